@@ -1,0 +1,141 @@
+"""Sales channels: where orders come from, and the rules each one captures them by."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, ClassVar, Literal
+
+import attrs
+
+from omskit.errors import ValidationError
+from omskit.money import check_currency
+from omskit.storage.ports import Aggregate, Collection
+from omskit.validation import Problems, check_bool, check_decimal, check_text
+
+__all__ = ["CHANNELS", "CHANNEL_KINDS", "Channel", "clean_channel_fields"]
+
+#: The kinds of channel omskit knows; each comes with sensible defaults.
+CHANNEL_KINDS = ("web", "marketplace", "phone", "pos")
+
+ChannelPrices = Literal["reject", "tolerance", "accept"]
+
+
+@attrs.define(eq=False)
+class Channel(Aggregate):
+    """A sales channel. Its ``id`` is its code (``"web"``, ``"amazon-de"``, ``"pos-berlin"``).
+
+    Attributes:
+        kind: one of :data:`CHANNEL_KINDS`.
+        currencies: the currencies sold on this channel; the first is the default.
+        price_list: the price list quotes use (``"default"`` unless set).
+        prices_include_tax: whether prices on this channel are entered tax-inclusive.
+        channel_prices: what to do with prices the channel sends on order lines:
+            ``"reject"`` them, accept them within ``price_tolerance`` percent of our own
+            price (``"tolerance"``), or ``"accept"`` them as they are (marketplaces).
+        price_tolerance: percentage for ``channel_prices="tolerance"``.
+        allow_split: orders may ship from several locations.
+        allow_partial: a reservation may hold part of an order when stock is short.
+        payment_gateway: the gateway used for orders from this channel.
+        locale: the locale for customer-facing documents and messages.
+        options: further settings read by capabilities and plugins.
+    """
+
+    name: str
+    kind: str = "web"
+    currencies: tuple[str, ...] = ("EUR",)
+    price_list: str = "default"
+    prices_include_tax: bool = True
+    channel_prices: ChannelPrices = "reject"
+    price_tolerance: Decimal = Decimal(0)
+    allow_split: bool = True
+    allow_partial: bool = False
+    payment_gateway: str = "sandbox"
+    locale: str = "en_US"
+    active: bool = True
+    options: dict[str, Any] = attrs.field(factory=dict)
+
+    EDITABLE: ClassVar[tuple[str, ...]] = (
+        "name", "kind", "currencies", "price_list", "prices_include_tax", "channel_prices",
+        "price_tolerance", "allow_split", "allow_partial", "payment_gateway", "locale",
+        "active", "options",
+    )  # fmt: skip
+
+    @property
+    def code(self) -> str:
+        """The channel's code (its id)."""
+        return self.id
+
+    @property
+    def default_currency(self) -> str:
+        """The first currency sold on the channel."""
+        return self.currencies[0]
+
+    def require_currency(self, currency: str, field: str = "currency") -> str:
+        """Return ``currency`` if it is sold here; otherwise raise naming the ones that are."""
+        code = check_currency(currency, field)
+        if code not in self.currencies:
+            raise ValidationError(
+                field,
+                currency,
+                f"channel {self.id!r} sells in {', '.join(self.currencies)}",
+            )
+        return code
+
+    def clone(self) -> Channel:
+        """A copy with its own ``options``."""
+        copy = attrs.evolve(self, options=dict(self.options))
+        copy.version = self.version
+        return copy
+
+
+def clean_channel_fields(  # noqa: PLR0912 - one branch per field
+    data: Mapping[str, Any], *, partial: bool = False
+) -> dict[str, Any]:
+    """Validate channel fields from plain data, reporting every problem at once."""
+    problems = Problems()
+    for key in sorted(set(data) - set(Channel.EDITABLE)):
+        problems.add(key, f"unknown field; allowed: {', '.join(Channel.EDITABLE)}")
+    out: dict[str, Any] = {}
+    if "name" in data or not partial:
+        out["name"] = problems.check("name", check_text, data.get("name"))
+    if "kind" in data:
+        if data["kind"] not in CHANNEL_KINDS:
+            problems.add("kind", f"expected one of {', '.join(CHANNEL_KINDS)}", data["kind"])
+        else:
+            out["kind"] = data["kind"]
+    if "currencies" in data:
+        raw = data["currencies"]
+        if isinstance(raw, str) or not raw:
+            problems.add("currencies", "expected a non-empty list of ISO 4217 codes", raw)
+        else:
+            codes = [problems.check(f"currencies[{i}]", check_currency, c) for i, c in
+                     enumerate(raw)]  # fmt: skip
+            out["currencies"] = tuple(dict.fromkeys(c for c in codes if c))
+    for key in ("prices_include_tax", "allow_split", "allow_partial", "active"):
+        if key in data:
+            out[key] = problems.check(key, check_bool, data[key])
+    if "channel_prices" in data:
+        if data["channel_prices"] not in ("reject", "tolerance", "accept"):
+            problems.add("channel_prices", "expected 'reject', 'tolerance' or 'accept'",
+                         data["channel_prices"])  # fmt: skip
+        else:
+            out["channel_prices"] = data["channel_prices"]
+    if "price_tolerance" in data:
+        out["price_tolerance"] = problems.check(
+            "price_tolerance", check_decimal, data["price_tolerance"],
+            minimum=Decimal(0), maximum=Decimal(100),
+        )  # fmt: skip
+    for key in ("price_list", "payment_gateway", "locale"):
+        if key in data:
+            out[key] = problems.check(key, check_text, data[key], max_length=64)
+    if "options" in data:
+        if not isinstance(data["options"], Mapping):
+            problems.add("options", "expected a mapping", data["options"])
+        else:
+            out["options"] = dict(data["options"])
+    problems.raise_if_any()
+    return out
+
+
+CHANNELS: Collection[Channel] = Collection("channels", Channel, label="channel")

@@ -1,0 +1,116 @@
+"""Configuration of an :class:`~omskit.OMS`.
+
+Core settings are fields of :class:`OMSConfig`; every capability (``pricing``,
+``orders``, ``inventory``...) and every third-party plugin reads its own *section*, a
+plain mapping under its name, and validates it itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from omskit.errors import ValidationError
+from omskit.events import RetryPolicy
+from omskit.money import RoundingPolicy, check_currency
+
+__all__ = ["OMSConfig"]
+
+_DEFAULT_ROUNDING = RoundingPolicy()
+
+
+def _rounding_map(value: Mapping[str, Any]) -> dict[str, RoundingPolicy]:
+    result: dict[str, RoundingPolicy] = {}
+    for code, policy in value.items():
+        currency = check_currency(code, f"rounding.{code}")
+        if isinstance(policy, RoundingPolicy):
+            result[currency] = policy
+        elif isinstance(policy, Mapping):
+            try:
+                result[currency] = RoundingPolicy(**policy)
+            except (TypeError, ValueError) as exc:
+                raise ValidationError(
+                    f"rounding.{currency}",
+                    dict(policy),
+                    "expected {'mode': 'half_up'|'half_even', 'scope': 'line'|'total'}",
+                ) from exc
+        else:
+            raise ValidationError(
+                f"rounding.{currency}", policy, "expected a RoundingPolicy or a mapping"
+            )
+    return result
+
+
+def _retry(value: RetryPolicy | Mapping[str, Any]) -> RetryPolicy:
+    if isinstance(value, RetryPolicy):
+        return value
+    try:
+        return RetryPolicy(**value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(
+            "events", dict(value), "expected max_attempts, backoff_seconds, max_backoff_seconds"
+        ) from exc
+
+
+@attrs.frozen
+class OMSConfig:
+    """Settings for one OMS instance.
+
+    Attributes:
+        storage: name of the storage backend (``"memory"`` is built in).
+        default_currency: currency used when a caller gives none.
+        rounding: a :class:`~omskit.money.RoundingPolicy` per currency code.
+        exchange_rates: a fixed rate table ``{"EUR": {"USD": "1.08"}}`` for the built-in
+            exchange-rate provider.
+        exchange_rates_as_of: the date that table is valid for.
+        events: the retry policy for failed event deliveries.
+        sections: per-capability and per-plugin settings, by section name.
+    """
+
+    storage: str = "memory"
+    default_currency: str = attrs.field(default="EUR", converter=check_currency)
+    rounding: Mapping[str, RoundingPolicy] = attrs.field(factory=dict, converter=_rounding_map)
+    exchange_rates: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
+    exchange_rates_as_of: dt.date = dt.date(2026, 1, 1)
+    events: RetryPolicy = attrs.field(factory=RetryPolicy, converter=_retry)
+    sections: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> OMSConfig:
+        """Build a config from plain data; keys that are not core fields become sections."""
+        core = {f.name for f in attrs.fields(cls)} - {"sections"}
+        sections = dict(data.get("sections", {}))
+        kwargs: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in core:
+                kwargs[key] = value
+            elif key != "sections":
+                if not isinstance(value, Mapping):
+                    raise ValidationError(
+                        key,
+                        value,
+                        f"unknown setting; core settings are {sorted(core)}, "
+                        "anything else must be a section (a mapping)",
+                    )
+                sections[key] = value
+        return cls(**kwargs, sections=sections)
+
+    @classmethod
+    def coerce(cls, value: OMSConfig | Mapping[str, Any] | None) -> OMSConfig:
+        """Accept an ``OMSConfig``, a mapping or ``None`` (all defaults)."""
+        if value is None:
+            return cls()
+        if isinstance(value, OMSConfig):
+            return value
+        return cls.from_mapping(value)
+
+    def rounding_for(self, currency: str) -> RoundingPolicy:
+        """The rounding policy for ``currency`` (half-up, per line, unless configured)."""
+        return self.rounding.get(currency, _DEFAULT_ROUNDING)
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        """The settings section ``name``; empty when not configured."""
+        return self.sections.get(name, {})

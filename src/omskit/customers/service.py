@@ -1,0 +1,103 @@
+"""The customer service: register, update, look up customers and their addresses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from omskit.customers.address import Address
+from omskit.customers.events import CustomerRegistered, CustomerUpdated
+from omskit.customers.model import CUSTOMERS, Customer, clean_customer_fields
+from omskit.errors import AlreadyExists, NotFound, ValidationError
+from omskit.runtime import Runtime
+from omskit.storage.ports import UnitOfWork
+from omskit.validation import check_email
+
+__all__ = ["CustomerService"]
+
+
+class CustomerService:
+    """Customers. Reached as ``oms.customers``."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._rt = runtime
+
+    def register(self, email: str, **fields: Any) -> Customer:
+        """Register a customer; every field is validated, all problems reported together.
+
+        Args:
+            email: unique across customers.
+            **fields: ``name``, ``phone``, ``locale``, ``tax_exempt`` with
+                ``tax_exempt_certificate``, ``vat_id``, ``group``, ``addresses``
+                (mappings or :class:`Address` objects).
+
+        Raises:
+            ValidationError: listing every invalid field.
+            AlreadyExists: a customer with this email exists.
+        """
+        clean = clean_customer_fields({"email": email, **fields})
+
+        def use_case(uow: UnitOfWork) -> Customer:
+            customers = uow.repo(CUSTOMERS)
+            if customers.find_by("email", clean["email"].lower()) is not None:
+                raise AlreadyExists("customer with email", clean["email"])
+            customer = Customer(id=self._rt.ids.new_id("cus"), **clean)
+            customer.record(CustomerRegistered(customer_id=customer.id, email=customer.email))
+            customers.add(customer)
+            return customer
+
+        return self._rt.run(use_case)
+
+    def update(self, customer_id: str, **changes: Any) -> Customer:
+        """Change some fields of a customer; raises :class:`NotFound` for an unknown id."""
+        if not changes:
+            raise ValidationError("changes", {}, "give at least one field to change")
+
+        def use_case(uow: UnitOfWork) -> Customer:
+            customers = uow.repo(CUSTOMERS)
+            customer = customers.get(customer_id)
+            clean = clean_customer_fields(changes, partial=True, current=customer)
+            if "email" in clean:
+                other = customers.find_by("email", clean["email"].lower())
+                if other is not None and other.id != customer.id:
+                    raise AlreadyExists("customer with email", clean["email"])
+            changed = tuple(k for k, v in clean.items() if getattr(customer, k) != v)
+            for key, value in clean.items():
+                setattr(customer, key, value)
+            if changed:
+                customer.record(CustomerUpdated(customer_id=customer.id, changed=changed))
+                customers.save(customer)
+            return customer
+
+        return self._rt.run(use_case)
+
+    def add_address(self, customer_id: str, address: Address | dict[str, Any]) -> Customer:
+        """Add an address to the customer's address book."""
+        clean = Address.from_mapping(address)
+
+        def use_case(uow: UnitOfWork) -> Customer:
+            customers = uow.repo(CUSTOMERS)
+            customer = customers.get(customer_id)
+            customer.addresses = (*customer.addresses, clean)
+            customer.record(CustomerUpdated(customer_id=customer.id, changed=("addresses",)))
+            customers.save(customer)
+            return customer
+
+        return self._rt.run(use_case)
+
+    def get(self, customer_id: str) -> Customer:
+        """The customer with ``customer_id``; raises :class:`NotFound`."""
+        with self._rt.storage.unit_of_work() as uow:
+            return uow.repo(CUSTOMERS).get(customer_id)
+
+    def find_by_email(self, email: str) -> Customer | None:
+        """The customer with ``email`` (case-insensitive), or ``None``."""
+        clean = check_email(email)
+        with self._rt.storage.unit_of_work() as uow:
+            return uow.repo(CUSTOMERS).find_by("email", clean.lower())
+
+    def get_by_email(self, email: str) -> Customer:
+        """The customer with ``email``; raises :class:`NotFound`."""
+        found = self.find_by_email(email)
+        if found is None:
+            raise NotFound("customer with email", email)
+        return found

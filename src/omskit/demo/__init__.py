@@ -1,0 +1,36 @@
+"""The ``python -m omskit demo`` walk-through, one section per capability.
+
+Each section module has ``run(oms, say)``; :data:`SECTIONS` runs them in order on one
+in-memory OMS with a fixed clock and readable ids, so the output is the same every run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from typing import TextIO
+
+from omskit.oms import OMS
+from omskit.testing import FakeClock
+
+__all__ = ["SECTIONS", "run_demo"]
+
+#: Section modules under ``omskit.demo``, run in this order.
+SECTIONS: tuple[str, ...] = ("foundation",)
+
+
+def run_demo(out: TextIO) -> OMS:
+    """Run every section, printing to ``out``; returns the OMS for inspection."""
+    oms = OMS.in_memory(
+        config={"exchange_rates": {"EUR": {"USD": "1.08", "JPY": "162", "GBP": "0.86"}}},
+        clock=FakeClock(dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)),
+        autoload=False,
+    )
+
+    def say(text: str = "") -> None:
+        out.write(text + "\n")
+
+    for name in SECTIONS:
+        module = importlib.import_module(f"omskit.demo.{name}")
+        module.run(oms, say)
+    return oms

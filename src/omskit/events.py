@@ -1,0 +1,232 @@
+"""Domain events and their delivery.
+
+Aggregates record past-tense events (``OrderCaptured``, ``StockReserved``) while they
+change. The unit of work stamps each with an id and the clock's time, and writes them to
+the outbox *in the same commit* as the change itself. After the commit, the
+:class:`EventDispatcher` hands every event to every ``omskit_on_event`` subscriber:
+
+* a subscriber that raises never undoes the business change; its delivery is retried
+  later, with exponential back-off, up to :attr:`RetryPolicy.max_attempts`, and is then
+  parked as dead (visible through :meth:`EventDispatcher.dead_letters`);
+* a subscriber receives an event at most once: deliveries are recorded per subscriber,
+  so a retry only goes to the subscribers that have not had it yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol
+
+import attrs
+
+from omskit.clock import Clock
+
+__all__ = [
+    "DeadLetter",
+    "Event",
+    "EventDispatcher",
+    "OutboxRecord",
+    "OutboxStore",
+    "RetryPolicy",
+    "Subscriber",
+]
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """Base of every domain event: something that has happened, named in the past tense.
+
+    ``event_id`` and ``occurred_at`` are filled in by the unit of work when the change
+    that recorded the event commits; until then they are empty.
+    """
+
+    event_id: str = ""
+    occurred_at: dt.datetime = EPOCH
+
+    @property
+    def event_type(self) -> str:
+        """The event's type name, e.g. ``"OrderCaptured"``."""
+        return type(self).__name__
+
+    def stamped(self, event_id: str, at: dt.datetime) -> Event:
+        """A copy carrying ``event_id`` and ``occurred_at``."""
+        return attrs.evolve(self, event_id=event_id, occurred_at=at)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping with the event's name and fields (for webhooks, ERP, BI)."""
+        data = attrs.asdict(self, value_serializer=_json_value)
+        data["event_type"] = self.event_type
+        return data
+
+
+def _json_value(_inst: object, _field: object, value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if hasattr(value, "amount") and hasattr(value, "currency"):
+        return {"amount": str(value.amount), "currency": value.currency}
+    if type(value).__name__ == "Decimal":
+        return str(value)
+    return value
+
+
+class EventRecorder:
+    """Mixin for aggregates: :meth:`record` events now, the unit of work collects them later."""
+
+    __slots__ = ()
+    _events: list[Event]
+
+    def record(self, event: Event) -> None:
+        """Remember ``event`` until the unit of work commits."""
+        self._events.append(event)
+
+    def pull_events(self) -> list[Event]:
+        """Hand over the recorded events and forget them."""
+        events, self._events[:] = list(self._events), []
+        return events
+
+
+@attrs.define
+class RetryPolicy:
+    """How failed deliveries are retried.
+
+    ``max_attempts`` in all, waiting ``backoff_seconds * 2 ** (attempt - 1)`` (capped at
+    ``max_backoff_seconds``) in between.
+    """
+
+    max_attempts: int = attrs.field(default=5, validator=attrs.validators.ge(1))
+    backoff_seconds: float = attrs.field(default=30.0, validator=attrs.validators.ge(0))
+    max_backoff_seconds: float = attrs.field(default=3600.0, validator=attrs.validators.ge(0))
+
+    def delay(self, attempt: int) -> dt.timedelta:
+        """How long to wait after failed ``attempt`` (1-based) before the next one."""
+        seconds = min(self.backoff_seconds * 2 ** (attempt - 1), self.max_backoff_seconds)
+        return dt.timedelta(seconds=seconds)
+
+
+@attrs.define(eq=False)
+class OutboxRecord:
+    """One committed event and, per subscriber, how its delivery went."""
+
+    event: Event
+    delivered: set[str] = attrs.field(factory=set)
+    attempts: dict[str, int] = attrs.field(factory=dict)
+    retry_at: dict[str, dt.datetime] = attrs.field(factory=dict)
+    last_error: dict[str, str] = attrs.field(factory=dict)
+    dead: set[str] = attrs.field(factory=set)
+
+    def waiting_for(self, subscriber: str, now: dt.datetime) -> bool:
+        """Whether ``subscriber`` should get this event now."""
+        if subscriber in self.delivered or subscriber in self.dead:
+            return False
+        due = self.retry_at.get(subscriber)
+        return due is None or due <= now
+
+    def settled(self, subscribers: Iterable[str]) -> bool:
+        """True once every subscriber has the event or has given up on it."""
+        return all(s in self.delivered or s in self.dead for s in subscribers)
+
+
+@attrs.frozen
+class DeadLetter:
+    """An event a subscriber failed to take ``attempts`` times; ``error`` is the last failure."""
+
+    event: Event
+    subscriber: str
+    attempts: int
+    error: str
+
+
+class OutboxStore(Protocol):
+    """Where committed events wait for delivery (a table in a durable store).
+
+    Storage backends implement it; :meth:`append` is called inside the commit that produced
+    the events, the other methods by the dispatcher after commit.
+    """
+
+    def append(self, events: Iterable[Event]) -> None:
+        """Add freshly committed events."""
+        ...
+
+    def pending(self) -> list[OutboxRecord]:
+        """Records not yet settled, oldest first."""
+        ...
+
+    def settle(self, records: Iterable[OutboxRecord], subscribers: Iterable[str]) -> None:
+        """Persist delivery outcomes; drop records every subscriber has settled."""
+        ...
+
+
+Subscriber = Callable[[Event], object]
+
+
+class EventDispatcher:
+    """Delivers outbox records to subscribers, one at a time, retrying failures.
+
+    Subscribers are ``(name, callable)`` pairs; the name identifies the subscriber in
+    delivery records (for pluggy subscribers it is the plugin's name).
+    """
+
+    def __init__(
+        self,
+        outbox: OutboxStore,
+        subscribers: Callable[[], Mapping[str, Subscriber]],
+        clock: Clock,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self._outbox = outbox
+        self._subscribers = subscribers
+        self._clock = clock
+        self.policy = policy or RetryPolicy()
+        self._lock = threading.Lock()
+        self._dead: list[DeadLetter] = []
+
+    def dispatch(self) -> int:
+        """Deliver every due event to every subscriber still waiting for it.
+
+        Returns the number of successful deliveries. Safe to call from many threads:
+        deliveries are serialised, so none is made twice.
+        """
+        delivered = 0
+        with self._lock:
+            subscribers = self._subscribers()
+            now = self._clock.now()
+            records = self._outbox.pending()
+            for record in records:
+                for name, handler in subscribers.items():
+                    if not record.waiting_for(name, now):
+                        continue
+                    try:
+                        handler(record.event)
+                    except Exception as exc:
+                        self._failed(record, name, exc, now)
+                    else:
+                        record.delivered.add(name)
+                        record.retry_at.pop(name, None)
+                        delivered += 1
+            if records:
+                self._outbox.settle(records, subscribers)
+        return delivered
+
+    def _failed(self, record: OutboxRecord, name: str, exc: Exception, now: dt.datetime) -> None:
+        attempt = record.attempts.get(name, 0) + 1
+        record.attempts[name] = attempt
+        record.last_error[name] = f"{type(exc).__name__}: {exc}"
+        if attempt >= self.policy.max_attempts:
+            record.dead.add(name)
+            record.retry_at.pop(name, None)
+            self._dead.append(DeadLetter(record.event, name, attempt, record.last_error[name]))
+        else:
+            record.retry_at[name] = now + self.policy.delay(attempt)
+
+    def dead_letters(self) -> list[DeadLetter]:
+        """Deliveries that used up every attempt, oldest first."""
+        with self._lock:
+            return list(self._dead)
+
+    def pending_count(self) -> int:
+        """How many events still wait for at least one subscriber."""
+        return len(self._outbox.pending())

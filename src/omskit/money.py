@@ -1,0 +1,548 @@
+"""Exact money: parsing, quantizing, rounding policies, allocation, conversion, formatting.
+
+Rules this module enforces everywhere in omskit:
+
+* Amounts are :class:`~decimal.Decimal`. Strings, ints, Decimals and py-moneyed ``Money``
+  are accepted; a ``float`` raises :class:`~omskit.errors.FloatNotAllowed`, because
+  ``0.1 + 0.2`` is not ``0.3``.
+* The number of minor-unit digits comes from babel's ISO 4217 data (JPY 0, EUR 2, KWD 3),
+  and every rounding names its mode at the call site.
+* Splitting an amount (a discount over lines, a refund over payments) uses the
+  largest-remainder method, so the parts always add up to the whole to the last minor unit.
+* Two currencies never meet silently: that is :class:`~omskit.errors.CurrencyMismatch`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import Any, Literal, Protocol, runtime_checkable
+
+import attrs
+import babel
+import babel.numbers
+import moneyed
+
+from omskit.errors import (
+    CurrencyMismatch,
+    FloatNotAllowed,
+    InvalidAmount,
+    NotFound,
+    UnknownCurrency,
+    ValidationError,
+)
+
+__all__ = [
+    "ROUND_DOWN",
+    "ROUND_HALF_EVEN",
+    "ROUND_HALF_UP",
+    "Conversion",
+    "ExchangeRate",
+    "ExchangeRateProvider",
+    "FixedRates",
+    "Money",
+    "RoundingPolicy",
+    "TaxedMoney",
+    "allocate",
+    "check_currency",
+    "convert",
+    "format_money",
+    "minor_unit",
+    "precision",
+    "quantize",
+    "sum_money",
+    "to_decimal",
+]
+
+_ROUNDING_NAMES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN}
+_MAX_DIGITS = 28  # the default decimal context precision; beyond it results would be rounded
+
+
+def to_decimal(value: object, field: str = "amount") -> Decimal:
+    """Turn ``value`` into a finite Decimal, or raise an error naming ``field``.
+
+    Accepts ``Decimal``, ``int`` and numeric strings (``"19.90"``, ``" 5 "``, ``"-0.5"``).
+
+    Raises:
+        FloatNotAllowed: for a float (pass ``"0.1"`` or ``Decimal("0.1")`` instead).
+        InvalidAmount: for anything that is not a finite decimal number.
+    """
+    if type(value) is Decimal:
+        result = value
+    elif isinstance(value, bool):
+        raise InvalidAmount(field, value, "expected a decimal number, not a boolean")
+    elif isinstance(value, int | Decimal):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        raise FloatNotAllowed(
+            field,
+            value,
+            f"floats are inexact; pass a string such as '{value!r}' or a Decimal",
+        )
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except decimal.InvalidOperation:
+            raise InvalidAmount(
+                field, value, "expected a decimal number such as '19.90' (dot as separator)"
+            ) from None
+    else:
+        raise InvalidAmount(
+            field, value, f"expected a str, int or Decimal, not {type(value).__name__}"
+        )
+    if not result.is_finite():
+        raise InvalidAmount(field, value, "expected a finite number")
+    if result.adjusted() >= _MAX_DIGITS:
+        raise InvalidAmount(field, value, f"expected fewer than {_MAX_DIGITS} digits")
+    return result
+
+
+@lru_cache(maxsize=512)
+def _checked_currency(code: str) -> str:
+    upper = code.strip().upper()
+    if (
+        len(upper) != 3
+        or not upper.isalpha()
+        or not babel.numbers.is_currency(upper)
+        or moneyed.CURRENCIES.get(upper) is None
+    ):
+        raise UnknownCurrency(
+            "currency", code, "expected an ISO 4217 code such as 'EUR', 'USD' or 'JPY'"
+        )
+    return upper
+
+
+def check_currency(code: object, field: str = "currency") -> str:
+    """Return the upper-case ISO 4217 code for ``code``, or raise :class:`UnknownCurrency`."""
+    if not isinstance(code, str):
+        raise UnknownCurrency(field, code, "expected an ISO 4217 code such as 'EUR'")
+    try:
+        return _checked_currency(code)
+    except UnknownCurrency as exc:
+        raise UnknownCurrency(field, code, exc.allowed) from None
+
+
+@lru_cache(maxsize=512)
+def precision(currency: str) -> int:
+    """Digits after the decimal point in ``currency``'s minor unit (JPY 0, USD 2, KWD 3)."""
+    return babel.numbers.get_currency_precision(check_currency(currency))
+
+
+@lru_cache(maxsize=512)
+def minor_unit(currency: str) -> Decimal:
+    """The smallest amount of ``currency`` as a Decimal exponent: ``Decimal('0.01')`` for EUR."""
+    return Decimal(1).scaleb(-precision(currency))
+
+
+def quantize(amount: Decimal, currency: str, rounding: str = ROUND_HALF_UP) -> Decimal:
+    """Round ``amount`` to ``currency``'s minor unit with the named ``rounding`` mode."""
+    return amount.quantize(minor_unit(currency), rounding=rounding)
+
+
+def _currency_converter(value: object) -> str:
+    if type(value) is str and value in _KNOWN_CURRENCIES:
+        return value
+    code = check_currency(value)
+    _KNOWN_CURRENCIES.add(code)
+    return code
+
+
+_KNOWN_CURRENCIES: set[str] = set()
+
+
+@attrs.frozen(order=False, repr=False)
+class Money:
+    """An exact amount in one currency.
+
+    ``Money("19.90", "EUR")`` validates both parts. The amount may carry more digits than
+    the currency's minor unit (unit prices often do); :meth:`quantize` rounds it, naming
+    the mode. Arithmetic with another currency raises :class:`CurrencyMismatch`;
+    multiplying by a float raises :class:`FloatNotAllowed`.
+    """
+
+    amount: Decimal = attrs.field(converter=to_decimal)
+    currency: str = attrs.field(converter=_currency_converter)
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        """Zero in ``currency``."""
+        return cls(Decimal(0), currency)
+
+    @classmethod
+    def of(cls, value: object, currency: str | None = None, field: str = "amount") -> Money:
+        """Build Money from foreign input, naming ``field`` in any error.
+
+        ``value`` may be a str / int / Decimal (with ``currency``), an omskit ``Money``
+        or a py-moneyed ``Money`` (``currency``, if given, must then match).
+        """
+        if isinstance(value, Money):
+            result = value
+        elif isinstance(value, moneyed.Money):
+            result = cls.from_moneyed(value)
+        else:
+            if currency is None:
+                raise ValidationError(
+                    f"{field}.currency", None, "a currency is required with a bare amount"
+                )
+            return cls(to_decimal(value, field), check_currency(currency, f"{field}.currency"))
+        if currency is not None and check_currency(currency) != result.currency:
+            raise CurrencyMismatch(result.currency, check_currency(currency), "accept")
+        return result
+
+    @classmethod
+    def from_moneyed(cls, value: moneyed.Money) -> Money:
+        """Convert a py-moneyed ``Money`` into omskit ``Money``."""
+        return cls(value.amount, value.currency.code)
+
+    def to_moneyed(self) -> moneyed.Money:
+        """This amount as a py-moneyed ``Money`` (for hosts that already use py-moneyed)."""
+        return moneyed.Money(self.amount, self.currency)
+
+    def _same(self, other: Money, operation: str) -> None:
+        if self.currency != other.currency:
+            raise CurrencyMismatch(self.currency, other.currency, operation)
+
+    def __add__(self, other: Money) -> Money:
+        if not isinstance(other, Money):
+            return NotImplemented
+        self._same(other, "add")
+        return Money(self.amount + other.amount, self.currency)
+
+    def __radd__(self, other: object) -> Money:
+        if other == 0 and not isinstance(other, bool):  # lets sum() start from 0
+            return self
+        return NotImplemented
+
+    def __sub__(self, other: Money) -> Money:
+        if not isinstance(other, Money):
+            return NotImplemented
+        self._same(other, "subtract")
+        return Money(self.amount - other.amount, self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount, self.currency)
+
+    def __abs__(self) -> Money:
+        return Money(abs(self.amount), self.currency)
+
+    def __mul__(self, factor: int | Decimal) -> Money:
+        if isinstance(factor, float):
+            raise FloatNotAllowed("factor", factor, "multiply by an int or Decimal, never a float")
+        if not isinstance(factor, int | Decimal) or isinstance(factor, bool):
+            return NotImplemented
+        return Money(self.amount * factor, self.currency)
+
+    __rmul__ = __mul__
+
+    def _cmp(self, other: object, operation: str) -> tuple[Decimal, Decimal]:
+        if not isinstance(other, Money):
+            raise TypeError(f"cannot compare Money with {type(other).__name__}")
+        self._same(other, operation)
+        return self.amount, other.amount
+
+    def __lt__(self, other: Money) -> bool:
+        a, b = self._cmp(other, "compare")
+        return a < b
+
+    def __le__(self, other: Money) -> bool:
+        a, b = self._cmp(other, "compare")
+        return a <= b
+
+    def __gt__(self, other: Money) -> bool:
+        a, b = self._cmp(other, "compare")
+        return a > b
+
+    def __ge__(self, other: Money) -> bool:
+        a, b = self._cmp(other, "compare")
+        return a >= b
+
+    def __repr__(self) -> str:
+        return f"Money('{self.amount}', '{self.currency}')"
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency}"
+
+    @property
+    def is_zero(self) -> bool:
+        """True when the amount is zero."""
+        return not self.amount
+
+    @property
+    def minor_units(self) -> int:
+        """The amount in minor units (cents); the amount must already be quantized."""
+        scaled = self.amount.scaleb(precision(self.currency))
+        if scaled != scaled.to_integral_value():
+            raise InvalidAmount(
+                "amount",
+                self.amount,
+                f"has more digits than {self.currency} allows "
+                f"({precision(self.currency)}); quantize it first",
+            )
+        return int(scaled)
+
+    @classmethod
+    def from_minor_units(cls, units: int, currency: str) -> Money:
+        """Build Money from an integer count of minor units (cents)."""
+        return cls(Decimal(units).scaleb(-precision(currency)), currency)
+
+    def quantize(self, rounding: str = ROUND_HALF_UP) -> Money:
+        """Round to the currency's minor unit with the named ``rounding`` mode."""
+        return Money(quantize(self.amount, self.currency, rounding), self.currency)
+
+    def allocate(self, weights: Sequence[object]) -> list[Money]:
+        """Split this amount by ``weights``; see :func:`allocate`."""
+        return allocate(self, weights)
+
+
+def sum_money(amounts: Iterable[Money], currency: str) -> Money:
+    """Add up ``amounts``; an empty iterable gives zero in ``currency``."""
+    total = Decimal(0)
+    for m in amounts:
+        if m.currency != currency:
+            raise CurrencyMismatch(currency, m.currency, "add")
+        total += m.amount
+    return Money(total, currency)
+
+
+def allocate(total: Money, weights: Sequence[object]) -> list[Money]:
+    """Split ``total`` in proportion to ``weights`` by the largest-remainder method.
+
+    The parts always add up exactly to ``total``; each is within one minor unit of its
+    exact share; a zero weight gets zero; leftover minor units go to the largest
+    fractional remainders (ties to the earliest weight). Negative totals split the same
+    way with every part negative.
+
+    Raises:
+        ValidationError: for no weights, a negative weight, or weights that are all zero.
+        InvalidAmount: if ``total`` has more digits than its currency's minor unit.
+    """
+    if not weights:
+        raise ValidationError("weights", [], "give at least one weight")
+    decimals = [to_decimal(w, f"weights[{i}]") for i, w in enumerate(weights)]
+    for i, w in enumerate(decimals):
+        if w < 0:
+            raise ValidationError(f"weights[{i}]", w, "weights must be zero or positive")
+    exponent = min(0, *(int(w.as_tuple().exponent) for w in decimals))
+    ints = [int(w.scaleb(-exponent)) for w in decimals]
+    whole: int = sum(ints)
+    if whole == 0:
+        raise ValidationError("weights", list(weights), "at least one weight must be positive")
+    signed_units = total.minor_units
+    sign = -1 if signed_units < 0 else 1
+    units = abs(signed_units)
+    shares: list[int] = []
+    remainders: list[int] = []
+    for weight in ints:
+        q, r = divmod(units * weight, whole)
+        shares.append(q)
+        remainders.append(r)
+    leftover = units - sum(shares)
+    if leftover:
+        order = sorted(range(len(ints)), key=lambda i: (-remainders[i], i))
+        for i in order[:leftover]:
+            shares[i] += 1
+    return [Money.from_minor_units(sign * s, total.currency) for s in shares]
+
+
+@attrs.frozen
+class RoundingPolicy:
+    """How a currency's amounts are rounded: the mode, and whether per line or per total.
+
+    ``scope="line"`` rounds every line (and its tax) before adding; ``scope="total"``
+    adds exact amounts and rounds once, then splits the rounded total back over lines
+    with :func:`allocate`, so lines still add up to what was charged.
+    """
+
+    mode: Literal["half_up", "half_even"] = attrs.field(
+        default="half_up", validator=attrs.validators.in_(("half_up", "half_even"))
+    )
+    scope: Literal["line", "total"] = attrs.field(
+        default="line", validator=attrs.validators.in_(("line", "total"))
+    )
+
+    @property
+    def decimal_rounding(self) -> str:
+        """The :mod:`decimal` rounding constant for :attr:`mode`."""
+        return _ROUNDING_NAMES[self.mode]
+
+    def round(self, amount: Decimal, currency: str) -> Decimal:
+        """Quantize ``amount`` to ``currency``'s minor unit with this policy's mode."""
+        return quantize(amount, currency, _ROUNDING_NAMES[self.mode])
+
+    def round_money(self, value: Money) -> Money:
+        """Quantize ``value`` with this policy's mode."""
+        return Money(self.round(value.amount, value.currency), value.currency)
+
+
+@attrs.frozen
+class TaxedMoney:
+    """A net amount, a gross amount and the tax between them, in one currency.
+
+    Comparing a ``TaxedMoney`` with a bare :class:`Money` is a ``TypeError``: it is
+    never clear whether net or gross was meant.
+    """
+
+    net: Money
+    gross: Money
+
+    def __attrs_post_init__(self) -> None:
+        if self.net.currency != self.gross.currency:
+            raise CurrencyMismatch(self.net.currency, self.gross.currency, "pair")
+
+    @classmethod
+    def zero(cls, currency: str) -> TaxedMoney:
+        """Zero net and gross in ``currency``."""
+        z = Money.zero(currency)
+        return cls(z, z)
+
+    @property
+    def tax(self) -> Money:
+        """Gross minus net."""
+        return self.gross - self.net
+
+    @property
+    def currency(self) -> str:
+        """The shared currency of net and gross."""
+        return self.net.currency
+
+    def __add__(self, other: TaxedMoney) -> TaxedMoney:
+        if not isinstance(other, TaxedMoney):
+            return NotImplemented
+        return TaxedMoney(self.net + other.net, self.gross + other.gross)
+
+    def __sub__(self, other: TaxedMoney) -> TaxedMoney:
+        if not isinstance(other, TaxedMoney):
+            return NotImplemented
+        return TaxedMoney(self.net - other.net, self.gross - other.gross)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Money):
+            raise TypeError("cannot compare TaxedMoney with Money; compare .net or .gross")
+        if not isinstance(other, TaxedMoney):
+            return NotImplemented
+        return self.net == other.net and self.gross == other.gross
+
+    def __hash__(self) -> int:
+        return hash((self.net, self.gross))
+
+
+@attrs.frozen
+class ExchangeRate:
+    """One rate: 1 ``base`` buys ``rate`` ``quote``, as of ``as_of``, from ``source``."""
+
+    base: str
+    quote: str
+    rate: Decimal
+    as_of: dt.date
+    source: str
+
+
+@runtime_checkable
+class ExchangeRateProvider(Protocol):
+    """Where exchange rates come from (a fixed table, a central bank feed, a host service)."""
+
+    def rate(self, base: str, quote: str, on: dt.date | None = None) -> ExchangeRate:
+        """The rate from ``base`` to ``quote`` valid on ``on`` (latest when ``None``).
+
+        Raises:
+            NotFound: when no rate is known for the pair.
+        """
+        ...
+
+
+def _rate_table(table: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Decimal]]:
+    result: dict[str, dict[str, Decimal]] = {}
+    for base, quotes in table.items():
+        b = check_currency(base, "rates")
+        for quote, value in quotes.items():
+            rate = to_decimal(value, f"rates.{b}.{quote}")
+            if rate <= 0:
+                raise InvalidAmount(f"rates.{b}.{quote}", value, "a rate must be positive")
+            result.setdefault(b, {})[check_currency(quote, f"rates.{b}")] = rate
+    return result
+
+
+@attrs.frozen
+class FixedRates:
+    """A fixed table of rates, usable in both directions and across a pivot currency.
+
+    ``FixedRates({"EUR": {"USD": "1.08", "JPY": "162"}}, as_of=date(2026, 11, 2))``
+    answers EUR->USD directly, USD->EUR by inversion and USD->JPY through EUR.
+    """
+
+    table: Mapping[str, Mapping[str, Decimal]] = attrs.field(converter=_rate_table)
+    as_of: dt.date = dt.date(2026, 1, 1)
+    source: str = "fixed table"
+
+    def rate(self, base: str, quote: str, on: dt.date | None = None) -> ExchangeRate:
+        """See :meth:`ExchangeRateProvider.rate`; ``on`` is ignored: the table has one date."""
+        base, quote = check_currency(base, "base"), check_currency(quote, "quote")
+        value = self._lookup(base, quote)
+        if value is None:
+            for pivot in self.table:
+                first, second = self._lookup(base, pivot), self._lookup(pivot, quote)
+                if first is not None and second is not None:
+                    value = first * second
+                    break
+        if value is None:
+            raise NotFound("exchange rate", f"{base}->{quote}", f"source: {self.source}")
+        return ExchangeRate(base, quote, value, self.as_of, self.source)
+
+    def _lookup(self, base: str, quote: str) -> Decimal | None:
+        if base == quote:
+            return Decimal(1)
+        direct = self.table.get(base, {}).get(quote)
+        if direct is not None:
+            return direct
+        inverse = self.table.get(quote, {}).get(base)
+        if inverse is not None:
+            return Decimal(1) / inverse
+        return None
+
+
+@attrs.frozen
+class Conversion:
+    """The result of a currency conversion, with the rate that produced it."""
+
+    original: Money
+    converted: Money
+    rate: ExchangeRate
+
+
+def convert(
+    value: Money,
+    to: str,
+    provider: ExchangeRateProvider,
+    *,
+    rounding: str = ROUND_HALF_UP,
+    on: dt.date | None = None,
+) -> Conversion:
+    """Convert ``value`` into ``to`` and round to its minor unit with ``rounding``."""
+    target = check_currency(to, "to")
+    rate = provider.rate(value.currency, target, on)
+    amount = quantize(value.amount * rate.rate, target, rounding)
+    return Conversion(value, Money(amount, target), rate)
+
+
+@lru_cache(maxsize=64)
+def _locale(name: str) -> babel.Locale:
+    try:
+        return babel.Locale.parse(name)
+    except (ValueError, babel.UnknownLocaleError):
+        raise ValidationError(
+            "locale", name, "expected a locale babel knows, such as 'en_US' or 'de_DE'"
+        ) from None
+
+
+def format_money(value: Money, locale: str = "en_US", **options: Any) -> str:
+    """Format ``value`` for people reading ``locale``.
+
+    ``Money('1234.5', 'EUR')`` in de_DE is ``1.234,50 €``; in ja_JP, JPY shows no
+    decimals. Extra ``options`` go to :func:`babel.numbers.format_currency`.
+    """
+    return babel.numbers.format_currency(
+        value.amount, value.currency, locale=_locale(locale), **options
+    )

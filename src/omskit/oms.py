@@ -1,0 +1,121 @@
+"""The OMS facade: one object that wires plugins, storage and every capability service."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from omskit.catalog.service import CatalogService
+from omskit.channels.service import ChannelService
+from omskit.clock import Clock, SystemClock
+from omskit.config import OMSConfig
+from omskit.customers.service import CustomerService
+from omskit.errors import PluginError
+from omskit.events import DeadLetter, Subscriber
+from omskit.ids import IdGenerator, RandomIds, SequentialIds
+from omskit.money import ExchangeRateProvider
+from omskit.plugins.manager import make_plugin_manager
+from omskit.runtime import Runtime
+
+__all__ = ["OMS", "EventsService"]
+
+
+class EventsService:
+    """Event delivery controls. Reached as ``oms.events``."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._rt = runtime
+
+    def subscribe(self, name: str, handler: Subscriber) -> None:
+        """Deliver every event committed from now on to ``handler`` as subscriber ``name``."""
+        self._rt.subscribe(name, handler)
+
+    def dispatch(self) -> int:
+        """Deliver whatever is due in the outbox (retries included); returns deliveries made.
+
+        omskit dispatches after every commit; call this on a timer to retry failed
+        deliveries once their back-off has passed.
+        """
+        return self._rt.dispatcher.dispatch()
+
+    def pending(self) -> int:
+        """How many events still wait for at least one subscriber."""
+        return self._rt.dispatcher.pending_count()
+
+    def dead_letters(self) -> list[DeadLetter]:
+        """Deliveries that failed every attempt allowed by the retry policy."""
+        return self._rt.dispatcher.dead_letters()
+
+
+class OMS:
+    """An order management system: the capability services over one store.
+
+    Args:
+        config: an :class:`~omskit.config.OMSConfig` or a plain mapping (see its fields;
+            other keys are per-capability sections).
+        plugins: objects or modules implementing ``omskit_*`` hooks; they are called
+            before the built-ins, so their answers win.
+        clock: where time comes from (default: the system clock, UTC).
+        ids: where identifiers come from (default: random 128-bit ids).
+        autoload: load plugins from the ``omskit`` entry-point group (default: yes, unless
+            ``OMSKIT_DISABLE_PLUGIN_AUTOLOAD`` is set).
+
+    Attributes:
+        channels: sales channels (a ``"web"`` channel exists from the start).
+        catalog: products and SKUs.
+        customers: customers and addresses.
+        events: event delivery controls.
+    """
+
+    def __init__(
+        self,
+        config: OMSConfig | Mapping[str, Any] | None = None,
+        plugins: Iterable[object] = (),
+        *,
+        clock: Clock | None = None,
+        ids: IdGenerator | None = None,
+        autoload: bool | None = None,
+    ) -> None:
+        self.config = OMSConfig.coerce(config)
+        self.clock: Clock = clock or SystemClock()
+        self.ids: IdGenerator = ids or RandomIds()
+        self.plugins = make_plugin_manager(plugins, autoload=autoload)
+        storage = self.plugins.hook.omskit_storage(
+            config=self.config, clock=self.clock, ids=self.ids
+        )
+        if storage is None:
+            raise PluginError(
+                f"no plugin provides storage {self.config.storage!r}; install its plugin or "
+                f"use storage='memory'"
+            )
+        self.runtime = Runtime(self.config, self.clock, self.ids, storage, self.plugins)
+        self.channels = ChannelService(self.runtime)
+        self.channels.ensure_default()
+        self.catalog = CatalogService(self.runtime)
+        self.customers = CustomerService(self.runtime)
+        self.events = EventsService(self.runtime)
+
+    @classmethod
+    def in_memory(
+        cls,
+        config: OMSConfig | Mapping[str, Any] | None = None,
+        plugins: Iterable[object] = (),
+        *,
+        clock: Clock | None = None,
+        ids: IdGenerator | None = None,
+        autoload: bool | None = None,
+    ) -> OMS:
+        """An OMS on the embedded in-memory store, with readable sequential ids.
+
+        Everything lives in this process; nothing is written to disk.
+        """
+        cfg = OMSConfig.coerce(config)
+        if cfg.storage != "memory":
+            raise PluginError(f"in_memory() uses storage 'memory', not {cfg.storage!r}")
+        return cls(cfg, plugins, clock=clock, ids=ids or SequentialIds(), autoload=autoload)
+
+    @property
+    def exchange_rates(self) -> ExchangeRateProvider:
+        """The exchange-rate provider chosen through the ``omskit_exchange_rates`` hook."""
+        provider: ExchangeRateProvider = self.plugins.hook.omskit_exchange_rates(config=self.config)
+        return provider

@@ -1,0 +1,1 @@
+"""omskit's built-in plugins; each is registered from ``DEFAULT_PLUGINS``."""

@@ -1,0 +1,89 @@
+"""The shared runtime every capability service works through.
+
+It owns the injected clock and id generator, the storage backend, the plugin manager and
+the event dispatcher, and gives services one way to run a use case:
+:meth:`Runtime.transaction` (commit on success, roll back on error, deliver events after
+commit) and :meth:`Runtime.run` (the same, retried on a concurrency conflict).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TypeVar
+
+import pluggy
+
+from omskit.clock import Clock
+from omskit.config import OMSConfig
+from omskit.errors import ConcurrencyConflict
+from omskit.events import Event, EventDispatcher, Subscriber
+from omskit.ids import IdGenerator
+from omskit.storage.ports import StorageBackend, UnitOfWork
+
+__all__ = ["Runtime"]
+
+T = TypeVar("T")
+
+
+class Runtime:
+    """Clock, ids, storage, plugins and events, shared by all services of one OMS."""
+
+    def __init__(
+        self,
+        config: OMSConfig,
+        clock: Clock,
+        ids: IdGenerator,
+        storage: StorageBackend,
+        plugins: pluggy.PluginManager,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.ids = ids
+        self.storage = storage
+        self.plugins = plugins
+        self.dispatcher = EventDispatcher(storage.outbox, self._subscribers, clock, config.events)
+        self._extra_subscribers: dict[str, Subscriber] = {}
+
+    def _subscribers(self) -> Mapping[str, Subscriber]:
+        found: dict[str, Subscriber] = {}
+        for impl in reversed(self.plugins.hook.omskit_on_event.get_hookimpls()):
+            found[impl.plugin_name] = _keyword_caller(impl.function)
+        found.update(self._extra_subscribers)
+        return found
+
+    def subscribe(self, name: str, handler: Subscriber) -> None:
+        """Deliver every committed event to ``handler`` too (without writing a plugin)."""
+        self._extra_subscribers[name] = handler
+
+    @contextmanager
+    def transaction(self) -> Iterator[UnitOfWork]:
+        """One unit of work: committed if the block succeeds, then its events delivered."""
+        with self.storage.unit_of_work() as uow:
+            yield uow
+            events = uow.commit()
+        if events:
+            self.dispatcher.dispatch()
+
+    def run(self, use_case: Callable[[UnitOfWork], T], attempts: int = 5) -> T:
+        """Run ``use_case`` in a transaction, starting again on :class:`ConcurrencyConflict`.
+
+        Only for use cases that are safe to repeat from scratch (they re-read everything).
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.transaction() as uow:
+                    return use_case(uow)
+            except ConcurrencyConflict:
+                if attempt == attempts:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _keyword_caller(function: Callable[..., object]) -> Subscriber:
+    """Call a hook implementation the way pluggy does: with keyword arguments."""
+
+    def deliver(event: Event) -> object:
+        return function(event=event)
+
+    return deliver
