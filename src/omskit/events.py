@@ -53,8 +53,16 @@ class Event:
         return type(self).__name__
 
     def stamped(self, event_id: str, at: dt.datetime) -> Event:
-        """A copy carrying ``event_id`` and ``occurred_at``."""
-        return attrs.evolve(self, event_id=event_id, occurred_at=at)
+        """This event carrying ``event_id`` and ``occurred_at``.
+
+        An unstamped event has not been seen outside the aggregate that recorded it, so
+        it is stamped in place; an event that already has an id gets a stamped copy.
+        """
+        if self.event_id:
+            return attrs.evolve(self, event_id=event_id, occurred_at=at)
+        object.__setattr__(self, "event_id", event_id)
+        object.__setattr__(self, "occurred_at", at)
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping with the event's name and fields (for webhooks, ERP, BI)."""

@@ -44,17 +44,25 @@ class Runtime:
         self.plugins = plugins
         self.dispatcher = EventDispatcher(storage.outbox, self._subscribers, clock, config.events)
         self._extra_subscribers: dict[str, Subscriber] = {}
+        self._subscriber_cache: Mapping[str, Subscriber] = {}
+        self._subscriber_key: tuple[object, ...] | None = None
+        self._extra_version = 0
 
     def _subscribers(self) -> Mapping[str, Subscriber]:
-        found: dict[str, Subscriber] = {}
-        for impl in reversed(self.plugins.hook.omskit_on_event.get_hookimpls()):
-            found[impl.plugin_name] = _keyword_caller(impl.function)
-        found.update(self._extra_subscribers)
-        return found
+        impls = self.plugins.hook.omskit_on_event.get_hookimpls()
+        key = (tuple(id(i.function) for i in impls), self._extra_version)
+        if key != self._subscriber_key:
+            found: dict[str, Subscriber] = {}
+            for impl in reversed(impls):
+                found[impl.plugin_name] = _keyword_caller(impl.function)
+            found.update(self._extra_subscribers)
+            self._subscriber_cache, self._subscriber_key = found, key
+        return self._subscriber_cache
 
     def subscribe(self, name: str, handler: Subscriber) -> None:
         """Deliver every committed event to ``handler`` too (without writing a plugin)."""
         self._extra_subscribers[name] = handler
+        self._extra_version += 1
 
     @contextmanager
     def transaction(self) -> Iterator[UnitOfWork]:
