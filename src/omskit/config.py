@@ -23,6 +23,10 @@ _DEFAULT_ROUNDING = RoundingPolicy()
 
 
 def _rounding_map(value: Mapping[str, Any]) -> dict[str, RoundingPolicy]:
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            "rounding", value, "expected a mapping of currency codes to rounding policies"
+        )
     result: dict[str, RoundingPolicy] = {}
     for code, policy in value.items():
         currency = check_currency(code, f"rounding.{code}")
@@ -47,6 +51,12 @@ def _rounding_map(value: Mapping[str, Any]) -> dict[str, RoundingPolicy]:
 def _retry(value: RetryPolicy | Mapping[str, Any]) -> RetryPolicy:
     if isinstance(value, RetryPolicy):
         return value
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            "events",
+            value,
+            "expected a mapping of max_attempts, backoff_seconds, max_backoff_seconds",
+        )
     try:
         return RetryPolicy(**value)
     except (TypeError, ValueError) as exc:

@@ -78,6 +78,10 @@ def _json_value(_inst: object, _field: object, value: Any) -> Any:
         return {"amount": str(value.amount), "currency": value.currency}
     if type(value).__name__ == "Decimal":
         return str(value)
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)  # a JSON array, in a stable order
+    if isinstance(value, tuple):
+        return list(value)
     return value
 
 
@@ -190,33 +194,52 @@ class EventDispatcher:
         self._clock = clock
         self.policy = policy or RetryPolicy()
         self._lock = threading.Lock()
+        self._local = threading.local()
         self._dead: list[DeadLetter] = []
 
     def dispatch(self) -> int:
         """Deliver every due event to every subscriber still waiting for it.
 
         Returns the number of successful deliveries. Safe to call from many threads:
-        deliveries are serialised, so none is made twice.
+        deliveries are serialised, so none is made twice. A subscriber may itself run a
+        use case: the events that commits are delivered by the dispatch already under way
+        (a nested call returns 0 at once instead of waiting for itself).
         """
+        if getattr(self._local, "active", False):
+            return 0
         delivered = 0
         with self._lock:
-            subscribers = self._subscribers()
-            now = self._clock.now()
-            records = self._outbox.pending()
-            for record in records:
-                for name, handler in subscribers.items():
-                    if not record.waiting_for(name, now):
-                        continue
-                    try:
-                        handler(record.event)
-                    except Exception as exc:
-                        self._failed(record, name, exc, now)
-                    else:
-                        record.delivered.add(name)
-                        record.retry_at.pop(name, None)
-                        delivered += 1
-            if records:
-                self._outbox.settle(records, subscribers)
+            self._local.active = True
+            try:
+                subscribers = self._subscribers()
+                now = self._clock.now()
+                done: list[OutboxRecord] = []  # keeps ids below unique while we run
+                seen: set[int] = set()
+                while records := [r for r in self._outbox.pending() if id(r) not in seen]:
+                    for record in records:
+                        delivered += self._deliver(record, subscribers, now)
+                    self._outbox.settle(records, subscribers)
+                    done.extend(records)
+                    seen.update(id(r) for r in records)
+            finally:
+                self._local.active = False
+        return delivered
+
+    def _deliver(
+        self, record: OutboxRecord, subscribers: Mapping[str, Subscriber], now: dt.datetime
+    ) -> int:
+        delivered = 0
+        for name, handler in subscribers.items():
+            if not record.waiting_for(name, now):
+                continue
+            try:
+                handler(record.event)
+            except Exception as exc:
+                self._failed(record, name, exc, now)
+            else:
+                record.delivered.add(name)
+                record.retry_at.pop(name, None)
+                delivered += 1
         return delivered
 
     def _failed(self, record: OutboxRecord, name: str, exc: Exception, now: dt.datetime) -> None:

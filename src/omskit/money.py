@@ -58,7 +58,10 @@ __all__ = [
 ]
 
 _ROUNDING_NAMES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN}
-_MAX_DIGITS = 28  # the default decimal context precision; beyond it results would be rounded
+# The default decimal context keeps 28 digits. Amounts may have at most 18 digits before
+# the point, which leaves room for 4 minor-unit digits (UYW) and a factor of a million
+# (a quantity) before any result would be rounded or quantize() would fail.
+_MAX_INTEGER_DIGITS = 18
 
 
 def to_decimal(value: object, field: str = "amount") -> Decimal:
@@ -84,6 +87,8 @@ def to_decimal(value: object, field: str = "amount") -> Decimal:
         )
     elif isinstance(value, str):
         try:
+            if "_" in value:  # Decimal() would read "1_0.5" as 10.5
+                raise decimal.InvalidOperation
             result = Decimal(value.strip())
         except decimal.InvalidOperation:
             raise InvalidAmount(
@@ -95,8 +100,10 @@ def to_decimal(value: object, field: str = "amount") -> Decimal:
         )
     if not result.is_finite():
         raise InvalidAmount(field, value, "expected a finite number")
-    if result.adjusted() >= _MAX_DIGITS:
-        raise InvalidAmount(field, value, f"expected fewer than {_MAX_DIGITS} digits")
+    if result and result.adjusted() >= _MAX_INTEGER_DIGITS:
+        raise InvalidAmount(
+            field, value, f"expected at most {_MAX_INTEGER_DIGITS} digits before the point"
+        )
     return result
 
 
@@ -325,8 +332,7 @@ def allocate(total: Money, weights: Sequence[object]) -> list[Money]:
     for i, w in enumerate(decimals):
         if w < 0:
             raise ValidationError(f"weights[{i}]", w, "weights must be zero or positive")
-    exponent = min(0, *(int(w.as_tuple().exponent) for w in decimals))
-    ints = [int(w.scaleb(-exponent)) for w in decimals]
+    ints = _common_scale(decimals)
     whole: int = sum(ints)
     if whole == 0:
         raise ValidationError("weights", list(weights), "at least one weight must be positive")
@@ -345,6 +351,17 @@ def allocate(total: Money, weights: Sequence[object]) -> list[Money]:
         for i in order[:leftover]:
             shares[i] += 1
     return [Money.from_minor_units(sign * s, total.currency) for s in shares]
+
+
+def _common_scale(weights: Sequence[Decimal]) -> list[int]:
+    """The weights as integers in one common scale, exactly (no decimal context rounding)."""
+    exponent = min(0, *(int(w.as_tuple().exponent) for w in weights))
+    scaled = []
+    for w in weights:
+        _sign, digits, exp = w.as_tuple()
+        coefficient = int("".join(map(str, digits)) or "0")
+        scaled.append(coefficient * 10 ** (int(exp) - exponent))
+    return scaled
 
 
 @attrs.frozen
@@ -482,7 +499,7 @@ class FixedRates:
         base, quote = check_currency(base, "base"), check_currency(quote, "quote")
         value = self._lookup(base, quote)
         if value is None:
-            for pivot in self.table:
+            for pivot in self._currencies():
                 first, second = self._lookup(base, pivot), self._lookup(pivot, quote)
                 if first is not None and second is not None:
                     value = first * second
@@ -490,6 +507,13 @@ class FixedRates:
         if value is None:
             raise NotFound("exchange rate", f"{base}->{quote}", f"source: {self.source}")
         return ExchangeRate(base, quote, value, self.as_of, self.source)
+
+    def _currencies(self) -> list[str]:
+        """Every currency in the table, bases first: each one can serve as a pivot."""
+        found = dict.fromkeys(self.table)
+        for quotes in self.table.values():
+            found.update(dict.fromkeys(quotes))
+        return list(found)
 
     def _lookup(self, base: str, quote: str) -> Decimal | None:
         if base == quote:

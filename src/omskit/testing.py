@@ -27,7 +27,9 @@ __all__ = [
     "currencies",
     "money",
     "products",
+    "rates",
     "skus",
+    "weights",
 ]
 
 
@@ -116,6 +118,29 @@ def money(
         return s.integers(low, high).map(lambda n: Money(Decimal(n) * unit, code))
 
     return currency_st.flatmap(build)
+
+
+def weights(*, min_size: int = 1, max_size: int = 8, decimals: bool = True) -> Any:
+    """Lists of allocation weights: zero or positive, at least one positive.
+
+    Items are ints, or with ``decimals`` also Decimals with up to 3 digits after the point.
+    """
+    s = _need_hypothesis()
+    item = s.integers(0, 1000)
+    if decimals:
+        item = s.one_of(item, s.integers(0, 10**6).map(lambda n: Decimal(n).scaleb(-3)))
+    return s.lists(item, min_size=min_size, max_size=max_size).filter(
+        lambda ws: any(w > 0 for w in ws)
+    )
+
+
+def rates(*, min_value: str = "0.0001", max_value: str = "10000") -> Any:
+    """Positive exchange rates: Decimals with 4 places between the bounds."""
+    s = _need_hypothesis()
+    low, high = Decimal(min_value), Decimal(max_value)
+    return s.decimals(low, high, places=4, allow_nan=False, allow_infinity=False).filter(
+        lambda d: d > 0
+    )
 
 
 def skus() -> Any:

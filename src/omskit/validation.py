@@ -47,6 +47,11 @@ T = TypeVar("T")
 #: The largest quantity accepted on one line or stock movement unless a caller says otherwise.
 MAX_QUANTITY = 1_000_000
 
+#: Two-letter territory codes babel knows that are no place a parcel can go: unknown
+#: region, pseudo-locales, the European Union, the euro zone, the United Nations, Outlying
+#: Oceania.
+_NOT_COUNTRIES = frozenset({"ZZ", "XA", "XB", "EU", "EZ", "UN", "QO"})
+
 _SKU = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _EMAIL = re.compile(rf"[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})+")
@@ -57,11 +62,14 @@ class Problems:
 
     ``value = problems.check("lines[0].quantity", check_quantity, raw)`` returns the clean
     value, or records the problem and returns ``None``; :meth:`raise_if_any` raises one
-    :class:`~omskit.errors.ValidationError` listing all of them.
+    :class:`~omskit.errors.ValidationError` listing all of them. When every problem came
+    from the same specific error (all :class:`~omskit.errors.InvalidQuantity`, say), that
+    error class is raised, so ``except FloatNotAllowed`` works on a whole payload too.
     """
 
     def __init__(self) -> None:
         self.items: list[Problem] = []
+        self._kinds: dict[int, type[ValidationError]] = {}  # by id() of an item
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -77,6 +85,12 @@ class Problems:
                 raise TypeError(f"expected Problem, got {type(p).__name__}")
             self.items.append(p)
 
+    def add_error(self, error: ValidationError) -> None:
+        """Record the problems of ``error``, remembering its class for :meth:`raise_if_any`."""
+        for p in error.problems:
+            self.items.append(p)
+            self._kinds[id(p)] = type(error)
+
     def check(
         self, field: str, fn: Callable[..., T], value: Any, *args: Any, **kw: Any
     ) -> T | None:
@@ -84,13 +98,18 @@ class Problems:
         try:
             return fn(value, field, *args, **kw)
         except ValidationError as exc:
-            self.items.extend(exc.problems)
+            self.add_error(exc)
             return None
 
     def raise_if_any(self) -> None:
-        """Raise one :class:`~omskit.errors.ValidationError` with every problem recorded."""
+        """Raise one :class:`~omskit.errors.ValidationError` with every problem recorded.
+
+        The error is of the specific class every problem shares, else ``ValidationError``.
+        """
         if self.items:
-            raise ValidationError.from_problems(self.items)
+            kinds = {self._kinds.get(id(p), ValidationError) for p in self.items}
+            cls = kinds.pop() if len(kinds) == 1 else ValidationError
+            raise cls.from_problems(self.items)
 
 
 def check_text(value: Any, field: str, *, max_length: int = 200, required: bool = True) -> str:
@@ -169,7 +188,9 @@ def check_email(value: Any, field: str = "email") -> str:
 def countries() -> frozenset[str]:
     """ISO 3166-1 alpha-2 codes that babel knows as territories."""
     names: Mapping[str, str] = babel.Locale("en").territories
-    return frozenset(code for code in names if len(code) == 2 and code.isalpha())
+    return frozenset(
+        code for code in names if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    )
 
 
 def check_country(value: Any, field: str = "country") -> str:

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from omskit.errors import ValidationError
+from omskit.errors import InvalidAmount, ValidationError
 from omskit.money import Money
 from omskit.storage.ports import Aggregate, Collection
 from omskit.validation import (
@@ -152,10 +152,10 @@ def clean_product_fields(  # noqa: PLR0912, PLR0915 - one branch per field
         try:
             out["price"] = Money.of(price, currency, field=field("price"))
         except ValidationError as exc:
-            problems.extend(exc.problems)
+            problems.add_error(exc)
         else:
             if out["price"].amount < 0:
-                problems.add(field("price"), "must not be negative", price)
+                problems.add_error(InvalidAmount(field("price"), price, "must not be negative"))
     elif "price" in data:
         out["price"] = None
     if "attributes" in data:
@@ -197,9 +197,12 @@ def clean_product_fields(  # noqa: PLR0912, PLR0915 - one branch per field
     for flag in ("returnable", "hazmat", "ship_alone"):
         if flag in data:
             out[flag] = problems.check(field(flag), check_bool, data[flag])
-    if data.get("kit_components"):
+    raw_components = data.get("kit_components")
+    if raw_components is not None and not isinstance(raw_components, list | tuple):
+        problems.add(field("kit_components"), "expected a list of components", raw_components)
+    elif raw_components is not None:
         components = []
-        for i, comp in enumerate(data["kit_components"]):
+        for i, comp in enumerate(raw_components):
             where = field(f"kit_components[{i}]")
             if isinstance(comp, KitComponent):
                 components.append(comp)

@@ -59,17 +59,24 @@ class CatalogService:
     def update_product(self, sku: str, **changes: Any) -> Product:
         """Change some fields of a product; the rest stay as they are.
 
+        A new ``price`` without a ``currency`` keeps the product's current currency.
+
         Raises:
             UnknownSku: no such product.
             ValidationError: listing every invalid field.
         """
-        clean = clean_product_fields(changes, partial=True)
-        if not clean:
+        if not changes:
             raise ValidationError("changes", {}, "give at least one field to change")
 
         def use_case(uow: UnitOfWork) -> Product:
             products = uow.repo(PRODUCTS)
             product = _load(products, sku)
+            data = changes
+            if "currency" not in data and product.price is not None:
+                data = {**data, "currency": product.price.currency}
+            clean = clean_product_fields(data, partial=True)
+            if not clean:
+                raise ValidationError("changes", dict(changes), "give at least one field to change")
             _check_components(products, sku, clean.get("kit_components", ()))
             changed = tuple(k for k, v in clean.items() if getattr(product, k) != v)
             for key, value in clean.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from copy import deepcopy
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
@@ -11,7 +12,7 @@ import attrs
 from omskit.errors import ValidationError
 from omskit.money import check_currency
 from omskit.storage.ports import Aggregate, Collection
-from omskit.validation import Problems, check_bool, check_decimal, check_text
+from omskit.validation import Problems, check_bool, check_decimal, check_locale, check_text
 
 __all__ = ["CHANNELS", "CHANNEL_KINDS", "Channel", "clean_channel_fields"]
 
@@ -83,8 +84,8 @@ class Channel(Aggregate):
         return code
 
     def clone(self) -> Channel:
-        """A copy with its own ``options``."""
-        copy = attrs.evolve(self, options=dict(self.options))
+        """A copy with its own ``options`` (nested values included)."""
+        copy = attrs.evolve(self, options=deepcopy(self.options))
         copy.version = self.version
         return copy
 
@@ -106,7 +107,7 @@ def clean_channel_fields(  # noqa: PLR0912 - one branch per field
             out["kind"] = data["kind"]
     if "currencies" in data:
         raw = data["currencies"]
-        if isinstance(raw, str) or not raw:
+        if not isinstance(raw, list | tuple) or not raw:
             problems.add("currencies", "expected a non-empty list of ISO 4217 codes", raw)
         else:
             codes = [problems.check(f"currencies[{i}]", check_currency, c) for i, c in
@@ -126,9 +127,11 @@ def clean_channel_fields(  # noqa: PLR0912 - one branch per field
             "price_tolerance", check_decimal, data["price_tolerance"],
             minimum=Decimal(0), maximum=Decimal(100),
         )  # fmt: skip
-    for key in ("price_list", "payment_gateway", "locale"):
+    for key in ("price_list", "payment_gateway"):
         if key in data:
             out[key] = problems.check(key, check_text, data[key], max_length=64)
+    if "locale" in data:
+        out["locale"] = problems.check("locale", check_locale, data["locale"])
     if "options" in data:
         if not isinstance(data["options"], Mapping):
             problems.add("options", "expected a mapping", data["options"])

@@ -41,8 +41,8 @@ class _Table:
         for key, fn in c.unique.items():
             if previous is not None:
                 old = fn(previous)
-                if old is not None:
-                    self.unique[key].pop(old, None)
+                if old is not None and self.unique[key].get(old) == stored.id:
+                    del self.unique[key][old]  # unless another row took it in this commit
             new = fn(stored)
             if new is not None:
                 self.unique[key][new] = stored.id
@@ -237,7 +237,11 @@ class _MemoryRepository(Generic[A]):
                 if value is None:
                     continue
                 owner = self._table.unique[key].get(value)
-                if (owner is not None and owner != id) or claimed.get((key, value), id) != id:
+                if owner is not None and owner != id:
+                    releasing = self._dirty.get(owner)  # the owner gives it up in this commit
+                    if releasing is None or fn(releasing) == value:
+                        raise AlreadyExists(f"{self._collection.noun} with {key}", value)
+                if claimed.get((key, value), id) != id:
                     raise AlreadyExists(f"{self._collection.noun} with {key}", value)
                 claimed[(key, value)] = id
 
