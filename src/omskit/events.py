@@ -212,6 +212,10 @@ class EventDispatcher:
             self._local.active = True
             try:
                 subscribers = self._subscribers()
+                if not subscribers:  # nobody listens: committed events are settled at once
+                    if pending := self._outbox.pending():
+                        self._outbox.settle(pending, ())
+                    return 0
                 now = self._clock.now()
                 done: list[OutboxRecord] = []  # keeps ids below unique while we run
                 seen: set[int] = set()
