@@ -13,8 +13,10 @@ from omskit.customers.service import CustomerService
 from omskit.errors import PluginError
 from omskit.events import DeadLetter, Subscriber
 from omskit.ids import IdGenerator, RandomIds, SequentialIds
+from omskit.inventory.service import InventoryService
 from omskit.money import ExchangeRateProvider
 from omskit.plugins.manager import make_plugin_manager
+from omskit.routing.service import RoutingService
 from omskit.runtime import Runtime
 
 __all__ = ["OMS", "EventsService"]
@@ -65,6 +67,8 @@ class OMS:
         catalog: products and SKUs.
         customers: customers and addresses.
         events: event delivery controls.
+        inventory: stock locations, levels, the ledger, reservations, replenishment.
+        routing: sourcing plans by named strategy, with explanations; re-planning.
     """
 
     def __init__(
@@ -93,6 +97,8 @@ class OMS:
         self.channels.ensure_default()
         self.catalog = CatalogService(self.runtime)
         self.customers = CustomerService(self.runtime)
+        self.inventory = InventoryService(self.runtime)
+        self.routing = RoutingService(self.runtime)
         self.events = EventsService(self.runtime)
 
     @classmethod

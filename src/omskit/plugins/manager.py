@@ -28,6 +28,7 @@ AUTOLOAD_ENV = "OMSKIT_DISABLE_PLUGIN_AUTOLOAD"
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "omskit.plugins.builtin.memory_storage",
     "omskit.plugins.builtin.fixed_rates",
+    "omskit.plugins.builtin.routing_strategies",
 )
 
 T = TypeVar("T")
@@ -117,7 +118,7 @@ def collect_registry(pm: pluggy.PluginManager, hook_name: str, kind: str) -> Reg
     """
     registry: Registry[Any] = Registry(kind)
     caller = getattr(pm.hook, hook_name)
-    for impl in reversed(caller.get_hookimpls()):  # pluggy lists last-registered first
+    for impl in caller.get_hookimpls():  # pluggy lists them first-registered first
         for item in impl.function() or ():
             registry.register(item, source=f"plugin {impl.plugin_name!r}")
     return registry

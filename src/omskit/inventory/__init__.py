@@ -1,0 +1,95 @@
+"""Inventory: stock per location, the ledger, atomic reservations, backorders, replenishment.
+
+Reached as ``oms.inventory`` (:class:`InventoryService`).
+"""
+
+from omskit.inventory.backorders import BACKORDER_MODES, Promise, SkuPolicy
+from omskit.inventory.errors import (
+    BackorderLimitReached,
+    LocationInactive,
+    NotEnoughToMove,
+    UnknownLocation,
+    UnknownPurchaseOrder,
+    UnknownReservation,
+    UnknownSupplier,
+)
+from omskit.inventory.events import (
+    BackInStock,
+    LocationAdded,
+    LocationDeactivated,
+    LocationUpdated,
+    LowStock,
+    OutOfStock,
+    PurchaseOrderPlaced,
+    PurchaseOrderReceived,
+    ReservationExpired,
+    StockAdjusted,
+    StockConsumed,
+    StockReceived,
+    StockReleased,
+    StockReserved,
+    StockTransferred,
+)
+from omskit.inventory.ledger import MOVEMENT_KINDS, Drift, LevelTotals, Movement
+from omskit.inventory.locations import LOCATION_KINDS, Capabilities, Location
+from omskit.inventory.replenishment import (
+    PurchaseOrder,
+    PurchaseOrderLine,
+    ReorderPolicy,
+    SuggestedLine,
+    SuggestedPurchaseOrder,
+    Supplier,
+    SupplyTerms,
+)
+from omskit.inventory.reservations import Allocation, Reservation
+from omskit.inventory.service import InventoryService
+from omskit.inventory.settings import InventorySettings
+from omskit.inventory.stock import Incoming, StockLevel
+
+__all__ = [
+    "BACKORDER_MODES",
+    "LOCATION_KINDS",
+    "MOVEMENT_KINDS",
+    "Allocation",
+    "BackInStock",
+    "BackorderLimitReached",
+    "Capabilities",
+    "Drift",
+    "Incoming",
+    "InventoryService",
+    "InventorySettings",
+    "LevelTotals",
+    "Location",
+    "LocationAdded",
+    "LocationDeactivated",
+    "LocationInactive",
+    "LocationUpdated",
+    "LowStock",
+    "Movement",
+    "NotEnoughToMove",
+    "OutOfStock",
+    "Promise",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "PurchaseOrderPlaced",
+    "PurchaseOrderReceived",
+    "ReorderPolicy",
+    "Reservation",
+    "ReservationExpired",
+    "SkuPolicy",
+    "StockAdjusted",
+    "StockConsumed",
+    "StockLevel",
+    "StockReceived",
+    "StockReleased",
+    "StockReserved",
+    "StockTransferred",
+    "SuggestedLine",
+    "SuggestedPurchaseOrder",
+    "Supplier",
+    "SupplyTerms",
+    "UnknownLocation",
+    "UnknownPurchaseOrder",
+    "UnknownReservation",
+    "UnknownSupplier",
+]

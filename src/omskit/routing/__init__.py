@@ -1,0 +1,49 @@
+"""Routing (sourcing): which location ships what, by a named strategy, explained.
+
+Reached as ``oms.routing`` (:class:`RoutingService`).
+"""
+
+from omskit.inventory.reservations import Allocation
+from omskit.routing.lowest_cost import LowestCostStrategy
+from omskit.routing.model import (
+    Alternative,
+    Decision,
+    Plan,
+    Shortfall,
+    SourcingLine,
+    SourcingRequest,
+)
+from omskit.routing.problem import LineSpec, Pick, Site, SourcingProblem, plan_cost
+from omskit.routing.service import RoutingService
+from omskit.routing.settings import CostModel, RoutingSettings
+from omskit.routing.strategies import (
+    DropshipStrategy,
+    FewestShipmentsStrategy,
+    NearestStrategy,
+    PriorityStrategy,
+    RoutingStrategy,
+)
+
+__all__ = [
+    "Allocation",
+    "Alternative",
+    "CostModel",
+    "Decision",
+    "DropshipStrategy",
+    "FewestShipmentsStrategy",
+    "LineSpec",
+    "LowestCostStrategy",
+    "NearestStrategy",
+    "Pick",
+    "Plan",
+    "PriorityStrategy",
+    "RoutingService",
+    "RoutingSettings",
+    "RoutingStrategy",
+    "Shortfall",
+    "Site",
+    "SourcingLine",
+    "SourcingProblem",
+    "SourcingRequest",
+    "plan_cost",
+]

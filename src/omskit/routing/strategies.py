@@ -1,0 +1,230 @@
+"""The built-in sourcing strategies: priority, nearest, fewest shipments, drop-ship.
+
+A strategy is any object with a ``name``, a ``description``, ``assign(problem)``
+returning :class:`~omskit.routing.problem.Pick` items, and ``detail(problem, site)``
+describing a location in its own terms for the explanation ("504 km", "priority 20").
+The planner checks every pick against the problem, so a third-party strategy cannot ship
+more than ordered or from a location without stock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+from omskit.routing.problem import LineSpec, Pick, Site, SourcingProblem
+
+__all__ = [
+    "DropshipStrategy",
+    "FewestShipmentsStrategy",
+    "NearestStrategy",
+    "PriorityStrategy",
+    "RankedStrategy",
+    "RoutingStrategy",
+    "shipment_count",
+]
+
+
+@runtime_checkable
+class RoutingStrategy(Protocol):
+    """The port every sourcing strategy implements."""
+
+    name: str
+    description: str
+
+    def assign(self, problem: SourcingProblem) -> Sequence[Pick]:
+        """Decide which location ships how much of each line."""
+        ...
+
+    def detail(self, problem: SourcingProblem, site: Site) -> str:
+        """How this strategy sees ``site``, in a few words."""
+        ...
+
+
+def shipment_count(picks: Sequence[Pick]) -> int:
+    """How many distinct locations ``picks`` ship from."""
+    return len({p.location for p in picks if p.quantity})
+
+
+class RankedStrategy:
+    """Fill each line from locations in rank order (lowest :meth:`rank` first).
+
+    Without splitting, the whole order goes to the best-ranked location that has all of
+    it; if none has, to the one that has the most units (the rest is unfulfilled).
+    """
+
+    name = "ranked"
+    description = "fills lines from locations in a fixed order"
+
+    def rank(self, problem: SourcingProblem, site: Site) -> tuple[Any, ...]:
+        """Sort key: lower is preferred."""
+        return (site.priority, site.code)
+
+    def why(self, problem: SourcingProblem, site: Site) -> str:
+        """Why ``site`` won, in words."""
+        return f"first in order ({self.detail(problem, site)})"
+
+    def detail(self, problem: SourcingProblem, site: Site) -> str:
+        """How this strategy sees ``site``."""
+        return f"priority {site.priority}"
+
+    def ordered(self, problem: SourcingProblem) -> list[Site]:
+        """Sites in rank order."""
+        return sorted(problem.sites.values(), key=lambda s: self.rank(problem, s))
+
+    def assign(self, problem: SourcingProblem) -> list[Pick]:
+        """Fill lines in rank order (or pick one site when splitting is not allowed)."""
+        order = self.ordered(problem)
+        if not problem.allow_split:
+            return single_site(problem, order, self.why)
+        picks: list[Pick] = []
+        for line in problem.lines:
+            need = line.quantity
+            for site in order:
+                have = line.stock.get(site.code, 0)
+                if need and have:
+                    take = min(need, have)
+                    picks.append(Pick(line.line_ref, site.code, take, self.why(problem, site)))
+                    need -= take
+        return picks
+
+
+def single_site(problem: SourcingProblem, order: Sequence[Site], why: Any) -> list[Pick]:
+    """The whole order from one site: the first in ``order`` with the most units."""
+    best: Site | None = None
+    best_units = 0
+    for site in order:
+        units = sum(min(ln.quantity, ln.stock.get(site.code, 0)) for ln in problem.lines)
+        if units > best_units:
+            best, best_units = site, units
+    if best is None:
+        return []
+    complete = best_units == sum(ln.quantity for ln in problem.lines)
+    reason = why(problem, best) + ("" if complete else "; has the most of this unsplittable order")
+    return [
+        Pick(ln.line_ref, best.code, min(ln.quantity, ln.stock.get(best.code, 0)), reason)
+        for ln in problem.lines
+        if ln.stock.get(best.code, 0)
+    ]
+
+
+class PriorityStrategy(RankedStrategy):
+    """Locations in priority order (what Magento MSI and Saleor do by default)."""
+
+    name = "priority"
+    description = "locations in their configured priority order"
+
+    def why(self, problem: SourcingProblem, site: Site) -> str:
+        """Why ``site`` won."""
+        return f"highest-priority location with stock (priority {site.priority})"
+
+
+class NearestStrategy(RankedStrategy):
+    """The location closest to the customer (great-circle distance) first."""
+
+    name = "nearest"
+    description = "closest location to the destination first"
+
+    def rank(self, problem: SourcingProblem, site: Site) -> tuple[Any, ...]:
+        """Nearest first; priority breaks ties."""
+        return (round(site.distance_km, 3), site.priority, site.code)
+
+    def why(self, problem: SourcingProblem, site: Site) -> str:
+        """Why ``site`` won."""
+        return f"nearest location with stock, {site.distance_km:.0f} km"
+
+    def detail(self, problem: SourcingProblem, site: Site) -> str:
+        """The distance."""
+        return f"{site.distance_km:.0f} km"
+
+
+class DropshipStrategy(RankedStrategy):
+    """Own stock first, in priority order; drop-ship suppliers only for what is left.
+
+    SKUs that only suppliers stock are therefore drop-shipped, and nothing that a
+    warehouse or store holds is sent by a supplier.
+    """
+
+    name = "dropship"
+    description = "own stock first; drop-ship suppliers for supplier-only SKUs"
+
+    def rank(self, problem: SourcingProblem, site: Site) -> tuple[Any, ...]:
+        """Own locations before suppliers, then priority."""
+        return (site.kind == "supplier", site.priority, site.code)
+
+    def why(self, problem: SourcingProblem, site: Site) -> str:
+        """Why ``site`` won."""
+        if site.kind == "supplier":
+            return f"no own location has it; drop-shipped by supplier {site.code}"
+        return f"own stock first (priority {site.priority})"
+
+    def detail(self, problem: SourcingProblem, site: Site) -> str:
+        """Own stock or supplier."""
+        kind = "supplier" if site.kind == "supplier" else "own stock"
+        return f"{kind}, priority {site.priority}"
+
+
+class FewestShipmentsStrategy(RankedStrategy):
+    """As few shipments as possible.
+
+    Greedy: repeatedly take the location that can ship the most of what is still
+    needed (priority breaks ties). The result is compared with the priority plan and the
+    one with fewer shipments is kept, so this strategy never uses more shipments than
+    ``priority`` on the same input; both ship every unit that can be shipped.
+    """
+
+    name = "fewest_shipments"
+    description = "as few shipments (locations) as possible"
+
+    def why(self, problem: SourcingProblem, site: Site) -> str:
+        """Why ``site`` won."""
+        return f"ships the most of the order in one shipment ({self.detail(problem, site)})"
+
+    def detail(self, problem: SourcingProblem, site: Site) -> str:
+        """How much of the order the site has."""
+        total = sum(ln.quantity for ln in problem.lines)
+        has = sum(min(ln.quantity, ln.stock.get(site.code, 0)) for ln in problem.lines)
+        return f"has {has} of {total} units"
+
+    def assign(self, problem: SourcingProblem) -> list[Pick]:
+        """Greedy cover, then keep whichever of it and the priority plan ships less often."""
+        if not problem.allow_split:
+            return single_site(problem, self.ordered(problem), self.why)
+        greedy = self._greedy(problem)
+        baseline = PriorityStrategy().assign(problem)
+        if shipment_count(baseline) < shipment_count(greedy):
+            why = "fewer shipments than the greedy cover; taken in priority order"
+            return [Pick(p.line_ref, p.location, p.quantity, why) for p in baseline]
+        return greedy
+
+    def _greedy(self, problem: SourcingProblem) -> list[Pick]:
+        need = {ln.line_ref: ln.quantity for ln in problem.lines}
+        sites = self.ordered(problem)
+        picks: list[Pick] = []
+        used: set[str] = set()
+        while True:
+            best, best_units = None, 0
+            for site in sites:
+                if site.code in used:
+                    continue
+                units = _coverage(problem.lines, need, site.code)
+                if units > best_units:
+                    best, best_units = site, units
+            if best is None:
+                return picks
+            used.add(best.code)
+            total = sum(need.values())
+            why = (
+                f"ships {best_units} of the {total} unit(s) still needed in one shipment"
+                if best_units < total
+                else "has everything still needed: one shipment"
+            )
+            for ln in problem.lines:
+                take = min(need[ln.line_ref], ln.stock.get(best.code, 0))
+                if take:
+                    picks.append(Pick(ln.line_ref, best.code, take, why))
+                    need[ln.line_ref] -= take
+
+
+def _coverage(lines: Sequence[LineSpec], need: dict[str, int], code: str) -> int:
+    return sum(min(need[ln.line_ref], ln.stock.get(code, 0)) for ln in lines)
