@@ -216,7 +216,7 @@ class Money:
         if not isinstance(other, Money):
             return NotImplemented
         self._same(other, "add")
-        return Money(self.amount + other.amount, self.currency)
+        return _trusted(self.amount + other.amount, self.currency)
 
     def __radd__(self, other: object) -> Money:
         if other == 0 and not isinstance(other, bool):  # lets sum() start from 0
@@ -227,20 +227,20 @@ class Money:
         if not isinstance(other, Money):
             return NotImplemented
         self._same(other, "subtract")
-        return Money(self.amount - other.amount, self.currency)
+        return _trusted(self.amount - other.amount, self.currency)
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return _trusted(-self.amount, self.currency)
 
     def __abs__(self) -> Money:
-        return Money(abs(self.amount), self.currency)
+        return _trusted(abs(self.amount), self.currency)
 
     def __mul__(self, factor: int | Decimal) -> Money:
         if isinstance(factor, float):
             raise FloatNotAllowed("factor", factor, "multiply by an int or Decimal, never a float")
         if not isinstance(factor, int | Decimal) or isinstance(factor, bool):
             return NotImplemented
-        return Money(self.amount * factor, self.currency)
+        return _trusted(self.amount * factor, self.currency)
 
     __rmul__ = __mul__
 
@@ -293,7 +293,7 @@ class Money:
     @classmethod
     def from_minor_units(cls, units: int, currency: str) -> Money:
         """Build Money from an integer count of minor units (cents)."""
-        return cls(Decimal(units).scaleb(-precision(currency)), currency)
+        return _trusted(Decimal(units).scaleb(-precision(currency)), check_currency(currency))
 
     def quantize(self, rounding: str = ROUND_HALF_UP) -> Money:
         """Round to the currency's minor unit with the named ``rounding`` mode."""
@@ -302,6 +302,20 @@ class Money:
     def allocate(self, weights: Sequence[object]) -> list[Money]:
         """Split this amount by ``weights``; see :func:`allocate`."""
         return allocate(self, weights)
+
+
+def _trusted(amount: Decimal, currency: str) -> Money:
+    """Money from a Decimal and an already validated currency, skipping the converters.
+
+    Arithmetic results take this path; an amount too large to quantize safely still goes
+    through the checked constructor, so it fails with :class:`InvalidAmount`.
+    """
+    if amount and amount.adjusted() >= _MAX_INTEGER_DIGITS:
+        return Money(amount, currency)
+    result: Money = object.__new__(Money)
+    object.__setattr__(result, "amount", amount)
+    object.__setattr__(result, "currency", currency)
+    return result
 
 
 def sum_money(amounts: Iterable[Money], currency: str) -> Money:
@@ -350,17 +364,21 @@ def allocate(total: Money, weights: Sequence[object]) -> list[Money]:
         order = sorted(range(len(ints)), key=lambda i: (-remainders[i], i))
         for i in order[:leftover]:
             shares[i] += 1
-    return [Money.from_minor_units(sign * s, total.currency) for s in shares]
+    exponent = -precision(total.currency)
+    currency = total.currency
+    return [_trusted(Decimal(sign * s).scaleb(exponent), currency) for s in shares]
 
 
 def _common_scale(weights: Sequence[Decimal]) -> list[int]:
     """The weights as integers in one common scale, exactly (no decimal context rounding)."""
     exponent = min(0, *(int(w.as_tuple().exponent) for w in weights))
+    if exponent == 0 and all(w == w.to_integral_value() for w in weights):
+        return [int(w) for w in weights]
+    scale = 10**-exponent  # every denominator below is a power of 2 and 5 dividing this
     scaled = []
     for w in weights:
-        _sign, digits, exp = w.as_tuple()
-        coefficient = int("".join(map(str, digits)) or "0")
-        scaled.append(coefficient * 10 ** (int(exp) - exponent))
+        numerator, denominator = w.as_integer_ratio()
+        scaled.append(numerator * (scale // denominator))
     return scaled
 
 

@@ -16,6 +16,7 @@ from omskit.ids import IdGenerator, RandomIds, SequentialIds
 from omskit.inventory.service import InventoryService
 from omskit.money import ExchangeRateProvider
 from omskit.plugins.manager import make_plugin_manager
+from omskit.pricing.service import PricingService
 from omskit.routing.service import RoutingService
 from omskit.runtime import Runtime
 
@@ -66,6 +67,7 @@ class OMS:
         channels: sales channels (a ``"web"`` channel exists from the start).
         catalog: products and SKUs.
         customers: customers and addresses.
+        pricing: price lists, promotions, coupons, taxes, duties and quotes.
         events: event delivery controls.
         inventory: stock locations, levels, the ledger, reservations, replenishment.
         routing: sourcing plans by named strategy, with explanations; re-planning.
@@ -97,6 +99,7 @@ class OMS:
         self.channels.ensure_default()
         self.catalog = CatalogService(self.runtime)
         self.customers = CustomerService(self.runtime)
+        self.pricing = PricingService(self.runtime)
         self.inventory = InventoryService(self.runtime)
         self.routing = RoutingService(self.runtime)
         self.events = EventsService(self.runtime)

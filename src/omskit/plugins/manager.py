@@ -28,6 +28,7 @@ AUTOLOAD_ENV = "OMSKIT_DISABLE_PLUGIN_AUTOLOAD"
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "omskit.plugins.builtin.memory_storage",
     "omskit.plugins.builtin.fixed_rates",
+    "omskit.plugins.builtin.rule_tax",
     "omskit.plugins.builtin.routing_strategies",
 )
 

@@ -1,0 +1,346 @@
+"""The pure pricing engine: priced lines in, a reconciled :class:`Quote` out.
+
+The service resolves everything that needs storage (channel, products, unit prices,
+promotions, coupons, rates) into a :class:`PricingContext` and :class:`WorkLine` items;
+this module does the rest without I/O, so the same engine prices a new basket and
+re-prices an edited order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+import attrs
+
+from omskit.customers.address import Address
+from omskit.errors import PluginError
+from omskit.money import ExchangeRate, RoundingPolicy, minor_unit
+from omskit.pricing.duties import CustomsLine, DutyEstimate, DutyRate, ImportRule, duty_rate_for
+from omskit.pricing.errors import DutiesUnavailable
+from omskit.pricing.lines import WorkLine, fast_money, fast_taxed
+from omskit.pricing.promotions import PromoContext, Promotion, apply_promotions
+from omskit.pricing.quote import Quote, QuoteLine, TaxBreakdown, TaxLine
+from omskit.pricing.request import CustomerRef
+from omskit.pricing.tax.calc import ItemTax, compute, net_gross
+from omskit.pricing.tax.model import TaxComponent, TaxItem, TaxProvider, TaxRequest
+from omskit.pricing.tax.rules import TaxRules, customs_territory
+
+__all__ = ["PricingContext", "price"]
+
+_ZERO = Decimal(0)
+_HUNDRED = Decimal(100)
+
+
+@attrs.frozen
+class PricingContext:
+    """Everything the engine needs besides the lines, already loaded and validated."""
+
+    channel: str
+    currency: str
+    policy: RoundingPolicy
+    price_list: str
+    includes_tax: bool
+    now: dt.datetime
+    provider: TaxProvider
+    rules: TaxRules
+    customer: CustomerRef | None = None
+    ship_to: Address | None = None
+    origin_country: str | None = None
+    promotions: Sequence[Promotion] = ()
+    coupons: Mapping[str, str] = attrs.field(factory=dict)
+    shipping: Decimal | None = None
+    shipping_tax_class: str = "standard"
+    incoterm: str = "DAP"
+    import_rule: ImportRule | None = None
+    fx_to_destination: Decimal | None = None
+    duty_rates: Sequence[DutyRate] = ()
+    fx_rate: ExchangeRate | None = None
+    notes: tuple[str, ...] = ()
+
+
+def _tax_lines(result: ItemTax, currency: str) -> tuple[TaxLine, ...]:
+    return tuple(
+        TaxLine(c.name, c.rate, c.jurisdiction, fast_money(base, currency),
+                fast_money(amount, currency), c.compound)
+        for c, base, amount in result.taxes
+    )  # fmt: skip
+
+
+def _reverse_marker(
+    comps: tuple[TaxComponent, ...], net: Decimal, currency: str
+) -> tuple[TaxLine, ...]:
+    if not comps:
+        return ()
+    c = comps[0]
+    zero = fast_money(_ZERO, currency)
+    return (TaxLine(f"{c.name} reverse charge", _ZERO, c.jurisdiction,
+                    fast_money(net, currency), zero),)  # fmt: skip
+
+
+def _breakdown(tax_lines: Sequence[TaxLine], currency: str) -> tuple[TaxBreakdown, ...]:
+    sums: dict[tuple[str, Decimal, str, bool], list[Decimal]] = {}
+    for t in tax_lines:
+        key = (t.name, t.rate, t.jurisdiction, t.compound)
+        acc = sums.get(key)
+        if acc is None:
+            sums[key] = [t.taxable.amount, t.amount.amount]
+        else:
+            acc[0] += t.taxable.amount
+            acc[1] += t.amount.amount
+    return tuple(
+        TaxBreakdown(k[0], k[1], k[2], fast_money(v[0], currency), fast_money(v[1], currency),
+                     k[3])
+        for k, v in sums.items()
+    )  # fmt: skip
+
+
+def _duties(
+    ctx: PricingContext,
+    *,
+    lines: Sequence[WorkLine],
+    results: Sequence[ItemTax],
+    dest: Address,
+    value_dest: Decimal | None,
+    checkout: bool,
+) -> DutyEstimate:
+    currency, unit = ctx.currency, minor_unit(ctx.currency)
+    rounding = ctx.policy.decimal_rounding
+    territory = customs_territory(dest.country)
+    rule = ctx.import_rule
+    notes: list[str] = []
+    if rule is not None and rule.source:
+        notes.append(f"rule: {rule.source}")
+    if rule is not None and value_dest is None:
+        if ctx.incoterm == "DDP":
+            raise DutiesUnavailable(
+                dest.country, f"no exchange rate from {currency} into {rule.currency}"
+            )
+        notes.append(f"no exchange rate into {rule.currency}: thresholds not applied")
+    duty_due = (
+        rule is None
+        or rule.duty_threshold is None
+        or value_dest is None
+        or (value_dest > rule.duty_threshold)
+    )
+    tax_due = not checkout and (
+        rule is None or rule.tax_threshold is None or value_dest is None
+        or value_dest > rule.tax_threshold
+    )  # fmt: skip
+    if rule is not None and value_dest is not None:
+        shown = f"{value_dest.quantize(minor_unit(rule.currency))} {rule.currency}"
+        if not duty_due:
+            notes.append(f"no duty: goods value {shown} within {rule.duty_threshold}")
+        if not tax_due and not checkout:
+            notes.append(f"no import tax: goods value {shown} within {rule.tax_threshold}")
+    duty_exact = _ZERO
+    tax_exact = _ZERO
+    origin = ctx.origin_country
+    for line, result in zip(lines, results, strict=False):
+        line_duty = _ZERO
+        if duty_due:
+            rate = duty_rate_for(ctx.duty_rates, territory, line.hs_code,
+                                 line.country_of_origin or origin)  # fmt: skip
+            if rate is not None:
+                line_duty = result.net * rate.rate / _HUNDRED
+            elif line.index == 0 or not notes or "no duty rate" not in notes[-1]:
+                notes.append(f"no duty rate for HS {line.hs_code or '?'} into {territory}: 0")
+        duty_exact += line_duty
+        if tax_due:
+            # import VAT / GST is national: regional sales taxes are not import taxes
+            comps, _ = ctx.rules.components(dest.country, "", "", line.tax_class, ctx.now.date())
+            fraction = sum((c.fraction for c in comps), _ZERO)
+            tax_exact += (result.net + line_duty) * fraction
+    duty = duty_exact.quantize(unit, rounding=rounding)
+    import_tax = tax_exact.quantize(unit, rounding=rounding)
+    if (
+        rule is not None and rule.tax_waiver is not None and ctx.fx_to_destination is not None
+        and import_tax * ctx.fx_to_destination <= rule.tax_waiver
+    ):  # fmt: skip
+        if import_tax:
+            notes.append(f"import tax {import_tax} waived (at most {rule.tax_waiver} "
+                         f"{rule.currency})")  # fmt: skip
+        import_tax = _ZERO
+    if checkout:
+        notes.append(f"{dest.country} tax collected at checkout (low-value consignment)")
+    goods = sum((r.net for r in results[: len(lines)]), _ZERO)
+    return DutyEstimate(
+        destination=dest.country,
+        territory=territory,
+        incoterm=ctx.incoterm,
+        goods_value=fast_money(goods, currency),
+        duty=fast_money(duty, currency),
+        import_tax=fast_money(import_tax, currency),
+        collected_at_checkout=checkout,
+        notes=tuple(notes),
+    )
+
+
+def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0915
+    """Apply promotions, taxes and duties to priced ``lines``; return the :class:`Quote`.
+
+    ``lines`` are mutated (their discounts); pass fresh ones for each quote.
+    """
+    cur = ctx.currency
+    unit = minor_unit(cur)
+    rounding = ctx.policy.decimal_rounding
+    inclusive = ctx.includes_tax
+    group = ctx.customer.group if ctx.customer else ""
+    subtotal_amount = sum((line.amount for line in lines), _ZERO)
+    shipping = ctx.shipping if ctx.shipping is not None else _ZERO
+    applied, promo_notes, ship_off = apply_promotions(
+        ctx.promotions,
+        lines,
+        PromoContext(cur, unit, ctx.channel, group, ctx.now, ctx.coupons, subtotal_amount),
+        shipping,
+    )
+    shipping_amount = shipping - ship_off
+
+    # -- where the goods go, and whether they cross a customs border --------------------
+    dest = ctx.ship_to
+    origin = ctx.origin_country
+    cross = bool(dest is not None and origin and
+                 customs_territory(origin) != customs_territory(dest.country))  # fmt: skip
+    checkout = False
+    value_dest: Decimal | None = None
+    if cross and ctx.import_rule is not None and ctx.fx_to_destination is not None:
+        goods_value = sum((line.remaining for line in lines), _ZERO)
+        value_dest = goods_value * ctx.fx_to_destination
+        limit = ctx.import_rule.checkout_up_to
+        checkout = limit is not None and value_dest <= limit
+    tax_dest = dest if dest is not None else (Address(country=origin) if origin else None)
+
+    # -- taxes --------------------------------------------------------------------------
+    items = [TaxItem(ln.index, ln.sku, ln.tax_class, ln.quantity, ln.amount - ln.discount)
+             for ln in lines]  # fmt: skip
+    has_shipping = ctx.shipping is not None
+    if has_shipping:
+        items.append(TaxItem(-1, "", ctx.shipping_tax_class, 1, shipping_amount))
+    request = TaxRequest(cur, ctx.now.date(), tax_dest, origin, inclusive, items, ctx.customer,
+                         cross and not checkout, ctx.rules)  # fmt: skip
+    decision = ctx.provider.decide(request)
+    comps = decision.components
+    if len(comps) != len(items):
+        raise PluginError(
+            f"tax provider {decision.provider or ctx.provider!r} returned "
+            f"{len(comps)} component sets for {len(items)} items"
+        )
+    charged = decision.charged
+    results = compute(
+        [i.amount for i in items], comps, inclusive=inclusive, charged=charged,
+        scope=ctx.policy.scope, unit=unit, rounding=rounding, currency=cur,
+    )  # fmt: skip
+    reverse = decision.treatment == "reverse_charge"
+
+    # -- lines ----------------------------------------------------------------------------
+    quote_lines: list[QuoteLine] = []
+    all_taxes: list[TaxLine] = []
+    zero = _ZERO.quantize(unit)
+    sub_net = sub_gross = net_sum = gross_sum = discount_sum = zero
+    for line, result, line_comps in zip(lines, results, comps, strict=False):
+        if line.discount or ctx.policy.scope != "line":
+            before_net, before_gross = net_gross(
+                line.amount,
+                line_comps,
+                inclusive=inclusive,
+                charged=charged,
+                unit=unit,
+                rounding=rounding,
+            )
+        else:
+            before_net, before_gross = result.net, result.gross
+        taxes = _tax_lines(result, cur)
+        if reverse:
+            taxes = _reverse_marker(line_comps, result.net, cur)
+        all_taxes.extend(taxes)
+        sub_net += before_net
+        sub_gross += before_gross
+        net_sum += result.net
+        gross_sum += result.gross
+        discount_sum += line.discount
+        quote_lines.append(
+            QuoteLine(
+                index=line.index,
+                sku=line.sku,
+                quantity=line.quantity,
+                unit_price=fast_money(line.unit, cur),
+                list_price=fast_money(line.list_unit, cur),
+                amount=fast_money(line.amount, cur),
+                discount=fast_money(line.discount, cur),
+                subtotal=fast_taxed(before_net, before_gross, cur),
+                total=fast_taxed(result.net, result.gross, cur),
+                taxes=taxes,
+                tax_class=line.tax_class,
+                price_note=line.price_note,
+                name=line.name,
+                ref=line.ref,
+            )
+        )
+
+    # -- shipping ---------------------------------------------------------------------------
+    ship_taxes: tuple[TaxLine, ...] = ()
+    if has_shipping:
+        ship_result = results[-1]
+        ship_taxes = _tax_lines(ship_result, cur)
+        if reverse:
+            ship_taxes = _reverse_marker(comps[-1], ship_result.net, cur)
+        all_taxes.extend(ship_taxes)
+        ship_net, ship_gross = ship_result.net, ship_result.gross
+    else:
+        ship_net = ship_gross = zero
+
+    # -- duties and customs ---------------------------------------------------------------
+    estimate: DutyEstimate | None = None
+    customs: tuple[CustomsLine, ...] = ()
+    duties = zero
+    if cross and dest is not None:
+        estimate = _duties(
+            ctx, lines=lines, results=results, dest=dest, value_dest=value_dest, checkout=checkout
+        )
+        if ctx.incoterm == "DDP":
+            duties = estimate.total.amount
+        customs = tuple(
+            CustomsLine(
+                index=line.index, sku=line.sku, description=line.name or line.sku,
+                hs_code=line.hs_code, country_of_origin=line.country_of_origin or origin,
+                quantity=line.quantity,
+                unit_value=fast_money((r.net / line.quantity).quantize(unit, rounding=rounding),
+                                      cur),
+                customs_value=fast_money(r.net, cur),
+                weight_grams=line.weight_grams * line.quantity,
+            )
+            for line, r in zip(lines, results, strict=False)
+        )  # fmt: skip
+
+    total_net = net_sum + ship_net + duties
+    total_gross = gross_sum + ship_gross + duties
+    tax_total = (gross_sum - net_sum) + (ship_gross - ship_net)
+    return Quote(
+        currency=cur,
+        channel=ctx.channel,
+        price_list=ctx.price_list,
+        prices_include_tax=inclusive,
+        quoted_at=ctx.now,
+        lines=tuple(quote_lines),
+        subtotal=fast_taxed(sub_net, sub_gross, cur),
+        discount_total=fast_money(discount_sum, cur),
+        shipping=fast_taxed(ship_net, ship_gross, cur),
+        shipping_discount=fast_money(ship_off + zero, cur),
+        shipping_taxes=ship_taxes,
+        duties=fast_money(duties, cur),
+        tax_total=fast_money(tax_total, cur),
+        total=fast_taxed(total_net, total_gross, cur),
+        tax_breakdown=_breakdown(all_taxes, cur),
+        promotions=tuple(applied),
+        coupons=tuple(p.coupon for p in applied if p.coupon),
+        fx_rate=ctx.fx_rate,
+        customs=customs,
+        duty_estimate=estimate,
+        incoterm=ctx.incoterm,
+        treatment=decision.treatment,
+        tax_provider=decision.provider,
+        ship_to=dest,
+        customer_key=ctx.customer.key if ctx.customer else "",
+        notes=(*ctx.notes, *promo_notes, *decision.notes),
+    )

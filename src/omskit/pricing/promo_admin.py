@@ -1,0 +1,235 @@
+"""Managing promotions and coupon codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from omskit.errors import AlreadyExists
+from omskit.money import Money
+from omskit.pricing.admin import name_text, per_currency, positive_amount, texts, window
+from omskit.pricing.coupons import COUPONS, Coupon
+from omskit.pricing.errors import UnknownCoupon, UnknownPromotion
+from omskit.pricing.events import CouponAdded, PromotionAdded, PromotionChanged
+from omskit.pricing.promotions import (
+    KINDS,
+    PROMOTION_BOOKS,
+    STACKING,
+    TARGETS,
+    Promotion,
+    PromotionBook,
+)
+from omskit.pricing.request import Specific
+from omskit.pricing.tax_admin import TaxAdmin
+from omskit.storage.ports import UnitOfWork
+from omskit.validation import check_bool, check_quantity, check_sku, check_text
+
+__all__ = ["PromotionAdmin"]
+
+
+class PromotionAdmin(TaxAdmin):
+    """Promotions and coupons (mixed into ``PricingService``)."""
+
+    # -- promotions -----------------------------------------------------------------------
+    def add_promotion(  # noqa: PLR0915 - one check per field
+        self,
+        promotion_id: str,
+        *,
+        name: str,
+        kind: str,
+        target: str = "order",
+        percent: str | Decimal | int | None = None,
+        amount: Money | Mapping[str, Any] | str | Decimal | int | None = None,
+        currency: str | None = None,
+        skus: Sequence[str] = (),
+        attribute: tuple[str, str] | Mapping[str, str] | None = None,
+        buy: int = 0,
+        get: int = 0,
+        min_subtotal: Money | Mapping[str, Any] | str | Decimal | int | None = None,
+        channels: Sequence[str] = (),
+        customer_groups: Sequence[str] = (),
+        valid_from: dt.datetime | None = None,
+        valid_to: dt.datetime | None = None,
+        priority: int = 100,
+        stacking: str = "combinable",
+        coupon_only: bool = False,
+    ) -> Promotion:
+        """Set up a promotion.
+
+        Args:
+            promotion_id: unique id, shown in quotes.
+            name: a name people read.
+            kind: ``"percent"``, ``"amount"``, ``"buy_x_get_y"`` or ``"free_shipping"``.
+            target: what a percent / amount discounts: ``"order"`` (spread over the
+                lines), ``"line"`` (each line), ``"sku"`` (lines of ``skus``) or
+                ``"attribute"`` (lines whose product has ``attribute``, e.g. a category).
+            percent: for ``percent``; for ``buy_x_get_y`` the discount on the free units
+                (default 100).
+            amount: for ``amount``: Money, ``{"EUR": "5.00"}``, or a bare amount with
+                ``currency``; per unit for line / sku / attribute targets.
+            currency: the currency of a bare ``amount`` / ``min_subtotal``.
+            skus: only lines of these SKUs are eligible (any kind).
+            attribute: only lines whose product has this ``(key, value)`` are eligible.
+            buy: for ``buy_x_get_y``: in every ``buy + get`` eligible units, the ``get``
+                cheapest are discounted.
+            get: see ``buy``.
+            min_subtotal: the order (before discounts) must reach this, per currency.
+            channels: only on these channels (empty: every channel).
+            customer_groups: only for these customer groups (empty: everyone).
+            valid_from: start of the window ``[from, to)``, timezone-aware.
+            valid_to: end of the window.
+            priority: lower runs first.
+            stacking: ``"combinable"`` or ``"exclusive"`` (applies alone, if first).
+            coupon_only: applies only with one of its coupons.
+        """
+        problems = Specific()
+        pid = problems.check("promotion_id", name_text, promotion_id)
+        pname = problems.check("name", check_text, name)
+        if kind not in KINDS:
+            problems.add("kind", f"expected one of {', '.join(KINDS)}", kind)
+        if target not in TARGETS:
+            problems.add("target", f"expected one of {', '.join(TARGETS)}", target)
+        if stacking not in STACKING:
+            problems.add("stacking", f"expected one of {', '.join(STACKING)}", stacking)
+        pct = Decimal(100) if kind == "buy_x_get_y" and percent is None else Decimal(0)
+        if percent is not None:
+            pct = problems.check("percent", positive_amount, percent) or Decimal(0)
+            if not Decimal(0) < pct <= Decimal(100):
+                problems.add("percent", "must be more than 0 and at most 100", percent)
+        elif kind == "percent":
+            problems.add("percent", "required for a percent promotion")
+        amounts: tuple[tuple[str, Decimal], ...] = ()
+        if amount is not None:
+            amounts = problems.check("amount", per_currency, amount, currency) or ()
+        elif kind == "amount":
+            problems.add("amount", "required for an amount promotion")
+        sku_set = frozenset(problems.check(f"skus[{i}]", check_sku, s) or "" for i, s in
+                            enumerate(skus if not isinstance(skus, str) else [skus]))  # fmt: skip
+        attr: tuple[str, str] | None = None
+        if attribute is not None:
+            pairs = list(attribute.items()) if isinstance(attribute, Mapping) else [attribute]
+            if len(pairs) != 1 or not all(isinstance(x, str) and x for x in pairs[0]):
+                problems.add("attribute", "expected one (key, value) pair of text", attribute)
+            else:
+                attr = (pairs[0][0], pairs[0][1])
+        if target == "sku" and not sku_set:
+            problems.add("skus", "required when target is 'sku'")
+        if target == "attribute" and attr is None:
+            problems.add("attribute", "required when target is 'attribute'")
+        if kind == "buy_x_get_y":
+            problems.check("buy", check_quantity, buy)
+            problems.check("get", check_quantity, get)
+        minimum: tuple[tuple[str, Decimal], ...] = ()
+        if min_subtotal is not None:
+            minimum = problems.check("min_subtotal", per_currency, min_subtotal, currency) or ()
+        chans = problems.check("channels", texts, channels) or frozenset()
+        groups = problems.check("customer_groups", texts, customer_groups) or frozenset()
+        start, end = window(problems, valid_from, valid_to)
+        if isinstance(priority, bool) or not isinstance(priority, int):
+            problems.add("priority", "expected a whole number", priority)
+        only = problems.check("coupon_only", check_bool, coupon_only)
+        problems.raise_if_any()
+        promo = Promotion(
+            id=pid or "", name=pname or "", kind=kind, target=target,  # type: ignore[arg-type]
+            percent=pct, amounts=amounts, skus=sku_set, attribute=attr, buy=buy, get=get,
+            min_subtotal=minimum, channels=chans, customer_groups=groups, valid_from=start,
+            valid_to=end, priority=priority, stacking=stacking,  # type: ignore[arg-type]
+            coupon_only=bool(only),
+        )  # fmt: skip
+
+        def use_case(uow: UnitOfWork) -> Promotion:
+            repo = uow.repo(PROMOTION_BOOKS)
+            book = repo.find("default")
+            if book is None:
+                book = PromotionBook(id="default")
+                repo.add(book)
+            if any(p.id == promo.id for p in book.promotions):
+                raise AlreadyExists("promotion", promo.id)
+            book.promotions = (*book.promotions, promo)
+            book.record(PromotionAdded(promotion=promo.id, kind=promo.kind))
+            repo.save(book)
+            return promo
+
+        return self._rt.run(use_case)
+
+    def set_promotion_active(self, promotion_id: str, active: bool) -> Promotion:
+        """Switch a promotion on or off; raises :class:`UnknownPromotion`."""
+        flag = check_bool(active, "active")
+
+        def use_case(uow: UnitOfWork) -> Promotion:
+            repo = uow.repo(PROMOTION_BOOKS)
+            book = repo.find("default")
+            found = [p for p in (book.promotions if book else ()) if p.id == promotion_id]
+            if book is None or not found:
+                raise UnknownPromotion(promotion_id)
+            changed = attrs.evolve(found[0], active=flag)
+            book.promotions = tuple(changed if p.id == promotion_id else p
+                                    for p in book.promotions)  # fmt: skip
+            book.record(PromotionChanged(promotion=promotion_id, active=flag))
+            repo.save(book)
+            return changed
+
+        return self._rt.run(use_case)
+
+    def promotions(self) -> list[Promotion]:
+        """Every promotion, in the order they were added."""
+        with self._rt.storage.unit_of_work() as uow:
+            book = uow.repo(PROMOTION_BOOKS).find("default")
+            return list(book.promotions) if book else []
+
+    # -- coupons --------------------------------------------------------------------------
+    def add_coupon(
+        self,
+        code: str,
+        promotion: str,
+        *,
+        valid_from: dt.datetime | None = None,
+        valid_to: dt.datetime | None = None,
+        max_uses: int | None = None,
+        max_uses_per_customer: int | None = None,
+    ) -> Coupon:
+        """Create a coupon code for ``promotion`` (codes are case-insensitive).
+
+        Raises:
+            ValidationError: listing every invalid argument.
+            UnknownPromotion: no such promotion.
+            AlreadyExists: the code is taken.
+        """
+        problems = Specific()
+        clean = problems.check("code", name_text, code)
+        start, end = window(problems, valid_from, valid_to)
+        limit = None
+        if max_uses is not None:
+            limit = problems.check("max_uses", check_quantity, max_uses)
+        per = None
+        if max_uses_per_customer is not None:
+            per = problems.check("max_uses_per_customer", check_quantity, max_uses_per_customer)
+        problems.raise_if_any()
+        key = (clean or "").upper()
+
+        def use_case(uow: UnitOfWork) -> Coupon:
+            book = uow.repo(PROMOTION_BOOKS).find("default")
+            if book is None or all(p.id != promotion for p in book.promotions):
+                raise UnknownPromotion(promotion)
+            repo = uow.repo(COUPONS)
+            if repo.find(key) is not None:
+                raise AlreadyExists("coupon", key)
+            coupon = Coupon(id=key, promotion=promotion, valid_from=start, valid_to=end,
+                            max_uses=limit, max_uses_per_customer=per)  # fmt: skip
+            coupon.record(CouponAdded(code=key, promotion=promotion))
+            repo.add(coupon)
+            return coupon
+
+        return self._rt.run(use_case)
+
+    def coupon(self, code: str) -> Coupon:
+        """The coupon with ``code``; raises :class:`UnknownCoupon`."""
+        with self._rt.storage.unit_of_work() as uow:
+            found = uow.repo(COUPONS).find(code.upper())
+            if found is None:
+                raise UnknownCoupon(code)
+            return found

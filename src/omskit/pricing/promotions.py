@@ -1,0 +1,313 @@
+"""Promotions: what they are, when they apply, and how their discounts are computed.
+
+Promotions are considered in priority order (lowest number first, then id). A
+*combinable* promotion applies together with the others; an *exclusive* one applies only
+when nothing has applied before it, and then nothing after it applies. Each discount is
+computed on what is left of a line after earlier promotions, rounded down to the minor
+unit, so no line ever goes below zero. A discount on the order is spread over the lines
+with the largest-remainder split (:func:`omskit.money.allocate`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import ROUND_DOWN, Decimal
+from typing import Literal
+
+import attrs
+
+from omskit.money import Money, allocate
+from omskit.pricing.lines import WorkLine, fast_money
+from omskit.storage.ports import Aggregate, Collection
+
+__all__ = [
+    "KINDS",
+    "PROMOTION_BOOKS",
+    "STACKING",
+    "TARGETS",
+    "AppliedPromotion",
+    "PromoContext",
+    "Promotion",
+    "PromotionBook",
+    "PromotionIndex",
+    "apply_promotions",
+]
+
+Kind = Literal["percent", "amount", "buy_x_get_y", "free_shipping"]
+Target = Literal["order", "line", "sku", "attribute"]
+Stacking = Literal["combinable", "exclusive"]
+
+#: Promotion kinds: percent off, fixed amount off, buy X get Y, free shipping.
+KINDS: tuple[Kind, ...] = ("percent", "amount", "buy_x_get_y", "free_shipping")
+#: What a percent / amount promotion discounts.
+TARGETS: tuple[Target, ...] = ("order", "line", "sku", "attribute")
+#: How a promotion combines with others.
+STACKING: tuple[Stacking, ...] = ("combinable", "exclusive")
+
+_HUNDRED = Decimal(100)
+_ZERO = Decimal(0)
+
+
+@attrs.frozen
+class Promotion:
+    """One promotion rule (see ``PricingService.add_promotion`` for each field)."""
+
+    id: str
+    name: str
+    kind: Kind
+    target: Target = "order"
+    percent: Decimal = _ZERO
+    amounts: tuple[tuple[str, Decimal], ...] = ()
+    skus: frozenset[str] = frozenset()
+    attribute: tuple[str, str] | None = None
+    buy: int = 0
+    get: int = 0
+    min_subtotal: tuple[tuple[str, Decimal], ...] = ()
+    channels: frozenset[str] = frozenset()
+    customer_groups: frozenset[str] = frozenset()
+    valid_from: dt.datetime | None = None
+    valid_to: dt.datetime | None = None
+    priority: int = 100
+    stacking: Stacking = "combinable"
+    coupon_only: bool = False
+    active: bool = True
+
+    def amount_in(self, currency: str) -> Decimal | None:
+        """The fixed amount in ``currency``, if one is set."""
+        return dict(self.amounts).get(currency)
+
+    def eligible(self, line: WorkLine) -> bool:
+        """Whether ``line`` is something this promotion discounts."""
+        if self.skus and line.sku not in self.skus:
+            return False
+        if self.attribute is not None:
+            key, value = self.attribute
+            return line.attributes.get(key) == value
+        return True
+
+    def describe(self) -> str:
+        """A short human description: ``"10% off the order"``."""
+        what = {
+            "order": "the order",
+            "line": "every line",
+            "sku": f"{', '.join(sorted(self.skus))}",
+            "attribute": f"{self.attribute[0]}={self.attribute[1]}" if self.attribute else "",
+        }[self.target]
+        if self.kind == "free_shipping":
+            return "free shipping"
+        off = f"{self.percent.normalize():f}% off"
+        if self.kind == "buy_x_get_y":
+            share = "free" if self.percent == _HUNDRED else off
+            scope = f" of {what}" if self.target != "order" else ""
+            return f"buy {self.buy} get {self.get} {share}{scope}"
+        if self.kind == "amount":
+            amounts = ", ".join(f"{a} {c}" for c, a in self.amounts)
+            per = " per unit" if self.target != "order" else ""
+            return f"{amounts} off{per} {what}"
+        return f"{off} {what}"
+
+
+@attrs.define(eq=False)
+class PromotionBook(Aggregate):
+    """Every promotion, kept together so a quote reads them in one go (id ``"default"``)."""
+
+    promotions: tuple[Promotion, ...] = ()
+
+    def clone(self) -> PromotionBook:
+        """A cheap copy: promotions are immutable and the tuple is shared."""
+        copy = attrs.evolve(self)
+        copy.version = self.version
+        return copy
+
+
+PROMOTION_BOOKS: Collection[PromotionBook] = Collection(
+    "promotion_books", PromotionBook, label="promotion book"
+)
+
+
+class PromotionIndex:
+    """Active promotions indexed by SKU, so a quote only looks at those that can apply."""
+
+    __slots__ = ("_by_sku", "_general", "by_id")
+
+    def __init__(self, promotions: Iterable[Promotion]) -> None:
+        self.by_id: dict[str, Promotion] = {}
+        self._by_sku: dict[str, list[Promotion]] = {}
+        self._general: list[Promotion] = []
+        for promo in promotions:
+            self.by_id[promo.id] = promo
+            if not promo.active:
+                continue
+            if promo.skus:
+                for sku in promo.skus:
+                    self._by_sku.setdefault(sku, []).append(promo)
+            else:
+                self._general.append(promo)
+
+    def candidates(self, skus: Iterable[str]) -> list[Promotion]:
+        """Active promotions that may touch a basket with ``skus``, in priority order."""
+        found = {id(p): p for p in self._general}
+        by_sku = self._by_sku
+        for sku in skus:
+            for promo in by_sku.get(sku, ()):
+                found[id(promo)] = promo
+        return sorted(found.values(), key=lambda p: (p.priority, p.id))
+
+
+@attrs.frozen
+class AppliedPromotion:
+    """A promotion that changed the quote: by how much, on which lines, through which coupon.
+
+    ``amount`` is the discount on lines plus ``shipping`` (the shipping discount), in the
+    price list's basis (gross when prices include tax).
+    """
+
+    promotion: str
+    name: str
+    description: str
+    amount: Money
+    shipping: Money
+    lines: tuple[int, ...]
+    coupon: str | None = None
+
+
+@attrs.frozen
+class PromoContext:
+    """The facts promotions are checked against."""
+
+    currency: str
+    unit: Decimal
+    channel: str
+    group: str
+    now: dt.datetime
+    coupons: Mapping[str, str]
+    subtotal: Decimal
+
+
+def _blocked(promo: Promotion, ctx: PromoContext) -> str | None:  # noqa: PLR0911 - one per rule
+    """Why ``promo`` cannot apply at all, or ``None``."""
+    if promo.valid_from is not None and ctx.now < promo.valid_from:
+        return f"starts {promo.valid_from:%Y-%m-%d %H:%M}"
+    if promo.valid_to is not None and ctx.now >= promo.valid_to:
+        return f"ended {promo.valid_to:%Y-%m-%d %H:%M}"
+    if promo.channels and ctx.channel not in promo.channels:
+        return f"not offered on channel {ctx.channel!r}"
+    if promo.customer_groups and ctx.group not in promo.customer_groups:
+        return "not for this customer group"
+    if promo.coupon_only and promo.id not in ctx.coupons:
+        return "needs a coupon"
+    if promo.kind == "amount" and promo.amount_in(ctx.currency) is None:
+        return f"has no amount in {ctx.currency}"
+    if promo.min_subtotal:
+        minimum = dict(promo.min_subtotal).get(ctx.currency)
+        if minimum is None:
+            return f"has no minimum order value in {ctx.currency}"
+        if ctx.subtotal < minimum:
+            return f"needs an order of at least {minimum} {ctx.currency}"
+    return None
+
+
+def _canonical(line: WorkLine) -> tuple[str, Decimal, int, Decimal]:
+    """Order lines by what they are, not where they sit, so results never depend on order."""
+    return (line.sku, line.unit, line.quantity, line.remaining)
+
+
+def _spread(total: Decimal, lines: Sequence[WorkLine], currency: str) -> dict[int, Decimal]:
+    lines = sorted(lines, key=_canonical)
+    scale = -int(lines[0].amount.as_tuple().exponent) if lines else 0
+    weights = [int(line.remaining.scaleb(scale)) for line in lines]
+    parts = allocate(fast_money(total, currency), weights)
+    return {line.index: part.amount for line, part in zip(lines, parts, strict=True)}
+
+
+def _shares(promo: Promotion, lines: Sequence[WorkLine], ctx: PromoContext) -> dict[int, Decimal]:
+    eligible = [line for line in lines if line.remaining > 0 and promo.eligible(line)]
+    if not eligible:
+        return {}
+    unit = ctx.unit
+    if promo.kind == "buy_x_get_y":
+        units = sum(line.quantity for line in eligible)
+        free = units // (promo.buy + promo.get) * promo.get
+        shares: dict[int, Decimal] = {}
+        for line in sorted(eligible, key=lambda x: (x.unit, *_canonical(x))):
+            if free <= 0:
+                break
+            take = min(free, line.quantity)
+            free -= take
+            off = (line.unit * take * promo.percent / _HUNDRED).quantize(unit, ROUND_DOWN)
+            shares[line.index] = min(off, line.remaining)
+        return shares
+    if promo.target == "order":
+        pool = sum((line.remaining for line in eligible), _ZERO)
+        if promo.kind == "percent":
+            total = (pool * promo.percent / _HUNDRED).quantize(unit, ROUND_DOWN)
+        else:
+            total = min(promo.amount_in(ctx.currency) or _ZERO, pool)
+        return _spread(total, eligible, ctx.currency) if total > 0 else {}
+    if promo.kind == "percent":
+        pct = promo.percent / _HUNDRED
+        return {line.index: (line.remaining * pct).quantize(unit, ROUND_DOWN) for line in eligible}
+    each = promo.amount_in(ctx.currency) or _ZERO
+    return {line.index: min(each * line.quantity, line.remaining) for line in eligible}
+
+
+def apply_promotions(
+    candidates: Sequence[Promotion],
+    lines: Sequence[WorkLine],
+    ctx: PromoContext,
+    shipping: Decimal,
+) -> tuple[list[AppliedPromotion], list[str], Decimal]:
+    """Apply ``candidates`` (in priority order) to ``lines``; mutates ``line.discount``.
+
+    Returns the promotions applied, notes on those that did not apply, and the shipping
+    discount.
+    """
+    applied: list[AppliedPromotion] = []
+    notes: list[str] = []
+    ship_left = shipping
+    currency = ctx.currency
+    for i, promo in enumerate(candidates):
+        reason = _blocked(promo, ctx)
+        if reason is not None:
+            if promo.id in ctx.coupons or reason.startswith("needs an order"):
+                notes.append(f"promotion {promo.id!r} not applied: {reason}")
+            continue
+        if promo.stacking == "exclusive" and applied:
+            notes.append(f"promotion {promo.id!r} not applied: exclusive, and others apply")
+            continue
+        ship_off = _ZERO
+        shares: dict[int, Decimal] = {}
+        if promo.kind == "free_shipping":
+            ship_off = ship_left
+        else:
+            shares = {k: v for k, v in _shares(promo, lines, ctx).items() if v > 0}
+        if not shares and ship_off <= 0:
+            notes.append(f"promotion {promo.id!r} not applied: nothing in the order it discounts")
+            continue
+        for line in lines:
+            share = shares.get(line.index)
+            if share:
+                line.discount += share
+        ship_left -= ship_off
+        total = sum(shares.values(), _ZERO) + ship_off
+        applied.append(
+            AppliedPromotion(
+                promotion=promo.id,
+                name=promo.name,
+                description=promo.describe(),
+                amount=fast_money(total, currency),
+                shipping=fast_money(ship_off, currency),
+                lines=tuple(sorted(shares)),
+                coupon=ctx.coupons.get(promo.id),
+            )
+        )
+        if promo.stacking == "exclusive":
+            skipped = [p.id for p in candidates[i + 1 :] if _blocked(p, ctx) is None]
+            if skipped:
+                notes.append(
+                    f"promotion {promo.id!r} is exclusive: {', '.join(map(repr, skipped))} "
+                    f"not applied"
+                )
+            break
+    return applied, notes, shipping - ship_left

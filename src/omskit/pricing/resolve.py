@@ -1,0 +1,140 @@
+"""Unit prices: price lists, tiers, sales, group prices, conversions, channel prices."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from omskit.catalog.model import Product
+from omskit.channels.model import Channel
+from omskit.errors import NotFound
+from omskit.money import ExchangeRate, minor_unit
+from omskit.pricing.errors import ChannelPriceRejected, NoPrice
+from omskit.pricing.lines import WorkLine
+from omskit.pricing.pricelists import PRICE_LISTS, PriceIndex, price_list_id
+from omskit.pricing.request import CustomerRef, QuoteRequest
+from omskit.pricing.tax_admin import TaxAdmin
+from omskit.storage.ports import UnitOfWork
+
+__all__ = ["PriceResolver"]
+
+
+class PriceResolver(TaxAdmin):
+    """Finds each line's unit price (mixed into ``PricingService``).
+
+    In order: the channel's price list in the quote's currency (lowest applicable of
+    base, tier, group and sale prices); the same list converted from its base currency;
+    the catalogue price (converted when in another currency). A price sent by the
+    channel is then judged by the channel's ``channel_prices`` rule.
+    """
+
+    def _lines(  # noqa: PLR0915, PLR0917 - the price waterfall, read top to bottom
+        self,
+        uow: UnitOfWork,
+        req: QuoteRequest,
+        channel: Channel,
+        currency: str,
+        products: Sequence[Product],
+        customer: CustomerRef | None,
+        now: dt.datetime,
+    ) -> tuple[list[WorkLine], ExchangeRate | None, str, bool]:
+        name = channel.price_list
+        repo = uow.repo(PRICE_LISTS)
+        own = repo.find(price_list_id(name, currency))
+        index: PriceIndex | None = None
+        if own is not None:
+            index = self._cached(f"pl:{own.id}", own, lambda: PriceIndex(
+                own.name, own.currency, own.includes_tax, own.entries), None)  # fmt: skip
+        includes_tax = own.includes_tax if own else channel.prices_include_tax
+        converted: PriceIndex | None = None
+        used_rate: ExchangeRate | None = None
+        rounding = self._rt.config.rounding_for(currency).decimal_rounding
+        unit = minor_unit(currency)
+        if own is not None and own.base_currency:
+            base = repo.find(price_list_id(name, own.base_currency))
+            if base is not None:
+                rate = self.exchange_rates.rate(own.base_currency, currency, now.date())
+                key = f"plx:{own.id}:{rate.rate}"
+                converted = self._cached(key, base, lambda: PriceIndex(
+                    base.name, base.currency, base.includes_tax, base.entries
+                ).converted(currency, rate.rate, rounding, unit), None)  # fmt: skip
+                used_rate = rate
+        group = customer.group if customer else ""
+        rates: dict[str, ExchangeRate] = {}
+        lines: list[WorkLine] = []
+        used_conversion = False
+        for i, (line, product) in enumerate(zip(req.lines, products, strict=True)):
+            qty = line.quantity
+            entry = index.best(line.sku, qty, group, now) if index is not None else None
+            if entry is not None:
+                unit_price = entry.amount
+                base_entry = index.base(line.sku) if index is not None else None
+                list_unit = base_entry.amount if base_entry else unit_price
+                note = f"price list {name!r}: {entry.describe()}"
+            elif (
+                converted is not None
+                and (entry := converted.best(line.sku, qty, group, now)) is not None
+            ):
+                unit_price = entry.amount
+                base_entry = converted.base(line.sku)
+                list_unit = base_entry.amount if base_entry else unit_price
+                note = f"{entry.describe()} converted from {own.base_currency if own else ''}"
+                used_conversion = True
+            elif product.price is not None:
+                if product.price.currency == currency:
+                    unit_price = product.price.amount
+                    note = "catalogue price"
+                else:
+                    src = product.price.currency
+                    cat_rate = rates.get(src)
+                    if cat_rate is None:
+                        try:
+                            cat_rate = self.exchange_rates.rate(src, currency, now.date())
+                        except NotFound:
+                            raise NoPrice(line.sku, currency, f"lines[{i}].sku") from None
+                        rates[src] = cat_rate
+                    unit_price = (product.price.amount * cat_rate.rate).quantize(
+                        unit, rounding=rounding
+                    )
+                    note = f"catalogue price {product.price} converted"
+                    used_rate = cat_rate
+                list_unit = unit_price
+            else:
+                raise NoPrice(line.sku, currency, f"lines[{i}].sku")
+            if line.unit_price is not None:
+                unit_price, note = self._channel_price(channel, line.unit_price, unit_price,
+                                                       note, f"lines[{i}].unit_price")  # fmt: skip
+            amount = (unit_price * qty).quantize(unit, rounding=rounding)
+            lines.append(WorkLine(
+                i, line.sku, qty, unit_price, amount, tax_class=product.tax_class,
+                attributes=product.attributes, name=product.name, price_note=note,
+                list_unit=list_unit, hs_code=product.hs_code,
+                country_of_origin=product.country_of_origin,
+                weight_grams=product.weight_grams, ref=line.ref,
+            ))  # fmt: skip
+        if (
+            converted is not None
+            and not used_conversion
+            and used_rate is not None
+            and (used_rate.base == (own.base_currency if own else None))
+        ):
+            used_rate = None
+        return lines, used_rate, name, includes_tax
+
+    @staticmethod
+    def _channel_price(
+        channel: Channel, sent: Decimal, ours: Decimal, note: str, field: str
+    ) -> tuple[Decimal, str]:
+        rule = channel.channel_prices
+        if rule == "accept":
+            return sent, f"price sent by channel {channel.id!r} (ours: {ours})"
+        if rule == "tolerance":
+            limit = ours * channel.price_tolerance / Decimal(100)
+            if abs(sent - ours) <= limit:
+                return sent, f"price sent by channel, within {channel.price_tolerance}% of {ours}"
+            raise ChannelPriceRejected(field, sent, ours,
+                                       f"'tolerance' ({channel.price_tolerance}%)")  # fmt: skip
+        if sent != ours:
+            raise ChannelPriceRejected(field, sent, ours, "'reject' (use our prices)")
+        return ours, note
