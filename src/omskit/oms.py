@@ -15,6 +15,8 @@ from omskit.events import DeadLetter, Subscriber
 from omskit.ids import IdGenerator, RandomIds, SequentialIds
 from omskit.inventory.service import InventoryService
 from omskit.money import ExchangeRateProvider
+from omskit.orders.service import OrderService
+from omskit.payments.service import PaymentService
 from omskit.plugins.manager import make_plugin_manager
 from omskit.pricing.service import PricingService
 from omskit.routing.service import RoutingService
@@ -71,6 +73,8 @@ class OMS:
         events: event delivery controls.
         inventory: stock locations, levels, the ledger, reservations, replenishment.
         routing: sourcing plans by named strategy, with explanations; re-planning.
+        payments: payment authorizations, captures, voids and refunds per order.
+        orders: order capture, risk, lifecycle, changes, timeline and queries.
     """
 
     def __init__(
@@ -103,6 +107,8 @@ class OMS:
         self.inventory = InventoryService(self.runtime)
         self.routing = RoutingService(self.runtime)
         self.events = EventsService(self.runtime)
+        self.payments = PaymentService(self.runtime)
+        self.orders = OrderService(self.runtime, self)
 
     @classmethod
     def in_memory(

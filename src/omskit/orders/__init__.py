@@ -1,0 +1,80 @@
+"""Orders: capture from any channel, validation, risk, lifecycle, changes and timeline."""
+
+from omskit.orders.commands import (
+    CaptureLine,
+    CaptureOrder,
+    CustomerInfo,
+    EditOrder,
+    PaymentInfo,
+    ProblemReport,
+)
+from omskit.orders.errors import OrderRejected, OrderUnchanged
+from omskit.orders.events import (
+    OrderAllocated,
+    OrderApproved,
+    OrderBackordered,
+    OrderCancelled,
+    OrderCaptured,
+    OrderCompleted,
+    OrderDelivered,
+    OrderEdited,
+    OrderFulfillmentStarted,
+    OrderHeld,
+    OrderLinesCancelled,
+    OrderReleased,
+    OrderShipped,
+)
+from omskit.orders.lifecycle import (
+    LINE_MOVES,
+    LINE_STATUSES,
+    ORDER_ACTIONS,
+    ORDER_MOVES,
+    ORDER_STATUSES,
+)
+from omskit.orders.model import Order, OrderLine, TimelineEntry
+from omskit.orders.queries import OrderQuery, Page
+from omskit.orders.risk import RiskAssessment, RiskFacts, RiskSignal
+from omskit.orders.service import OrderService
+from omskit.orders.settings import OrderSettings, RiskSettings
+from omskit.orders.storage import ORDERS
+
+__all__ = [
+    "LINE_MOVES",
+    "LINE_STATUSES",
+    "ORDERS",
+    "ORDER_ACTIONS",
+    "ORDER_MOVES",
+    "ORDER_STATUSES",
+    "CaptureLine",
+    "CaptureOrder",
+    "CustomerInfo",
+    "EditOrder",
+    "Order",
+    "OrderAllocated",
+    "OrderApproved",
+    "OrderBackordered",
+    "OrderCancelled",
+    "OrderCaptured",
+    "OrderCompleted",
+    "OrderDelivered",
+    "OrderEdited",
+    "OrderFulfillmentStarted",
+    "OrderHeld",
+    "OrderLine",
+    "OrderLinesCancelled",
+    "OrderQuery",
+    "OrderRejected",
+    "OrderReleased",
+    "OrderService",
+    "OrderSettings",
+    "OrderShipped",
+    "OrderUnchanged",
+    "Page",
+    "PaymentInfo",
+    "ProblemReport",
+    "RiskAssessment",
+    "RiskFacts",
+    "RiskSettings",
+    "RiskSignal",
+    "TimelineEntry",
+]

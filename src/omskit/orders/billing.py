@@ -1,0 +1,139 @@
+"""Money moves for orders: authorize at capture, capture at shipment, settle after changes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from omskit.channels.model import Channel
+from omskit.money import Money, allocate, sum_money
+from omskit.orders.model import Order
+from omskit.orders.storage import ORDERS
+from omskit.payments.model import Payment, Transaction
+from omskit.storage.ports import UnitOfWork
+
+if TYPE_CHECKING:
+    from omskit.orders.service import OrderService
+
+__all__ = ["Settlement", "authorize_at_capture", "capture_shipped", "settle", "shipped_value"]
+
+
+@attrs.frozen
+class Settlement:
+    """What a change did to the payment: amounts voided, refunded and newly authorized."""
+
+    voided: Money
+    refunded: Money
+    authorized: Money
+
+    @classmethod
+    def of(cls, currency: str, txns: list[Transaction]) -> Settlement:
+        """Sum ``txns`` by kind."""
+
+        def total(kind: str) -> Money:
+            return sum_money((t.amount for t in txns if t.kind == kind), currency)
+
+        return cls(total("void"), total("refund"), total("authorize"))
+
+
+def authorize_at_capture(
+    svc: OrderService, uow: UnitOfWork, order: Order, method: str, channel: Channel
+) -> Payment:
+    """Open the order's payment and authorize what it is due.
+
+    A declined or failed authorization holds or cancels the order (``payments.on_failure``);
+    a gateway review flag holds it; with ``payments.capture == "order"`` an approved order
+    is captured at once.
+    """
+    payments = svc.payments
+    payment = payments.open_in(uow, reference=order.id, currency=order.currency,
+                               gateway=channel.payment_gateway, method=method)  # fmt: skip
+    if order.due.amount > 0:
+        txn = payments.authorize_in(uow, payment, order.due)
+        if not txn.succeeded:
+            reason = f"payment {'declined' if txn.status == 'declined' else 'failed'}: {txn.code}"
+            if payments.settings.on_failure == "cancel":
+                svc.cancel_units_in(uow, order, reason)
+            else:
+                _hold(order, reason)
+        elif txn.review:
+            _hold(order, "payment flagged for review by the gateway")
+        elif payments.settings.capture == "order" and not order.on_hold:
+            captured = payments.capture_in(uow, payment)
+            if not captured.succeeded:
+                _hold(order, f"payment capture declined: {captured.code}")
+    order.payment_status = payment.status
+    return payment
+
+
+def _hold(order: Order, reason: str) -> None:
+    order.on_hold = True
+    order.hold_reason = f"{order.hold_reason}; {reason}" if order.hold_reason else reason
+
+
+def settle(svc: OrderService, uow: UnitOfWork, order: Order) -> Settlement:
+    """Bring the payment in line with what the order is now due.
+
+    Authorizes an increase; voids, then refunds, a decrease. A payment that never got an
+    authorization (pending, failed) is left alone: the next authorization covers the new
+    amount. Raises ``PaymentDeclined`` when an increase is refused (the change rolls back).
+    """
+    payment = svc.payments.find_in(uow, order.id)
+    zero = Money.zero(order.currency)
+    if payment is None or payment.status in ("pending", "failed"):
+        return Settlement(zero, zero, zero)
+    txns = svc.payments.settle_in(uow, payment, order.due)
+    order.payment_status = payment.status
+    return Settlement.of(order.currency, txns)
+
+
+def shipped_value(order: Order) -> Money:
+    """The gross value of every unit shipped so far.
+
+    Shipping and duties count once anything has shipped. Each line's share is an exact
+    largest-remainder split of its total.
+    """
+    zero = Money.zero(order.currency)
+    lines_total = sum_money((x.total.gross for x in order.lines), order.currency)
+    value = zero
+    for line in order.lines:
+        if not line.shipped:
+            continue
+        if line.shipped >= line.active:
+            value += line.total.gross
+        else:
+            value += allocate(line.total.gross, [line.shipped, line.active - line.shipped])[0]
+    if any(x.shipped for x in order.lines):
+        value += order.total.gross - lines_total
+    return value
+
+
+def capture_shipped(svc: OrderService, uow: UnitOfWork, order: Order) -> Transaction | None:
+    """Capture the value shipped and not yet captured (``payments.capture == "shipment"``)."""
+    payment = svc.payments.find_in(uow, order.id)
+    if payment is None or not payment.open_amount.amount:
+        return None
+    due = min(shipped_value(order) - payment.captured, payment.open_amount)
+    if due.amount <= 0:
+        return None
+    txn = svc.payments.capture_in(uow, payment, due)
+    order.payment_status = payment.status
+    return txn
+
+
+def sync_payment(uow: UnitOfWork, payment: Payment) -> None:
+    """Payment listener: keep the order's ``payment_status`` and timeline in step."""
+    order = uow.repo(ORDERS).find(payment.reference)
+    if order is None:
+        return
+    if not payment.transactions:
+        return
+    last = payment.transactions[-1]
+    before = order.payment_status
+    order.payment_status = payment.status
+    at = last.at if last.at is not None else order.created_at
+    order.note(at, "payments", f"payment_{last.kind}",
+               "" if last.succeeded else f"{last.status}: {last.code}",
+               {"amount": last.amount, "payment": f"{before} -> {payment.status}"})  # fmt: skip
+    uow.repo(ORDERS).save(order)

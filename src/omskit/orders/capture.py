@@ -1,0 +1,245 @@
+"""Order capture: validate, price, check risk, reserve, authorize, commit - idempotently.
+
+One capture is one transaction. Anything that fails rolls everything back (no order, no
+reservation, no coupon use), and an authorization made before the failure is voided, so
+no money is left held for an order that does not exist. Replays of ``(channel,
+external_id)`` return the stored order when the payload's fingerprint matches and raise
+:class:`~omskit.errors.IdempotencyConflict` when it does not. Concurrent replays race
+on the collection's unique key: the loser's commit fails with ``AlreadyExists``, its
+authorization is voided, and it returns the winner's order.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from omskit.catalog.model import PRODUCTS
+from omskit.channels.model import CHANNELS, Channel
+from omskit.errors import AlreadyExists, IdempotencyConflict, NotFound, UnknownSku
+from omskit.money import Money, TaxedMoney
+from omskit.orders.billing import authorize_at_capture
+from omskit.orders.commands import CaptureOrder, ProblemReport, parse_capture
+from omskit.orders.errors import OrderRejected
+from omskit.orders.events import OrderCaptured, OrderHeld
+from omskit.orders.model import Order, OrderLine
+from omskit.orders.risk import RiskSignal, assess, builtin_signals, gather_facts
+from omskit.orders.storage import ORDERS
+from omskit.payments.model import Payment
+from omskit.pricing.request import CustomerRef, QuoteLineInput, QuoteRequest
+from omskit.storage.ports import UnitOfWork
+
+if TYPE_CHECKING:
+    from omskit.orders.service import OrderService
+
+__all__ = ["capture_order"]
+
+
+def capture_order(svc: OrderService, payload: Any, actor: str) -> Order:
+    """Capture ``payload`` (a mapping or a :class:`CaptureOrder`); see the module docstring."""
+    report = ProblemReport()
+    fields = parse_capture(payload, report)
+    positions = fields.pop("positions", None) or list(range(len(fields.get("lines", ()))))
+    if report:
+        with svc.runtime.storage.unit_of_work() as uow:  # report domain problems too
+            _check_domain(uow, fields, positions, report)
+        report.raise_if_any()
+    command = payload if isinstance(payload, CaptureOrder) else CaptureOrder(**fields)
+    fingerprint = command.fingerprint
+    key = (command.channel, command.external_id)
+    attempts: list[Payment] = []
+
+    def use_case(uow: UnitOfWork) -> Order:
+        orders = uow.repo(ORDERS)
+        existing = orders.find_by("external", key)
+        if existing is not None:
+            return _replayed(existing, fingerprint)
+        return _capture_new(
+            svc,
+            uow,
+            command,
+            positions=positions,
+            fingerprint=fingerprint,
+            actor=actor,
+            attempts=attempts,
+        )
+
+    try:
+        order = svc.runtime.run(use_case)
+    except AlreadyExists as exc:
+        _compensate(svc, attempts)
+        if exc.kind != "order with external":
+            raise
+        with svc.runtime.storage.unit_of_work() as uow:
+            winner = uow.repo(ORDERS).find_by("external", key)
+        if winner is None:  # pragma: no cover - the unique key was just taken
+            raise
+        return _replayed(winner, fingerprint)
+    except BaseException:
+        _compensate(svc, attempts)
+        raise
+    _compensate(svc, [p for p in attempts if p.reference != order.id])
+    return order
+
+
+def _replayed(order: Order, fingerprint: str) -> Order:
+    if order.fingerprint != fingerprint:
+        raise IdempotencyConflict(
+            f"{order.channel}/{order.external_id}",
+            f"order {order.id} was captured from a different payload",
+        )
+    return order
+
+
+def _compensate(svc: OrderService, attempts: list[Payment]) -> None:
+    for payment in attempts:
+        svc.payments.compensate(payment)
+    attempts.clear()
+
+
+def _check_domain(
+    uow: UnitOfWork, fields: dict[str, Any], positions: list[int], report: ProblemReport
+) -> Channel | None:
+    """Channel, currency, SKUs and shipping address; every problem goes to ``report``."""
+    channel = None
+    code = fields.get("channel")
+    if code:
+        channel = uow.repo(CHANNELS).find(code)
+        if channel is None or not channel.active:
+            known = ", ".join(sorted(c.id for c in uow.repo(CHANNELS).scan() if c.active))
+            report.error("channel", NotFound("channel", code, f"known channels: {known}"),
+                         f"no active channel {code!r}; known: {known}", code)  # fmt: skip
+            channel = None
+    if channel is not None:
+        currency = fields.get("currency") or channel.default_currency
+        report.check("currency", channel.require_currency, currency)
+    products = uow.repo(PRODUCTS)
+    for position, line in zip(positions, fields.get("lines", ()), strict=True):
+        product = products.find(line.sku)
+        where = f"lines[{position}].sku"
+        if product is None:
+            message = "no product with this SKU; add it to the catalog first"
+            report.error(where, UnknownSku(line.sku), message, line.sku)
+        elif not product.active:
+            report.add(where, "is not sold any more (the product is deactivated)", line.sku)
+    ship_to = fields.get("ship_to")
+    if ship_to is not None:
+        report.extend(ship_to.shipping_problems("ship_to").items)
+    return channel
+
+
+def _capture_new(
+    svc: OrderService,
+    uow: UnitOfWork,
+    command: CaptureOrder,
+    *,
+    positions: list[int],
+    fingerprint: str,
+    actor: str,
+    attempts: list[Payment],
+) -> Order:
+    rt = svc.runtime
+    report = ProblemReport()
+    channel = _check_domain(uow, _fields(command), positions, report)
+    currency = command.currency or (channel.default_currency if channel else "EUR")
+    order = _draft(svc, command, currency, fingerprint)
+    if not report:
+        for found in rt.plugins.hook.omskit_validate_order(order=order):
+            report.extend(found or ())
+    report.raise_if_any()
+    assert channel is not None  # _check_domain reported it otherwise
+    _price(svc, uow, order, command, report)
+    risk = svc.settings.risk
+    facts = gather_facts(uow.repo(ORDERS), order, risk, order.created_at)
+    signals = builtin_signals(order, facts, risk)
+    context = facts.as_context()
+    for plugin_signals in rt.plugins.hook.omskit_risk_checks(order=order, context=context):
+        signals.extend(RiskSignal.coerce(s, "an omskit_risk_checks hook")
+                       for s in plugin_signals or ())  # fmt: skip
+    order.risk = assessment = assess(signals, risk)
+    if assessment.outcome == "reject":
+        raise OrderRejected(command.channel, command.external_id, assessment)
+    if assessment.outcome == "hold":
+        order.on_hold = True
+        order.hold_reason = "risk review: " + "; ".join(s.rule for s in assessment.signals)
+    else:
+        order.approved = True
+    if svc.reserves_at_capture:
+        svc.reserve_in(uow, order, channel, actor)
+    if command.payment is not None:
+        attempts.append(authorize_at_capture(svc, uow, order, command.payment.method, channel))
+    order.note(order.created_at, actor, "captured", f"from channel {order.channel}",
+               {"total": order.total.gross, "lines": len(order.lines)})  # fmt: skip
+    order.record(OrderCaptured(order_id=order.id, channel=order.channel,
+                               external_id=order.external_id, status=order.status,
+                               total=order.total.gross, lines=len(order.lines)))  # fmt: skip
+    if order.on_hold:
+        order.record(OrderHeld(order_id=order.id, reason=order.hold_reason, actor="risk"))
+    uow.repo(ORDERS).add(order)
+    return order
+
+
+def _fields(command: CaptureOrder) -> dict[str, Any]:
+    return {"channel": command.channel, "currency": command.currency, "lines": command.lines,
+            "ship_to": command.ship_to}  # fmt: skip
+
+
+def _draft(svc: OrderService, command: CaptureOrder, currency: str, fingerprint: str) -> Order:
+    rt = svc.runtime
+    zero = Money.zero(currency)
+    taxed_zero = TaxedMoney(zero, zero)
+    lines = [
+        OrderLine(
+            id=f"L{i}",
+            sku=line.sku,
+            quantity=line.quantity,
+            unit_price=zero,
+            total=taxed_zero,
+            discount=zero,
+            channel_price=None if line.unit_price is None else Money(line.unit_price, currency),
+        )
+        for i, line in enumerate(command.lines, start=1)
+    ]
+    customer = command.customer
+    return Order(
+        id=rt.ids.new_id("ord"), channel=command.channel, external_id=command.external_id,
+        currency=currency, customer_email=customer.email, customer_id=customer.customer_id,
+        customer_name=customer.name, ship_to=command.ship_to, bill_to=command.bill_to,
+        lines=lines, total=taxed_zero, shipping=taxed_zero, created_at=rt.clock.now(),
+        coupons=command.coupons, incoterm=command.incoterm, notes=command.notes,
+        card_fingerprint=command.payment.fingerprint if command.payment else "",
+        fingerprint=fingerprint, next_line=len(lines) + 1,
+    )  # fmt: skip
+
+
+def quote_request(
+    order: Order, *, shipping: Any = None, customer: CustomerRef | None = None
+) -> QuoteRequest:
+    """The pricing request for ``order``'s active lines (marketplace prices included)."""
+    lines = tuple(
+        QuoteLineInput(
+            line.sku,
+            line.active,
+            None if line.channel_price is None else line.channel_price.amount,
+            line.id,
+        )
+        for line in order.active_lines()
+    )
+    ref = customer or CustomerRef(customer_id=order.customer_id, email=order.customer_email)
+    return QuoteRequest(
+        channel=order.channel, lines=lines, currency=order.currency, customer=ref,
+        ship_to=order.ship_to, coupons=order.coupons, shipping=shipping,
+        incoterm="DDP" if order.incoterm == "DDP" else "DAP",
+    )  # fmt: skip
+
+
+def _price(svc: OrderService, uow: UnitOfWork, order: Order, command: CaptureOrder,
+           report: ProblemReport) -> None:  # fmt: skip
+    c = command.customer
+    customer = CustomerRef(customer_id=c.customer_id, email=c.email, group=c.group,
+                           tax_exempt=c.tax_exempt, vat_id=c.vat_id)  # fmt: skip
+    request = quote_request(order, shipping=command.shipping, customer=customer)
+    svc.apply_quote(order, svc.quote_in(uow, request, report))
+    if order.quote.coupons:
+        svc.services.pricing.redeem_coupons_in(
+            uow, order.quote, order_id=order.id, customer_key=customer.key
+        )

@@ -1,0 +1,198 @@
+"""Changing an order: cancel it whole or line by line, or edit it before fulfillment.
+
+Cancelling gives back what was held (reservations released, the open authorization
+voided, captured money refunded) for exactly the value cancelled: each line's total is
+split between kept and cancelled units by largest remainder, so what is refunded plus
+what is kept is always what was charged. Editing re-prices the order through the pricing
+engine, re-reserves its stock, and authorizes or refunds the difference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from omskit.catalog.model import PRODUCTS
+from omskit.errors import UnknownSku, ValidationError
+from omskit.money import Money, TaxedMoney, allocate
+from omskit.orders.billing import Settlement, settle
+from omskit.orders.capture import quote_request
+from omskit.orders.commands import EditOrder, ProblemReport
+from omskit.orders.events import OrderCancelled, OrderEdited, OrderLinesCancelled
+from omskit.orders.lifecycle import require_action
+from omskit.orders.model import Order, OrderLine
+from omskit.storage.ports import UnitOfWork
+from omskit.validation import check_quantity
+
+if TYPE_CHECKING:
+    from omskit.orders.service import OrderService
+
+__all__ = ["cancel_lines_in", "cancel_order_in", "edit_order_in", "take_units"]
+
+
+def _split(value: TaxedMoney, part: int, rest: int) -> TaxedMoney:
+    """The share of ``value`` that ``part`` units of ``part + rest`` carry (exact)."""
+    if not rest:
+        return value
+    if not part:
+        return TaxedMoney.zero(value.currency)
+    net = allocate(value.net, [part, rest])[0]
+    gross = allocate(value.gross, [part, rest])[0]
+    return TaxedMoney(net, gross)
+
+
+def take_units(svc: OrderService, uow: UnitOfWork, order: Order, line: OrderLine, *,
+               quantity: int, reason: str) -> TaxedMoney:  # fmt: skip
+    """Cancel ``quantity`` unshipped units of ``line``; return the value they carried.
+
+    Unallocated units go first, then allocated ones, whose reservations are released.
+    """
+    value = _split(line.total, quantity, line.active - quantity)
+    line.total = line.total - value
+    from_unallocated = min(quantity, line.active - line.allocated)
+    from_allocated = quantity - from_unallocated
+    line.cancelled += quantity
+    if from_allocated:
+        line.allocated -= from_allocated
+        svc.services.inventory.release_in(uow, reference=order.id, line_ref=line.id,
+                                          quantity=from_allocated, reason=reason)  # fmt: skip
+    line.backordered = min(line.backordered, line.active - line.allocated)
+    line.in_fulfillment = min(line.in_fulfillment, line.allocated - line.shipped)
+    return value
+
+
+def _retotal(order: Order, removed: TaxedMoney) -> None:
+    if not order.active_lines():
+        order.total = TaxedMoney.zero(order.currency)
+    else:
+        order.total = order.total - removed
+
+
+def cancel_order_in(svc: OrderService, uow: UnitOfWork, order: Order, *, actor: str,
+                    reason: str) -> Settlement:  # fmt: skip
+    """Cancel every unit of ``order``: release stock, void or refund all the money."""
+    require_action(f"order {order.id}", order.status, "cancel")
+    if any(x.shipped for x in order.lines):  # pragma: no cover - the table forbids it
+        raise ValidationError("order", order.id, "units have shipped; cancel lines instead")
+    svc.cancel_units_in(uow, order, reason)
+    result = settle(svc, uow, order)
+    order.note(svc.runtime.clock.now(), actor, "cancelled", reason,
+               {"refunded": result.refunded, "voided": result.voided})  # fmt: skip
+    order.record(OrderCancelled(order_id=order.id, reason=reason, actor=actor,
+                                refunded=result.refunded, voided=result.voided))  # fmt: skip
+    return result
+
+
+def cancel_lines_in(svc: OrderService, uow: UnitOfWork, order: Order,
+                    quantities: Mapping[str, int], *, actor: str,
+                    reason: str) -> Settlement:  # fmt: skip
+    """Cancel some unshipped units of some lines; settle the payment for their value."""
+    require_action(f"order {order.id}", order.status, "cancel_lines")
+    if not quantities:
+        raise ValidationError("lines", {}, "name at least one line and quantity to cancel")
+    report = ProblemReport()
+    plan: list[tuple[OrderLine, int]] = []
+    for line_id, raw in quantities.items():
+        field = f"lines.{line_id}"
+        try:
+            line = order.line(line_id)
+        except LookupError as exc:
+            report.error(field, exc, str(exc), line_id)  # type: ignore[arg-type]
+            continue
+        cancellable = line.active - line.shipped
+        qty = report.check(field, check_quantity, raw, maximum=max(cancellable, 1))
+        if qty is not None and qty > cancellable:
+            report.add(field, f"only {cancellable} unit(s) can still be cancelled", raw)
+        elif qty is not None:
+            plan.append((line, qty))
+    report.raise_if_any()
+    removed = TaxedMoney.zero(order.currency)
+    for line, qty in plan:
+        removed += take_units(svc, uow, order, line, quantity=qty, reason=reason)
+    _retotal(order, removed)
+    result = settle(svc, uow, order)
+    done = tuple((line.id, qty) for line, qty in plan)
+    order.note(svc.runtime.clock.now(), actor, "lines_cancelled", reason,
+               {"lines": ", ".join(f"{i} x{q}" for i, q in done), "value": removed.gross,
+                "refunded": result.refunded, "voided": result.voided})  # fmt: skip
+    order.record(OrderLinesCancelled(order_id=order.id, lines=done, reason=reason, actor=actor,
+                                     refunded=result.refunded, voided=result.voided))  # fmt: skip
+    return result
+
+
+def edit_order_in(svc: OrderService, uow: UnitOfWork, order: Order, edit: EditOrder, *,
+                  actor: str, reason: str) -> Settlement:  # fmt: skip
+    """Apply ``edit``, re-price, re-reserve and settle the payment difference."""
+    require_action(f"order {order.id}", order.status, "edit")
+    report = ProblemReport()
+    described: list[str] = []
+    for line_id in edit.remove:
+        line = _edit_line(order, line_id, "remove", report)
+        if line is not None:
+            line.cancelled = line.quantity
+            described.append(f"removed {line_id}")
+    for line_id, qty in edit.quantities.items():
+        line = _edit_line(order, line_id, "quantities", report)
+        if line is not None:
+            described.append(f"{line_id} {line.active} -> {qty}")
+            line.quantity = line.cancelled + qty
+    products = uow.repo(PRODUCTS)
+    for i, new in enumerate(edit.add):
+        product = products.find(new.sku)
+        if product is None or not product.active:
+            report.error(f"add[{i}].sku", UnknownSku(new.sku),
+                         "no product with this SKU is sold; add it to the catalog first",
+                         new.sku)  # fmt: skip
+            continue
+        price = None if new.unit_price is None else Money(new.unit_price, order.currency)
+        zero = Money.zero(order.currency)
+        order.lines.append(
+            OrderLine(
+                id=order.new_line_id(),
+                sku=new.sku,
+                quantity=new.quantity,
+                unit_price=zero,
+                total=TaxedMoney(zero, zero),
+                discount=zero,
+                channel_price=price,
+                status="approved" if order.approved else "placed",
+            )
+        )
+        described.append(f"added {order.lines[-1].id} {new.quantity} x {new.sku}")
+    if edit.ship_to is not None:
+        report.extend(edit.ship_to.shipping_problems("ship_to").items)
+        described.append(f"ship_to {order.ship_to.one_line()} -> {edit.ship_to.one_line()}")
+        order.ship_to = edit.ship_to
+    if not report and not order.active_lines():
+        report.add("remove", "an edit cannot remove every line; cancel the order instead")
+    report.raise_if_any()
+    old_total = order.total.gross
+    if any(x.allocated for x in order.lines):
+        svc.services.inventory.release_in(uow, reference=order.id,
+                                          reason=f"order edited: {reason}")  # fmt: skip
+    for line in order.lines:
+        line.allocated = line.backordered = 0
+        if not line.active:
+            line.total = TaxedMoney.zero(order.currency)
+    svc.apply_quote(order, svc.quote_in(uow, quote_request(order), ProblemReport()))
+    if svc.reserves_at_capture:
+        svc.reserve_in(uow, order, svc.channel_in(uow, order.channel), actor)
+    result = settle(svc, uow, order)
+    order.note(svc.runtime.clock.now(), actor, "edited", reason,
+               {"changes": "; ".join(described),
+                "total": f"{old_total} -> {order.total.gross}"})  # fmt: skip
+    order.record(OrderEdited(order_id=order.id, changes=tuple(described), old_total=old_total,
+                             new_total=order.total.gross, actor=actor))  # fmt: skip
+    return result
+
+
+def _edit_line(order: Order, line_id: str, field: str, report: ProblemReport) -> OrderLine | None:
+    try:
+        line = order.line(line_id)
+    except LookupError as exc:
+        report.error(f"{field}.{line_id}", exc, str(exc), line_id)  # type: ignore[arg-type]
+        return None
+    if not line.active:
+        report.add(f"{field}.{line_id}", "the line is already cancelled", line_id)
+        return None
+    return line

@@ -1,0 +1,157 @@
+"""What fulfillment reports back to the order: allocations, picking, shipments, deliveries.
+
+Each function works inside the caller's unit of work, checks the quantities against the
+line (no more shipped than allocated, no more delivered than shipped), records a
+timeline entry and an event, and leaves the order's status to follow from the lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+from omskit.orders.billing import capture_shipped
+from omskit.orders.commands import ProblemReport
+from omskit.orders.events import (
+    OrderAllocated,
+    OrderBackordered,
+    OrderDelivered,
+    OrderFulfillmentStarted,
+    OrderShipped,
+)
+from omskit.orders.lifecycle import require_action
+from omskit.orders.model import Order, OrderLine
+from omskit.storage.ports import UnitOfWork
+from omskit.validation import check_quantity
+
+if TYPE_CHECKING:
+    from omskit.orders.service import OrderService
+
+__all__ = ["record_allocation", "record_backorder", "record_delivery", "record_shipment",
+           "record_started"]  # fmt: skip
+
+Room = Callable[[OrderLine], int]
+
+
+def _quantities(order: Order, quantities: Mapping[str, int], room: Room,
+                what: str) -> list[tuple[OrderLine, int]]:  # fmt: skip
+    """Check ``{line_id: qty}``: known lines, whole positive numbers within ``room``."""
+    report = ProblemReport()
+    if not quantities:
+        report.add("lines", f"name at least one line and quantity to {what}", {})
+    found: list[tuple[OrderLine, int]] = []
+    for line_id, raw in quantities.items():
+        field = f"lines.{line_id}"
+        try:
+            line = order.line(line_id)
+        except LookupError as exc:
+            report.error(field, exc, str(exc), line_id)  # type: ignore[arg-type]
+            continue
+        qty = report.check(field, check_quantity, raw)
+        if qty is None:
+            continue
+        if qty > room(line):
+            report.add(field, f"only {room(line)} unit(s) of line {line_id} can be {what}", raw)
+        else:
+            found.append((line, qty))
+    report.raise_if_any()
+    return found
+
+
+def record_allocation(svc: OrderService, uow: UnitOfWork, order: Order, *,
+                      quantities: Mapping[str, int], actor: str) -> None:  # fmt: skip
+    """Units of lines were allocated (reserved at a location)."""
+    require_action(f"order {order.id}", order.status, "allocate")
+    found = _quantities(order, quantities, lambda x: x.active - x.allocated, "allocated")
+    for line, qty in found:
+        line.allocated += qty
+        line.backordered = max(0, min(line.backordered - qty, line.active - line.allocated))
+    done = tuple((x.id, q) for x, q in found)
+    order.note(svc.runtime.clock.now(), actor, "allocated", "",
+               {"lines": ", ".join(f"{i} x{q}" for i, q in done)})  # fmt: skip
+    order.record(OrderAllocated(order_id=order.id, lines=done))
+
+
+def record_backorder(svc: OrderService, uow: UnitOfWork, order: Order, *,
+                     quantities: Mapping[str, int], reason: str, actor: str) -> None:  # fmt: skip
+    """Units of lines are waiting for stock."""
+    require_action(f"order {order.id}", order.status, "backorder")
+    found = _quantities(order, quantities, lambda x: x.active - x.allocated - x.backordered,
+                        "backordered")  # fmt: skip
+    for line, qty in found:
+        line.backordered += qty
+    done = tuple((x.id, q) for x, q in found)
+    order.note(svc.runtime.clock.now(), actor, "backordered", reason,
+               {"lines": ", ".join(f"{i} x{q}" for i, q in done)})  # fmt: skip
+    order.record(OrderBackordered(order_id=order.id, lines=done, reason=reason))
+
+
+def record_started(svc: OrderService, uow: UnitOfWork, order: Order, *,
+                   quantities: Mapping[str, int], actor: str) -> None:  # fmt: skip
+    """Picking started for allocated units."""
+    require_action(f"order {order.id}", order.status, "start_fulfillment")
+    found = _quantities(order, quantities,
+                        lambda x: x.allocated - x.shipped - x.in_fulfillment, "picked")  # fmt: skip
+    for line, qty in found:
+        line.in_fulfillment += qty
+    done = tuple((x.id, q) for x, q in found)
+    order.note(svc.runtime.clock.now(), actor, "fulfillment_started", "",
+               {"lines": ", ".join(f"{i} x{q}" for i, q in done)})  # fmt: skip
+    order.record(OrderFulfillmentStarted(order_id=order.id, lines=done))
+
+
+def record_shipment(
+    svc: OrderService,
+    uow: UnitOfWork,
+    order: Order,
+    *,
+    quantities: Mapping[str, int],
+    shipment_id: str,
+    actor: str,
+) -> bool:
+    """Allocated units left in shipment ``shipment_id``; a repeated id changes nothing.
+
+    Returns ``False`` for a repeated shipment. With ``payments.capture == "shipment"``
+    the value shipped is captured.
+    """
+    if order.shipments.get(shipment_id) == "shipped":
+        return False
+    require_action(f"order {order.id}", order.status, "ship")
+    found = _quantities(order, quantities, lambda x: x.allocated - x.shipped, "shipped")
+    for line, qty in found:
+        line.shipped += qty
+        line.in_fulfillment = max(0, line.in_fulfillment - qty)
+    order.shipments[shipment_id] = "shipped"
+    done = tuple((x.id, q) for x, q in found)
+    order.note(svc.runtime.clock.now(), actor, "shipped", f"shipment {shipment_id}",
+               {"lines": ", ".join(f"{i} x{q}" for i, q in done)})  # fmt: skip
+    order.record(OrderShipped(order_id=order.id, shipment_id=shipment_id, lines=done,
+                              status=order.status))  # fmt: skip
+    if svc.payments.settings.capture == "shipment":
+        capture_shipped(svc, uow, order)
+    return True
+
+
+def record_delivery(
+    svc: OrderService,
+    uow: UnitOfWork,
+    order: Order,
+    *,
+    quantities: Mapping[str, int],
+    shipment_id: str,
+    actor: str,
+) -> bool:
+    """Shipped units reached the customer; a repeated shipment id changes nothing."""
+    if order.shipments.get(shipment_id) == "delivered":
+        return False
+    require_action(f"order {order.id}", order.status, "deliver")
+    found = _quantities(order, quantities, lambda x: x.shipped - x.delivered, "delivered")
+    for line, qty in found:
+        line.delivered += qty
+    order.shipments[shipment_id] = "delivered"
+    done = tuple((x.id, q) for x, q in found)
+    order.note(svc.runtime.clock.now(), actor, "delivered", f"shipment {shipment_id}",
+               {"lines": ", ".join(f"{i} x{q}" for i, q in done)})  # fmt: skip
+    order.record(OrderDelivered(order_id=order.id, shipment_id=shipment_id, lines=done,
+                                status=order.status))  # fmt: skip
+    return True

@@ -1,0 +1,91 @@
+"""What orders need from the capabilities it drives: pricing, inventory, routing, payments.
+
+Orders come before inventory and routing in the import order, so it talks to them
+through these protocols; the OMS facade hands over the real services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from omskit.payments.service import PaymentService
+from omskit.storage.ports import UnitOfWork
+
+__all__ = ["InventoryPort", "PricingPort", "RoutingPort", "Services"]
+
+
+class PricingPort(Protocol):
+    """Prices a quote request inside the caller's transaction."""
+
+    def quote_in(self, uow: UnitOfWork, request: Any) -> Any:
+        """A :class:`~omskit.pricing.Quote` for ``request``."""
+        ...
+
+    def redeem_coupons_in(
+        self, uow: UnitOfWork, quote: Any, *, order_id: str, customer_key: str
+    ) -> Any:
+        """Consume the coupon uses of ``quote`` (raises when a limit is reached)."""
+        ...
+
+
+class InventoryPort(Protocol):
+    """Holds and gives back stock inside the caller's transaction."""
+
+    settings: Any
+
+    def reserve_in(
+        self,
+        uow: UnitOfWork,
+        *,
+        reference: str,
+        allocations: Sequence[Any],
+        expires_at: Any = None,
+        actor: str = "system",
+    ) -> list[Any]:
+        """Reserve every allocation, or nothing (raises ``InsufficientStock``)."""
+        ...
+
+    def release_in(
+        self,
+        uow: UnitOfWork,
+        *,
+        reference: str,
+        line_ref: str | None = None,
+        quantity: int | None = None,
+        reason: str = "",
+    ) -> Any:
+        """Release a reference's reservations (all, one line's, or part of one line's)."""
+        ...
+
+
+class RoutingPort(Protocol):
+    """Decides which locations ship what."""
+
+    def plan_in(self, uow: UnitOfWork, request: Any, strategy: str | None = None) -> Any:
+        """A routing plan: allocations and shortfalls."""
+        ...
+
+
+class Services(Protocol):
+    """The services orders drive (the OMS facade is one)."""
+
+    @property
+    def pricing(self) -> PricingPort:
+        """Quotes."""
+        ...
+
+    @property
+    def inventory(self) -> InventoryPort:
+        """Stock."""
+        ...
+
+    @property
+    def routing(self) -> RoutingPort:
+        """Sourcing plans."""
+        ...
+
+    @property
+    def payments(self) -> PaymentService:
+        """Payments."""
+        ...

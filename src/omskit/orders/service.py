@@ -1,0 +1,375 @@
+"""The order service: capture, change, follow and find orders. Reached as ``oms.orders``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from omskit.channels.model import CHANNELS, Channel
+from omskit.channels.service import load_channel
+from omskit.errors import InsufficientStock, ValidationError
+from omskit.money import Money, TaxedMoney
+from omskit.orders import changes, fulfillment
+from omskit.orders.billing import sync_payment
+from omskit.orders.capture import capture_order
+from omskit.orders.commands import CaptureOrder, EditOrder, ProblemReport
+from omskit.orders.events import OrderApproved, OrderCompleted, OrderHeld, OrderReleased
+from omskit.orders.lifecycle import require_action
+from omskit.orders.model import Order, TimelineEntry
+from omskit.orders.ports import Services
+from omskit.orders.queries import OrderQuery, Page, run_query
+from omskit.orders.risk import RiskAssessment
+from omskit.orders.settings import OrderSettings
+from omskit.orders.storage import ORDERS
+from omskit.payments.model import Transaction
+from omskit.payments.service import PaymentService
+from omskit.runtime import Runtime
+from omskit.storage.ports import UnitOfWork
+from omskit.validation import check_text
+
+__all__ = ["OrderService"]
+
+T = TypeVar("T")
+
+
+class OrderService:
+    """Orders from every channel, through their whole lifecycle.
+
+    Settings come from the ``orders`` configuration section (see
+    :class:`~omskit.orders.settings.OrderSettings`); payment behaviour from ``payments``;
+    whether capture reserves stock from ``inventory.reserve_on``.
+    """
+
+    def __init__(self, runtime: Runtime, services: Services) -> None:
+        self.runtime = runtime
+        self.services = services
+        self.settings = OrderSettings.from_mapping(runtime.config.section("orders"))
+        services.payments.observe(sync_payment)
+
+    @property
+    def payments(self) -> PaymentService:
+        """The payment service orders charge through."""
+        return self.services.payments
+
+    @property
+    def reserves_at_capture(self) -> bool:
+        """Whether capture reserves stock (``inventory.reserve_on == "capture"``)."""
+        inventory = getattr(self.services, "inventory", None)
+        return inventory is not None and inventory.settings.reserve_on == "capture"
+
+    # -- capture ----------------------------------------------------------------------
+    def capture(
+        self, payload: Mapping[str, Any] | CaptureOrder | None = None, /, *,
+        actor: str = "system", **fields: Any,
+    ) -> Order:  # fmt: skip
+        """Capture an order from a channel's payload (or keyword fields).
+
+        Idempotent by ``(channel, external_id)``: a replay returns the stored order; the
+        same key with a different payload raises :class:`~omskit.errors.IdempotencyConflict`.
+
+        Raises:
+            ValidationError: every problem at once (the specific subclass, e.g.
+                ``InvalidQuantity`` or ``UnknownSku``, when there is only one).
+            OrderRejected: the risk checks rejected it; nothing is stored.
+            InsufficientStock: stock is short and ``orders.backorders`` is off.
+        """
+        if payload is None:
+            payload = fields
+        elif fields:
+            raise ValidationError("fields", sorted(fields), "pass a payload or fields, not both")
+        return capture_order(self, payload, check_text(actor, "actor", max_length=100))
+
+    # -- reads ------------------------------------------------------------------------
+    def get(self, order_id: str) -> Order:
+        """The order ``order_id``; raises :class:`~omskit.errors.NotFound`."""
+        with self.runtime.storage.unit_of_work() as uow:
+            return uow.repo(ORDERS).get(order_id)
+
+    def find_by_external(self, channel: str, external_id: str) -> Order | None:
+        """The order a channel knows as ``external_id``, or ``None``."""
+        with self.runtime.storage.unit_of_work() as uow:
+            return uow.repo(ORDERS).find_by("external", (channel, external_id))
+
+    def history(self, order_id: str) -> list[TimelineEntry]:
+        """Every change to the order: who, when, why and what, oldest first."""
+        return list(self.get(order_id).history)
+
+    def risk(self, order_id: str) -> RiskAssessment | None:
+        """The risk assessment made when the order was captured."""
+        risk: RiskAssessment | None = self.get(order_id).risk
+        return risk
+
+    # -- decisions ----------------------------------------------------------------------
+    def approve(self, order_id: str, *, actor: str = "system", reason: str = "") -> Order:
+        """Approve a placed order."""
+
+        def change(uow: UnitOfWork, order: Order) -> None:
+            require_action(f"order {order.id}", order.status, "approve")
+            order.approved = True
+            order.note(self.runtime.clock.now(), actor, "approved", reason)
+            order.record(OrderApproved(order_id=order.id, actor=actor))
+
+        return self._change(order_id, change)
+
+    def hold(self, order_id: str, *, reason: str, actor: str = "system") -> Order:
+        """Put an order on hold (nothing moves on until it is released)."""
+        reason = check_text(reason, "reason")
+
+        def change(uow: UnitOfWork, order: Order) -> None:
+            require_action(f"order {order.id}", order.status, "hold")
+            order.on_hold, order.hold_reason = True, reason
+            order.note(self.runtime.clock.now(), actor, "held", reason)
+            order.record(OrderHeld(order_id=order.id, reason=reason, actor=actor))
+
+        return self._change(order_id, change)
+
+    def release(self, order_id: str, *, reason: str, actor: str = "system") -> Order:
+        """Lift a hold (after review); the order is approved and moves on.
+
+        Raises:
+            ValidationError: the payment failed; authorize another method first (:meth:`pay`).
+        """
+        reason = check_text(reason, "reason")
+
+        def change(uow: UnitOfWork, order: Order) -> None:
+            require_action(f"order {order.id}", order.status, "release")
+            payment = self.payments.find_in(uow, order.id)
+            if payment is not None and payment.status == "failed":
+                raise ValidationError(
+                    "payment", payment.status, "authorize another payment method first (orders.pay)"
+                )
+            order.on_hold, order.hold_reason, order.approved = False, "", True
+            order.note(self.runtime.clock.now(), actor, "released", reason)
+            order.record(OrderReleased(order_id=order.id, reason=reason, actor=actor))
+            if (payment is not None and self.payments.settings.capture == "order"
+                    and payment.open_amount.amount):  # fmt: skip
+                self.payments.capture_in(uow, payment)
+
+        return self._change(order_id, change)
+
+    def pay(self, order_id: str, method: str, *, actor: str = "system") -> Transaction:
+        """Authorize what the order is due and not yet covered, with a new ``method``.
+
+        Raises:
+            PaymentDeclined: the gateway said no (the attempt is kept on the payment).
+        """
+        method = check_text(method, "method")
+
+        def use_case(uow: UnitOfWork) -> Transaction:
+            order = uow.repo(ORDERS).get(order_id)
+            require_action(f"order {order.id}", order.status, "authorize")
+            payment = self.payments.find_in(uow, order.id)
+            if payment is None:
+                channel = self.channel_in(uow, order.channel)
+                payment = self.payments.open_in(uow, reference=order.id, currency=order.currency,
+                                                gateway=channel.payment_gateway)  # fmt: skip
+            missing = order.due - payment.covered
+            if missing.amount <= 0:
+                raise ValidationError("order", order.id, "the order is already fully covered")
+            return self.payments.authorize_in(uow, payment, missing, method=method)
+
+        return self._money(use_case)
+
+    def complete(self, order_id: str, *, actor: str = "system", reason: str = "") -> Order:
+        """Close a delivered order."""
+
+        def change(uow: UnitOfWork, order: Order) -> None:
+            require_action(f"order {order.id}", order.status, "complete")
+            order.completed = True
+            order.note(self.runtime.clock.now(), actor, "completed", reason)
+            order.record(OrderCompleted(order_id=order.id, actor=actor))
+
+        return self._change(order_id, change)
+
+    # -- changes ------------------------------------------------------------------------
+    def cancel(self, order_id: str, *, reason: str, actor: str = "system") -> Order:
+        """Cancel the whole order before shipment: release stock, void or refund payment."""
+        reason = check_text(reason, "reason")
+        return self._change(order_id, lambda uow, order: changes.cancel_order_in(
+            self, uow, order, actor=actor, reason=reason))  # fmt: skip
+
+    def cancel_lines(
+        self, order_id: str, lines: Mapping[str, int], *, reason: str, actor: str = "system"
+    ) -> Order:
+        """Cancel ``{line_id: quantity}`` unshipped units; void or refund their value."""
+        reason = check_text(reason, "reason")
+        return self._change(order_id, lambda uow, order: changes.cancel_lines_in(
+            self, uow, order, lines, actor=actor, reason=reason))  # fmt: skip
+
+    def edit(
+        self, order_id: str, edit: Mapping[str, Any] | EditOrder, *, reason: str = "",
+        actor: str = "system",
+    ) -> Order:  # fmt: skip
+        """Edit an order before fulfillment; it is re-priced and re-reserved.
+
+        ``edit`` is ``{"add": [...], "remove": [...], "quantities": {...}, "ship_to": {...}}``
+        (or an :class:`EditOrder`); the payment difference is authorized or refunded.
+        """
+        command = EditOrder.from_mapping(edit)
+        return self._change(order_id, lambda uow, order: changes.edit_order_in(
+            self, uow, order, command, actor=actor, reason=reason))  # fmt: skip
+
+    def capture_payment(
+        self, order_id: str, amount: Money | str | None = None, *, actor: str = "system"
+    ) -> Transaction:
+        """Take ``amount`` (default: all that is open) of the order's authorization."""
+
+        def use_case(uow: UnitOfWork) -> Transaction:
+            order, payment = self._order_payment(uow, order_id, "capture_payment")
+            money = None if amount is None else Money.of(amount, order.currency, "amount")
+            return self.payments.capture_in(uow, payment, money)
+
+        return self._money(use_case)
+
+    def refund(
+        self, order_id: str, amount: Money | str | None = None, *, reason: str,
+        actor: str = "system",
+    ) -> Transaction:  # fmt: skip
+        """Give back ``amount`` (default: the whole balance) without cancelling anything."""
+        reason = check_text(reason, "reason")
+
+        def use_case(uow: UnitOfWork) -> Transaction:
+            order, payment = self._order_payment(uow, order_id, "refund")
+            money = None if amount is None else Money.of(amount, order.currency, "amount")
+            return self.payments.refund_in(uow, payment, money)
+
+        return self._money(use_case)
+
+    # -- for fulfillment (inside the caller's unit of work) -------------------------------
+    def record_allocation_in(self, uow: UnitOfWork, order_id: str, quantities: Mapping[str, int],
+                             *, actor: str = "fulfillment") -> Order:  # fmt: skip
+        """Record that units of lines were allocated to locations."""
+        return self._in(uow, order_id, lambda o: fulfillment.record_allocation(
+            self, uow, o, quantities=quantities, actor=actor))  # fmt: skip
+
+    def record_backorder_in(self, uow: UnitOfWork, order_id: str, quantities: Mapping[str, int],
+                            reason: str = "", *, actor: str = "fulfillment") -> Order:  # fmt: skip
+        """Record that units of lines wait for stock."""
+        return self._in(uow, order_id, lambda o: fulfillment.record_backorder(
+            self, uow, o, quantities=quantities, reason=reason, actor=actor))  # fmt: skip
+
+    def record_fulfillment_started_in(self, uow: UnitOfWork, order_id: str,
+                                      quantities: Mapping[str, int], *,
+                                      actor: str = "fulfillment") -> Order:  # fmt: skip
+        """Record that picking started for allocated units."""
+        return self._in(uow, order_id, lambda o: fulfillment.record_started(
+            self, uow, o, quantities=quantities, actor=actor))  # fmt: skip
+
+    def record_shipment_in(self, uow: UnitOfWork, order_id: str, quantities: Mapping[str, int],
+                           *, shipment_id: str, actor: str = "fulfillment") -> Order:  # fmt: skip
+        """Record a shipment (idempotent by ``shipment_id``); captures payment if configured."""
+        return self._in(uow, order_id, lambda o: fulfillment.record_shipment(
+            self, uow, o, quantities=quantities, shipment_id=shipment_id, actor=actor))  # fmt: skip
+
+    def record_delivery_in(self, uow: UnitOfWork, order_id: str, quantities: Mapping[str, int],
+                           *, shipment_id: str, actor: str = "carrier") -> Order:  # fmt: skip
+        """Record a delivery (idempotent by ``shipment_id``)."""
+        return self._in(uow, order_id, lambda o: fulfillment.record_delivery(
+            self, uow, o, quantities=quantities, shipment_id=shipment_id, actor=actor))  # fmt: skip
+
+    def sourcing_request(self, order: Order, *, channel: Channel | None = None,
+                         exclude: frozenset[str] = frozenset()) -> Any:  # fmt: skip
+        """The routing request for ``order``'s unallocated units."""
+        # routing comes after orders in the import order, so it is imported when used
+        from omskit.routing import SourcingLine, SourcingRequest  # noqa: PLC0415
+
+        lines = tuple(SourcingLine(line_ref=x.id, sku=x.sku, quantity=x.active - x.allocated)
+                      for x in order.lines if x.active > x.allocated)  # fmt: skip
+        return SourcingRequest(
+            reference=order.id, lines=lines, ship_to=order.ship_to,
+            allow_split=channel.allow_split if channel is not None else True,
+            exclude=exclude, channel=order.channel,
+        )  # fmt: skip
+
+    # -- helpers used by capture and changes ----------------------------------------------
+    def channel_in(self, uow: UnitOfWork, code: str) -> Channel:
+        """The channel ``code`` inside ``uow``."""
+        return load_channel(uow.repo(CHANNELS), code)
+
+    def quote_in(self, uow: UnitOfWork, request: Any, report: ProblemReport) -> Any:
+        """Price ``request``; pricing's validation problems join ``report``."""
+        try:
+            return self.services.pricing.quote_in(uow, request)
+        except ValidationError as exc:
+            report.merge(exc)
+            report.raise_if_any()
+            raise  # pragma: no cover
+
+    def apply_quote(self, order: Order, quote: Any) -> None:
+        """Copy a quote's prices onto the order's active lines and totals."""
+        for line, priced in zip(order.active_lines(), quote.lines, strict=True):
+            line.unit_price = priced.unit_price
+            line.discount = priced.discount
+            line.total = priced.total
+        order.total = quote.total
+        order.shipping = quote.shipping
+        order.duties = quote.duties
+        order.quote = quote
+
+    def reserve_in(self, uow: UnitOfWork, order: Order, channel: Channel, actor: str) -> None:
+        """Plan and reserve the order's unallocated units; record the rest as backordered."""
+        request = self.sourcing_request(order, channel=channel)
+        if not request.lines:
+            return
+        plan = self.services.routing.plan_in(uow, request, self.settings.routing_strategy)
+        short = plan.unfulfilled
+        if short and not self.settings.backorders:
+            first = short[0]
+            line = order.line(first.line_ref)
+            raise InsufficientStock(first.sku, line.unallocated, line.unallocated - first.quantity)
+        allocations = plan.allocations if (not short or channel.allow_partial) else ()
+        if allocations:
+            self.services.inventory.reserve_in(uow, reference=order.id, allocations=allocations,
+                                               actor=actor)  # fmt: skip
+            by_id = {x.id: x for x in order.lines}
+            for a in allocations:
+                by_id[a.line_ref].allocated += a.quantity
+        for line in order.lines:
+            line.backordered = max(0, line.active - line.allocated)
+
+    def cancel_units_in(self, uow: UnitOfWork, order: Order, reason: str) -> None:
+        """Cancel every unshipped unit and release whatever stock the order holds."""
+        if any(x.allocated > x.shipped for x in order.lines):
+            self.services.inventory.release_in(uow, reference=order.id, reason=reason)
+        for line in order.lines:
+            line.cancelled = line.quantity
+            line.allocated = line.backordered = line.in_fulfillment = 0
+            line.total = TaxedMoney.zero(order.currency)
+        order.total = TaxedMoney.zero(order.currency)
+        order.on_hold = False
+
+    def _change(self, order_id: str, change: Callable[[UnitOfWork, Order], object]) -> Order:
+        def use_case(uow: UnitOfWork) -> Order:
+            orders = uow.repo(ORDERS)
+            order = orders.get(order_id)
+            change(uow, order)
+            orders.save(order)
+            return order
+
+        return self.runtime.run(use_case)
+
+    def _in(self, uow: UnitOfWork, order_id: str, change: Callable[[Order], object]) -> Order:
+        orders = uow.repo(ORDERS)
+        order = orders.get(order_id)
+        change(order)
+        orders.save(order)
+        return order
+
+    def _order_payment(self, uow: UnitOfWork, order_id: str, action: str) -> tuple[Order, Any]:
+        order = uow.repo(ORDERS).get(order_id)
+        require_action(f"order {order.id}", order.status, action)
+        payment = self.payments.find_in(uow, order.id)
+        if payment is None:
+            raise ValidationError("order", order.id, "the order has no payment; use pay() first")
+        return order, payment
+
+    def _money(self, use_case: Callable[[UnitOfWork], Transaction]) -> Transaction:
+        """Run a payment use case; a refused operation is kept on record, then raised."""
+        txn = self.runtime.run(use_case)
+        return self.payments.raise_unless_succeeded(txn)
+
+    def list(self, query: OrderQuery | None = None, **criteria: Any) -> Page[Order]:
+        """A page of orders matching ``query`` or the criteria of :class:`OrderQuery`."""
+        query = query or OrderQuery(**criteria)
+        with self.runtime.storage.unit_of_work() as uow:
+            return run_query(uow, query)

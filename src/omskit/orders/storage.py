@@ -1,0 +1,50 @@
+"""Where orders are stored, with the keys and indexes capture, risk and queries use.
+
+Velocity indexes are bucketed by UTC day (``(email, date)``), so counting a customer's
+recent orders reads one or two small buckets however many orders the store holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Hashable
+
+from omskit.customers.address import Address
+from omskit.orders.model import Order
+from omskit.storage.ports import Collection
+
+__all__ = ["ORDERS", "address_key", "day_of"]
+
+
+def day_of(moment: dt.datetime) -> dt.date:
+    """The UTC calendar day of ``moment``."""
+    return moment.astimezone(dt.UTC).date()
+
+
+def address_key(address: Address) -> str:
+    """A normalised key for "the same delivery address"."""
+    street = " ".join(address.line1.lower().split())
+    return f"{address.country}|{address.postal_code.replace(' ', '')}|{street}"
+
+
+def _card_day(order: Order) -> Hashable | None:
+    if not order.card_fingerprint:
+        return None
+    return (order.card_fingerprint, day_of(order.created_at))
+
+
+ORDERS: Collection[Order] = Collection(
+    "orders",
+    Order,
+    unique={"external": lambda o: (o.channel, o.external_id)},
+    indexes={
+        "customer": lambda o: o.customer_email.lower(),
+        "status": lambda o: o.status,
+        "channel": lambda o: o.channel,
+        "day": lambda o: day_of(o.created_at),
+        "email_day": lambda o: (o.customer_email.lower(), day_of(o.created_at)),
+        "card_day": _card_day,
+        "address_day": lambda o: (address_key(o.ship_to), day_of(o.created_at)),
+    },
+    label="order",
+)

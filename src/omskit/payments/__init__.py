@@ -1,0 +1,46 @@
+"""Payments: the gateway port, the sandbox gateway, and the payment of each order."""
+
+from omskit.payments.errors import GatewayUnavailable, PaymentDeclined
+from omskit.payments.events import (
+    PaymentAuthorized,
+    PaymentCaptured,
+    PaymentFailed,
+    PaymentRefunded,
+    PaymentVoided,
+)
+from omskit.payments.gateway import PaymentGateway
+from omskit.payments.model import (
+    PAYMENT_STATUSES,
+    PAYMENT_TRANSITIONS,
+    PAYMENTS,
+    Payment,
+    Transaction,
+    payment_status,
+)
+from omskit.payments.sandbox import SANDBOX_CARDS, SandboxGateway
+from omskit.payments.service import PaymentListener, PaymentService
+from omskit.payments.settings import CAPTURE_MODES, FAILURE_POLICIES, PaymentSettings
+
+__all__ = [
+    "CAPTURE_MODES",
+    "FAILURE_POLICIES",
+    "PAYMENTS",
+    "PAYMENT_STATUSES",
+    "PAYMENT_TRANSITIONS",
+    "SANDBOX_CARDS",
+    "GatewayUnavailable",
+    "Payment",
+    "PaymentAuthorized",
+    "PaymentCaptured",
+    "PaymentDeclined",
+    "PaymentFailed",
+    "PaymentGateway",
+    "PaymentListener",
+    "PaymentRefunded",
+    "PaymentService",
+    "PaymentSettings",
+    "PaymentVoided",
+    "SandboxGateway",
+    "Transaction",
+    "payment_status",
+]
