@@ -134,7 +134,10 @@ def make_plan(
 ) -> Plan:  # fmt: skip
     """Run ``strategy`` on the problem and explain the result."""
     problem = ctx.problem
-    picks = _checked(problem, strategy.assign(problem), strategy.name)
+    merged, groups = _merge_same_sku(problem)
+    picks = _checked(merged, strategy.assign(merged), strategy.name)
+    if groups:
+        picks = _split_back(picks, groups, problem)
     allocations = tuple(Allocation(p.location, _sku(problem, p), p.quantity, p.line_ref)
                         for p in picks)  # fmt: skip
     decisions = tuple(_decision(problem, strategy, p) for p in picks)
@@ -143,6 +146,52 @@ def make_plan(
     estimated = Money(cost, problem.currency).quantize() if picks else None
     return Plan(strategy.name, allocations, shortfalls, decisions, ctx.excluded, estimated,
                 request)  # fmt: skip
+
+
+def _merge_same_sku(
+    problem: SourcingProblem,
+) -> tuple[SourcingProblem, dict[str, list[LineSpec]]]:
+    """One line per SKU, so lines of one SKU cannot each count the same stock.
+
+    Strategies see the merged problem; :func:`_split_back` hands their picks back to the
+    original lines in order. Returns the problem unchanged (and no groups) when every SKU
+    appears once, which is the usual case.
+    """
+    by_sku: dict[str, list[LineSpec]] = {}
+    for line in problem.lines:
+        by_sku.setdefault(line.sku, []).append(line)
+    if len(by_sku) == len(problem.lines):
+        return problem, {}
+    groups: dict[str, list[LineSpec]] = {}
+    lines = []
+    for same in by_sku.values():
+        first = same[0]
+        if len(same) > 1:
+            groups[first.line_ref] = same
+            first = attrs.evolve(first, quantity=sum(ln.quantity for ln in same))
+        lines.append(first)
+    return attrs.evolve(problem, lines=tuple(lines)), groups
+
+
+def _split_back(
+    picks: Sequence[Pick], groups: dict[str, list[LineSpec]], problem: SourcingProblem
+) -> list[Pick]:
+    """Spread picks made for merged lines over the original lines, first line first."""
+    need = {ln.line_ref: ln.quantity for ln in problem.lines}
+    out: list[Pick] = []
+    for pick in picks:
+        same = groups.get(pick.line_ref)
+        if same is None:
+            out.append(pick)
+            continue
+        left = pick.quantity
+        for line in same:
+            take = min(left, need[line.line_ref])
+            if take:
+                out.append(attrs.evolve(pick, line_ref=line.line_ref, quantity=take))
+                need[line.line_ref] -= take
+                left -= take
+    return out
 
 
 def _sku(problem: SourcingProblem, pick: Pick) -> str:
