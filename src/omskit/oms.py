@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from omskit.carriers.service import CarrierService
 from omskit.catalog.service import CatalogService
 from omskit.channels.service import ChannelService
 from omskit.clock import Clock, SystemClock
@@ -12,6 +13,7 @@ from omskit.config import OMSConfig
 from omskit.customers.service import CustomerService
 from omskit.errors import PluginError
 from omskit.events import DeadLetter, Subscriber
+from omskit.fulfillment.service import FulfillmentService
 from omskit.ids import IdGenerator, RandomIds, SequentialIds
 from omskit.inventory.service import InventoryService
 from omskit.money import ExchangeRateProvider
@@ -70,11 +72,13 @@ class OMS:
         catalog: products and SKUs.
         customers: customers and addresses.
         pricing: price lists, promotions, coupons, taxes, duties and quotes.
+        carriers: carrier registry, rate shopping, labels and tracking webhooks.
         events: event delivery controls.
         inventory: stock locations, levels, the ledger, reservations, replenishment.
         routing: sourcing plans by named strategy, with explanations; re-planning.
         payments: payment authorizations, captures, voids and refunds per order.
         orders: order capture, risk, lifecycle, changes, timeline and queries.
+        fulfillment: fulfillment orders, picking, packing, shipments, pickup, drop-ship.
     """
 
     def __init__(
@@ -106,9 +110,11 @@ class OMS:
         self.pricing = PricingService(self.runtime)
         self.inventory = InventoryService(self.runtime)
         self.routing = RoutingService(self.runtime)
+        self.carriers = CarrierService(self.runtime)
         self.events = EventsService(self.runtime)
         self.payments = PaymentService(self.runtime)
         self.orders = OrderService(self.runtime, self)
+        self.fulfillment = FulfillmentService(self.runtime, self)
 
     @classmethod
     def in_memory(

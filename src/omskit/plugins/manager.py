@@ -30,6 +30,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "omskit.plugins.builtin.fixed_rates",
     "omskit.plugins.builtin.rule_tax",
     "omskit.plugins.builtin.routing_strategies",
+    "omskit.plugins.builtin.carriers",
     "omskit.plugins.builtin.sandbox_gateway",
 )
 

@@ -51,9 +51,11 @@ def omskit_storage(config: OMSConfig, clock: Clock, ids: IdGenerator) -> Storage
 def omskit_register_carriers() -> Iterable[Any]:
     """Register carrier implementations.
 
-    Every item needs a unique ``name``; two carriers with one name is an error.
+    Every item needs a unique ``name``; two carriers with one name is an error. The
+    built-ins are ``tablerate`` and ``sandbox``; a carrier with a ``configured(section)``
+    method receives its settings from configuration section ``carriers``.
 
-    :returns: carrier objects implementing the carrier port.
+    :returns: carrier objects implementing :class:`omskit.carriers.Carrier`.
     """
 
 

@@ -1,0 +1,84 @@
+"""Drop-ship: the supplier's confirmation with tracking becomes the shipment."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from omskit.carriers.model import Label
+from omskit.catalog.model import PRODUCTS
+from omskit.fulfillment.events import ShipmentCreated
+from omskit.fulfillment.model import FULFILLMENT_ORDERS, SHIPMENTS, Shipment, ShipmentParcel
+from omskit.fulfillment.shipping import hand_over_in, ship_from_in
+from omskit.money import Money
+from omskit.orders.storage import ORDERS
+from omskit.storage.ports import UnitOfWork
+from omskit.validation import check_text
+
+if TYPE_CHECKING:
+    from omskit.fulfillment.service import FulfillmentService
+
+__all__ = ["confirm_dropship_in"]
+
+
+def confirm_dropship_in(
+    svc: FulfillmentService,
+    uow: UnitOfWork,
+    fo_id: str,
+    *,
+    carrier: str,
+    tracking_number: str,
+    service: str,
+) -> Shipment:
+    """The supplier shipped the purchase order: register its label, ship the units."""
+    fo = uow.repo(FULFILLMENT_ORDERS).get(fo_id)
+    fo.require("confirm")
+    number = check_text(tracking_number, "tracking_number", max_length=64)
+    order = uow.repo(ORDERS).get(fo.order_id)
+    now = svc.runtime.clock.now()
+    shipment_id = svc.runtime.ids.new_id("shp")
+    weight = sum(uow.repo(PRODUCTS).get(x.sku).weight_grams * x.quantity for x in fo.lines)
+    lines = tuple((x.line_ref, x.quantity) for x in fo.lines)
+    supplier = ship_from_in(uow, fo.location)
+    label = Label(
+        carrier=carrier,
+        service=service,
+        tracking_number=number,
+        document=f"(label printed by supplier {fo.location} for {fo.po_number})",
+        price=Money.zero(order.currency),
+        created_at=now,
+        ship_from=supplier,
+        ship_to=order.ship_to,
+        weight_grams=weight,
+        reference=shipment_id,
+    )
+    svc.services.carriers.register_label_in(uow, label, reference=shipment_id, owner="fulfillment")
+    for x in fo.lines:
+        x.picked = x.packed = x.quantity
+    shipment = Shipment(
+        id=shipment_id,
+        order_id=fo.order_id,
+        fulfillment_order_id=fo.id,
+        location=fo.location,
+        carrier=carrier,
+        service=service,
+        kind="dropship",
+        created_at=now,
+        parcels=[ShipmentParcel(number, "supplier", weight, lines)],
+    )
+    shipment.record(
+        ShipmentCreated(
+            shipment_id=shipment.id,
+            order_id=fo.order_id,
+            location=fo.location,
+            carrier=carrier,
+            service=service,
+            tracking_numbers=(number,),
+            promised_date=None,
+        )
+    )
+    uow.repo(SHIPMENTS).add(shipment)
+    fo.status = "confirmed"
+    fo.note(now, "supplier_confirmed", f"{carrier} {number}")
+    uow.repo(FULFILLMENT_ORDERS).save(fo)
+    hand_over_in(svc, uow, shipment_id)
+    return shipment

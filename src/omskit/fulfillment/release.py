@@ -1,0 +1,339 @@
+"""Release: turn an order's reserved units into fulfillment orders, and route them again.
+
+Every function runs inside the caller's unit of work, so a failure anywhere leaves no
+fulfillment order, reservation or order change behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+import attrs
+
+from omskit.errors import InsufficientStock, InvalidTransition, ValidationError
+from omskit.fulfillment.events import (
+    DropshipOrderSent,
+    FulfillmentOrderReleased,
+)
+from omskit.fulfillment.model import FULFILLMENT_ORDERS, FOLine, FulfillmentOrder
+from omskit.inventory.locations import LOCATIONS
+from omskit.inventory.reservations import RESERVATIONS, Allocation
+from omskit.orders.model import Order
+from omskit.orders.storage import ORDERS
+from omskit.routing.model import SourcingLine, SourcingRequest
+from omskit.storage.ports import UnitOfWork
+
+if TYPE_CHECKING:
+    from omskit.fulfillment.service import FulfillmentService
+
+__all__ = [
+    "create_orders_in",
+    "live_orders",
+    "move_to_store_in",
+    "release_in",
+    "release_units_in",
+    "reroute_in",
+]
+
+_CLOSED = frozenset({"rejected", "cancelled", "expired"})
+_RELEASABLE = (
+    "placed",
+    "approved",
+    "backordered",
+    "partially_allocated",
+    "allocated",
+    "in_fulfillment",
+    "partially_shipped",
+)
+
+
+def live_orders(uow: UnitOfWork, order_id: str) -> list[FulfillmentOrder]:
+    """The order's fulfillment orders that still hold stock (not rejected or expired)."""
+    found = uow.repo(FULFILLMENT_ORDERS).list_by("order", order_id)
+    return [f for f in found if f.status not in _CLOSED]
+
+
+def _order(uow: UnitOfWork, order_id: str) -> Order:
+    return uow.repo(ORDERS).get(order_id)
+
+
+def release_in(
+    svc: FulfillmentService,
+    uow: UnitOfWork,
+    order_id: str,
+    *,
+    allocate: bool = True,
+    strategy: str | None = None,
+    pickup_location: str | None = None,
+) -> list[FulfillmentOrder]:
+    """Hand the order's reserved units to their locations, one fulfillment order each.
+
+    With ``allocate``, units not yet allocated are planned, reserved and recorded first
+    (what cannot be sourced is backordered). With ``pickup_location``, everything moves
+    to that store for click & collect.
+    """
+    order = _order(uow, order_id)
+    if order.on_hold or order.status not in _RELEASABLE:
+        state = "on_hold" if order.on_hold else order.status
+        raise InvalidTransition(f"order {order.id}", state, "release to fulfillment", _RELEASABLE)
+    if pickup_location is not None:
+        move_to_store_in(svc, uow, order, pickup_location)
+    elif allocate:
+        _allocate_rest(svc, uow, order, strategy)
+    held: dict[tuple[str, str], int] = {}
+    for fo in live_orders(uow, order.id):
+        for ref, qty in fo.open_units.items():
+            held[(fo.location, ref)] = held.get((fo.location, ref), 0) + qty
+    wanted: dict[str, list[FOLine]] = {}
+    for r in uow.repo(RESERVATIONS).list_by("reference", order.id):
+        free = r.quantity - held.get((r.location, r.line_ref), 0)
+        if free > 0:
+            held[(r.location, r.line_ref)] = held.get((r.location, r.line_ref), 0) + free
+            wanted.setdefault(r.location, []).append(FOLine(r.line_ref, r.sku, free))
+    kinds = {loc: ("pickup" if loc == pickup_location else "ship") for loc in wanted}
+    return create_orders_in(svc, uow, order, wanted, kinds)
+
+
+def create_orders_in(
+    svc: FulfillmentService,
+    uow: UnitOfWork,
+    order: Order,
+    wanted: Mapping[str, list[FOLine]],
+    kinds: Mapping[str, str] | None = None,
+) -> list[FulfillmentOrder]:
+    """New fulfillment orders for ``wanted`` lines per location (suppliers get a PO)."""
+    now = svc.runtime.clock.now()
+    created = []
+    repo = uow.repo(FULFILLMENT_ORDERS)
+    for location, lines in wanted.items():
+        site = uow.repo(LOCATIONS).get(location)
+        kind = "dropship" if site.kind == "supplier" else (kinds or {}).get(location, "ship")
+        fo = FulfillmentOrder(
+            id=svc.runtime.ids.new_id("fo"),
+            order_id=order.id,
+            location=location,
+            kind=kind,
+            lines=lines,
+            created_at=now,
+        )
+        listed = tuple((x.line_ref, x.sku, x.quantity) for x in lines)
+        fo.record(
+            FulfillmentOrderReleased(
+                fulfillment_order_id=fo.id,
+                order_id=order.id,
+                location=location,
+                kind=kind,
+                lines=listed,
+            )
+        )
+        fo.note(now, "released", f"{sum(x.quantity for x in lines)} unit(s) to {location}")
+        if kind == "dropship":
+            fo.status = "sent_to_supplier"
+            fo.po_number = f"PO-{fo.id}"
+            fo.record(
+                DropshipOrderSent(
+                    fulfillment_order_id=fo.id,
+                    order_id=order.id,
+                    supplier=location,
+                    po_number=fo.po_number,
+                    lines=listed,
+                )
+            )
+            fo.note(now, "purchase_order_sent", fo.po_number)
+        repo.add(fo)
+        created.append(fo)
+    return created
+
+
+def _allocate_rest(
+    svc: FulfillmentService, uow: UnitOfWork, order: Order, strategy: str | None
+) -> None:
+    if not any(x.active > x.allocated for x in order.lines):
+        return
+    request = attrs.evolve(svc.services.orders.sourcing_request(order), reference=_fresh(order))
+    plan = svc.services.routing.plan_in(uow, request, strategy)
+    try:
+        _reserve(svc, uow, order, plan.allocations)
+    except InsufficientStock:
+        # The plan counted stock the order already holds; reserving checks before it
+        # writes, so nothing changed: release what is held and leave the rest waiting.
+        return
+    _backorder(
+        svc, uow, order, {s.line_ref: s.quantity for s in plan.unfulfilled}, "no location has stock"
+    )
+
+
+def _fresh(order: Order) -> str:
+    """A routing reference that does not own the order's holds.
+
+    Routing counts a reference's own reservations as available to it; units the order
+    already holds are spoken for, so new units are planned under another reference.
+    """
+    return f"{order.id}:more"
+
+
+def _reserve(
+    svc: FulfillmentService,
+    uow: UnitOfWork,
+    order: Order,
+    allocations: Iterable[Allocation],
+    *,
+    record: bool = True,
+) -> None:
+    found = tuple(allocations)
+    if not found:
+        return
+    svc.services.inventory.reserve_in(
+        uow, reference=order.id, allocations=found, actor="fulfillment"
+    )
+    if record:
+        per_line: dict[str, int] = {}
+        for a in found:
+            per_line[a.line_ref] = per_line.get(a.line_ref, 0) + a.quantity
+        svc.services.orders.record_allocation_in(uow, order.id, per_line)
+
+
+def _backorder(
+    svc: FulfillmentService, uow: UnitOfWork, order: Order, units: Mapping[str, int], why: str
+) -> dict[str, int]:
+    """Record ``units`` (not allocated any more) as backordered on the order."""
+    wanted: dict[str, int] = {}
+    for ref, qty in units.items():
+        line = order.line(ref)
+        room = line.active - line.allocated - line.backordered
+        if min(qty, room) > 0:
+            wanted[ref] = min(qty, room)
+    if wanted:
+        svc.services.orders.record_backorder_in(uow, order.id, wanted, why)
+    return wanted
+
+
+def _deallocate(order: Order, units: Mapping[str, int]) -> None:
+    """Take units the order counted as allocated back to unallocated.
+
+    The orders service has no public call for this yet; the order is changed in the same
+    unit of work, and the backorder recorded right after refreshes its status.
+    """
+    for ref, qty in units.items():
+        line = order.line(ref)
+        line.allocated -= qty
+        line.in_fulfillment = min(line.in_fulfillment, line.allocated - line.shipped)
+    with contextlib.suppress(InvalidTransition):  # e.g. in_fulfillment: the backorder settles it
+        order.refresh()
+
+
+def reroute_in(
+    svc: FulfillmentService,
+    uow: UnitOfWork,
+    order: Order,
+    units: Mapping[str, int],
+    *,
+    exclude: Iterable[str],
+    why: str,
+) -> tuple[list[FulfillmentOrder], dict[str, int]]:
+    """Source ``units`` (already released at their old location) elsewhere.
+
+    Returns the new fulfillment orders and what had to be backordered instead.
+    """
+    wanted = {ref: q for ref, q in units.items() if q > 0}
+    if not wanted:
+        return [], {}
+    skus = {x.id: x.sku for x in order.lines}
+    rejected = {
+        f.location
+        for f in uow.repo(FULFILLMENT_ORDERS).list_by("order", order.id)
+        if f.status == "rejected"
+    }
+    request = SourcingRequest(
+        reference=_fresh(order),
+        lines=tuple(SourcingLine(ref, skus[ref], q) for ref, q in wanted.items()),
+        ship_to=order.ship_to,
+        exclude=frozenset(exclude) | rejected,
+        channel=order.channel,
+    )
+    plan = svc.services.routing.plan_in(uow, request, None)
+    _reserve(svc, uow, order, plan.allocations, record=False)
+    lines: dict[str, list[FOLine]] = {}
+    for a in plan.allocations:
+        lines.setdefault(a.location, []).append(FOLine(a.line_ref, a.sku, a.quantity))
+    created = create_orders_in(svc, uow, order, lines)
+    missing: dict[str, int] = {}
+    for s in plan.unfulfilled:
+        missing[s.line_ref] = missing.get(s.line_ref, 0) + s.quantity
+    if missing:
+        _deallocate(order, missing)
+        _backorder(svc, uow, order, missing, why)
+    return created, missing
+
+
+def move_to_store_in(svc: FulfillmentService, uow: UnitOfWork, order: Order, store: str) -> None:
+    """Hold every unshipped unit of ``order`` at ``store`` for click & collect.
+
+    Raises:
+        ValidationError: the location does not offer click & collect.
+        InvalidTransition: work for the order was already released.
+        InsufficientStock: the store does not have it all (nothing changes).
+    """
+    site = uow.repo(LOCATIONS).get(store)
+    if not site.capabilities.click_and_collect:
+        raise ValidationError(
+            "pickup_location", store, "choose a location that offers click & collect"
+        )
+    if live_orders(uow, order.id):
+        raise InvalidTransition(
+            f"order {order.id}",
+            "released to fulfillment",
+            "switch to click & collect",
+            ["not yet released"],
+        )
+    if any(r.quantity for r in uow.repo(RESERVATIONS).list_by("reference", order.id)):
+        svc.services.inventory.release_in(
+            uow, reference=order.id, reason=f"click & collect at {store}"
+        )
+    wanted = [
+        Allocation(store, x.sku, x.active - x.shipped, x.id)
+        for x in order.lines
+        if x.active > x.shipped
+    ]
+    new_units = {x.id: x.active - x.allocated for x in order.lines if x.active > x.allocated}
+    svc.services.inventory.reserve_in(
+        uow, reference=order.id, allocations=wanted, actor="fulfillment"
+    )
+    if new_units:
+        svc.services.orders.record_allocation_in(uow, order.id, new_units)
+
+
+def release_units_in(
+    svc: FulfillmentService,
+    uow: UnitOfWork,
+    fo: FulfillmentOrder,
+    units: Mapping[str, int],
+    why: str,
+) -> None:
+    """Give back ``units`` per line that ``fo``'s location holds for the order."""
+    inventory = svc.services.inventory
+    for ref, qty in units.items():
+        if qty <= 0:
+            continue
+        held = [
+            r
+            for r in uow.repo(RESERVATIONS).list_by("reference", fo.order_id)
+            if r.line_ref == ref and r.quantity > 0
+        ]
+        elsewhere = [
+            Allocation(r.location, r.sku, r.quantity, ref)
+            for r in held
+            if r.location != fo.location
+        ]
+        if not elsewhere:
+            inventory.release_in(uow, reference=fo.order_id, line_ref=ref, quantity=qty, reason=why)
+            continue
+        # The line is split over locations: release it whole, then hold the rest again.
+        here = sum(r.quantity for r in held if r.location == fo.location)
+        keep = list(elsewhere)
+        if here > qty:
+            keep.append(Allocation(fo.location, held[0].sku, here - qty, ref))
+        inventory.release_in(uow, reference=fo.order_id, line_ref=ref, reason=why)
+        inventory.reserve_in(uow, reference=fo.order_id, allocations=keep, actor="fulfillment")

@@ -1,0 +1,329 @@
+"""The fulfillment service: from a routing plan to the customer's door.
+
+Reached as ``oms.fulfillment``. Every method is one transaction: it succeeds whole or
+changes nothing (labels a failed transaction bought are voided again).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from omskit.carriers.model import Label
+from omskit.carriers.service import CarrierService
+from omskit.catalog.model import PRODUCTS
+from omskit.catalog.service import CatalogService
+from omskit.customers.address import Address
+from omskit.errors import ValidationError
+from omskit.fulfillment import dropship, pickup, release, shipping, station
+from omskit.fulfillment.documents import Document
+from omskit.fulfillment.model import (
+    FULFILLMENT_ORDERS,
+    LOCATION_SETUPS,
+    SHIPMENTS,
+    FulfillmentOrder,
+    LocationSetup,
+    Shipment,
+)
+from omskit.fulfillment.packing import Box, PackingResult
+from omskit.fulfillment.paperwork import Paperwork
+from omskit.fulfillment.picking import BinLocation, Layout, PickDemand, PickList, build_pick_list
+from omskit.fulfillment.settings import FulfillmentSettings
+from omskit.inventory.locations import LOCATIONS
+from omskit.inventory.service import InventoryService
+from omskit.orders.service import OrderService
+from omskit.routing.service import RoutingService
+from omskit.runtime import Runtime
+from omskit.storage.ports import UnitOfWork
+
+__all__ = ["FulfillmentService", "FulfillmentServices"]
+
+
+class FulfillmentServices(Protocol):
+    """The services fulfillment drives (the OMS facade is one)."""
+
+    @property
+    def orders(self) -> OrderService:
+        """Orders."""
+        ...
+
+    @property
+    def inventory(self) -> InventoryService:
+        """Stock."""
+        ...
+
+    @property
+    def routing(self) -> RoutingService:
+        """Sourcing plans."""
+        ...
+
+    @property
+    def carriers(self) -> CarrierService:
+        """Carriers."""
+        ...
+
+    @property
+    def catalog(self) -> CatalogService:
+        """Products."""
+        ...
+
+
+class FulfillmentService:
+    """Fulfillment orders, picking, packing, shipments, click & collect and drop-ship.
+
+    Settings come from configuration section ``fulfillment``
+    (:class:`~omskit.fulfillment.settings.FulfillmentSettings`).
+    """
+
+    def __init__(self, runtime: Runtime, services: FulfillmentServices) -> None:
+        self.runtime = runtime
+        self.services = services
+        self.settings = FulfillmentSettings.from_mapping(runtime.config.section("fulfillment"))
+        self.documents = Paperwork(self)
+        services.carriers.add_tracking_listener(
+            lambda uow, record, new: shipping.on_tracking(self, uow, record, new)
+        )
+
+    # -- locations ----------------------------------------------------------------------
+    def configure_location(
+        self,
+        code: str,
+        *,
+        address: Address | Mapping[str, Any] | None = None,
+        bins: Mapping[str, str | BinLocation] | None = None,
+        boxes: Sequence[Box] | None = None,
+        layout: Layout | None = None,
+    ) -> LocationSetup:
+        """Set a location's ship-from address, bin per SKU, box catalogue or layout.
+
+        Only what is given changes. Raises ``InvalidBinCode`` / ``ValidationError``
+        for bad input, ``NotFound`` for an unknown location or SKU.
+        """
+        clean_address = None if address is None else Address.from_mapping(address, "address")
+        clean_bins = {sku: BinLocation.parse(c, f"bins.{sku}") for sku, c in (bins or {}).items()}
+        if boxes is not None and not boxes:
+            raise ValidationError("boxes", [], "give at least one box")
+
+        def use_case(uow: UnitOfWork) -> LocationSetup:
+            uow.repo(LOCATIONS).get(code)
+            for sku in clean_bins:
+                uow.repo(PRODUCTS).get(sku)
+            repo = uow.repo(LOCATION_SETUPS)
+            setup = repo.find(code) or LocationSetup(id=code)
+            if clean_address is not None:
+                setup.address = clean_address
+            setup.bins.update(clean_bins)
+            if boxes is not None:
+                setup.boxes = tuple(boxes)
+            if layout is not None:
+                setup.layout = layout
+            repo.save(setup)
+            return setup
+
+        return self.runtime.run(use_case)
+
+    def location_setup(self, code: str) -> LocationSetup:
+        """How ``code`` is set up (defaults when never configured)."""
+        with self.runtime.storage.unit_of_work() as uow:
+            return shipping.setup_in(uow, code)
+
+    # -- release, accept, reject -----------------------------------------------------------
+    def release(
+        self,
+        order_id: str,
+        *,
+        allocate: bool = True,
+        strategy: str | None = None,
+        pickup_location: str | None = None,
+    ) -> list[FulfillmentOrder]:
+        """Release the order's reserved units to their locations (see :func:`release.release_in`).
+
+        Returns the fulfillment orders created (none when everything is already released).
+        """
+        return self.runtime.run(
+            lambda uow: release.release_in(
+                self,
+                uow,
+                order_id,
+                allocate=allocate,
+                strategy=strategy,
+                pickup_location=pickup_location,
+            )
+        )
+
+    def release_in(self, uow: UnitOfWork, order_id: str, **options: Any) -> list[FulfillmentOrder]:
+        """:meth:`release` inside the caller's unit of work."""
+        return release.release_in(self, uow, order_id, **options)
+
+    def accept(self, fulfillment_order_id: str) -> FulfillmentOrder:
+        """The location accepts the work."""
+        return self.runtime.run(lambda uow: station.accept_in(self, uow, fulfillment_order_id))
+
+    def reject(self, fulfillment_order_id: str, *, reason: str) -> list[FulfillmentOrder]:
+        """The location (or drop-ship supplier) refuses: its units are routed elsewhere.
+
+        Returns the new fulfillment orders; what no location can take is backordered.
+        """
+        return self.runtime.run(
+            lambda uow: station.reject_in(self, uow, fulfillment_order_id, reason)[1]
+        )
+
+    # -- picking ------------------------------------------------------------------------
+    def pick_list(self, location: str, fulfillment_orders: Sequence[str] | None = None) -> PickList:
+        """A pick list for one order or a wave: every accepted order at ``location`` by default.
+
+        Lines are merged by SKU and sorted along the serpentine walking path.
+        """
+        with self.runtime.storage.unit_of_work() as uow:
+            repo = uow.repo(FULFILLMENT_ORDERS)
+            if fulfillment_orders is None:
+                chosen = [
+                    f
+                    for status in ("accepted", "picked", "packed", "partially_shipped")
+                    for f in repo.list_by("location_status", (location, status))
+                ]
+            else:
+                chosen = [repo.get(i) for i in fulfillment_orders]
+                for fo in chosen:
+                    if fo.location != location:
+                        raise ValidationError(
+                            f"fulfillment_orders.{fo.id}",
+                            fo.location,
+                            f"every order must be at {location}",
+                        )
+            demands = [
+                PickDemand(fo.id, x.line_ref, x.sku, x.to_pick)
+                for fo in chosen
+                for x in fo.lines
+                if x.to_pick
+            ]
+            setup = shipping.setup_in(uow, location)
+            return build_pick_list(location, demands, setup.bins, setup.layout)
+
+    def confirm_pick(
+        self,
+        fulfillment_order_id: str,
+        picked: Mapping[str, int] | None = None,
+        *,
+        complete: bool = True,
+    ) -> FulfillmentOrder:
+        """Record what was picked; short units are routed elsewhere or backordered."""
+        return self.runtime.run(
+            lambda uow: station.confirm_pick_in(
+                self, uow, fulfillment_order_id, picked, complete=complete
+            )[0]
+        )
+
+    # -- packing and shipping ---------------------------------------------------------------
+    def pack(
+        self, fulfillment_order_id: str, quantities: Mapping[str, int] | None = None
+    ) -> PackingResult:
+        """Pack picked units into boxes from the location's catalogue."""
+        return self.runtime.run(
+            lambda uow: shipping.pack_in(self, uow, fulfillment_order_id, quantities)
+        )
+
+    def ship(
+        self,
+        fulfillment_order_id: str,
+        *,
+        carrier: str | None = None,
+        service: str | None = None,
+        objective: str | None = None,
+        deliver_by: dt.date | None = None,
+        options: Mapping[str, str] | None = None,
+    ) -> Shipment:
+        """Buy labels for the packed parcels; without a carrier and service, rate-shop.
+
+        Raises:
+            UnknownProvider, UnknownServiceLevel, UnserviceableAddress, NoRateAvailable:
+                from the carriers; nothing is stored and no label stays bought.
+        """
+        bought: list[Label] = []
+        try:
+            return self.runtime.run(
+                lambda uow: shipping.ship_in(
+                    self,
+                    uow,
+                    fulfillment_order_id,
+                    carrier=carrier,
+                    service=service,
+                    objective=objective,
+                    deliver_by=deliver_by,
+                    options=options,
+                    bought=bought,
+                )
+            )
+        except Exception:
+            self.services.carriers.void_unstored(bought)
+            raise
+
+    def hand_over(self, shipment_id: str) -> Shipment:
+        """The carrier collected the parcels: stock is consumed and the order shipped."""
+
+        def use_case(uow: UnitOfWork) -> Shipment:
+            shipping.hand_over_in(self, uow, shipment_id)
+            return uow.repo(SHIPMENTS).get(shipment_id)
+
+        return self.runtime.run(use_case)
+
+    # -- click & collect and drop-ship ---------------------------------------------------------
+    def ready_for_pickup(self, fulfillment_order_id: str) -> FulfillmentOrder:
+        """Everything is picked at the store: issue the pickup code."""
+        return self.runtime.run(lambda uow: pickup.ready_in(self, uow, fulfillment_order_id))
+
+    def collect(self, fulfillment_order_id: str, code: str) -> FulfillmentOrder:
+        """The customer collected with ``code``."""
+        return self.runtime.run(
+            lambda uow: pickup.collect_in(self, uow, fulfillment_order_id, code)
+        )
+
+    def expire_pickups(self) -> list[FulfillmentOrder]:
+        """Cancel pickups past their window; their stock becomes available again."""
+        return self.runtime.run(lambda uow: pickup.expire_in(self, uow))
+
+    def confirm_dropship(
+        self,
+        fulfillment_order_id: str,
+        *,
+        carrier: str,
+        tracking_number: str,
+        service: str = "supplier",
+    ) -> Shipment:
+        """The supplier shipped: the shipment is created with the supplier's tracking."""
+        return self.runtime.run(
+            lambda uow: dropship.confirm_dropship_in(
+                self,
+                uow,
+                fulfillment_order_id,
+                carrier=carrier,
+                tracking_number=tracking_number,
+                service=service,
+            )
+        )
+
+    # -- queries ---------------------------------------------------------------------------
+    def get(self, fulfillment_order_id: str) -> FulfillmentOrder:
+        """One fulfillment order."""
+        with self.runtime.storage.unit_of_work() as uow:
+            return uow.repo(FULFILLMENT_ORDERS).get(fulfillment_order_id)
+
+    def for_order(self, order_id: str) -> list[FulfillmentOrder]:
+        """Every fulfillment order of an order, oldest first."""
+        with self.runtime.storage.unit_of_work() as uow:
+            return uow.repo(FULFILLMENT_ORDERS).list_by("order", order_id)
+
+    def shipment(self, shipment_id: str) -> Shipment:
+        """One shipment."""
+        with self.runtime.storage.unit_of_work() as uow:
+            return uow.repo(SHIPMENTS).get(shipment_id)
+
+    def shipments(self, order_id: str) -> list[Shipment]:
+        """Every shipment of an order, oldest first."""
+        with self.runtime.storage.unit_of_work() as uow:
+            return uow.repo(SHIPMENTS).list_by("order", order_id)
+
+    def pick_list_document(self, pick: PickList, locale: str = "en_US") -> Document:
+        """A printable pick list (see :attr:`documents` for every other document)."""
+        return self.documents.pick_list(pick, locale)
