@@ -78,13 +78,19 @@ class Runtime:
 
         Only for use cases that are safe to repeat from scratch (they re-read everything).
         """
+        storage = self.storage
         for attempt in range(1, attempts + 1):
-            try:
-                with self.transaction() as uow:
-                    return use_case(uow)
+            try:  # transaction() inlined: this is the hot path of every use case
+                with storage.unit_of_work() as uow:
+                    result = use_case(uow)
+                    events = uow.commit()
             except ConcurrencyConflict:
                 if attempt == attempts:
                     raise
+                continue
+            if events:
+                self.dispatcher.dispatch()
+            return result
         raise AssertionError("unreachable")  # pragma: no cover
 
 

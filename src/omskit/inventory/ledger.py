@@ -77,6 +77,7 @@ MOVEMENTS: Collection[Movement] = Collection(
     Movement,
     indexes={"level": lambda m: m.level, "reference": lambda m: m.reference or None},
     label="stock movement",
+    append_only=True,
 )
 
 

@@ -119,9 +119,9 @@ RESERVATIONS: Collection[Reservation] = Collection(
 
 def _missing_level(uow: UnitOfWork, sku: str, location: str) -> StockLevel:
     """A new, empty level, after checking that the SKU and the location exist."""
-    if uow.repo(PRODUCTS).find(sku) is None:
+    if uow.repo(PRODUCTS).view(sku) is None:
         raise UnknownSku(sku)
-    if uow.repo(LOCATIONS).find(location) is None:
+    if uow.repo(LOCATIONS).view(location) is None:
         raise UnknownLocation(location)
     level = StockLevel(id=level_id(sku, location), sku=sku, location=location)
     uow.repo(STOCK).add(level)
@@ -134,9 +134,9 @@ def load_level(uow: UnitOfWork, sku: str, location: str, *, create: bool = True)
     if level is not None:
         return level
     if not create:
-        if uow.repo(LOCATIONS).find(location) is None:
+        if uow.repo(LOCATIONS).view(location) is None:
             raise UnknownLocation(location)
-        if uow.repo(PRODUCTS).find(sku) is None:
+        if uow.repo(PRODUCTS).view(sku) is None:
             raise UnknownSku(sku)
     return _missing_level(uow, sku, location)
 

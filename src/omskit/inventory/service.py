@@ -257,7 +257,11 @@ class InventoryService(SupplyMixin):
         """Units of ``sku`` that can be sold now, at one location or in all of them."""
         if location is not None:
             return max(self.level(sku, location).available, 0)
-        return sum(max(lv.available, 0) for lv in self.levels(sku))
+
+        def query(uow: UnitOfWork) -> int:
+            return sum(max(lv.available, 0) for lv in uow.repo(STOCK).list_view("sku", sku))
+
+        return self._read(query)
 
     def ledger(
         self, *, sku: str | None = None, location: str | None = None,

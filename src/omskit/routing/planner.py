@@ -35,6 +35,7 @@ class Context:
     locations: dict[str, Location]
     excluded: tuple[tuple[str, str], ...]
     levels: dict[str, list[StockLevel]]
+    eligible: frozenset[str] = frozenset()
 
 
 def _site(loc: Location, request: SourcingRequest, model: CostModel, money: Converter) -> Site:
@@ -57,27 +58,32 @@ def _site(loc: Location, request: SourcingRequest, model: CostModel, money: Conv
 def build_problem(
     uow: UnitOfWork, request: SourcingRequest, model: CostModel, money: Converter
 ) -> Context:
-    """Load locations, products and stock, and apply every constraint."""
+    """Load locations, products and stock, and apply every constraint.
+
+    Everything is read through read-only views (no copies): planning never changes what
+    it reads, and the problem it builds is plain data.
+    """
     products: dict[str, Product] = {}
     for line in request.lines:
         if line.sku not in products:
-            product = uow.repo(PRODUCTS).find(line.sku)
+            product = uow.repo(PRODUCTS).view(line.sku)
             if product is None:
                 raise UnknownSku(line.sku)
             products[line.sku] = product
     country = request.ship_to.country
     locations: dict[str, Location] = {}
     excluded: list[tuple[str, str]] = []
-    sites: dict[str, Site] = {}
-    for loc in uow.repo(LOCATIONS).scan():
+    eligible: dict[str, Location] = {}  # may ship to this destination
+    for loc in uow.repo(LOCATIONS).scan_view():
         locations[loc.id] = loc
         reason = location_block(loc, country, request.exclude)
         if reason is None:
-            sites[loc.id] = _site(loc, request, model, money)
+            eligible[loc.id] = loc
         elif loc.active:
             excluded.append((loc.id, reason))
+    costed: dict[str, Site] = {}  # costs only for locations that can ship something
     own: dict[str, int] = {}
-    for res in uow.repo(RESERVATIONS).list_by("reference", request.reference):
+    for res in uow.repo(RESERVATIONS).list_view("reference", request.reference):
         if res.quantity:
             key = level_id(res.sku, res.location)
             own[key] = own.get(key, 0) + res.quantity
@@ -87,23 +93,26 @@ def build_problem(
         product = products[line.sku]
         found = levels.get(line.sku)
         if found is None:
-            found = levels[line.sku] = uow.repo(STOCK).list_by("sku", line.sku)
+            found = levels[line.sku] = uow.repo(STOCK).list_view("sku", line.sku)
         stock: dict[str, int] = {}
         blocked: list[tuple[str, str]] = []
         for level in found:
             usable = level.available + own.get(level.id, 0)
-            where = locations.get(level.location)
-            if usable <= 0 or where is None or level.location not in sites:
+            where = eligible.get(level.location)
+            if usable <= 0 or where is None:
                 continue
             why = line_block(where, product)
             if why is None:
                 stock[level.location] = usable
+                if where.id not in costed:
+                    costed[where.id] = _site(where, request, model, money)
             else:
                 blocked.append((level.location, why))
         specs.append(LineSpec(line.line_ref, line.sku, line.quantity, product.weight_grams,
                               product.ship_alone, stock, tuple(blocked)))  # fmt: skip
+    sites = {code: costed[code] for code in eligible if code in costed}  # location order
     problem = SourcingProblem(tuple(specs), sites, request.allow_split, model.currency)
-    return Context(problem, locations, tuple(excluded), levels)
+    return Context(problem, locations, tuple(excluded), levels, frozenset(eligible))
 
 
 def _checked(problem: SourcingProblem, picks: Sequence[Pick], name: str) -> list[Pick]:
@@ -223,7 +232,7 @@ def _shortfalls(uow: UnitOfWork, ctx: Context, request: SourcingRequest, picks: 
         left = line.quantity - done.get(line.line_ref, 0)
         if not left:
             continue
-        policy = uow.repo(SKU_POLICIES).find(line.sku)
+        policy = uow.repo(SKU_POLICIES).view(line.sku)
         blocked = "; ".join(f"{c} {why}" for c, why in line.blocked)
         extra = f" ({blocked})" if blocked else ""
         if not problem.allow_split and line.coverable >= line.quantity:
@@ -231,7 +240,7 @@ def _shortfalls(uow: UnitOfWork, ctx: Context, request: SourcingRequest, picks: 
         else:
             why = f"only {line.coverable} available at locations that may ship it{extra}"
         if policy is not None and policy.allows_overselling:
-            usable = [lv for lv in ctx.levels.get(line.sku, ()) if lv.location in problem.sites]
+            usable = [lv for lv in ctx.levels.get(line.sku, ()) if lv.location in ctx.eligible]
             ok = promise(line.sku, line.quantity, usable, policy, today)
             if ok.date is not None:
                 out.append(Shortfall(line.line_ref, line.sku, left,

@@ -67,7 +67,12 @@ class LineSpec:
 
 @attrs.frozen
 class SourcingProblem:
-    """Lines, candidate sites and whether the order may be split."""
+    """Lines, candidate sites and whether the order may be split.
+
+    ``sites`` holds the locations that may ship to the destination *and* hold usable
+    stock of at least one line (in location order): a location with nothing to ship is
+    no candidate, so the planner does not cost it.
+    """
 
     lines: tuple[LineSpec, ...]
     sites: Mapping[str, Site]

@@ -24,72 +24,125 @@ __all__ = ["MemoryOutbox", "MemoryStore", "MemoryUnitOfWork"]
 
 
 class _Table:
-    """One collection's committed rows and index entries."""
+    """One collection's committed rows and index entries.
 
-    __slots__ = ("collection", "indexes", "rows", "unique")
+    Rows are never changed in place: a write stores a new object, so whatever a reader
+    holds (a view) stays a consistent snapshot of its row.
+    """
+
+    __slots__ = ("append_only", "collection", "index_fns", "indexes", "rows", "unique",
+                 "unique_fns")  # fmt: skip
 
     def __init__(self, collection: Collection[Any]) -> None:
         self.collection = collection
+        self.append_only = collection.append_only
+        self.unique_fns = tuple(collection.unique.items())
+        self.index_fns = tuple(collection.indexes.items())
         self.rows: dict[str, Aggregate] = {}
         self.unique: dict[str, dict[Hashable, str]] = {k: {} for k in collection.unique}
         self.indexes: dict[str, dict[Hashable, dict[str, None]]] = {
             k: {} for k in collection.indexes
         }
 
-    def write(self, stored: Aggregate, previous: Aggregate | None) -> None:
-        c = self.collection
-        for key, fn in c.unique.items():
-            if previous is not None:
-                old = fn(previous)
-                if old is not None and self.unique[key].get(old) == stored.id:
-                    del self.unique[key][old]  # unless another row took it in this commit
+    def insert(self, stored: Aggregate) -> None:
+        """Store a new row and its keys."""
+        id = stored.id
+        for key, fn in self.unique_fns:
             new = fn(stored)
             if new is not None:
-                self.unique[key][new] = stored.id
-        for key, fn in c.indexes.items():
-            if previous is not None:
-                old = fn(previous)
-                if old is not None:
-                    bucket = self.indexes[key].get(old)
-                    if bucket is not None:
-                        bucket.pop(stored.id, None)
+                self.unique[key][new] = id
+        for key, fn in self.index_fns:
             new = fn(stored)
             if new is not None:
-                self.indexes[key].setdefault(new, {})[stored.id] = None
-        self.rows[stored.id] = stored
+                index = self.indexes[key]
+                bucket = index.get(new)
+                if bucket is None:
+                    index[new] = {id: None}
+                else:
+                    bucket[id] = None
+        self.rows[id] = stored
+
+    def replace(self, stored: Aggregate, previous: Aggregate) -> None:
+        """Store a new version of a row; only keys that changed are touched."""
+        id = stored.id
+        for key, fn in self.unique_fns:
+            old, new = fn(previous), fn(stored)
+            if old == new:
+                continue
+            unique = self.unique[key]
+            if old is not None and unique.get(old) == id:
+                del unique[old]  # unless another row took it in this commit
+            if new is not None:
+                unique[new] = id
+        for key, fn in self.index_fns:
+            old, new = fn(previous), fn(stored)
+            if old == new:
+                continue  # the row keeps its place (and its age) in the bucket
+            index = self.indexes[key]
+            if old is not None:
+                bucket = index.get(old)
+                if bucket is not None:
+                    bucket.pop(id, None)
+                    if not bucket:
+                        del index[old]
+            if new is not None:
+                index.setdefault(new, {})[id] = None
+        self.rows[id] = stored
 
 
 class MemoryOutbox:
-    """Committed events waiting for delivery, kept in memory in commit order."""
+    """Committed events waiting for delivery, kept in memory in commit order.
+
+    Events are wrapped in :class:`~omskit.events.OutboxRecord` only when a dispatcher
+    asks for them (:meth:`pending`); when nobody subscribes they are simply dropped
+    (:meth:`discard_all`), which keeps commits cheap.
+    """
 
     def __init__(self) -> None:
         self._records: dict[int, OutboxRecord] = {}
+        self._fresh: list[Event] = []  # appended, not yet wrapped in records
         self._seq = 0
         self._lock = threading.Lock()
 
     def append(self, events: Iterable[Event]) -> None:
         """Add freshly committed events."""
         with self._lock:
-            for event in events:
-                self._seq += 1
-                self._records[self._seq] = OutboxRecord(event)
+            self._fresh.extend(events)
 
     def pending(self) -> list[OutboxRecord]:
         """Records not yet settled, oldest first."""
         with self._lock:
+            if self._fresh:
+                records = self._records
+                seq = self._seq
+                for event in self._fresh:
+                    seq += 1
+                    records[seq] = OutboxRecord(event)
+                self._seq = seq
+                self._fresh.clear()
             return list(self._records.values())
+
+    def discard_all(self) -> None:
+        """Settle everything at once: there is no subscriber to deliver to."""
+        with self._lock:
+            self._fresh.clear()
+            self._records.clear()
 
     def settle(self, records: Iterable[OutboxRecord], subscribers: Iterable[str]) -> None:
         """Drop records that every subscriber has received or given up on."""
         names = list(subscribers)
         records = list(records)
-        done = {id(r) for r in records if r.settled(names)}
-        if not done:
-            return
+        if names:
+            settled = [r for r in records if r.settled(names)]
+            if not settled:
+                return
+        else:
+            settled = records  # nobody listens: every record is settled
         with self._lock:
-            if len(done) == len(self._records) and len(records) == len(done):
+            if len(settled) == len(self._records) == len(records):
                 self._records.clear()  # the usual case: everything delivered at once
                 return
+            done = {id(r) for r in settled}
             for seq in [s for s, r in self._records.items() if id(r) in done]:
                 del self._records[seq]
 
@@ -127,9 +180,12 @@ class MemoryStore:
 class _MemoryRepository(Generic[A]):
     """A repository over one table, private to one unit of work."""
 
+    __slots__ = ("_append_only", "_collection", "_dirty", "_read_version", "_seen", "_table")
+
     def __init__(self, store: MemoryStore, collection: Collection[A]) -> None:
         self._collection = collection
         self._table = store.table(collection)
+        self._append_only = collection.append_only
         self._seen: dict[str, A] = {}  # identity map: everything read or added here
         self._read_version: dict[str, int] = {}  # version at read time; -1 for new
         self._dirty: dict[str, A] = {}
@@ -139,10 +195,10 @@ class _MemoryRepository(Generic[A]):
         seen = self._seen.get(id)
         if seen is not None:
             return seen
-        stored = self._table.rows.get(id)
-        if stored is None:
-            return None
-        copy: A = stored.clone()  # type: ignore[assignment]
+        stored: A | None = self._table.rows.get(id)  # type: ignore[assignment]
+        if stored is None or self._append_only:
+            return stored  # append-only rows never change: no copy needed
+        copy: A = stored.clone()
         self._seen[id] = copy
         self._read_version[id] = copy.version
         return copy
@@ -154,6 +210,48 @@ class _MemoryRepository(Generic[A]):
         return found
 
     def find_by(self, key: str, value: Hashable) -> A | None:
+        return self._by(key, value, self.find)
+
+    def list_by(self, index: str, value: Hashable) -> list[A]:
+        return self._list(index, value, self.find)
+
+    def scan(self) -> Iterator[A]:
+        for id in list(self._table.rows):
+            found = self.find(id)
+            if found is not None:
+                yield found
+        yield from self._new()
+
+    def count(self) -> int:
+        return len(self._table.rows)
+
+    # -- read-only views -----------------------------------------------------
+    def view(self, id: str) -> A | None:
+        seen = self._seen.get(id)
+        if seen is not None:
+            return seen
+        return self._table.rows.get(id)  # type: ignore[return-value]
+
+    def view_by(self, key: str, value: Hashable) -> A | None:
+        return self._by(key, value, self.view)
+
+    def list_view(self, index: str, value: Hashable) -> list[A]:
+        return self._list(index, value, self.view)
+
+    def scan_view(self) -> Iterator[A]:
+        seen = self._seen
+        rows: list[A] = list(self._table.rows.values())  # type: ignore[arg-type]
+        if seen:
+            rows = [seen.get(a.id, a) for a in rows]
+        yield from rows
+        yield from self._new()
+
+    def _new(self) -> Iterator[A]:
+        for id, agg in list(self._dirty.items()):
+            if self._read_version.get(id) == -1:
+                yield agg
+
+    def _by(self, key: str, value: Hashable, load: Callable[[str], A | None]) -> A | None:
         fn = self._unique_fn(key)
         for agg in self._dirty.values():
             if fn(agg) == value:
@@ -161,10 +259,10 @@ class _MemoryRepository(Generic[A]):
         id = self._table.unique[key].get(value)
         if id is None:
             return None
-        found = self.find(id)
+        found = load(id)
         return found if found is not None and fn(found) == value else None
 
-    def list_by(self, index: str, value: Hashable) -> list[A]:
+    def _list(self, index: str, value: Hashable, load: Callable[[str], A | None]) -> list[A]:
         fn = self._collection.indexes.get(index)
         if fn is None:
             raise OmskitError(
@@ -172,42 +270,43 @@ class _MemoryRepository(Generic[A]):
                 f"indexes: {sorted(self._collection.indexes)}"
             )
         ids = list(self._table.indexes[index].get(value, ()))
-        result = [a for a in (self.find(i) for i in ids) if a is not None and fn(a) == value]
-        listed = {a.id for a in result}
-        result.extend(a for a in self._dirty.values() if a.id not in listed and fn(a) == value)
+        result = [a for a in map(load, ids) if a is not None and fn(a) == value]
+        if self._dirty:
+            listed = {a.id for a in result}
+            result.extend(a for a in self._dirty.values() if a.id not in listed and fn(a) == value)
         return result
-
-    def scan(self) -> Iterator[A]:
-        for id in list(self._table.rows):
-            found = self.find(id)
-            if found is not None:
-                yield found
-        for id, agg in list(self._dirty.items()):
-            if self._read_version.get(id) == -1:
-                yield agg
-
-    def count(self) -> int:
-        return len(self._table.rows)
 
     # -- writes --------------------------------------------------------------
     def add(self, aggregate: A) -> None:
-        if aggregate.id in self._seen or aggregate.id in self._table.rows:
-            raise AlreadyExists(self._collection.noun, aggregate.id)
-        self._seen[aggregate.id] = aggregate
-        self._read_version[aggregate.id] = -1
-        self._dirty[aggregate.id] = aggregate
+        id = aggregate.id
+        if id in self._seen or id in self._table.rows:
+            raise AlreadyExists(self._collection.noun, id)
+        self._seen[id] = aggregate
+        self._read_version[id] = -1
+        self._dirty[id] = aggregate
 
     def save(self, aggregate: A) -> None:
-        current = self._seen.get(aggregate.id)
+        id = aggregate.id
+        current = self._seen.get(id)
         if current is None:
+            if self._append_only and id in self._table.rows:
+                raise self._immutable(id)
             self.add(aggregate)
         elif current is not aggregate:
             raise OmskitError(
-                f"{self._collection.noun} {aggregate.id!r} was not loaded in this unit of work;"
+                f"{self._collection.noun} {id!r} was not loaded in this unit of work;"
                 " save the object that get() returned"
             )
+        elif self._append_only and self._read_version[id] != -1:
+            raise self._immutable(id)  # pragma: no cover - append-only reads are not tracked
         else:
-            self._dirty[aggregate.id] = aggregate
+            self._dirty[id] = aggregate
+
+    def _immutable(self, id: str) -> OmskitError:
+        return OmskitError(
+            f"{self._collection.noun} {id!r} is in the append-only collection "
+            f"{self._collection.name!r}: add new records, never save stored ones"
+        )
 
     # -- commit --------------------------------------------------------------
     def _unique_fn(self, key: str) -> Callable[[A], Hashable | None]:
@@ -220,7 +319,9 @@ class _MemoryRepository(Generic[A]):
         return fn
 
     def check(self) -> None:
-        rows = self._table.rows
+        table = self._table
+        rows = table.rows
+        unique_fns = table.unique_fns
         claimed: dict[tuple[str, Hashable], str] = {}
         for id, agg in self._dirty.items():
             stored = rows.get(id)
@@ -232,11 +333,11 @@ class _MemoryRepository(Generic[A]):
                 raise ConcurrencyConflict(
                     self._collection.noun, id, read, -1 if stored is None else stored.version
                 )
-            for key, fn in self._collection.unique.items():
+            for key, fn in unique_fns:
                 value = fn(agg)
                 if value is None:
                     continue
-                owner = self._table.unique[key].get(value)
+                owner = table.unique[key].get(value)
                 if owner is not None and owner != id:
                     releasing = self._dirty.get(owner)  # the owner gives it up in this commit
                     if releasing is None or fn(releasing) == value:
@@ -245,20 +346,30 @@ class _MemoryRepository(Generic[A]):
                     raise AlreadyExists(f"{self._collection.noun} with {key}", value)
                 claimed[(key, value)] = id
 
-    def apply(self) -> list[Event]:
-        events: list[Event] = []
-        rows = self._table.rows
+    def apply(self, events: list[Event]) -> None:
+        table = self._table
+        rows = table.rows
+        append_only = self._append_only
+        read_version = self._read_version
         for id, agg in self._dirty.items():
-            events.extend(agg.pull_events())
+            recorded = agg._events
+            if recorded:
+                events.extend(recorded)
+                recorded.clear()
             agg.version += 1
-            self._table.write(agg.clone(), rows.get(id))
-            self._read_version[id] = agg.version
+            previous = rows.get(id)
+            if previous is None:
+                table.insert(agg if append_only else agg.clone())
+            else:
+                table.replace(agg.clone(), previous)
+            read_version[id] = agg.version
         self._dirty.clear()
-        return events
 
 
 class MemoryUnitOfWork:
     """One transaction on a :class:`MemoryStore`."""
+
+    __slots__ = ("_repos", "_store")
 
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
@@ -273,7 +384,7 @@ class MemoryUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.rollback()
+        self._repos.clear()
 
     def repo(self, collection: Collection[A]) -> _MemoryRepository[A]:
         """The repository for ``collection`` within this transaction."""
@@ -285,15 +396,17 @@ class MemoryUnitOfWork:
     def commit(self) -> list[Event]:
         """Check every write, then apply all of them and queue their events; or raise."""
         store = self._store
+        events: list[Event] = []
         with store.lock:
-            for repo in self._repos.values():
+            writing = [repo for repo in self._repos.values() if repo._dirty]
+            for repo in writing:
                 repo.check()
-            events: list[Event] = []
-            for repo in self._repos.values():
-                events.extend(repo.apply())
+            for repo in writing:
+                repo.apply(events)
             if events:
                 now: dt.datetime = store.clock.now()
-                events = [e.stamped(store.ids.new_id("evt"), now) for e in events]
+                new_id = store.ids.new_id
+                events = [e.stamped(new_id("evt"), now) for e in events]
                 store.outbox.append(events)
         return events
 

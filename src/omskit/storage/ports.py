@@ -65,6 +65,14 @@ class Collection(Generic[A]):
 
     Each key or index function returns the value to look the aggregate up by, or ``None``
     to leave it out (an order without an external id has no external key).
+
+    ``append_only=True`` declares records that are written once and never changed (ledger
+    entries, audit records): they may only be :meth:`~Repository.add`-ed; saving one that
+    is already stored raises :class:`~omskit.errors.OmskitError`. The store then skips
+    version checks and copies for them: what you add *is* what is stored and what every
+    later read returns, so an append-only aggregate must not be changed after ``add``
+    (make it frozen in spirit: no setters, no child lists that grow). A SQL backend maps
+    such a collection to an insert-only table.
     """
 
     name: str
@@ -72,6 +80,7 @@ class Collection(Generic[A]):
     unique: Mapping[str, KeyFunc[A]] = attrs.field(factory=dict)
     indexes: Mapping[str, KeyFunc[A]] = attrs.field(factory=dict)
     label: str = ""
+    append_only: bool = False
 
     @property
     def noun(self) -> str:
@@ -110,12 +119,44 @@ class Repository(Protocol[A]):
         """How many aggregates are stored (not counting ones added in this unit of work)."""
         ...
 
+    # -- read-only views -----------------------------------------------------------
+    # Views are for queries and planning that only look. They return shared objects, not
+    # private copies: callers must not change them (nor record events on them), and a
+    # view is not tracked for optimistic versions (a later write of that aggregate in
+    # another unit of work does not make this one conflict). What a view shows is this
+    # unit of work's own copy when it has one (read your writes), otherwise the committed
+    # row as of the read: the store replaces a committed row by a new object on every
+    # write and never mutates it, so a view is a consistent snapshot of its row. A
+    # backend without cheap shared objects may implement each view as its copying
+    # counterpart (``view`` as ``find``...).
+
+    def view(self, id: str) -> A | None:
+        """The aggregate with ``id`` for reading only (no copy), or ``None``."""
+        ...
+
+    def view_by(self, key: str, value: Hashable) -> A | None:
+        """The aggregate whose unique ``key`` equals ``value``, for reading only, or ``None``."""
+        ...
+
+    def list_view(self, index: str, value: Hashable) -> list[A]:
+        """Aggregates whose ``index`` equals ``value``, for reading only, oldest first."""
+        ...
+
+    def scan_view(self) -> Iterator[A]:
+        """Every aggregate in the collection for reading only, oldest first."""
+        ...
+
     def add(self, aggregate: A) -> None:
         """Add a new aggregate; raises :class:`~omskit.errors.AlreadyExists` for a used id."""
         ...
 
     def save(self, aggregate: A) -> None:
-        """Mark ``aggregate`` (new or loaded here) to be written at commit."""
+        """Mark ``aggregate`` (new or loaded here) to be written at commit.
+
+        Raises:
+            OmskitError: ``aggregate`` was not loaded in this unit of work, or it is a
+                stored record of an append-only collection.
+        """
         ...
 
 
