@@ -24,6 +24,7 @@ from omskit.fulfillment.errors import (
 from omskit.fulfillment.events import (
     DropshipOrderSent,
     FulfillmentOrderAccepted,
+    FulfillmentOrderCancelled,
     FulfillmentOrderRejected,
     FulfillmentOrderReleased,
     ItemsPacked,
@@ -82,6 +83,7 @@ __all__ = [
     "FOLine",
     "FulfillmentOrder",
     "FulfillmentOrderAccepted",
+    "FulfillmentOrderCancelled",
     "FulfillmentOrderRejected",
     "FulfillmentOrderReleased",
     "FulfillmentService",

@@ -61,11 +61,18 @@ class FulfillmentOrderRejected(Event):
 
 @attrs.frozen(kw_only=True)
 class FulfillmentOrderCancelled(Event):
-    """Open work was withdrawn from a location."""
+    """Open work was withdrawn from a location before picking was confirmed.
+
+    ``lines`` are the ``(line_ref, quantity)`` units given back: their stock is released
+    and they are unallocated on the order again.
+    """
 
     fulfillment_order_id: str
     order_id: str
+    location: str
     reason: str
+    actor: str
+    lines: tuple[tuple[str, int], ...]
 
 
 @attrs.frozen(kw_only=True)

@@ -36,8 +36,8 @@ __all__ = [
 
 #: What each fulfillment order status allows.
 FO_ACTIONS: dict[str, frozenset[str]] = {
-    "released": frozenset({"accept", "reject"}),
-    "accepted": frozenset({"pick", "reject"}),
+    "released": frozenset({"accept", "reject", "cancel"}),
+    "accepted": frozenset({"pick", "reject", "cancel"}),
     "picked": frozenset({"pick", "pack", "ready_for_pickup"}),
     "packed": frozenset({"pick", "pack", "ship"}),
     "partially_shipped": frozenset({"pick", "pack", "ship"}),
@@ -45,7 +45,7 @@ FO_ACTIONS: dict[str, frozenset[str]] = {
     "ready_for_pickup": frozenset({"collect", "expire"}),
     "collected": frozenset(),
     "expired": frozenset(),
-    "sent_to_supplier": frozenset({"confirm", "reject"}),
+    "sent_to_supplier": frozenset({"confirm", "reject", "cancel"}),
     "confirmed": frozenset(),
     "rejected": frozenset(),
     "cancelled": frozenset(),

@@ -9,8 +9,6 @@ from omskit.errors import InvalidTransition
 from omskit.fulfillment.errors import PickupCodeMismatch
 from omskit.fulfillment.events import PickupCollected, PickupExpired, ReadyForPickup
 from omskit.fulfillment.model import FULFILLMENT_ORDERS, FulfillmentOrder
-from omskit.orders.changes import cancel_lines_in
-from omskit.orders.storage import ORDERS
 from omskit.storage.ports import UnitOfWork
 
 if TYPE_CHECKING:
@@ -99,22 +97,17 @@ def expire_in(svc: FulfillmentService, uow: UnitOfWork) -> list[FulfillmentOrder
     for fo in repo.list_by("status", "ready_for_pickup"):
         if fo.pickup_expires_at is None or fo.pickup_expires_at > now:
             continue
-        units = {
-            x.line_ref: x.quantity - x.short - x.shipped
-            for x in fo.lines
-            if x.quantity - x.short - x.shipped
-        }
-        order = uow.repo(ORDERS).get(fo.order_id)
-        cancel_lines_in(
-            svc.services.orders,
+        units = fo.open_units
+        # Closed first: the order only cancels units no live fulfillment order holds.
+        fo.status = "expired"
+        repo.save(fo)
+        svc.services.orders.cancel_lines_in(
             uow,
-            order,
+            fo.order_id,
             units,
             actor="fulfillment",
             reason=f"not collected at {fo.location} by {fo.pickup_expires_at:%Y-%m-%d}",
         )
-        uow.repo(ORDERS).save(order)
-        fo.status = "expired"
         fo.note(now, "expired", "units returned to stock")
         fo.record(
             PickupExpired(

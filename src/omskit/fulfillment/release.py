@@ -6,7 +6,6 @@ fulfillment order, reservation or order change behind.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
@@ -198,7 +197,7 @@ def _reserve(
 def _backorder(
     svc: FulfillmentService, uow: UnitOfWork, order: Order, units: Mapping[str, int], why: str
 ) -> dict[str, int]:
-    """Record ``units`` (not allocated any more) as backordered on the order."""
+    """Record ``units`` (never allocated) as backordered on the order."""
     wanted: dict[str, int] = {}
     for ref, qty in units.items():
         line = order.line(ref)
@@ -210,20 +209,6 @@ def _backorder(
     return wanted
 
 
-def _deallocate(order: Order, units: Mapping[str, int]) -> None:
-    """Take units the order counted as allocated back to unallocated.
-
-    The orders service has no public call for this yet; the order is changed in the same
-    unit of work, and the backorder recorded right after refreshes its status.
-    """
-    for ref, qty in units.items():
-        line = order.line(ref)
-        line.allocated -= qty
-        line.in_fulfillment = min(line.in_fulfillment, line.allocated - line.shipped)
-    with contextlib.suppress(InvalidTransition):  # e.g. in_fulfillment: the backorder settles it
-        order.refresh()
-
-
 def reroute_in(
     svc: FulfillmentService,
     uow: UnitOfWork,
@@ -232,9 +217,12 @@ def reroute_in(
     *,
     exclude: Iterable[str],
     why: str,
+    started: bool,
 ) -> tuple[list[FulfillmentOrder], dict[str, int]]:
     """Source ``units`` (already released at their old location) elsewhere.
 
+    What no other location can take is deallocated and backordered on the order
+    (``started``: the old location had accepted the units, so they leave fulfillment).
     Returns the new fulfillment orders and what had to be backordered instead.
     """
     wanted = {ref: q for ref, q in units.items() if q > 0}
@@ -263,8 +251,9 @@ def reroute_in(
     for s in plan.unfulfilled:
         missing[s.line_ref] = missing.get(s.line_ref, 0) + s.quantity
     if missing:
-        _deallocate(order, missing)
-        _backorder(svc, uow, order, missing, why)
+        svc.services.orders.record_deallocation_in(
+            uow, order.id, missing, reason=why, backorder=True, started=started
+        )
     return created, missing
 
 

@@ -169,6 +169,31 @@ class FulfillmentService:
             lambda uow: station.reject_in(self, uow, fulfillment_order_id, reason)[1]
         )
 
+    def cancel(
+        self, fulfillment_order_id: str, *, reason: str, actor: str = "system"
+    ) -> FulfillmentOrder:
+        """Withdraw the work from its location before picking is confirmed.
+
+        Allowed while ``released``, ``accepted`` (nothing picked yet) or
+        ``sent_to_supplier``. The location's reservations are released and the units
+        are unallocated on the order again: cancel them there
+        (``oms.orders.cancel_lines``) or route them again (:meth:`release`).
+
+        Raises:
+            InvalidTransition: picking was confirmed, or the work is already closed.
+            ValidationError: an empty reason.
+            NotFound: no such fulfillment order.
+        """
+        return self.runtime.run(
+            lambda uow: station.cancel_in(self, uow, fulfillment_order_id, reason, actor)
+        )
+
+    def cancel_in(
+        self, uow: UnitOfWork, fulfillment_order_id: str, *, reason: str, actor: str = "system"
+    ) -> FulfillmentOrder:
+        """:meth:`cancel` inside the caller's unit of work."""
+        return station.cancel_in(self, uow, fulfillment_order_id, reason, actor)
+
     # -- picking ------------------------------------------------------------------------
     def pick_list(self, location: str, fulfillment_orders: Sequence[str] | None = None) -> PickList:
         """A pick list for one order or a wave: every accepted order at ``location`` by default.
@@ -313,6 +338,13 @@ class FulfillmentService:
         """Every fulfillment order of an order, oldest first."""
         with self.runtime.storage.unit_of_work() as uow:
             return uow.repo(FULFILLMENT_ORDERS).list_by("order", order_id)
+
+    def holding_in(self, uow: UnitOfWork, order_id: str) -> list[FulfillmentOrder]:
+        """The order's fulfillment orders still holding units (released, not shipped).
+
+        Orders asks this before cancelling or editing units, inside its own unit of work.
+        """
+        return [f for f in release.live_orders(uow, order_id) if f.open_units]
 
     def shipment(self, shipment_id: str) -> Shipment:
         """One shipment."""

@@ -13,6 +13,7 @@ from omskit.errors import InvalidTransition, NotFound, ValidationError
 from omskit.fulfillment.errors import OverConfirmation
 from omskit.fulfillment.events import (
     FulfillmentOrderAccepted,
+    FulfillmentOrderCancelled,
     FulfillmentOrderRejected,
     ItemsPicked,
 )
@@ -23,12 +24,12 @@ from omskit.inventory.stock import STOCK, level_id
 from omskit.orders.model import Order
 from omskit.orders.storage import ORDERS
 from omskit.storage.ports import UnitOfWork
-from omskit.validation import check_quantity
+from omskit.validation import check_quantity, check_text
 
 if TYPE_CHECKING:
     from omskit.fulfillment.service import FulfillmentService
 
-__all__ = ["accept_in", "confirm_pick_in", "reject_in"]
+__all__ = ["accept_in", "cancel_in", "confirm_pick_in", "reject_in"]
 
 
 def _order(uow: UnitOfWork, order_id: str) -> Order:
@@ -73,13 +74,20 @@ def reject_in(
     if not reason.strip():
         raise ValidationError("reason", reason, "say why the work is rejected")
     units = fo.open_units
+    started = fo.status == "accepted"
     release_units_in(svc, uow, fo, units, f"rejected by {fo.location}: {reason}")
     fo.status = "rejected"
     fo.reason = reason
     uow.repo(FULFILLMENT_ORDERS).save(fo)
     order = _order(uow, fo.order_id)
     created, missing = reroute_in(
-        svc, uow, order, units, exclude={fo.location}, why=f"{fo.location} rejected: {reason}"
+        svc,
+        uow,
+        order,
+        units,
+        exclude={fo.location},
+        why=f"{fo.location} rejected: {reason}",
+        started=started,
     )
     fo.note(svc.runtime.clock.now(), "rejected", reason)
     fo.record(
@@ -93,6 +101,53 @@ def reject_in(
         )
     )
     return fo, created
+
+
+def cancel_in(
+    svc: FulfillmentService, uow: UnitOfWork, fo_id: str, reason: str, actor: str
+) -> FulfillmentOrder:
+    """Withdraw the work from the location before picking is confirmed.
+
+    The location's reservations are given back through inventory and the units become
+    unallocated on the order (through orders), ready to be routed again or cancelled.
+
+    Raises:
+        InvalidTransition: picking was confirmed (or the work is closed); units already
+            picked are shipped, or handed back by rejecting the work.
+        ValidationError: an empty reason or actor.
+    """
+    reason = check_text(reason, "reason", max_length=500)
+    actor = check_text(actor, "actor", max_length=100)
+    fo = _load(uow, fo_id)
+    fo.require("cancel")
+    if any(x.picked for x in fo.lines):
+        raise InvalidTransition(
+            f"fulfillment order {fo.id}", "partly picked", "cancel", ["released", "accepted"]
+        )
+    units = fo.open_units
+    started = fo.status == "accepted"
+    why = f"fulfillment order {fo.id} cancelled: {reason}"
+    fo.status = "cancelled"
+    fo.reason = reason
+    uow.repo(FULFILLMENT_ORDERS).save(fo)
+    release_units_in(svc, uow, fo, units, why)
+    if units:
+        svc.services.orders.record_deallocation_in(
+            uow, fo.order_id, units, reason=why, started=started, actor=actor
+        )
+    fo.note(svc.runtime.clock.now(), "cancelled", f"{actor}: {reason}")
+    fo.record(
+        FulfillmentOrderCancelled(
+            fulfillment_order_id=fo.id,
+            order_id=fo.order_id,
+            location=fo.location,
+            reason=reason,
+            actor=actor,
+            lines=tuple(units.items()),
+        )
+    )
+    uow.repo(FULFILLMENT_ORDERS).save(fo)
+    return fo
 
 
 def confirm_pick_in(
@@ -138,7 +193,13 @@ def confirm_pick_in(
         _write_off(svc, uow, fo, short)
         order = _order(uow, fo.order_id)
         created, _missing = reroute_in(
-            svc, uow, order, short, exclude={fo.location}, why=f"short pick at {fo.location}"
+            svc,
+            uow,
+            order,
+            short,
+            exclude={fo.location},
+            why=f"short pick at {fo.location}",
+            started=True,
         )
     if all(x.picked == 0 and x.to_pick == 0 for x in fo.lines):
         fo.status = "cancelled"

@@ -8,7 +8,7 @@ from omskit.orders.commands import (
     PaymentInfo,
     ProblemReport,
 )
-from omskit.orders.errors import OrderRejected, OrderUnchanged
+from omskit.orders.errors import OrderRejected, OrderUnchanged, UnitsInFulfillment
 from omskit.orders.events import (
     OrderAllocated,
     OrderApproved,
@@ -16,6 +16,7 @@ from omskit.orders.events import (
     OrderCancelled,
     OrderCaptured,
     OrderCompleted,
+    OrderDeallocated,
     OrderDelivered,
     OrderEdited,
     OrderFulfillmentStarted,
@@ -56,6 +57,7 @@ __all__ = [
     "OrderCancelled",
     "OrderCaptured",
     "OrderCompleted",
+    "OrderDeallocated",
     "OrderDelivered",
     "OrderEdited",
     "OrderFulfillmentStarted",
@@ -77,4 +79,5 @@ __all__ = [
     "RiskSettings",
     "RiskSignal",
     "TimelineEntry",
+    "UnitsInFulfillment",
 ]

@@ -3,14 +3,17 @@
 Cancelling gives back what was held (reservations released, the open authorization
 voided, captured money refunded) for exactly the value cancelled: each line's total is
 split between kept and cancelled units by largest remainder, so what is refunded plus
-what is kept is always what was charged. Editing re-prices the order through the pricing
+what is kept is always what was charged. Units released to a location (held by a live
+fulfillment order) are the location's to give back: cancelling or editing them here
+raises :class:`~omskit.orders.errors.UnitsInFulfillment` until the fulfillment order is
+cancelled (``oms.fulfillment.cancel``) or rejected. Editing re-prices the order through the pricing
 engine, re-reserves its stock, and authorizes or refunds the difference.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from omskit.catalog.model import PRODUCTS
 from omskit.errors import UnknownSku, ValidationError
@@ -18,6 +21,7 @@ from omskit.money import Money, TaxedMoney, allocate
 from omskit.orders.billing import Settlement, settle
 from omskit.orders.capture import quote_request
 from omskit.orders.commands import EditOrder, ProblemReport
+from omskit.orders.errors import HeldLine, UnitsInFulfillment
 from omskit.orders.events import OrderCancelled, OrderEdited, OrderLinesCancelled
 from omskit.orders.lifecycle import require_action
 from omskit.orders.model import Order, OrderLine
@@ -25,9 +29,12 @@ from omskit.storage.ports import UnitOfWork
 from omskit.validation import check_quantity
 
 if TYPE_CHECKING:
+    from omskit.orders.ports import FulfillmentPort
     from omskit.orders.service import OrderService
 
-__all__ = ["cancel_lines_in", "cancel_order_in", "edit_order_in", "take_units"]
+__all__ = ["cancel_lines_in", "cancel_order_in", "edit_order_in", "held_units", "take_units"]
+
+Held = dict[str, tuple[int, tuple[tuple[str, str], ...]]]
 
 
 def _split(value: TaxedMoney, part: int, rest: int) -> TaxedMoney:
@@ -61,6 +68,43 @@ def take_units(svc: OrderService, uow: UnitOfWork, order: Order, line: OrderLine
     return value
 
 
+def held_units(svc: OrderService, uow: UnitOfWork, order: Order) -> Held:
+    """Per line: units released to locations and not shipped, and which orders hold them.
+
+    Empty when the OMS has no fulfillment service or nothing was released.
+    """
+    fulfillment = cast("FulfillmentPort | None", getattr(svc.services, "fulfillment", None))
+    if fulfillment is None:
+        return {}
+    held: Held = {}
+    for work in fulfillment.holding_in(uow, order.id):
+        for line_id, qty in work.open_units.items():
+            if qty > 0:
+                count, where = held.get(line_id, (0, ()))
+                held[line_id] = (count + qty, (*where, (work.id, work.location)))
+    return held
+
+
+def _refuse_held(order: Order, held: Held, action: str,
+                 wanted: Mapping[str, int] | None = None) -> None:  # fmt: skip
+    """Raise :class:`UnitsInFulfillment` for lines whose held units the change needs.
+
+    ``wanted`` maps line ids to units asked for; ``None`` means every unshipped unit.
+    """
+    blocked = []
+    for line in order.lines:
+        count, where = held.get(line.id, (0, ()))
+        if not count:
+            continue
+        open_units = line.active - line.shipped
+        asked = open_units if wanted is None else wanted.get(line.id, 0)
+        free = max(0, open_units - count)
+        if asked > free:
+            blocked.append(HeldLine(line.id, asked, free, count, where))
+    if blocked:
+        raise UnitsInFulfillment(order.id, action, blocked)
+
+
 def _retotal(order: Order, removed: TaxedMoney) -> None:
     if not order.active_lines():
         order.total = TaxedMoney.zero(order.currency)
@@ -74,6 +118,7 @@ def cancel_order_in(svc: OrderService, uow: UnitOfWork, order: Order, *, actor: 
     require_action(f"order {order.id}", order.status, "cancel")
     if any(x.shipped for x in order.lines):  # pragma: no cover - the table forbids it
         raise ValidationError("order", order.id, "units have shipped; cancel lines instead")
+    _refuse_held(order, held_units(svc, uow, order), "cancel")
     svc.cancel_units_in(uow, order, reason)
     result = settle(svc, uow, order)
     order.note(svc.runtime.clock.now(), actor, "cancelled", reason,
@@ -86,7 +131,12 @@ def cancel_order_in(svc: OrderService, uow: UnitOfWork, order: Order, *, actor: 
 def cancel_lines_in(svc: OrderService, uow: UnitOfWork, order: Order,
                     quantities: Mapping[str, int], *, actor: str,
                     reason: str) -> Settlement:  # fmt: skip
-    """Cancel some unshipped units of some lines; settle the payment for their value."""
+    """Cancel some unshipped units of some lines; settle the payment for their value.
+
+    Raises:
+        ValidationError: unknown lines, bad quantities, more than the line has unshipped.
+        UnitsInFulfillment: the units asked for include some released to a location.
+    """
     require_action(f"order {order.id}", order.status, "cancel_lines")
     if not quantities:
         raise ValidationError("lines", {}, "name at least one line and quantity to cancel")
@@ -106,6 +156,8 @@ def cancel_lines_in(svc: OrderService, uow: UnitOfWork, order: Order,
         elif qty is not None:
             plan.append((line, qty))
     report.raise_if_any()
+    _refuse_held(order, held_units(svc, uow, order), "cancel units of",
+                 {line.id: qty for line, qty in plan})  # fmt: skip
     removed = TaxedMoney.zero(order.currency)
     for line, qty in plan:
         removed += take_units(svc, uow, order, line, quantity=qty, reason=reason)
@@ -124,6 +176,7 @@ def edit_order_in(svc: OrderService, uow: UnitOfWork, order: Order, edit: EditOr
                   actor: str, reason: str) -> Settlement:  # fmt: skip
     """Apply ``edit``, re-price, re-reserve and settle the payment difference."""
     require_action(f"order {order.id}", order.status, "edit")
+    _refuse_held(order, held_units(svc, uow, order), "edit")
     report = ProblemReport()
     described: list[str] = []
     for line_id in edit.remove:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from omskit.errors import OmskitError, ValidationError
+import attrs
 
-__all__ = ["OrderRejected", "OrderUnchanged"]
+from omskit.errors import InvalidTransition, OmskitError, ValidationError
+
+__all__ = ["HeldLine", "OrderRejected", "OrderUnchanged", "UnitsInFulfillment"]
 
 
 class OrderRejected(OmskitError):
@@ -31,3 +34,59 @@ class OrderRejected(OmskitError):
 
 class OrderUnchanged(ValidationError):
     """An edit or cancellation that would change nothing."""
+
+
+@attrs.frozen
+class HeldLine:
+    """Units of one order line that a change asked for but fulfillment still holds.
+
+    Attributes:
+        line_id: the order line.
+        requested: units the change asked for.
+        free: units of the line the change could take (not shipped, not released).
+        held: units released to locations and not yet shipped.
+        fulfillment_orders: ``(fulfillment order id, location)`` pairs holding them.
+    """
+
+    line_id: str
+    requested: int
+    free: int
+    held: int
+    fulfillment_orders: tuple[tuple[str, str], ...]
+
+    def describe(self) -> str:
+        """``line L1: 2 unit(s) in fulfillment order fo-1 at BER (1 free, 3 asked)``."""
+        where = ", ".join(f"{fo} at {loc}" for fo, loc in self.fulfillment_orders)
+        plural = "s" if len(self.fulfillment_orders) > 1 else ""
+        return (
+            f"line {self.line_id}: {self.held} unit(s) in fulfillment order{plural} {where} "
+            f"({self.requested} asked, {self.free} not released)"
+        )
+
+
+class UnitsInFulfillment(InvalidTransition):
+    """Units released to a location cannot be cancelled or edited through the order.
+
+    The location is working on them. Cancel the fulfillment order first with
+    ``oms.fulfillment.cancel(fulfillment_order_id, reason=...)`` (allowed until picking
+    is confirmed): its units become unallocated on the order and can then be cancelled.
+
+    Attributes:
+        order_id: the order.
+        lines: one :class:`HeldLine` per line that could not be changed.
+    """
+
+    def __init__(self, order_id: str, action: str, lines: Sequence[HeldLine]) -> None:
+        self.order_id = order_id
+        self.lines = tuple(lines)
+        super().__init__(
+            f"order {order_id}", "in_fulfillment", action, ["units not released to a location"]
+        )
+        fos = sorted({fo for line in self.lines for fo, _ in line.fulfillment_orders})
+        calls = " and ".join(f"oms.fulfillment.cancel({fo!r}, reason=...)" for fo in fos)
+        self.args = (
+            f"cannot {action} order {order_id}: "
+            + "; ".join(line.describe() for line in self.lines)
+            + f". Units released to a location are cancelled there first: {calls} "
+            "(allowed until picking is confirmed), then change the order",
+        )

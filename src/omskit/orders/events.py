@@ -14,6 +14,7 @@ __all__ = [
     "OrderCancelled",
     "OrderCaptured",
     "OrderCompleted",
+    "OrderDeallocated",
     "OrderDelivered",
     "OrderEdited",
     "OrderFulfillmentStarted",
@@ -111,6 +112,22 @@ class OrderBackordered(Event):
     order_id: str
     lines: tuple[tuple[str, int], ...]
     reason: str
+
+
+@attrs.frozen(kw_only=True)
+class OrderDeallocated(Event):
+    """Allocated units of order lines were taken back from their location.
+
+    ``backordered`` says whether they now wait for stock (a short pick or a rejection
+    nowhere else could take) or are simply unallocated again (a cancelled fulfillment
+    order).
+    """
+
+    order_id: str
+    lines: tuple[tuple[str, int], ...]
+    reason: str
+    actor: str
+    backordered: bool
 
 
 @attrs.frozen(kw_only=True)

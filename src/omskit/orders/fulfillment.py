@@ -1,5 +1,8 @@
 """What fulfillment reports back to the order: allocations, picking, shipments, deliveries.
 
+Also the way back: :func:`record_deallocation` takes allocated units away from their
+location again (a short pick, a rejection, a cancelled fulfillment order).
+
 Each function works inside the caller's unit of work, checks the quantities against the
 line (no more shipped than allocated, no more delivered than shipped), records a
 timeline entry and an event, and leaves the order's status to follow from the lines.
@@ -10,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
+from omskit.errors import InvalidQuantity
 from omskit.orders.billing import capture_shipped
 from omskit.orders.commands import ProblemReport
 from omskit.orders.events import (
     OrderAllocated,
     OrderBackordered,
+    OrderDeallocated,
     OrderDelivered,
     OrderFulfillmentStarted,
     OrderShipped,
@@ -27,8 +32,8 @@ from omskit.validation import check_quantity
 if TYPE_CHECKING:
     from omskit.orders.service import OrderService
 
-__all__ = ["record_allocation", "record_backorder", "record_delivery", "record_shipment",
-           "record_started"]  # fmt: skip
+__all__ = ["record_allocation", "record_backorder", "record_deallocation", "record_delivery",
+           "record_shipment", "record_started"]  # fmt: skip
 
 Room = Callable[[OrderLine], int]
 
@@ -51,7 +56,9 @@ def _quantities(order: Order, quantities: Mapping[str, int], room: Room,
         if qty is None:
             continue
         if qty > room(line):
-            report.add(field, f"only {room(line)} unit(s) of line {line_id} can be {what}", raw)
+            allowed = f"only {room(line)} unit(s) of line {line_id} can be {what}"
+            report.error(field, InvalidQuantity(field, raw, allowed), f"got {raw!r}; {allowed}",
+                         raw)  # fmt: skip
         else:
             found.append((line, qty))
     report.raise_if_any()
@@ -84,6 +91,35 @@ def record_backorder(svc: OrderService, uow: UnitOfWork, order: Order, *,
     order.note(svc.runtime.clock.now(), actor, "backordered", reason,
                {"lines": ", ".join(f"{i} x{q}" for i, q in done)})  # fmt: skip
     order.record(OrderBackordered(order_id=order.id, lines=done, reason=reason))
+
+
+def record_deallocation(svc: OrderService, uow: UnitOfWork, order: Order, *,
+                        quantities: Mapping[str, int], reason: str, actor: str,
+                        backorder: bool, started: bool) -> None:  # fmt: skip
+    """Allocated, unshipped units are no longer held at a location.
+
+    With ``backorder`` they wait for stock (a short pick or a rejection nowhere else
+    could take); otherwise they are simply unallocated again (a cancelled fulfillment
+    order), ready to be routed or cancelled. ``started`` says the location had accepted
+    them, so they also leave ``in_fulfillment``.
+    """
+    require_action(f"order {order.id}", order.status, "deallocate")
+    found = _quantities(order, quantities, lambda x: x.allocated - x.shipped, "deallocated")
+    for line, qty in found:
+        line.allocated -= qty
+        if started:
+            line.in_fulfillment -= min(qty, line.in_fulfillment)
+        line.in_fulfillment = min(line.in_fulfillment, line.allocated - line.shipped)
+        if backorder:
+            line.backordered += qty
+        line.backordered = min(line.backordered, line.active - line.allocated)
+    done = tuple((x.id, q) for x, q in found)
+    changes = {"lines": ", ".join(f"{i} x{q}" for i, q in done)}
+    if backorder:
+        changes["backordered"] = "yes"
+    order.note(svc.runtime.clock.now(), actor, "deallocated", reason, changes)
+    order.record(OrderDeallocated(order_id=order.id, lines=done, reason=reason, actor=actor,
+                                  backordered=backorder))  # fmt: skip
 
 
 def record_started(svc: OrderService, uow: UnitOfWork, order: Order, *,

@@ -51,19 +51,22 @@ _BEFORE_FULFILLMENT = ("placed", "on_hold", "approved", "backordered", "partiall
 ORDER_ACTIONS: Mapping[str, frozenset[str]] = {
     "placed": frozenset({"approve", "hold", "cancel", "cancel_lines", "edit", "allocate",
                          "backorder", "authorize", "capture_payment"}),
-    "on_hold": frozenset({"release", "cancel", "cancel_lines", "edit", "authorize"}),
+    "on_hold": frozenset({"release", "cancel", "cancel_lines", "edit", "authorize",
+                          "deallocate"}),
     "approved": frozenset({"hold", "cancel", "cancel_lines", "edit", "allocate", "backorder",
                            "authorize", "capture_payment", "refund"}),
     "backordered": frozenset({"hold", "cancel", "cancel_lines", "edit", "allocate",
                               "backorder", "authorize", "capture_payment", "refund"}),
     "partially_allocated": frozenset({"hold", "cancel", "cancel_lines", "edit", "allocate",
-                                      "backorder", "start_fulfillment", "ship", "authorize",
-                                      "capture_payment", "refund"}),
-    "allocated": frozenset({"hold", "cancel", "cancel_lines", "edit", "start_fulfillment",
-                            "ship", "authorize", "capture_payment", "refund"}),
+                                      "backorder", "deallocate", "start_fulfillment", "ship",
+                                      "authorize", "capture_payment", "refund"}),
+    "allocated": frozenset({"hold", "cancel", "cancel_lines", "edit", "deallocate",
+                            "start_fulfillment", "ship", "authorize", "capture_payment",
+                            "refund"}),
     "in_fulfillment": frozenset({"cancel", "cancel_lines", "start_fulfillment", "ship",
-                                 "allocate", "backorder", "capture_payment", "refund"}),
-    "partially_shipped": frozenset({"cancel_lines", "allocate", "backorder",
+                                 "allocate", "backorder", "deallocate", "capture_payment",
+                                 "refund"}),
+    "partially_shipped": frozenset({"cancel_lines", "allocate", "backorder", "deallocate",
                                     "start_fulfillment", "ship", "deliver",
                                     "capture_payment", "refund"}),
     "shipped": frozenset({"deliver", "capture_payment", "refund"}),
@@ -73,6 +76,9 @@ ORDER_ACTIONS: Mapping[str, frozenset[str]] = {
 }  # fmt: skip
 
 _AFTER_ALLOCATION = frozenset({"backordered", "partially_allocated", "allocated"})
+#: Where units taken back from a location (a short pick, a rejection, a cancelled
+#: fulfillment order) can leave a line or order that was allocated or being picked.
+_DEALLOCATED = frozenset({"placed", "approved"}) | _AFTER_ALLOCATION
 _PRE = frozenset(_BEFORE_FULFILLMENT)
 
 #: For each order status, the statuses that may follow it directly.
@@ -81,12 +87,12 @@ ORDER_MOVES: Mapping[str, frozenset[str]] = {
     "on_hold": _PRE | {"cancelled"},
     "approved": frozenset({"on_hold", "approved", "cancelled"}) | _AFTER_ALLOCATION,
     "backordered": frozenset({"on_hold", "approved", "cancelled"}) | _AFTER_ALLOCATION,
-    "partially_allocated": frozenset({"on_hold", "approved", "cancelled", "in_fulfillment",
-                                      "partially_shipped", "shipped"}) | _AFTER_ALLOCATION,
-    "allocated": frozenset({"on_hold", "approved", "cancelled", "in_fulfillment",
-                            "partially_shipped", "shipped"}) | _AFTER_ALLOCATION,
+    "partially_allocated": frozenset({"on_hold", "cancelled", "in_fulfillment",
+                                      "partially_shipped", "shipped"}) | _DEALLOCATED,
+    "allocated": frozenset({"on_hold", "cancelled", "in_fulfillment",
+                            "partially_shipped", "shipped"}) | _DEALLOCATED,
     "in_fulfillment": frozenset({"in_fulfillment", "partially_shipped", "shipped",
-                                 "cancelled"}) | _AFTER_ALLOCATION,
+                                 "cancelled"}) | _DEALLOCATED,
     "partially_shipped": frozenset({"partially_shipped", "shipped", "delivered"}),
     "shipped": frozenset({"shipped", "delivered"}),
     "delivered": frozenset({"delivered", "completed"}),

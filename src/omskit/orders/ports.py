@@ -1,18 +1,25 @@
 """What orders need from the capabilities it drives: pricing, inventory, routing, payments.
 
-Orders come before inventory and routing in the import order, so it talks to them
-through these protocols; the OMS facade hands over the real services.
+Orders come before inventory, routing and fulfillment in the import order, so it talks
+to them through these protocols; the OMS facade hands over the real services.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from omskit.payments.service import PaymentService
 from omskit.storage.ports import UnitOfWork
 
-__all__ = ["InventoryPort", "PricingPort", "RoutingPort", "Services"]
+__all__ = [
+    "FulfillmentPort",
+    "HeldWork",
+    "InventoryPort",
+    "PricingPort",
+    "RoutingPort",
+    "Services",
+]
 
 
 class PricingPort(Protocol):
@@ -64,6 +71,33 @@ class RoutingPort(Protocol):
 
     def plan_in(self, uow: UnitOfWork, request: Any, strategy: str | None = None) -> Any:
         """A routing plan: allocations and shortfalls."""
+        ...
+
+
+class HeldWork(Protocol):
+    """A fulfillment order as orders sees it: where it is and what it still holds."""
+
+    @property
+    def id(self) -> str:
+        """The fulfillment order id."""
+        ...
+
+    @property
+    def location(self) -> str:
+        """The location doing the work."""
+        ...
+
+    @property
+    def open_units(self) -> Mapping[str, int]:
+        """Units per order line released to the location and not yet shipped."""
+        ...
+
+
+class FulfillmentPort(Protocol):
+    """Tells orders which units a location is working on (optional: orders without it)."""
+
+    def holding_in(self, uow: UnitOfWork, order_id: str) -> Sequence[HeldWork]:
+        """The order's fulfillment orders that still hold units, oldest first."""
         ...
 
 

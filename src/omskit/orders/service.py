@@ -191,9 +191,28 @@ class OrderService:
     def cancel_lines(
         self, order_id: str, lines: Mapping[str, int], *, reason: str, actor: str = "system"
     ) -> Order:
-        """Cancel ``{line_id: quantity}`` unshipped units; void or refund their value."""
+        """Cancel ``{line_id: quantity}`` unshipped units; void or refund their value.
+
+        Raises:
+            ValidationError: unknown lines or quantities the lines do not have unshipped.
+            UnitsInFulfillment: some of the units are released to a location; cancel
+                the fulfillment order first (``oms.fulfillment.cancel``).
+        """
+        return self.runtime.run(lambda uow: self.cancel_lines_in(
+            uow, order_id, lines, reason=reason, actor=actor))  # fmt: skip
+
+    def cancel_lines_in(
+        self, uow: UnitOfWork, order_id: str, lines: Mapping[str, int], *, reason: str,
+        actor: str = "system",
+    ) -> Order:  # fmt: skip
+        """:meth:`cancel_lines` inside the caller's unit of work.
+
+        Records a timeline entry and an ``OrderLinesCancelled`` event, releases the
+        units' stock and settles the payment; on any error nothing is applied (the
+        caller's transaction rolls back).
+        """
         reason = check_text(reason, "reason")
-        return self._change(order_id, lambda uow, order: changes.cancel_lines_in(
+        return self._in(uow, order_id, lambda order: changes.cancel_lines_in(
             self, uow, order, lines, actor=actor, reason=reason))  # fmt: skip
 
     def edit(
@@ -247,6 +266,28 @@ class OrderService:
         """Record that units of lines wait for stock."""
         return self._in(uow, order_id, lambda o: fulfillment.record_backorder(
             self, uow, o, quantities=quantities, reason=reason, actor=actor))  # fmt: skip
+
+    def record_deallocation_in(
+        self, uow: UnitOfWork, order_id: str, quantities: Mapping[str, int], *, reason: str,
+        backorder: bool = False, started: bool = False, actor: str = "fulfillment",
+    ) -> Order:  # fmt: skip
+        """Record that allocated units are no longer held at a location.
+
+        Fulfillment calls this after giving the stock back itself (a short pick, a
+        rejection nowhere else could take, a cancelled fulfillment order). With
+        ``backorder`` the units wait for stock; otherwise they are unallocated again.
+        ``started`` says the location had accepted them (they leave ``in_fulfillment``).
+
+        Raises:
+            InvalidQuantity: more units than the line has allocated and not shipped
+                (naming the line, the value and what is allowed).
+            ValidationError: unknown lines, no lines, or an empty reason.
+            InvalidTransition: the order's status does not allow it.
+        """
+        reason = check_text(reason, "reason", max_length=500)
+        return self._in(uow, order_id, lambda o: fulfillment.record_deallocation(
+            self, uow, o, quantities=quantities, reason=reason, actor=actor,
+            backorder=backorder, started=started))  # fmt: skip
 
     def record_fulfillment_started_in(self, uow: UnitOfWork, order_id: str,
                                       quantities: Mapping[str, int], *,

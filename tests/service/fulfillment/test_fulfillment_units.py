@@ -1,10 +1,12 @@
 """Property: every unit ordered ends up shipped, cancelled, backordered or still open.
 
 Random sequences of fulfillment actions (release, accept, reject, full and short picks,
-packing, labels, hand-over, delivery) run against a small world; after every step no
-unit is lost (what an order line counts as allocated and unshipped is really held in
-stock) and none is shipped twice (the line's shipped count is what its dispatched
-shipments carried). A failed step changes nothing at all.
+cancelling work before picking, packing, labels, hand-over, delivery) and order-side
+cancellations run against a small world; after every step no unit is lost (what an
+order line counts as allocated and unshipped is really held in stock), none is shipped
+twice (the line's shipped count is what its dispatched shipments carried), and no
+fulfillment order holds units its order does not count as allocated or its location
+does not hold in stock (nothing is stuck). A failed step changes nothing at all.
 """
 
 from __future__ import annotations
@@ -21,7 +23,20 @@ from omskit.errors import OmskitError
 from omskit.testing import FakeClock
 
 Capture = Callable[..., Any]
-ACTIONS = ("release", "accept", "reject", "pick", "short", "pack", "ship", "hand_over", "deliver")
+ACTIONS = (
+    "release",
+    "accept",
+    "reject",
+    "cancel",
+    "cancel_lines",
+    "pick",
+    "short",
+    "pack",
+    "ship",
+    "hand_over",
+    "deliver",
+)
+LIVE = ("released", "accepted", "picked", "packed", "partially_shipped", "sent_to_supplier")
 
 orders_st = st.lists(
     st.dictionaries(
@@ -48,10 +63,24 @@ def check_units(oms: OMS, order_ids: list[str]) -> None:
             assert held.get(line.id, 0) == line.allocated - line.shipped, "held stock drifted"
             open_units = line.active - line.shipped - line.backordered
             assert line.shipped + line.cancelled + line.backordered + open_units == line.quantity
+        in_work: dict[str, int] = {}
         for fo in oms.fulfillment.for_order(order_id):
             for x in fo.lines:
                 assert x.picked + x.short <= x.quantity
                 assert x.shipped <= x.packed <= x.picked
+            if fo.status not in LIVE:
+                continue
+            for ref, qty in fo.open_units.items():
+                in_work[ref] = in_work.get(ref, 0) + qty
+                at = sum(
+                    r.quantity
+                    for r in oms.inventory.reservations(order_id)
+                    if r.location == fo.location and r.line_ref == ref
+                )
+                assert qty <= at, "a fulfillment order holds units its location does not"
+        for line in order.lines:
+            held_here = in_work.get(line.id, 0)
+            assert held_here <= line.allocated - line.shipped, "work stuck on cancelled units"
 
 
 def snapshot(oms: OMS, order_ids: list[str]) -> Any:
@@ -82,6 +111,21 @@ def act(oms: OMS, order_ids: list[str], action: str, n: int) -> None:
         f := pick([x for x in fos if x.status in ("released", "accepted")])
     ):
         oms.fulfillment.reject(f.id, reason="random rejection")
+    elif action == "cancel" and (
+        f := pick(
+            [
+                x
+                for x in fos
+                if x.status in ("released", "accepted", "sent_to_supplier")
+                and not any(y.picked for y in x.lines)
+            ]
+        )
+    ):
+        oms.fulfillment.cancel(f.id, reason="random cancellation")
+    elif action == "cancel_lines":
+        order = oms.orders.get(order_ids[n % len(order_ids)])
+        line = order.lines[n % len(order.lines)]
+        oms.orders.cancel_lines(order.id, {line.id: 1 + n % 2}, reason="random cancellation")
     elif action in ("pick", "short") and (f := pick([x for x in fos if x.status == "accepted"])):
         if action == "pick":
             oms.fulfillment.confirm_pick(f.id)
