@@ -30,7 +30,21 @@ The tree::
     └── PluginError
         └── DuplicateRegistration              two providers under one name
 
-Capabilities add their own subclasses next to these; this docstring is kept in step.
+Capabilities add their own subclasses of these in their package's ``errors`` module
+(all re-exported from ``omskit``)::
+
+    omskit.pricing.errors      UnknownChannel, UnknownCoupon, CurrencyNotSold, NoPrice,
+                               CouponError (CouponExpired...), OverlappingRates, DutiesUnavailable
+    omskit.orders.errors       OrderRejected, OrderUnchanged, UnitsInFulfillment
+    omskit.payments.errors     PaymentDeclined, GatewayUnavailable (both PaymentError)
+    omskit.inventory.errors    UnknownLocation, UnknownReservation, LocationInactive,
+                               NotEnoughToMove, BackorderLimitReached (InsufficientStock)
+    omskit.carriers.errors     UnknownServiceLevel, UnknownTrackingNumber,
+                               UnserviceableAddress, NoRateAvailable
+    omskit.fulfillment.errors  ItemTooLarge, OverConfirmation, PickupCodeMismatch, InvalidBinCode
+
+Routing adds none: it raises the kernel's errors, and reports what it cannot source as a
+plan's shortfalls.
 """
 
 from __future__ import annotations
