@@ -342,11 +342,20 @@ def allocate(total: Money, weights: Sequence[object]) -> list[Money]:
     """
     if not weights:
         raise ValidationError("weights", [], "give at least one weight")
-    decimals = [to_decimal(w, f"weights[{i}]") for i, w in enumerate(weights)]
-    for i, w in enumerate(decimals):
-        if w < 0:
-            raise ValidationError(f"weights[{i}]", w, "weights must be zero or positive")
-    ints = _common_scale(decimals)
+    ints: list[int]
+    if all(type(w) is int for w in weights):  # fast path: already whole numbers
+        ints = list(weights)  # type: ignore[arg-type]
+        for i, n in enumerate(ints):
+            if n < 0:
+                raise ValidationError(
+                    f"weights[{i}]", Decimal(n), "weights must be zero or positive"
+                )
+    else:
+        decimals = [to_decimal(w, f"weights[{i}]") for i, w in enumerate(weights)]
+        for i, w in enumerate(decimals):
+            if w < 0:
+                raise ValidationError(f"weights[{i}]", w, "weights must be zero or positive")
+        ints = _common_scale(decimals)
     whole: int = sum(ints)
     if whole == 0:
         raise ValidationError("weights", list(weights), "at least one weight must be positive")

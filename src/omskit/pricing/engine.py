@@ -16,12 +16,19 @@ import attrs
 
 from omskit.customers.address import Address
 from omskit.errors import PluginError
-from omskit.money import ExchangeRate, RoundingPolicy, minor_unit
+from omskit.money import ExchangeRate, RoundingPolicy, TaxedMoney, minor_unit
 from omskit.pricing.duties import CustomsLine, DutyEstimate, DutyRate, ImportRule, duty_rate_for
 from omskit.pricing.errors import DutiesUnavailable
-from omskit.pricing.lines import WorkLine, fast_money, fast_taxed
+from omskit.pricing.lines import (
+    WorkLine,
+    fast_money,
+    fast_taxed,
+    taxed_of,
+    zero_money,
+    zero_taxed,
+)
 from omskit.pricing.promotions import PromoContext, Promotion, apply_promotions
-from omskit.pricing.quote import Quote, QuoteLine, TaxBreakdown, TaxLine
+from omskit.pricing.quote import Quote, QuoteLine
 from omskit.pricing.request import CustomerRef
 from omskit.pricing.tax.calc import ItemTax, compute, net_gross
 from omskit.pricing.tax.model import TaxComponent, TaxItem, TaxProvider, TaxRequest
@@ -60,40 +67,44 @@ class PricingContext:
     notes: tuple[str, ...] = ()
 
 
-def _tax_lines(result: ItemTax, currency: str) -> tuple[TaxLine, ...]:
-    return tuple(
-        TaxLine(c.name, c.rate, c.jurisdiction, fast_money(base, currency),
-                fast_money(amount, currency), c.compound)
-        for c, base, amount in result.taxes
-    )  # fmt: skip
+_REVERSE: dict[TaxComponent, TaxComponent] = {}
+_NOTES: dict[tuple[str, ...], tuple[str, ...]] = {}
+_Taxes = tuple[tuple[TaxComponent, ...], tuple[Decimal, ...] | None]
+_NO_TAXES: _Taxes = ((), None)
 
 
-def _reverse_marker(
-    comps: tuple[TaxComponent, ...], net: Decimal, currency: str
-) -> tuple[TaxLine, ...]:
-    if not comps:
-        return ()
-    c = comps[0]
-    zero = fast_money(_ZERO, currency)
-    return (TaxLine(f"{c.name} reverse charge", _ZERO, c.jurisdiction,
-                    fast_money(net, currency), zero),)  # fmt: skip
+def _reverse_marker(comp: TaxComponent) -> TaxComponent:
+    """The zero-rate component a reverse-charged item shows for the tax not charged."""
+    found = _REVERSE.get(comp)
+    if found is None:
+        if len(_REVERSE) > 1024:
+            _REVERSE.clear()
+        found = _REVERSE[comp] = TaxComponent(f"{comp.name} reverse charge", _ZERO,
+                                              comp.jurisdiction)  # fmt: skip
+    return found
 
 
-def _breakdown(tax_lines: Sequence[TaxLine], currency: str) -> tuple[TaxBreakdown, ...]:
-    sums: dict[tuple[str, Decimal, str, bool], list[Decimal]] = {}
-    for t in tax_lines:
-        key = (t.name, t.rate, t.jurisdiction, t.compound)
-        acc = sums.get(key)
-        if acc is None:
-            sums[key] = [t.taxable.amount, t.amount.amount]
-        else:
-            acc[0] += t.taxable.amount
-            acc[1] += t.amount.amount
-    return tuple(
-        TaxBreakdown(k[0], k[1], k[2], fast_money(v[0], currency), fast_money(v[1], currency),
-                     k[3])
-        for k, v in sums.items()
-    )  # fmt: skip
+def _taxes(result: ItemTax, comps: tuple[TaxComponent, ...], reverse: bool) -> _Taxes:
+    """What a quote stores of an item's taxes: shared components, parts only when several."""
+    if reverse:
+        return ((_reverse_marker(comps[0]),), None) if comps else _NO_TAXES
+    taxes = result.taxes
+    if not taxes:
+        return _NO_TAXES
+    if len(taxes) == 1:
+        comp = taxes[0][0]
+        return ((comp,) if len(comps) != 1 or comps[0] is not comp else comps), None
+    return tuple(t[0] for t in taxes), tuple(t[2] for t in taxes)
+
+
+def _shared_notes(notes: tuple[str, ...]) -> tuple[str, ...]:
+    """One tuple object for every quote with the same notes (they repeat a lot)."""
+    found = _NOTES.get(notes)
+    if found is None:
+        if len(_NOTES) > 4096:
+            _NOTES.clear()
+        found = _NOTES[notes] = notes
+    return found
 
 
 def _duties(
@@ -234,61 +245,53 @@ def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0915
     reverse = decision.treatment == "reverse_charge"
 
     # -- lines ----------------------------------------------------------------------------
+    # Few objects per line: shared zero Money, the catalogue's own unit-price Money, one
+    # Money where net, gross and amount coincide, and tax components shared with the rate
+    # table (the Quote derives subtotal, tax lines and breakdown from them on access).
     quote_lines: list[QuoteLine] = []
-    all_taxes: list[TaxLine] = []
     zero = _ZERO.quantize(unit)
-    sub_net = sub_gross = net_sum = gross_sum = discount_sum = zero
+    zero_m = zero_money(cur, unit)
+    per_line = ctx.policy.scope == "line"
+    net_sum = gross_sum = zero
     for line, result, line_comps in zip(lines, results, comps, strict=False):
-        if line.discount or ctx.policy.scope != "line":
+        net, gross, amount, discount = result.net, result.gross, line.amount, line.discount
+        unit_m = line.unit_money or fast_money(line.unit, cur)
+        amount_m = unit_m if amount is line.unit else fast_money(amount, cur)
+        net_m = amount_m if net == amount else fast_money(net, cur)
+        gross_m = net_m if gross == net else amount_m if gross == amount else fast_money(gross, cur)
+        total = taxed_of(net_m, gross_m)
+        before: TaxedMoney | None = None
+        if discount or not per_line:
             before_net, before_gross = net_gross(
-                line.amount,
-                line_comps,
-                inclusive=inclusive,
-                charged=charged,
-                unit=unit,
+                amount, line_comps, inclusive=inclusive, charged=charged, unit=unit,
                 rounding=rounding,
-            )
-        else:
-            before_net, before_gross = result.net, result.gross
-        taxes = _tax_lines(result, cur)
-        if reverse:
-            taxes = _reverse_marker(line_comps, result.net, cur)
-        all_taxes.extend(taxes)
-        sub_net += before_net
-        sub_gross += before_gross
-        net_sum += result.net
-        gross_sum += result.gross
-        discount_sum += line.discount
+            )  # fmt: skip
+            if before_net != net or before_gross != gross:
+                before = fast_taxed(before_net, before_gross, cur)
+        net_sum += net
+        gross_sum += gross
+        tax_comps, parts = _taxes(result, line_comps, reverse)
+        list_unit = line.list_unit
         quote_lines.append(
             QuoteLine(
-                index=line.index,
-                sku=line.sku,
-                quantity=line.quantity,
-                unit_price=fast_money(line.unit, cur),
-                list_price=fast_money(line.list_unit, cur),
-                amount=fast_money(line.amount, cur),
-                discount=fast_money(line.discount, cur),
-                subtotal=fast_taxed(before_net, before_gross, cur),
-                total=fast_taxed(result.net, result.gross, cur),
-                taxes=taxes,
-                tax_class=line.tax_class,
-                price_note=line.price_note,
-                name=line.name,
-                ref=line.ref,
+                line.index, line.sku, line.quantity, unit_m, amount_m,
+                fast_money(discount, cur) if discount else zero_m, total, line.tax_class,
+                line.price_note, line.name, line.ref,
+                None if list_unit is line.unit or list_unit == line.unit else list_unit,
+                before, tax_comps, parts,
             )
-        )
+        )  # fmt: skip
 
     # -- shipping ---------------------------------------------------------------------------
-    ship_taxes: tuple[TaxLine, ...] = ()
+    ship_taxes: _Taxes = _NO_TAXES
     if has_shipping:
         ship_result = results[-1]
-        ship_taxes = _tax_lines(ship_result, cur)
-        if reverse:
-            ship_taxes = _reverse_marker(comps[-1], ship_result.net, cur)
-        all_taxes.extend(ship_taxes)
+        ship_taxes = _taxes(ship_result, comps[-1], reverse)
         ship_net, ship_gross = ship_result.net, ship_result.gross
+        shipping_m = fast_taxed(ship_net, ship_gross, cur)
     else:
         ship_net = ship_gross = zero
+        shipping_m = zero_taxed(cur, unit)
 
     # -- duties and customs ---------------------------------------------------------------
     estimate: DutyEstimate | None = None
@@ -315,7 +318,6 @@ def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0915
 
     total_net = net_sum + ship_net + duties
     total_gross = gross_sum + ship_gross + duties
-    tax_total = (gross_sum - net_sum) + (ship_gross - ship_net)
     return Quote(
         currency=cur,
         channel=ctx.channel,
@@ -323,17 +325,10 @@ def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0915
         prices_include_tax=inclusive,
         quoted_at=ctx.now,
         lines=tuple(quote_lines),
-        subtotal=fast_taxed(sub_net, sub_gross, cur),
-        discount_total=fast_money(discount_sum, cur),
-        shipping=fast_taxed(ship_net, ship_gross, cur),
-        shipping_discount=fast_money(ship_off + zero, cur),
-        shipping_taxes=ship_taxes,
-        duties=fast_money(duties, cur),
-        tax_total=fast_money(tax_total, cur),
+        shipping=shipping_m,
+        duties=fast_money(duties, cur) if duties else zero_m,
         total=fast_taxed(total_net, total_gross, cur),
-        tax_breakdown=_breakdown(all_taxes, cur),
         promotions=tuple(applied),
-        coupons=tuple(p.coupon for p in applied if p.coupon),
         fx_rate=ctx.fx_rate,
         customs=customs,
         duty_estimate=estimate,
@@ -342,5 +337,7 @@ def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0915
         tax_provider=decision.provider,
         ship_to=dest,
         customer_key=ctx.customer.key if ctx.customer else "",
-        notes=(*ctx.notes, *promo_notes, *decision.notes),
+        notes=_shared_notes((*ctx.notes, *promo_notes, *decision.notes)),
+        ship_comps=ship_taxes[0],
+        ship_parts=ship_taxes[1],
     )

@@ -7,10 +7,15 @@ from decimal import Decimal
 
 from omskit.money import Money, TaxedMoney
 
-__all__ = ["WorkLine", "fast_money", "fast_taxed"]
+__all__ = ["WorkLine", "fast_money", "fast_taxed", "taxed_of", "zero_money", "zero_taxed"]
 
 _new = object.__new__
-_set = object.__setattr__
+# Money and TaxedMoney are slotted, frozen attrs classes: writing through the slot
+# descriptors skips the frozen ``__setattr__`` and the converters (and is the fastest way).
+_money_amount = Money.__dict__["amount"].__set__
+_money_currency = Money.__dict__["currency"].__set__
+_taxed_net = TaxedMoney.__dict__["net"].__set__
+_taxed_gross = TaxedMoney.__dict__["gross"].__set__
 
 
 def fast_money(amount: Decimal, currency: str) -> Money:
@@ -19,17 +24,47 @@ def fast_money(amount: Decimal, currency: str) -> Money:
     Skips the converters of ``Money(...)``; only for amounts the engine computed itself.
     """
     money: Money = _new(Money)
-    _set(money, "amount", amount)
-    _set(money, "currency", currency)
+    _money_amount(money, amount)
+    _money_currency(money, currency)
     return money
 
 
 def fast_taxed(net: Decimal, gross: Decimal, currency: str) -> TaxedMoney:
     """Build :class:`TaxedMoney` from engine-computed amounts in one currency."""
+    return taxed_of(fast_money(net, currency), fast_money(gross, currency))
+
+
+def taxed_of(net: Money, gross: Money) -> TaxedMoney:
+    """Build :class:`TaxedMoney` from two engine-built Money of one currency (no check)."""
     taxed: TaxedMoney = _new(TaxedMoney)
-    _set(taxed, "net", fast_money(net, currency))
-    _set(taxed, "gross", fast_money(gross, currency))
+    _taxed_net(taxed, net)
+    _taxed_gross(taxed, gross)
     return taxed
+
+
+_ZERO_MONEY: dict[str, Money] = {}
+_ZERO_TAXED: dict[str, TaxedMoney] = {}
+
+
+def zero_money(currency: str, unit: Decimal) -> Money:
+    """One shared zero :class:`Money` per currency (``unit``: its minor unit).
+
+    Money is immutable, so every quote's zero discounts, duties and shipping can be the
+    same object: kept quotes then cost nothing for them.
+    """
+    found = _ZERO_MONEY.get(currency)
+    if found is None:
+        found = _ZERO_MONEY[currency] = fast_money(Decimal(0).quantize(unit), currency)
+    return found
+
+
+def zero_taxed(currency: str, unit: Decimal) -> TaxedMoney:
+    """One shared zero :class:`TaxedMoney` per currency (see :func:`zero_money`)."""
+    found = _ZERO_TAXED.get(currency)
+    if found is None:
+        zero = zero_money(currency, unit)
+        found = _ZERO_TAXED[currency] = TaxedMoney(zero, zero)
+    return found
 
 
 class WorkLine:
@@ -37,6 +72,8 @@ class WorkLine:
 
     ``amount`` is the undiscounted line amount (unit price x quantity, rounded to the
     minor unit); ``discount`` grows as promotions apply and never exceeds ``amount``.
+    ``unit_money`` is ``unit`` as a shared :class:`Money` when the resolver has one (a
+    catalogue price), so the quote need not build another.
     """
 
     __slots__ = (
@@ -54,6 +91,7 @@ class WorkLine:
         "sku",
         "tax_class",
         "unit",
+        "unit_money",
         "weight_grams",
     )
 
@@ -74,6 +112,7 @@ class WorkLine:
         country_of_origin: str | None = None,
         weight_grams: int = 0,
         ref: str = "",
+        unit_money: Money | None = None,
     ) -> None:
         self.index = index
         self.sku = sku
@@ -90,6 +129,7 @@ class WorkLine:
         self.country_of_origin = country_of_origin
         self.weight_grams = weight_grams
         self.ref = ref
+        self.unit_money = unit_money
 
     @property
     def remaining(self) -> Decimal:

@@ -208,21 +208,36 @@ def _blocked(promo: Promotion, ctx: PromoContext) -> str | None:  # noqa: PLR091
     return None
 
 
+_DESCRIPTIONS: dict[int, tuple[Promotion, str]] = {}
+
+
+def _describe(promo: Promotion) -> str:
+    """``promo.describe()``, built once per promotion object (promotions are immutable)."""
+    hit = _DESCRIPTIONS.get(id(promo))
+    if hit is not None and hit[0] is promo:
+        return hit[1]
+    if len(_DESCRIPTIONS) > 4096:
+        _DESCRIPTIONS.clear()
+    text = promo.describe()
+    _DESCRIPTIONS[id(promo)] = (promo, text)
+    return text
+
+
 def _canonical(line: WorkLine) -> tuple[str, Decimal, int, Decimal]:
     """Order lines by what they are, not where they sit, so results never depend on order."""
     return (line.sku, line.unit, line.quantity, line.remaining)
 
 
 def _spread(total: Decimal, lines: Sequence[WorkLine], currency: str) -> dict[int, Decimal]:
-    lines = sorted(lines, key=_canonical)
+    lines = sorted(lines, key=_canonical) if len(lines) > 1 else lines
     scale = -int(lines[0].amount.as_tuple().exponent) if lines else 0
-    weights = [int(line.remaining.scaleb(scale)) for line in lines]
+    weights = [int((line.amount - line.discount).scaleb(scale)) for line in lines]
     parts = allocate(fast_money(total, currency), weights)
     return {line.index: part.amount for line, part in zip(lines, parts, strict=True)}
 
 
 def _shares(promo: Promotion, lines: Sequence[WorkLine], ctx: PromoContext) -> dict[int, Decimal]:
-    eligible = [line for line in lines if line.remaining > 0 and promo.eligible(line)]
+    eligible = [line for line in lines if line.amount > line.discount and promo.eligible(line)]
     if not eligible:
         return {}
     unit = ctx.unit
@@ -239,7 +254,7 @@ def _shares(promo: Promotion, lines: Sequence[WorkLine], ctx: PromoContext) -> d
             shares[line.index] = min(off, line.remaining)
         return shares
     if promo.target == "order":
-        pool = sum((line.remaining for line in eligible), _ZERO)
+        pool = sum((line.amount - line.discount for line in eligible), _ZERO)
         if promo.kind == "percent":
             total = (pool * promo.percent / _HUNDRED).quantize(unit, ROUND_DOWN)
         else:
@@ -247,7 +262,10 @@ def _shares(promo: Promotion, lines: Sequence[WorkLine], ctx: PromoContext) -> d
         return _spread(total, eligible, ctx.currency) if total > 0 else {}
     if promo.kind == "percent":
         pct = promo.percent / _HUNDRED
-        return {line.index: (line.remaining * pct).quantize(unit, ROUND_DOWN) for line in eligible}
+        return {
+            line.index: ((line.amount - line.discount) * pct).quantize(unit, ROUND_DOWN)
+            for line in eligible
+        }
     each = promo.amount_in(ctx.currency) or _ZERO
     return {line.index: min(each * line.quantity, line.remaining) for line in eligible}
 
@@ -295,7 +313,7 @@ def apply_promotions(
             AppliedPromotion(
                 promotion=promo.id,
                 name=promo.name,
-                description=promo.describe(),
+                description=_describe(promo),
                 amount=fast_money(total, currency),
                 shipping=fast_money(ship_off, currency),
                 lines=tuple(sorted(shares)),

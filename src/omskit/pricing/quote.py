@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Iterable
 from decimal import Decimal
 
 import attrs
 
 from omskit.customers.address import Address
-from omskit.money import ExchangeRate, Money, TaxedMoney
+from omskit.money import ExchangeRate, Money, TaxedMoney, minor_unit
 from omskit.pricing.duties import CustomsLine, DutyEstimate
+from omskit.pricing.lines import fast_money, fast_taxed
 from omskit.pricing.promotions import AppliedPromotion
+from omskit.pricing.tax.model import TaxComponent
 
 __all__ = ["Quote", "QuoteLine", "TaxBreakdown", "TaxLine"]
 
@@ -55,6 +59,43 @@ class TaxBreakdown:
         return f"{self.name} {_pct(self.rate)} ({self.jurisdiction}{extra})"
 
 
+_ZERO = Decimal(0)
+_ZEROS: dict[str, Decimal] = {}
+
+
+def _zero(currency: str) -> Decimal:
+    """Zero with ``currency``'s minor-unit exponent (``Decimal("0.00")`` for EUR)."""
+    found = _ZEROS.get(currency)
+    if found is None:
+        found = _ZEROS[currency] = _ZERO.quantize(minor_unit(currency))
+    return found
+
+
+def _tax_lines(
+    comps: tuple[TaxComponent, ...], parts: tuple[Decimal, ...] | None, total: TaxedMoney
+) -> tuple[TaxLine, ...]:
+    """The tax lines of one item from its components and taxed amounts.
+
+    One component (the usual case) is charged on the net and is the whole tax; several
+    carry their own ``parts`` (compound ones are charged on the net plus earlier taxes).
+    """
+    if not comps:
+        return ()
+    net = total.net
+    if parts is None:
+        c = comps[0]
+        return (TaxLine(c.name, c.rate, c.jurisdiction, net, total.tax, c.compound),)
+    cur = net.currency
+    out: list[TaxLine] = []
+    running = _ZERO
+    for c, part in zip(comps, parts, strict=True):
+        taxable = net.amount + running if c.compound else net.amount
+        out.append(TaxLine(c.name, c.rate, c.jurisdiction, fast_money(taxable, cur),
+                           fast_money(part, cur), c.compound))  # fmt: skip
+        running += part
+    return tuple(out)
+
+
 @attrs.frozen
 class QuoteLine:
     """One priced line.
@@ -63,27 +104,70 @@ class QuoteLine:
     discount) are in the price list's basis (gross when ``Quote.prices_include_tax``);
     ``subtotal`` is ``amount`` with net and gross; ``discount`` is this line's exact share of every
     discount, in the same basis; ``total`` is after discount, with net and gross.
+
+    A quote is kept on every order, so a line stores only what cannot be derived:
+    ``list_price``, ``subtotal`` and ``taxes`` are computed on access from the stored
+    amounts and the line's tax components (build lines with the pricing engine).
     """
 
     index: int
     sku: str
     quantity: int
     unit_price: Money
-    list_price: Money
     amount: Money
     discount: Money
-    subtotal: TaxedMoney
     total: TaxedMoney
-    taxes: tuple[TaxLine, ...]
     tax_class: str = "standard"
     price_note: str = ""
     name: str = ""
     ref: str = ""
+    #: the list (base) unit price when it differs from ``unit_price``
+    _list_unit: Decimal | None = None
+    #: the amounts before discount when they differ from ``total``
+    _before: TaxedMoney | None = None
+    #: the tax components charged (or, for a reverse charge, the marker), shared
+    _comps: tuple[TaxComponent, ...] = ()
+    #: each component's tax when there are several (one component: the whole tax)
+    _parts: tuple[Decimal, ...] | None = None
+
+    @property
+    def list_price(self) -> Money:
+        """The list (base) unit price before sale, tier or group prices."""
+        if self._list_unit is None:
+            return self.unit_price
+        return fast_money(self._list_unit, self.unit_price.currency)
+
+    @property
+    def subtotal(self) -> TaxedMoney:
+        """``amount`` with net and gross: the line before discounts."""
+        return self.total if self._before is None else self._before
+
+    @property
+    def taxes(self) -> tuple[TaxLine, ...]:
+        """Each tax on the line after discount: rate, jurisdiction, taxable and amount."""
+        return _tax_lines(self._comps, self._parts, self.total)
 
     @property
     def tax(self) -> Money:
         """Gross minus net."""
         return self.total.tax
+
+
+def _breakdown(tax_lines: Iterable[TaxLine], currency: str) -> tuple[TaxBreakdown, ...]:
+    sums: dict[tuple[str, Decimal, str, bool], list[Decimal]] = {}
+    for t in tax_lines:
+        key = (t.name, t.rate, t.jurisdiction, t.compound)
+        acc = sums.get(key)
+        if acc is None:
+            sums[key] = [t.taxable.amount, t.amount.amount]
+        else:
+            acc[0] += t.taxable.amount
+            acc[1] += t.amount.amount
+    return tuple(
+        TaxBreakdown(k[0], k[1], k[2], fast_money(v[0], currency), fast_money(v[1], currency),
+                     k[3])
+        for k, v in sums.items()
+    )  # fmt: skip
 
 
 @attrs.frozen
@@ -93,6 +177,11 @@ class Quote:
     Invariants (tested as properties): ``gross == net + tax`` for every line and the
     total; ``sum(line.total) + shipping + duties == total``; the line discounts add up to
     ``discount_total``.
+
+    A quote is kept on every order, so it stores only what cannot be derived:
+    ``subtotal``, ``discount_total``, ``shipping_discount``, ``shipping_taxes``,
+    ``tax_total``, ``tax_breakdown``, ``coupons`` and ``line_total`` are computed on
+    access (each time; keep the result if you read one often).
     """
 
     currency: str
@@ -101,17 +190,10 @@ class Quote:
     prices_include_tax: bool
     quoted_at: dt.datetime
     lines: tuple[QuoteLine, ...]
-    subtotal: TaxedMoney
-    discount_total: Money
     shipping: TaxedMoney
-    shipping_discount: Money
-    shipping_taxes: tuple[TaxLine, ...]
     duties: Money
-    tax_total: Money
     total: TaxedMoney
-    tax_breakdown: tuple[TaxBreakdown, ...]
     promotions: tuple[AppliedPromotion, ...]
-    coupons: tuple[str, ...]
     fx_rate: ExchangeRate | None
     customs: tuple[CustomsLine, ...]
     duty_estimate: DutyEstimate | None
@@ -121,14 +203,69 @@ class Quote:
     ship_to: Address | None
     customer_key: str
     notes: tuple[str, ...] = ()
+    #: shipping's tax components and, when several, each one's tax (see QuoteLine)
+    _ship_comps: tuple[TaxComponent, ...] = ()
+    _ship_parts: tuple[Decimal, ...] | None = None
+
+    @property
+    def subtotal(self) -> TaxedMoney:
+        """The lines before discounts (net and gross), without shipping and duties."""
+        net = gross = _zero(self.currency)
+        for line in self.lines:
+            before = line.subtotal
+            net += before.net.amount
+            gross += before.gross.amount
+        return fast_taxed(net, gross, self.currency)
+
+    @property
+    def discount_total(self) -> Money:
+        """Every discount on the lines (the sum of ``line.discount``), in the list's basis."""
+        total = _zero(self.currency)
+        for line in self.lines:
+            total += line.discount.amount
+        return fast_money(total, self.currency)
+
+    @property
+    def shipping_discount(self) -> Money:
+        """What promotions took off the shipping charge."""
+        total = _zero(self.currency)
+        for p in self.promotions:
+            total += p.shipping.amount
+        return fast_money(total, self.currency)
+
+    @property
+    def shipping_taxes(self) -> tuple[TaxLine, ...]:
+        """The taxes on shipping."""
+        return _tax_lines(self._ship_comps, self._ship_parts, self.shipping)
+
+    @property
+    def tax_total(self) -> Money:
+        """All tax charged: on the lines and on shipping (duties are not tax here)."""
+        return self.total.tax
+
+    @property
+    def tax_breakdown(self) -> tuple[TaxBreakdown, ...]:
+        """The tax per rate over lines and shipping: what an invoice lists per rate."""
+        return _breakdown(
+            itertools.chain.from_iterable(
+                [*(line.taxes for line in self.lines), self.shipping_taxes]
+            ),
+            self.currency,
+        )
+
+    @property
+    def coupons(self) -> tuple[str, ...]:
+        """The coupon codes that applied a promotion."""
+        return tuple(p.coupon for p in self.promotions if p.coupon)
 
     @property
     def line_total(self) -> TaxedMoney:
         """The lines after discounts, without shipping and duties."""
-        total = TaxedMoney.zero(self.currency)
+        net = gross = _zero(self.currency)
         for line in self.lines:
-            total = total + line.total
-        return total
+            net += line.total.net.amount
+            gross += line.total.gross.amount
+        return fast_taxed(net, gross, self.currency)
 
     def explain(self) -> str:
         """A readable account of every price, promotion, tax and total in the quote."""

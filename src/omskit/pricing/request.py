@@ -12,7 +12,14 @@ import attrs
 from omskit.customers.address import Address
 from omskit.errors import ValidationError
 from omskit.money import Money, check_currency, to_decimal
-from omskit.validation import Problems, check_bool, check_quantity, check_sku, check_text
+from omskit.validation import (
+    MAX_QUANTITY,
+    Problems,
+    check_bool,
+    check_quantity,
+    check_sku,
+    check_text,
+)
 
 __all__ = ["INCOTERMS", "CustomerRef", "Incoterm", "QuoteLineInput", "QuoteRequest", "Specific"]
 
@@ -83,7 +90,11 @@ class CustomerRef:
     @property
     def key(self) -> str:
         """What per-customer coupon limits count by: the id, else the email."""
-        return self.customer_id or self.email.lower()
+        if self.customer_id:
+            return self.customer_id
+        email = self.email
+        lower = email.lower()
+        return email if lower == email else lower  # share the string quotes keep
 
 
 def _money_or_amount(value: Any, field: str) -> Money | Decimal:
@@ -98,9 +109,23 @@ def _money_or_amount(value: Any, field: str) -> Money | Decimal:
     return result
 
 
+_LINE_KEYS = frozenset({"sku", "quantity", "unit_price", "ref"})
+
+
 def _line(value: Any, field: str) -> QuoteLineInput:
     if isinstance(value, QuoteLineInput):
         return value
+    if type(value) is dict and value.keys() <= _LINE_KEYS:
+        # fast path for the usual {"sku": "...", "quantity": n}: the same checks, without
+        # collecting problems (a bad SKU alone raises what the full path would raise)
+        qty = value.get("quantity")
+        if (
+            type(qty) is int
+            and 1 <= qty <= MAX_QUANTITY
+            and value.get("unit_price") is None
+            and value.get("ref") is None
+        ):
+            return QuoteLineInput(check_sku(value.get("sku"), f"{field}.sku"), qty)
     if not isinstance(value, Mapping):
         raise ValidationError(field, value, "expected {'sku': ..., 'quantity': ...}")
     problems = Specific()
@@ -216,9 +241,11 @@ class QuoteRequest:
             problems.add("lines", f"at most {_MAX_LINES} lines per quote", len(raw_lines))
         else:
             for i, raw in enumerate(raw_lines):
-                line = problems.check(f"lines[{i}]", _line, raw)
-                if line is not None:
-                    lines.append(line)
+                try:  # problems.check(...), inlined: this runs for every line
+                    lines.append(_line(raw, f"lines[{i}]"))
+                except ValidationError as exc:
+                    problems.errors.append(exc)
+                    problems.items.extend(exc.problems)
         customer = problems.check("customer", _customer, data.get("customer"))
         ship_to = None
         if data.get("ship_to") is not None:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from omskit.catalog.model import Product
 from omskit.channels.model import Channel
 from omskit.errors import NotFound
-from omskit.money import ExchangeRate, minor_unit
+from omskit.money import ExchangeRate, Money, minor_unit
 from omskit.pricing.errors import ChannelPriceRejected, NoPrice
 from omskit.pricing.lines import WorkLine
 from omskit.pricing.pricelists import PRICE_LISTS, PriceIndex, price_list_id
@@ -29,6 +29,9 @@ class PriceResolver(TaxAdmin):
     channel is then judged by the channel's ``channel_prices`` rule.
     """
 
+    #: the price note of each (list name, entry), built once (entries are immutable)
+    _price_notes: dict[tuple[str, object], str]
+
     def _lines(  # noqa: PLR0915, PLR0917 - the price waterfall, read top to bottom
         self,
         uow: UnitOfWork,
@@ -41,7 +44,7 @@ class PriceResolver(TaxAdmin):
     ) -> tuple[list[WorkLine], ExchangeRate | None, str, bool]:
         name = channel.price_list
         repo = uow.repo(PRICE_LISTS)
-        own = repo.find(price_list_id(name, currency))
+        own = repo.view(price_list_id(name, currency))
         index: PriceIndex | None = None
         if own is not None:
             index = self._cached(f"pl:{own.id}", own, lambda: PriceIndex(
@@ -52,7 +55,7 @@ class PriceResolver(TaxAdmin):
         rounding = self._rt.config.rounding_for(currency).decimal_rounding
         unit = minor_unit(currency)
         if own is not None and own.base_currency:
-            base = repo.find(price_list_id(name, own.base_currency))
+            base = repo.view(price_list_id(name, own.base_currency))
             if base is not None:
                 rate = self.exchange_rates.rate(own.base_currency, currency, now.date())
                 key = f"plx:{own.id}:{rate.rate}"
@@ -61,17 +64,23 @@ class PriceResolver(TaxAdmin):
                 ).converted(currency, rate.rate, rounding, unit), None)  # fmt: skip
                 used_rate = rate
         group = customer.group if customer else ""
+        notes = self._price_notes
+        if len(notes) > 4096:
+            notes.clear()
         rates: dict[str, ExchangeRate] = {}
         lines: list[WorkLine] = []
         used_conversion = False
         for i, (line, product) in enumerate(zip(req.lines, products, strict=True)):
             qty = line.quantity
+            unit_money: Money | None = None
             entry = index.best(line.sku, qty, group, now) if index is not None else None
             if entry is not None:
                 unit_price = entry.amount
                 base_entry = index.base(line.sku) if index is not None else None
                 list_unit = base_entry.amount if base_entry else unit_price
-                note = f"price list {name!r}: {entry.describe()}"
+                note = notes.get((name, entry)) or notes.setdefault(
+                    (name, entry), f"price list {name!r}: {entry.describe()}"
+                )
             elif (
                 converted is not None
                 and (entry := converted.best(line.sku, qty, group, now)) is not None
@@ -84,6 +93,7 @@ class PriceResolver(TaxAdmin):
             elif product.price is not None:
                 if product.price.currency == currency:
                     unit_price = product.price.amount
+                    unit_money = product.price  # immutable and stored: share it
                     note = "catalogue price"
                 else:
                     src = product.price.currency
@@ -105,13 +115,16 @@ class PriceResolver(TaxAdmin):
             if line.unit_price is not None:
                 unit_price, note = self._channel_price(channel, line.unit_price, unit_price,
                                                        note, f"lines[{i}].unit_price")  # fmt: skip
+                unit_money = None
             amount = (unit_price * qty).quantize(unit, rounding=rounding)
+            if qty == 1 and amount == unit_price and amount.same_quantum(unit_price):
+                amount = unit_price  # the same value and digits: share the object
             lines.append(WorkLine(
                 i, line.sku, qty, unit_price, amount, tax_class=product.tax_class,
                 attributes=product.attributes, name=product.name, price_note=note,
                 list_unit=list_unit, hs_code=product.hs_code,
                 country_of_origin=product.country_of_origin,
-                weight_grams=product.weight_grams, ref=line.ref,
+                weight_grams=product.weight_grams, ref=line.ref, unit_money=unit_money,
             ))  # fmt: skip
         if (
             converted is not None

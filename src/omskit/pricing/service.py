@@ -134,11 +134,11 @@ class PricingService(PriceResolver, PromotionAdmin, PricingAdmin):
         lines, fx_rate, list_name, includes_tax = self._lines(
             uow, req, channel, currency, products, customer, now
         )
-        book = uow.repo(PROMOTION_BOOKS).find("default")
+        book = uow.repo(PROMOTION_BOOKS).view("default")
         promos = self._cached("promotions", book, lambda: PromotionIndex(book.promotions) if
                               book else _EMPTY_PROMOS, _EMPTY_PROMOS)  # fmt: skip
         coupon_map = self._coupons(uow, req.coupons, promos, now, customer)
-        table = uow.repo(TAX_TABLES).find("default")
+        table = uow.repo(TAX_TABLES).view("default")
         rules = self._tax_rules(table)
         shipping = self._shipping(req.shipping, currency)
         origin = channel.options.get("origin_country") or self.settings.origin_country
@@ -226,9 +226,9 @@ class PricingService(PriceResolver, PromotionAdmin, PricingAdmin):
     # -- helpers --------------------------------------------------------------------------
     def _channel(self, uow: UnitOfWork, code: str) -> Channel:
         channels = uow.repo(CHANNELS)
-        channel = channels.find(code)
+        channel = channels.view(code)
         if channel is None or not channel.active:
-            raise UnknownChannel(code, (c.id for c in channels.scan() if c.active))
+            raise UnknownChannel(code, (c.id for c in channels.scan_view() if c.active))
         return channel
 
     def _customer(
@@ -238,11 +238,11 @@ class PricingService(PriceResolver, PromotionAdmin, PricingAdmin):
             return None, ship_to
         repo = uow.repo(CUSTOMERS)
         if ref.customer_id:
-            stored = repo.find(ref.customer_id)
+            stored = repo.view(ref.customer_id)
             if stored is None:
                 raise NotFound("customer", ref.customer_id, "customer.customer_id is unknown")
         else:
-            stored = repo.find_by("email", ref.email.lower()) if ref.email else None
+            stored = repo.view_by("email", ref.email.lower()) if ref.email else None
         if stored is None:
             return ref, ship_to
         merged = CustomerRef(
@@ -262,7 +262,7 @@ class PricingService(PriceResolver, PromotionAdmin, PricingAdmin):
         errors: list[tuple[str, OmskitError, str]] = []
         for i, line in enumerate(req.lines):
             field = f"lines[{i}].sku"
-            product = repo.find(line.sku)
+            product = repo.view(line.sku)
             if product is None:
                 errors.append((field, UnknownSku(line.sku), "no product with this SKU"))
             elif not product.active:
@@ -310,7 +310,7 @@ class PricingService(PriceResolver, PromotionAdmin, PricingAdmin):
         repo = uow.repo(COUPONS)
         key = customer.key if customer else ""
         for i, code in enumerate(codes):
-            coupon = repo.find(code)
+            coupon = repo.view(code)
             if coupon is None:
                 raise UnknownCoupon(code)
             coupon.check(now, key, f"coupons[{i}]")

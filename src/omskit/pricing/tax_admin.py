@@ -124,6 +124,7 @@ class TaxAdmin:
         self._provider: TaxProvider | None = None
         self._fx: ExchangeRateProvider | None = None
         self._default_rules: TaxRules | None = None
+        self._price_notes: dict[tuple[str, object], str] = {}
 
     # -- providers ------------------------------------------------------------------------
     @property

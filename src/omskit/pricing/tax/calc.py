@@ -126,8 +126,13 @@ def net_gross(
     """Net and gross of one item with per-line rounding (no split over components)."""
     if not comps:
         return amount, amount
-    _net, exact = _exact(amount, comps, inclusive)
-    tax = sum(exact, _ZERO).quantize(unit, rounding=rounding)
+    if len(comps) == 1:  # the common case: what _exact computes, without the lists
+        f = comps[0].fraction
+        exact_tax = f * (amount / (_ONE + f)) if inclusive else f * amount
+        tax = exact_tax.quantize(unit, rounding=rounding)
+    else:
+        _net, exact = _exact(amount, comps, inclusive)
+        tax = sum(exact, _ZERO).quantize(unit, rounding=rounding)
     net = amount - tax if inclusive else amount
     return (net, net + tax) if charged else (net, net)
 
