@@ -120,8 +120,11 @@ class Product(Aggregate):
 
     def clone(self) -> Product:
         """A cheap copy (values are immutable except ``attributes``)."""
-        copy = attrs.evolve(self, attributes=dict(self.attributes))
-        copy.version = self.version
+        copy = object.__new__(type(self))  # field by field: no __init__, no validation
+        for field in attrs.fields(type(self)):
+            object.__setattr__(copy, field.name, getattr(self, field.name))
+        copy._events = []
+        copy.attributes = dict(self.attributes)
         return copy
 
 

@@ -85,8 +85,11 @@ class Channel(Aggregate):
 
     def clone(self) -> Channel:
         """A copy with its own ``options`` (nested values included)."""
-        copy = attrs.evolve(self, options=deepcopy(self.options))
-        copy.version = self.version
+        copy = object.__new__(type(self))  # field by field: no __init__, no validation
+        for field in attrs.fields(type(self)):
+            object.__setattr__(copy, field.name, getattr(self, field.name))
+        copy._events = []
+        copy.options = deepcopy(self.options) if self.options else {}
         return copy
 
 

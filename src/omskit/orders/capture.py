@@ -21,7 +21,7 @@ from omskit.orders.billing import authorize_at_capture
 from omskit.orders.commands import CaptureOrder, ProblemReport, parse_capture
 from omskit.orders.errors import OrderRejected
 from omskit.orders.events import OrderCaptured, OrderHeld
-from omskit.orders.model import Order, OrderLine
+from omskit.orders.model import Order, OrderLine, line_id
 from omskit.orders.risk import RiskSignal, assess, builtin_signals, gather_facts
 from omskit.orders.storage import ORDERS
 from omskit.payments.model import Payment
@@ -102,10 +102,10 @@ def _check_domain(
     """Channel, currency, SKUs and shipping address; every problem goes to ``report``."""
     channel = None
     code = fields.get("channel")
-    if code:
-        channel = uow.repo(CHANNELS).find(code)
+    if code:  # views: capture only reads the channel and the products (no copies)
+        channel = uow.repo(CHANNELS).view(code)
         if channel is None or not channel.active:
-            known = ", ".join(sorted(c.id for c in uow.repo(CHANNELS).scan() if c.active))
+            known = ", ".join(sorted(c.id for c in uow.repo(CHANNELS).scan_view() if c.active))
             report.error("channel", NotFound("channel", code, f"known channels: {known}"),
                          f"no active channel {code!r}; known: {known}", code)  # fmt: skip
             channel = None
@@ -114,7 +114,7 @@ def _check_domain(
         report.check("currency", channel.require_currency, currency)
     products = uow.repo(PRODUCTS)
     for position, line in zip(positions, fields.get("lines", ()), strict=True):
-        product = products.find(line.sku)
+        product = products.view(line.sku)
         where = f"lines[{position}].sku"
         if product is None:
             message = "no product with this SKU; add it to the catalog first"
@@ -189,7 +189,7 @@ def _draft(svc: OrderService, command: CaptureOrder, currency: str, fingerprint:
     taxed_zero = TaxedMoney(zero, zero)
     lines = [
         OrderLine(
-            id=f"L{i}",
+            id=line_id(i),
             sku=line.sku,
             quantity=line.quantity,
             unit_price=zero,

@@ -14,7 +14,15 @@ from omskit.money import Money, TaxedMoney
 from omskit.orders.lifecycle import LINE_MOVES, ORDER_MOVES, line_status, order_status
 from omskit.storage.ports import Aggregate
 
-__all__ = ["Order", "OrderLine", "TimelineEntry"]
+__all__ = ["Order", "OrderLine", "TimelineEntry", "line_id"]
+
+
+_LINE_IDS = tuple(f"L{n}" for n in range(64))
+
+
+def line_id(number: int) -> str:
+    """The id of line ``number`` (``"L1"``); the first few are shared strings, not copies."""
+    return _LINE_IDS[number] if 0 < number < len(_LINE_IDS) else f"L{number}"
 
 
 @attrs.frozen(kw_only=True)
@@ -153,9 +161,9 @@ class Order(Aggregate):
 
     def new_line_id(self) -> str:
         """The id for the next line added (``L1``, ``L2``...)."""
-        line_id = f"L{self.next_line}"
+        new = line_id(self.next_line)
         self.next_line += 1
-        return line_id
+        return new
 
     @property
     def due(self) -> Money:

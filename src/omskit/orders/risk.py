@@ -25,7 +25,7 @@ import attrs
 from omskit.errors import PluginError
 from omskit.orders.model import Order
 from omskit.orders.settings import RiskSettings
-from omskit.orders.storage import address_key, day_of
+from omskit.orders.storage import address_key, day_of, email_key
 from omskit.storage.ports import Repository
 
 __all__ = ["Outcome", "RiskAssessment", "RiskFacts", "RiskSignal", "assess", "gather_facts"]
@@ -99,8 +99,9 @@ class RiskFacts:
 
 def _recent(orders: Repository[Order], index: str, key: Any, since: dt.datetime,
             days: list[dt.date]) -> int:  # fmt: skip
+    # views: counting looks only, so past orders are not copied
     return sum(
-        1 for day in days for o in orders.list_by(index, (key, day)) if o.created_at >= since
+        1 for day in days for o in orders.list_view(index, (key, day)) if o.created_at >= since
     )
 
 
@@ -114,11 +115,11 @@ def gather_facts(
     while day <= day_of(now):
         days.append(day)
         day += dt.timedelta(days=1)
-    email = order.customer_email.lower()
+    email = email_key(order.customer_email)
     previous = None
     threshold = settings.first_order_value.get(order.currency)
     if threshold is not None and order.due.amount >= threshold:
-        previous = len(orders.list_by("customer", email))
+        previous = len(orders.list_view("customer", email))
     return RiskFacts(
         window_hours=settings.velocity_window_hours,
         email_orders=_recent(orders, "email_day", email, since, days),
@@ -187,6 +188,9 @@ def builtin_signals(order: Order, facts: RiskFacts, settings: RiskSettings) -> l
     return found  # fmt: skip
 
 
+_CLEAN: dict[tuple[int, int], RiskAssessment] = {}
+
+
 def assess(signals: Iterable[RiskSignal], settings: RiskSettings) -> RiskAssessment:
     """Add up ``signals`` and decide: approve, hold for review, or reject."""
     found = tuple(signals)
@@ -196,4 +200,10 @@ def assess(signals: Iterable[RiskSignal], settings: RiskSettings) -> RiskAssessm
         outcome = "reject"
     elif score >= settings.hold_at:
         outcome = "hold"
+    if not found and outcome == "approve":  # the usual case: share one frozen assessment
+        key = (settings.hold_at, settings.reject_at)
+        clean = _CLEAN.get(key)
+        if clean is None:
+            clean = _CLEAN.setdefault(key, RiskAssessment(0, outcome, (), *key))
+        return clean
     return RiskAssessment(score, outcome, found, settings.hold_at, settings.reject_at)

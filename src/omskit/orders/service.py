@@ -314,11 +314,18 @@ class OrderService:
         # routing comes after orders in the import order, so it is imported when used
         from omskit.routing import SourcingLine, SourcingRequest  # noqa: PLC0415
 
-        lines = tuple(SourcingLine(line_ref=x.id, sku=x.sku, quantity=x.active - x.allocated)
+        lines = tuple(SourcingLine(x.id, x.sku, x.active - x.allocated)
                       for x in order.lines if x.active > x.allocated)  # fmt: skip
+        allow_split = channel.allow_split if channel is not None else True
+        # Everything here was validated when the order was captured or changed; when
+        # routing offers a constructor for checked input, skip its re-validation.
+        trusted = getattr(SourcingRequest, "trusted", None)
+        if trusted is not None and lines:
+            request: Any = trusted(order.id, lines, order.ship_to, allow_split=allow_split,
+                                   exclude=exclude, channel=order.channel)  # fmt: skip
+            return request
         return SourcingRequest(
-            reference=order.id, lines=lines, ship_to=order.ship_to,
-            allow_split=channel.allow_split if channel is not None else True,
+            reference=order.id, lines=lines, ship_to=order.ship_to, allow_split=allow_split,
             exclude=exclude, channel=order.channel,
         )  # fmt: skip
 

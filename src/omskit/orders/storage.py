@@ -13,18 +13,32 @@ from omskit.customers.address import Address
 from omskit.orders.model import Order
 from omskit.storage.ports import Collection
 
-__all__ = ["ORDERS", "address_key", "day_of"]
+__all__ = ["ORDERS", "address_key", "day_of", "email_key"]
+
+
+_DAYS: dict[dt.date, dt.date] = {}
 
 
 def day_of(moment: dt.datetime) -> dt.date:
-    """The UTC calendar day of ``moment``."""
-    return moment.astimezone(dt.UTC).date()
+    """The UTC calendar day of ``moment``.
+
+    Equal days are one shared object, so the day-bucketed index keys of a million stored
+    orders do not each hold a date of their own.
+    """
+    day = moment.astimezone(dt.UTC).date()
+    return _DAYS.setdefault(day, day)
 
 
 def address_key(address: Address) -> str:
     """A normalised key for "the same delivery address"."""
     street = " ".join(address.line1.lower().split())
     return f"{address.country}|{address.postal_code.replace(' ', '')}|{street}"
+
+
+def email_key(email: str) -> str:
+    """``email`` in lower case; the very string given when it already is (no copy)."""
+    lower = email.lower()
+    return email if lower == email else lower
 
 
 def _card_day(order: Order) -> Hashable | None:
@@ -38,11 +52,11 @@ ORDERS: Collection[Order] = Collection(
     Order,
     unique={"external": lambda o: (o.channel, o.external_id)},
     indexes={
-        "customer": lambda o: o.customer_email.lower(),
+        "customer": lambda o: email_key(o.customer_email),
         "status": lambda o: o.status,
         "channel": lambda o: o.channel,
         "day": lambda o: day_of(o.created_at),
-        "email_day": lambda o: (o.customer_email.lower(), day_of(o.created_at)),
+        "email_day": lambda o: (email_key(o.customer_email), day_of(o.created_at)),
         "card_day": _card_day,
         "address_day": lambda o: (address_key(o.ship_to), day_of(o.created_at)),
     },

@@ -51,6 +51,7 @@ SANDBOX_CARDS: dict[str, str] = {
     "tok_capture_fails": "capture_fails",
 }
 
+_ZERO = Decimal(0)
 _DECLINE_AMOUNT = Decimal("666.66")
 _REVIEW_AMOUNT = Decimal("777.77")
 _DOWN_AMOUNT = Decimal("555.55")
@@ -64,10 +65,7 @@ class _Authorization:
     def __init__(self, currency: str, behaviour: str) -> None:
         self.currency = currency
         self.behaviour = behaviour
-        self.authorized = Decimal(0)
-        self.captured = Decimal(0)
-        self.voided = Decimal(0)
-        self.refunded = Decimal(0)
+        self.authorized = self.captured = self.voided = self.refunded = _ZERO  # immutable
 
     @property
     def open(self) -> Decimal:
@@ -131,7 +129,9 @@ class SandboxGateway:
             if not authorization:
                 authorization = f"sbx_auth_{next(self._ids):06d}"
                 auth = self._auths[authorization] = _Authorization(amount.currency, behaviour)
-            auth.authorized += amount.amount
+            # the first authorization keeps the amount itself instead of a new 0 + amount
+            auth.authorized = (amount.amount if auth.authorized is _ZERO
+                               else auth.authorized + amount.amount)  # fmt: skip
             review = behaviour == "review" or magnitude == _REVIEW_AMOUNT
             return self._record("authorize", "succeeded", amount, idempotency_key, request,
                                 authorization, "approved", review=review)  # fmt: skip
