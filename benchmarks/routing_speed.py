@@ -1,9 +1,11 @@
 """How fast are plans and reservations on the in-memory store?
 
 Prints plans per second as locations (10, 100, 1000) and lines (1, 10, 50) grow, for each
-strategy, and reservations per second single-threaded and with 8 threads (each
-reservation is one atomic use case: check, hold, ledger entry, event, commit), and
-reservation lines per second when one call reserves a three-line order.
+strategy; plans per second on the capture path (a three-line order over 3 to 1000
+locations with the default strategy); reservations per second single-threaded and with 8
+threads (each reservation is one atomic use case: check, hold, ledger entry, event,
+commit); and reservation lines per second when one call reserves a three-line order.
+Each rate is the best of five short runs, so other load on the machine disturbs it less.
 
 Run: ``python benchmarks/routing_speed.py`` (``--quick`` for shorter runs).
 """
@@ -26,7 +28,7 @@ SHIP_TO = {"country": "DE", "line1": "Invalidenstr. 117", "city": "Berlin",
            "postal_code": "10115", "lat": 52.53, "lon": 13.38}  # fmt: skip
 
 
-def build(locations: int, skus: int, seed: int = 7) -> OMS:
+def build(locations: int, skus: int, seed: int = 7, share: float = 0.3) -> OMS:
     rng = random.Random(seed)
     oms = OMS.in_memory(autoload=False)
     for s in range(skus):
@@ -43,19 +45,28 @@ def build(locations: int, skus: int, seed: int = 7) -> OMS:
             handling_per_shipment=f"{rng.randint(50, 300) / 100:.2f}",
         )
         for s in range(skus):
-            if rng.random() < 0.3:
+            if rng.random() < share:
                 oms.inventory.receive(f"SKU-{s}", location=code, quantity=rng.randint(1, 20))
     return oms
 
 
-def rate(fn: Callable[[], object], budget: float) -> float:
-    count, started = 0, time.perf_counter()
-    while True:
-        fn()
-        count += 1
-        elapsed = time.perf_counter() - started
-        if elapsed >= budget and count >= 3:
-            return count / elapsed
+def rate(fn: Callable[[], object], budget: float, windows: int = 5) -> float:
+    """Calls per second: the best of ``windows`` runs.
+
+    Other load on the machine only ever slows a run down, so the best is the least
+    disturbed.
+    """
+    best = 0.0
+    for _ in range(windows):
+        count, started = 0, time.perf_counter()
+        while True:
+            fn()
+            count += 1
+            elapsed = time.perf_counter() - started
+            if elapsed >= budget / windows and count >= 3:
+                break
+        best = max(best, count / elapsed)
+    return best
 
 
 def request(lines: int) -> SourcingRequest:
@@ -74,6 +85,17 @@ def plans(budget: float) -> None:
         req = request(lines)
         cells = [rate(partial(oms.routing.plan, req, s), budget) for s in STRATEGIES]
         print(f"{locations:>6} x {lines:<9}" + "".join(f"{c:18,.0f}" for c in cells))
+
+
+def capture_path(budget: float) -> None:
+    """The plan orders make at capture: three lines, the default strategy."""
+    print("\nCapture path: a three-line order, default strategy (priority), plans per second")
+    print(f"{'locations':>10}{'plans/s':>12}{'us/plan':>10}")
+    for locations in (3, 10, 100, 1000):
+        oms = build(locations, 3, share=0.6)
+        req = request(3)
+        per_second = rate(partial(oms.routing.plan, req), budget)
+        print(f"{locations:>10}{per_second:12,.0f}{1e6 / per_second:10.1f}")
 
 
 def reservations(count: int) -> None:
@@ -124,6 +146,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     plans(0.2 if args.quick else 1.0)
+    capture_path(0.5 if args.quick else 2.0)
     reservations(5_000 if args.quick else 50_000)
 
 

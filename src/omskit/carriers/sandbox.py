@@ -193,9 +193,10 @@ class SandboxCarrier(BaseCarrier):
         t0 = label.created_at
         promised = label.promised_date or add_business_days(t0.date(), 3)
         hub = f"Sandbox hub {label.ship_from.country}"
+        origin = label.ship_from.city or label.ship_from.name or label.ship_from.country
         steps = [
-            ("CRE", t0, label.ship_from.city),
-            ("ACC", t0 + dt.timedelta(hours=2), label.ship_from.city),
+            ("CRE", t0, origin),
+            ("ACC", t0 + dt.timedelta(hours=2), origin),
             ("TRN", t0 + dt.timedelta(hours=20), hub),
         ]
         for code, days, hour in _SCRIPTS[chosen]:

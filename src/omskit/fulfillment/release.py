@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from omskit.errors import InsufficientStock, InvalidTransition, ValidationError
+from omskit.errors import InvalidTransition, ValidationError
 from omskit.fulfillment.events import (
     DropshipOrderSent,
     FulfillmentOrderReleased,
 )
 from omskit.fulfillment.model import FULFILLMENT_ORDERS, FOLine, FulfillmentOrder
 from omskit.inventory.locations import LOCATIONS
-from omskit.inventory.reservations import RESERVATIONS, Allocation
+from omskit.inventory.reservations import Allocation
 from omskit.orders.model import Order
 from omskit.orders.storage import ORDERS
 from omskit.routing.model import SourcingLine, SourcingRequest
@@ -86,7 +86,7 @@ def release_in(
         for ref, qty in fo.open_units.items():
             held[(fo.location, ref)] = held.get((fo.location, ref), 0) + qty
     wanted: dict[str, list[FOLine]] = {}
-    for r in uow.repo(RESERVATIONS).list_by("reference", order.id):
+    for r in svc.services.inventory.reservations_in(uow, order.id):
         free = r.quantity - held.get((r.location, r.line_ref), 0)
         if free > 0:
             held[(r.location, r.line_ref)] = held.get((r.location, r.line_ref), 0) + free
@@ -151,26 +151,13 @@ def _allocate_rest(
 ) -> None:
     if not any(x.active > x.allocated for x in order.lines):
         return
-    request = attrs.evolve(svc.services.orders.sourcing_request(order), reference=_fresh(order))
+    # units on top of what the order holds: its holds are spoken for
+    request = attrs.evolve(svc.services.orders.sourcing_request(order), count_own_holds=False)
     plan = svc.services.routing.plan_in(uow, request, strategy)
-    try:
-        _reserve(svc, uow, order, plan.allocations)
-    except InsufficientStock:
-        # The plan counted stock the order already holds; reserving checks before it
-        # writes, so nothing changed: release what is held and leave the rest waiting.
-        return
+    _reserve(svc, uow, order, plan.allocations)
     _backorder(
         svc, uow, order, {s.line_ref: s.quantity for s in plan.unfulfilled}, "no location has stock"
     )
-
-
-def _fresh(order: Order) -> str:
-    """A routing reference that does not own the order's holds.
-
-    Routing counts a reference's own reservations as available to it; units the order
-    already holds are spoken for, so new units are planned under another reference.
-    """
-    return f"{order.id}:more"
 
 
 def _reserve(
@@ -235,11 +222,12 @@ def reroute_in(
         if f.status == "rejected"
     }
     request = SourcingRequest(
-        reference=_fresh(order),
+        reference=order.id,
         lines=tuple(SourcingLine(ref, skus[ref], q) for ref, q in wanted.items()),
         ship_to=order.ship_to,
         exclude=frozenset(exclude) | rejected,
         channel=order.channel,
+        count_own_holds=False,  # new units, on top of what the order still holds
     )
     plan = svc.services.routing.plan_in(uow, request, None)
     _reserve(svc, uow, order, plan.allocations, record=False)
@@ -277,7 +265,7 @@ def move_to_store_in(svc: FulfillmentService, uow: UnitOfWork, order: Order, sto
             "switch to click & collect",
             ["not yet released"],
         )
-    if any(r.quantity for r in uow.repo(RESERVATIONS).list_by("reference", order.id)):
+    if any(r.quantity for r in svc.services.inventory.reservations_in(uow, order.id)):
         svc.services.inventory.release_in(
             uow, reference=order.id, reason=f"click & collect at {store}"
         )
@@ -301,28 +289,18 @@ def release_units_in(
     units: Mapping[str, int],
     why: str,
 ) -> None:
-    """Give back ``units`` per line that ``fo``'s location holds for the order."""
+    """Give back ``units`` per line that ``fo``'s location holds for the order.
+
+    Only the holds at ``fo``'s location are touched; a line split over several locations
+    keeps its other holds. At most what the location still holds is released.
+    """
     inventory = svc.services.inventory
+    here: dict[str, int] = {}
+    for r in inventory.reservations_in(uow, fo.order_id):
+        if r.location == fo.location and r.quantity > 0:
+            here[r.line_ref] = here.get(r.line_ref, 0) + r.quantity
     for ref, qty in units.items():
-        if qty <= 0:
-            continue
-        held = [
-            r
-            for r in uow.repo(RESERVATIONS).list_by("reference", fo.order_id)
-            if r.line_ref == ref and r.quantity > 0
-        ]
-        elsewhere = [
-            Allocation(r.location, r.sku, r.quantity, ref)
-            for r in held
-            if r.location != fo.location
-        ]
-        if not elsewhere:
-            inventory.release_in(uow, reference=fo.order_id, line_ref=ref, quantity=qty, reason=why)
-            continue
-        # The line is split over locations: release it whole, then hold the rest again.
-        here = sum(r.quantity for r in held if r.location == fo.location)
-        keep = list(elsewhere)
-        if here > qty:
-            keep.append(Allocation(fo.location, held[0].sku, here - qty, ref))
-        inventory.release_in(uow, reference=fo.order_id, line_ref=ref, reason=why)
-        inventory.reserve_in(uow, reference=fo.order_id, allocations=keep, actor="fulfillment")
+        take = min(qty, here.get(ref, 0))
+        if take > 0:
+            inventory.release_in(uow, reference=fo.order_id, line_ref=ref, quantity=take,
+                                 location=fo.location, reason=why)  # fmt: skip

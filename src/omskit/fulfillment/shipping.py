@@ -65,12 +65,17 @@ def setup_in(uow: UnitOfWork, location: str) -> LocationSetup:
 
 
 def ship_from_in(uow: UnitOfWork, location: str) -> Address:
-    """Where parcels from ``location`` start: its configured address, else a minimal one."""
+    """Where parcels from ``location`` start: its configured address, else a minimal one.
+
+    Without :meth:`~omskit.fulfillment.service.FulfillmentService.configure_location`,
+    the address is what inventory knows of the location: its name (as the addressee),
+    its country and its coordinates. No street or city is made up.
+    """
     setup = setup_in(uow, location)
     if setup.address is not None:
         return setup.address
     site = uow.repo(LOCATIONS).get(location)
-    return Address(country=site.country, line1=site.name, city=site.name, name=site.name)
+    return Address(country=site.country, name=site.name, point=site.point)
 
 
 def pack_in(

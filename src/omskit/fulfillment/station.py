@@ -19,8 +19,6 @@ from omskit.fulfillment.events import (
 )
 from omskit.fulfillment.model import FULFILLMENT_ORDERS, FulfillmentOrder
 from omskit.fulfillment.release import release_units_in, reroute_in
-from omskit.inventory.operations import adjust_in
-from omskit.inventory.stock import STOCK, level_id
 from omskit.orders.model import Order
 from omskit.orders.storage import ORDERS
 from omskit.storage.ports import UnitOfWork
@@ -254,17 +252,14 @@ def _write_off(
     per_sku: dict[str, int] = {}
     for ref, qty in short.items():
         per_sku[skus[ref]] = per_sku.get(skus[ref], 0) + qty
+    inventory = svc.services.inventory
     for sku, qty in per_sku.items():
-        level = uow.repo(STOCK).find(level_id(sku, fo.location))
-        if level is None:
-            continue
+        level = inventory.level_in(uow, sku, fo.location)
         free = level.on_hand - max(level.reserved, 0) - level.quarantined
         if min(qty, free) > 0:
-            adjust_in(
+            inventory.adjust_in(
                 uow,
-                svc.runtime.ids,
-                svc.runtime.clock.now(),
-                sku=sku,
+                sku,
                 location=fo.location,
                 delta=-min(qty, free),
                 reason=f"short pick for {fo.id}",

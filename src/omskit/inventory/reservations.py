@@ -32,7 +32,7 @@ from omskit.inventory.errors import (
 )
 from omskit.inventory.events import StockConsumed, StockReleased, StockReserved
 from omskit.inventory.ledger import append_movement
-from omskit.inventory.locations import LOCATIONS
+from omskit.inventory.locations import LOCATIONS, check_location_code
 from omskit.inventory.stock import STOCK, StockLevel, level_id
 from omskit.storage.ports import Aggregate, Collection, UnitOfWork
 from omskit.validation import MAX_QUANTITY, check_quantity, check_text
@@ -43,6 +43,7 @@ __all__ = [
     "Reservation",
     "consume_lines",
     "release_lines",
+    "reservations_for",
     "reserve_lines",
 ]
 
@@ -253,9 +254,15 @@ def _write(
     return out
 
 
-def _open_for(uow: UnitOfWork, reference: str, line_ref: str | None) -> list[Reservation]:
+def _open_for(
+    uow: UnitOfWork, reference: str, line_ref: str | None, location: str | None = None
+) -> list[Reservation]:
     if not reference or type(reference) is not str:
         check_text(reference, "reference")
+    if line_ref is not None and type(line_ref) is not str:
+        check_text(line_ref, "line_ref")
+    if location is not None:
+        check_location_code(location, "location")
     found = uow.repo(RESERVATIONS).list_by("reference", reference)
     if not found:
         raise UnknownReservation(reference)
@@ -263,7 +270,22 @@ def _open_for(uow: UnitOfWork, reference: str, line_ref: str | None) -> list[Res
         found = [r for r in found if r.line_ref == line_ref]
         if not found:
             raise UnknownReservation(reference, line_ref)
+    if location is not None:
+        found = [r for r in found if r.location == location]
+        if not found:
+            raise UnknownReservation(reference, f"{line_ref or '*'}@{location}")
     return found
+
+
+def reservations_for(uow: UnitOfWork, reference: str) -> list[Reservation]:
+    """Every reservation made for ``reference`` in ``uow`` (open, consumed or released).
+
+    Unlike releasing, reading a reference that never reserved anything is no error: the
+    list is empty.
+    """
+    if not reference or type(reference) is not str:
+        check_text(reference, "reference")
+    return uow.repo(RESERVATIONS).list_by("reference", reference)
 
 
 def release_lines(
@@ -276,24 +298,34 @@ def release_lines(
     quantity: int | None = None,
     reason: str = "",
     actor: str = "system",
+    location: str | None = None,
 ) -> list[Reservation]:
     """Give back what ``reference`` holds: all of it, one line's, or ``quantity`` of a line.
+
+    With ``location``, only what is held there is given back (a line split over several
+    locations keeps its other holds untouched).
 
     Releasing a reference that holds nothing any more is a no-op (cancelling twice is
     safe); a reference that never reserved anything is an error.
 
     Raises:
-        UnknownReservation: nothing was ever reserved under ``reference`` (or ``line_ref``).
-        InvalidQuantity: ``quantity`` is more than the line holds, or given without a line.
+        UnknownReservation: nothing was ever reserved under ``reference`` (or ``line_ref``,
+            or at ``location``).
+        InvalidQuantity: ``quantity`` is more than the line holds (there), or given
+            without a line.
+        ValidationError: a malformed reference, line or location code.
     """
-    found = _open_for(uow, reference, line_ref)
+    found = _open_for(uow, reference, line_ref, location)
     if quantity is not None:
         if line_ref is None:
             raise ValidationError("quantity", quantity, "release part of a line: give line_ref")
         quantity = check_quantity(quantity)
         held = sum(r.quantity for r in found)
         if quantity > held:
-            raise InvalidQuantity("quantity", quantity, f"line {line_ref!r} holds only {held}")
+            where = "" if location is None else f" at {location!r}"
+            raise InvalidQuantity(
+                "quantity", quantity, f"line {line_ref!r} holds only {held}{where}"
+            )
     remaining = quantity
     stock = uow.repo(STOCK)
     repo = uow.repo(RESERVATIONS)

@@ -8,14 +8,11 @@ can reserve in the same transaction as capture.
 
 from __future__ import annotations
 
-import datetime as dt
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-from omskit.errors import AlreadyExists, ConcurrencyConflict, ValidationError
+from omskit.errors import AlreadyExists, ValidationError
 from omskit.inventory.events import LocationAdded, LocationDeactivated, LocationUpdated
-from omskit.inventory.expiry import expire_due
 from omskit.inventory.ledger import MOVEMENTS, Drift, LevelTotals, Movement, rebuild_levels
 from omskit.inventory.ledger import reconcile as reconcile_ledger
 from omskit.inventory.locations import (
@@ -32,14 +29,7 @@ from omskit.inventory.operations import (
     receive_in,
     transfer_between,
 )
-from omskit.inventory.reservations import (
-    RESERVATIONS,
-    Allocation,
-    Reservation,
-    consume_lines,
-    release_lines,
-    reserve_lines,
-)
+from omskit.inventory.reservation_service import ReservationMixin
 from omskit.inventory.settings import InventorySettings
 from omskit.inventory.stock import STOCK, StockLevel, level_id
 from omskit.inventory.supply_service import SupplyMixin, require_sku
@@ -51,12 +41,8 @@ __all__ = ["InventoryService"]
 
 T = TypeVar("T")
 
-#: How often a reservation is tried when other writers keep changing the same levels first
-#: (with a short, growing pause between tries).
-RESERVE_ATTEMPTS = 100
 
-
-class InventoryService(SupplyMixin):
+class InventoryService(ReservationMixin, SupplyMixin):
     """Stock per location, the ledger, reservations, backorders and replenishment.
 
     Settings come from the ``inventory`` configuration section (see
@@ -186,6 +172,23 @@ class InventoryService(SupplyMixin):
                          location=location, delta=delta, reason=reason,
                          actor=actor))  # fmt: skip
 
+    def adjust_in(
+        self, uow: UnitOfWork, sku: str, *, location: str, delta: int, reason: str,
+        actor: str = "system", reference: str = "",
+    ) -> StockLevel:  # fmt: skip
+        """:meth:`adjust` inside the caller's unit of work (e.g. writing off a short pick).
+
+        ``reference`` ties the ledger entry to the document that caused it.
+
+        Raises:
+            InvalidQuantity: ``delta`` is zero or not a whole number.
+            NotEnoughToMove: removing more than is on hand and not reserved or quarantined.
+            UnknownSku, UnknownLocation: bad input. Nothing changes on any error.
+        """
+        return adjust_in(uow, self._rt.ids, self._rt.clock.now(), sku=sku, location=location,
+                         delta=delta, reason=reason, actor=actor,
+                         reference=reference)  # fmt: skip
+
     def count(self, sku: str, *, location: str, counted: int, actor: str = "system") -> StockLevel:
         """Record a physical count; on hand becomes ``counted``."""
         now = self._rt.clock.now()
@@ -239,6 +242,16 @@ class InventoryService(SupplyMixin):
         """The stock of ``sku`` at ``location`` (all zero if nothing was ever booked)."""
         return self._read(lambda uow: _level_for(uow, sku, location, create=False))
 
+    def level_in(self, uow: UnitOfWork, sku: str, location: str) -> StockLevel:
+        """:meth:`level` inside the caller's unit of work (sees its uncommitted changes).
+
+        A read: change stock only through the movement methods.
+
+        Raises:
+            UnknownSku, UnknownLocation: no such SKU or location.
+        """
+        return _level_for(uow, sku, location, create=False)
+
     def levels(self, sku: str | None = None, *, location: str | None = None) -> list[StockLevel]:
         """Stock levels of one SKU, of one location, or all of them."""
 
@@ -290,103 +303,6 @@ class InventoryService(SupplyMixin):
     def reconcile(self) -> list[Drift]:
         """Differences between stored levels and the ledger; empty when all agree."""
         return self._read(reconcile_ledger)
-
-    # -- reservations --------------------------------------------------------------
-    def reserve_in(
-        self, uow: UnitOfWork, *, reference: str, allocations: Sequence[Allocation],
-        expires_at: dt.datetime | None = None, actor: str = "system",
-        allow_partial: bool = False,
-    ) -> list[Reservation]:  # fmt: skip
-        """Check and reserve every allocation inside the caller's unit of work.
-
-        All-or-nothing (unless ``allow_partial``): raises :class:`InsufficientStock`
-        and reserves nothing when a line does not fit.
-        """
-        return reserve_lines(uow, self._rt.ids, self._rt.clock.now(), reference=reference,
-                             allocations=allocations, expires_at=expires_at,
-                             allow_partial=allow_partial, actor=actor)  # fmt: skip
-
-    def reserve(
-        self, *, reference: str, allocations: Sequence[Allocation],
-        expires_at: dt.datetime | None = None, cart: bool = False, actor: str = "system",
-        allow_partial: bool = False,
-    ) -> list[Reservation]:  # fmt: skip
-        """:meth:`reserve_in` in its own transaction.
-
-        ``cart=True`` makes the hold expire after the configured cart TTL (unless
-        ``expires_at`` is given); :meth:`expire_reservations` then releases it.
-        """
-        now = self._rt.clock.now()
-        if cart and expires_at is None:
-            expires_at = now + self.settings.cart_ttl
-        ids = self._rt.ids
-
-        def use_case(uow: UnitOfWork) -> list[Reservation]:
-            return reserve_lines(
-                uow,
-                ids,
-                now,
-                reference=reference,
-                allocations=allocations,
-                expires_at=expires_at,
-                allow_partial=allow_partial,
-                actor=actor,
-            )
-
-        for attempt in range(1, RESERVE_ATTEMPTS + 1):
-            try:
-                return self._rt.run(use_case, attempts=1)
-            except ConcurrencyConflict:
-                if attempt == RESERVE_ATTEMPTS:
-                    raise
-                # a hot SKU: let the other writers finish before checking again
-                time.sleep(min(0.002, 0.000_02 * 2**attempt))
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def release_in(
-        self, uow: UnitOfWork, *, reference: str, line_ref: str | None = None,
-        quantity: int | None = None, reason: str = "", actor: str = "system",
-    ) -> list[Reservation]:  # fmt: skip
-        """Release all of ``reference``'s holds, one line's, or ``quantity`` of a line."""
-        return release_lines(uow, self._rt.ids, self._rt.clock.now(), reference=reference,
-                             line_ref=line_ref, quantity=quantity, reason=reason,
-                             actor=actor)  # fmt: skip
-
-    def release(
-        self, *, reference: str, line_ref: str | None = None, quantity: int | None = None,
-        reason: str = "", actor: str = "system",
-    ) -> list[Reservation]:  # fmt: skip
-        """:meth:`release_in` in its own transaction."""
-        return self._run(lambda uow: self.release_in(uow, reference=reference,
-                         line_ref=line_ref, quantity=quantity, reason=reason,
-                         actor=actor))  # fmt: skip
-
-    def consume_in(
-        self, uow: UnitOfWork, *, reference: str, line_ref: str, location: str,
-        quantity: int, actor: str = "system", sku: str | None = None,
-    ) -> Reservation:  # fmt: skip
-        """On shipment: the line's reservation and on-hand stock both go down."""
-        return consume_lines(uow, self._rt.ids, self._rt.clock.now(), reference=reference,
-                             line_ref=line_ref, location=location, quantity=quantity,
-                             actor=actor, sku=sku)  # fmt: skip
-
-    def consume(
-        self, *, reference: str, line_ref: str, location: str, quantity: int,
-        actor: str = "system", sku: str | None = None,
-    ) -> Reservation:  # fmt: skip
-        """:meth:`consume_in` in its own transaction."""
-        return self._run(lambda uow: self.consume_in(uow, reference=reference,
-                         line_ref=line_ref, location=location, quantity=quantity,
-                         actor=actor, sku=sku))  # fmt: skip
-
-    def reservations(self, reference: str) -> list[Reservation]:
-        """Every reservation made for ``reference`` (open, consumed or released)."""
-        return self._read(lambda uow: uow.repo(RESERVATIONS).list_by("reference", reference))
-
-    def expire_reservations(self, now: dt.datetime | None = None) -> list[str]:
-        """Release every cart hold whose time ran out; returns the references released."""
-        when = now or self._rt.clock.now()
-        return self._run(lambda uow: expire_due(uow, self._rt.ids, when))
 
 
 def _level_for(uow: UnitOfWork, sku: str, location: str, *, create: bool) -> StockLevel:

@@ -9,11 +9,19 @@ from omskit.routing.model import (
     Alternative,
     Decision,
     Plan,
+    PlanDetails,
     Shortfall,
     SourcingLine,
     SourcingRequest,
 )
-from omskit.routing.problem import LineSpec, Pick, Site, SourcingProblem, plan_cost
+from omskit.routing.problem import (
+    LineSpec,
+    Pick,
+    Site,
+    SiteSource,
+    SourcingProblem,
+    plan_cost,
+)
 from omskit.routing.service import RoutingService
 from omskit.routing.settings import CostModel, RoutingSettings
 from omskit.routing.strategies import (
@@ -36,12 +44,14 @@ __all__ = [
     "NearestStrategy",
     "Pick",
     "Plan",
+    "PlanDetails",
     "PriorityStrategy",
     "RoutingService",
     "RoutingSettings",
     "RoutingStrategy",
     "Shortfall",
     "Site",
+    "SiteSource",
     "SourcingLine",
     "SourcingProblem",
     "SourcingRequest",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from functools import cached_property
+from typing import Any, Protocol
 
 import attrs
 
@@ -18,6 +19,7 @@ __all__ = [
     "Alternative",
     "Decision",
     "Plan",
+    "PlanDetails",
     "Shortfall",
     "SourcingLine",
     "SourcingRequest",
@@ -60,6 +62,11 @@ def _address(value: Any) -> Address:
     return Address.from_mapping(value, "ship_to")
 
 
+def _flag(_instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    if not isinstance(value, bool):
+        raise ValidationError(attribute.name, value, "expected true or false")
+
+
 def _codes(value: Any) -> frozenset[str]:
     if isinstance(value, str):
         return frozenset((value,))
@@ -71,13 +78,18 @@ class SourcingRequest:
     """What routing is asked to source.
 
     Attributes:
-        reference: the order (or cart) being sourced; its own reservations count as
-            available to it.
+        reference: the order (or cart) being sourced.
         lines: the lines wanted.
         ship_to: the destination.
         allow_split: whether the order may ship from several locations.
         exclude: locations not to use (e.g. one that rejected the work).
         channel: the sales channel, for the record.
+        count_own_holds: whether the stock ``reference`` already holds counts as
+            available to it. ``True`` plans a *replacement* of those holds: release them
+            and reserve the plan in the same transaction (reserving the plan on top of
+            them would ask for the same units twice). ``False`` plans units *on top of*
+            what the reference holds, so the plan can be reserved as it is: use it to
+            source more units for an order that already holds some.
     """
 
     reference: str
@@ -86,6 +98,7 @@ class SourcingRequest:
     allow_split: bool = True
     exclude: frozenset[str] = attrs.field(default=frozenset(), converter=_codes)
     channel: str = ""
+    count_own_holds: bool = attrs.field(default=True, kw_only=True, validator=_flag)
 
 
 @attrs.frozen
@@ -119,7 +132,15 @@ class Alternative:
 
 @attrs.frozen
 class Decision:
-    """Why ``location`` ships ``quantity`` x ``sku`` for ``line_ref``."""
+    """Why ``location`` ships ``quantity`` x ``sku`` for ``line_ref``.
+
+    Attributes:
+        alternatives: other locations that still had stock of the SKU when this decision
+            was made (after the plan's earlier picks), best-ranked first, at most four;
+            ``available`` is what they still had.
+        exhausted: locations that had stock of the SKU, but whose units earlier picks of
+            the same plan had already taken.
+    """
 
     line_ref: str
     sku: str
@@ -127,19 +148,41 @@ class Decision:
     location: str
     why: str
     alternatives: tuple[Alternative, ...] = ()
+    exhausted: tuple[str, ...] = ()
 
     def sentence(self) -> str:
         """The decision in one sentence for a customer-service agent."""
         text = f"{self.location} chosen for {self.sku} x{self.quantity}: {self.why}"
         if self.alternatives:
-            listed = ", ".join(f"{a.location} ({a.detail})" for a in self.alternatives)
+            listed = ", ".join(
+                f"{a.location} ({a.available} available, {a.detail})" for a in self.alternatives
+            )
             text += f"; also had stock: {listed}"
+        if self.exhausted:
+            text += f"; had none left (taken by earlier picks): {', '.join(self.exhausted)}"
         return text
+
+
+class PlanDetails(Protocol):
+    """Works out a plan's explanation and cost estimate when they are first read."""
+
+    def decisions(self) -> tuple[Decision, ...]:
+        """One decision per allocation, with the alternatives still available to it."""
+        ...
+
+    def estimated_cost(self) -> Money | None:
+        """Handling plus estimated shipping under the routing cost model."""
+        ...
 
 
 @attrs.frozen
 class Plan:
     """A sourcing plan: allocations per location, the remainder, and the reasoning.
+
+    The planner works out ``decisions`` and ``estimated_cost`` only when they are first
+    read (from what it saw when planning), so reserving a plan straight away costs
+    nothing for its explanation. Plans compare equal by strategy, allocations,
+    shortfalls, exclusions and request.
 
     Attributes:
         strategy: the strategy that made it.
@@ -154,10 +197,21 @@ class Plan:
     strategy: str
     allocations: tuple[Allocation, ...]
     unfulfilled: tuple[Shortfall, ...] = ()
-    decisions: tuple[Decision, ...] = ()
+    _decisions: tuple[Decision, ...] = attrs.field(default=(), eq=False, repr=False)
     excluded: tuple[tuple[str, str], ...] = ()
-    estimated_cost: Money | None = None
+    _estimated_cost: Money | None = attrs.field(default=None, eq=False, repr=False)
     request: SourcingRequest | None = attrs.field(default=None, repr=False)
+    _details: PlanDetails | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+
+    @cached_property
+    def decisions(self) -> tuple[Decision, ...]:
+        """One decision per allocation, with the alternatives considered."""
+        return self._decisions if self._details is None else self._details.decisions()
+
+    @cached_property
+    def estimated_cost(self) -> Money | None:
+        """Handling plus estimated shipping, by the routing cost model."""
+        return self._estimated_cost if self._details is None else self._details.estimated_cost()
 
     def shipments(self) -> dict[str, tuple[Allocation, ...]]:
         """Allocations grouped by location, in plan order."""

@@ -16,15 +16,44 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from functools import cached_property
+from typing import Protocol
 
 import attrs
 
-__all__ = ["LineSpec", "Pick", "Site", "SourcingProblem", "plan_cost", "units_by_line"]
+__all__ = [
+    "LineSpec",
+    "Pick",
+    "Site",
+    "SiteSource",
+    "SourcingProblem",
+    "plan_cost",
+    "units_by_line",
+]
 
 
-@attrs.frozen
+_ZERO = Decimal(0)
+_set = object.__setattr__
+
+
+class SiteSource(Protocol):
+    """Computes a deferred :class:`Site`'s distance and costs when first asked."""
+
+    def distance_km(self, code: str) -> float:
+        """Great-circle distance from location ``code`` to the destination."""
+        ...
+
+    def costs(self, code: str, distance_km: float) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+        """``(fixed, line, per_kg, base_fee)`` of location ``code`` (see :class:`Site`)."""
+        ...
+
+
 class Site:
-    """A candidate location as the strategies see it.
+    """A candidate location as the strategies see it (an immutable value).
+
+    The planner builds sites *deferred* (:meth:`deferred`): the distance and the costs are
+    computed the first time a strategy reads them, so a strategy that ranks by priority
+    never pays for distances or cost estimates of locations it does not use.
 
     Attributes:
         code: the location code.
@@ -37,14 +66,99 @@ class Site:
         base_fee: the carrier's fee per parcel (charged again per ship-alone unit).
     """
 
+    __slots__ = ("_costs", "_distance", "_source", "code", "kind", "priority")
+
     code: str
     kind: str
     priority: int
-    distance_km: float
-    fixed: Decimal = Decimal(0)
-    line: Decimal = Decimal(0)
-    per_kg: Decimal = Decimal(0)
-    base_fee: Decimal = Decimal(0)
+    _distance: float
+    _costs: tuple[Decimal, Decimal, Decimal, Decimal]
+    _source: SiteSource | None
+
+    def __init__(  # noqa: PLR0917 - positional, like the attrs class it was
+        self, code: str, kind: str, priority: int, distance_km: float = 0.0,
+        fixed: Decimal = _ZERO, line: Decimal = _ZERO, per_kg: Decimal = _ZERO,
+        base_fee: Decimal = _ZERO,
+    ) -> None:  # fmt: skip
+        _set(self, "code", code)
+        _set(self, "kind", kind)
+        _set(self, "priority", priority)
+        _set(self, "_distance", distance_km)
+        _set(self, "_costs", (fixed, line, per_kg, base_fee))
+        _set(self, "_source", None)
+
+    @classmethod
+    def deferred(cls, code: str, kind: str, priority: int, source: SiteSource) -> Site:
+        """A site whose distance and costs ``source`` computes on first use."""
+        site = object.__new__(cls)  # distance and costs stay unset until first read
+        _set(site, "code", code)
+        _set(site, "kind", kind)
+        _set(site, "priority", priority)
+        _set(site, "_source", source)
+        return site
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise attrs.exceptions.FrozenInstanceError
+
+    def __delattr__(self, name: str) -> None:
+        raise attrs.exceptions.FrozenInstanceError
+
+    @property
+    def distance_km(self) -> float:
+        """Great-circle distance to the destination, in km."""
+        try:
+            return self._distance
+        except AttributeError:
+            assert self._source is not None
+            km = self._source.distance_km(self.code)
+            _set(self, "_distance", km)
+            return km
+
+    def _cost_parts(self) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+        try:
+            return self._costs
+        except AttributeError:
+            assert self._source is not None
+            parts = self._source.costs(self.code, self.distance_km)
+            _set(self, "_costs", parts)
+            return parts
+
+    @property
+    def fixed(self) -> Decimal:
+        """Cost of one shipment from here."""
+        return self._cost_parts()[0]
+
+    @property
+    def line(self) -> Decimal:
+        """Cost per line picked here."""
+        return self._cost_parts()[1]
+
+    @property
+    def per_kg(self) -> Decimal:
+        """Cost per kg shipped from here to the destination."""
+        return self._cost_parts()[2]
+
+    @property
+    def base_fee(self) -> Decimal:
+        """The carrier's fee per parcel."""
+        return self._cost_parts()[3]
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.code, self.kind, self.priority, self.distance_km, *self._cost_parts())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Site):
+            return NotImplemented
+        return self is other or self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        fixed, line, per_kg, base_fee = self._cost_parts()
+        return (f"Site(code={self.code!r}, kind={self.kind!r}, priority={self.priority!r}, "
+                f"distance_km={self.distance_km!r}, fixed={fixed!r}, line={line!r}, "
+                f"per_kg={per_kg!r}, base_fee={base_fee!r})")  # fmt: skip
 
 
 @attrs.frozen
@@ -79,6 +193,11 @@ class SourcingProblem:
     allow_split: bool = True
     currency: str = "EUR"
 
+    @cached_property
+    def by_ref(self) -> Mapping[str, LineSpec]:
+        """The lines by ``line_ref`` (built once per problem)."""
+        return {ln.line_ref: ln for ln in self.lines}
+
     def unit_cost(self, line: LineSpec, site: Site) -> Decimal:
         """Variable cost of one unit of ``line`` from ``site``."""
         cost = Decimal(line.weight_grams) / 1000 * site.per_kg
@@ -105,7 +224,7 @@ def units_by_line(picks: Iterable[Pick]) -> dict[str, int]:
 
 def plan_cost(problem: SourcingProblem, picks: Iterable[Pick]) -> Decimal:
     """Estimated cost of ``picks`` under the problem's cost model (not rounded)."""
-    lines = {ln.line_ref: ln for ln in problem.lines}
+    lines = problem.by_ref
     used: set[str] = set()
     used_lines: set[tuple[str, str]] = set()
     total = Decimal(0)

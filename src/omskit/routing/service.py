@@ -18,7 +18,7 @@ from omskit.errors import ValidationError
 from omskit.money import Money, convert
 from omskit.plugins.manager import Registry, collect_registry
 from omskit.routing.model import Plan, SourcingLine, SourcingRequest
-from omskit.routing.planner import build_problem, make_plan
+from omskit.routing.planner import CostCache, build_problem, make_plan
 from omskit.routing.settings import RoutingSettings
 from omskit.routing.strategies import RoutingStrategy
 from omskit.runtime import Runtime
@@ -39,6 +39,7 @@ class RoutingService:
             runtime.plugins, "omskit_register_routing_strategies", "routing strategy"
         )
         self.strategies.get(self.settings.strategy)  # fail early on a misconfigured default
+        self._costs: CostCache = {}
 
     def strategy(self, name: str | None = None) -> RoutingStrategy:
         """The strategy called ``name`` (default: the configured one)."""
@@ -54,10 +55,16 @@ class RoutingService:
         self, uow: UnitOfWork, request: SourcingRequest | Mapping[str, Any],
         strategy: str | None = None,
     ) -> Plan:  # fmt: skip
-        """Plan ``request`` with the caller's unit of work (reads only)."""
+        """Plan ``request`` with the caller's unit of work (reads only).
+
+        It sees the unit of work's own changes: holds released earlier in it are stock
+        again. With ``request.count_own_holds`` (the default) what the reference holds
+        counts as available to it, so the plan replaces those holds; with ``False`` the
+        plan is for units on top of them and can be reserved as it is.
+        """
         req = _request(request)
         chosen = self.strategy(strategy)
-        ctx = build_problem(uow, req, self.settings.cost_model, self._money)
+        ctx = build_problem(uow, req, self.settings.cost_model, self._money, self._costs)
         return make_plan(uow, ctx, req, chosen, self._rt.clock.now().date())
 
     def plan(
@@ -123,7 +130,8 @@ def _request(value: SourcingRequest | Mapping[str, Any]) -> SourcingRequest:
         return value
     if not isinstance(value, Mapping):
         raise ValidationError("request", value, "expected a SourcingRequest or a mapping")
-    allowed = {"reference", "lines", "ship_to", "allow_split", "exclude", "channel"}
+    allowed = {"reference", "lines", "ship_to", "allow_split", "exclude", "channel",
+               "count_own_holds"}  # fmt: skip
     unknown = sorted(set(value) - allowed)
     if unknown:
         raise ValidationError(unknown[0], value[unknown[0]], f"allowed: {sorted(allowed)}")

@@ -65,7 +65,7 @@ def test_nearest_explains_the_choice_and_the_alternatives(net: OMS) -> None:
     assert plan.allocations == (Allocation("BER", "TEE-M", 2, "1"),)
     text = plan.explain()
     assert "BER chosen for TEE-M x2: nearest location with stock, 2 km" in text
-    assert "also had stock: HAM (253 km), MUC (505 km)" in text
+    assert "also had stock: HAM (4 available, 253 km), MUC (9 available, 505 km)" in text
 
 
 def test_split_plans_ship_the_rest_from_the_next_location(net: OMS) -> None:

@@ -1,0 +1,165 @@
+"""Reservation methods of the inventory service: reserve, release, consume, expire.
+
+Every ``*_in`` method runs inside the caller's unit of work (orders reserve in the same
+transaction as capture, fulfillment releases and consumes in its own); the others run
+one use case each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
+
+from omskit.errors import ConcurrencyConflict
+from omskit.inventory.expiry import expire_due
+from omskit.inventory.reservations import (
+    Allocation,
+    Reservation,
+    consume_lines,
+    release_lines,
+    reservations_for,
+    reserve_lines,
+)
+from omskit.storage.ports import UnitOfWork
+
+if TYPE_CHECKING:
+    from omskit.inventory.settings import InventorySettings
+    from omskit.runtime import Runtime
+
+__all__ = ["RESERVE_ATTEMPTS", "ReservationMixin"]
+
+T = TypeVar("T")
+
+#: How often a reservation is tried when other writers keep changing the same levels first
+#: (with a short, growing pause between tries).
+RESERVE_ATTEMPTS = 100
+
+
+class ReservationMixin:
+    """Reservations: all-or-nothing holds per reference, released or consumed later."""
+
+    _rt: Runtime
+    settings: InventorySettings
+
+    def _run(self, fn: Callable[[UnitOfWork], T]) -> T:
+        return self._rt.run(fn)
+
+    def _read(self, fn: Callable[[UnitOfWork], T]) -> T:
+        with self._rt.storage.unit_of_work() as uow:
+            return fn(uow)
+
+    def reserve_in(
+        self, uow: UnitOfWork, *, reference: str, allocations: Sequence[Allocation],
+        expires_at: dt.datetime | None = None, actor: str = "system",
+        allow_partial: bool = False,
+    ) -> list[Reservation]:  # fmt: skip
+        """Check and reserve every allocation inside the caller's unit of work.
+
+        All-or-nothing (unless ``allow_partial``): raises :class:`InsufficientStock`
+        and reserves nothing when a line does not fit.
+        """
+        return reserve_lines(uow, self._rt.ids, self._rt.clock.now(), reference=reference,
+                             allocations=allocations, expires_at=expires_at,
+                             allow_partial=allow_partial, actor=actor)  # fmt: skip
+
+    def reserve(
+        self, *, reference: str, allocations: Sequence[Allocation],
+        expires_at: dt.datetime | None = None, cart: bool = False, actor: str = "system",
+        allow_partial: bool = False,
+    ) -> list[Reservation]:  # fmt: skip
+        """:meth:`reserve_in` in its own transaction.
+
+        ``cart=True`` makes the hold expire after the configured cart TTL (unless
+        ``expires_at`` is given); :meth:`expire_reservations` then releases it.
+        """
+        now = self._rt.clock.now()
+        if cart and expires_at is None:
+            expires_at = now + self.settings.cart_ttl
+        ids = self._rt.ids
+
+        def use_case(uow: UnitOfWork) -> list[Reservation]:
+            return reserve_lines(
+                uow,
+                ids,
+                now,
+                reference=reference,
+                allocations=allocations,
+                expires_at=expires_at,
+                allow_partial=allow_partial,
+                actor=actor,
+            )
+
+        for attempt in range(1, RESERVE_ATTEMPTS + 1):
+            try:
+                return self._rt.run(use_case, attempts=1)
+            except ConcurrencyConflict:
+                if attempt == RESERVE_ATTEMPTS:
+                    raise
+                # a hot SKU: let the other writers finish before checking again
+                time.sleep(min(0.002, 0.000_02 * 2**attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def release_in(
+        self, uow: UnitOfWork, *, reference: str, line_ref: str | None = None,
+        quantity: int | None = None, reason: str = "", actor: str = "system",
+        location: str | None = None,
+    ) -> list[Reservation]:  # fmt: skip
+        """Release all of ``reference``'s holds, one line's, or ``quantity`` of a line.
+
+        With ``location``, only the holds at that location are released: a line split
+        over several locations keeps the others.
+
+        Raises:
+            UnknownReservation: nothing was reserved for the reference (line, location).
+            InvalidQuantity: ``quantity`` is more than is held (there).
+            ValidationError: malformed arguments; nothing is released.
+        """
+        return release_lines(uow, self._rt.ids, self._rt.clock.now(), reference=reference,
+                             line_ref=line_ref, quantity=quantity, reason=reason,
+                             actor=actor, location=location)  # fmt: skip
+
+    def release(
+        self, *, reference: str, line_ref: str | None = None, quantity: int | None = None,
+        reason: str = "", actor: str = "system", location: str | None = None,
+    ) -> list[Reservation]:  # fmt: skip
+        """:meth:`release_in` in its own transaction."""
+        return self._run(lambda uow: self.release_in(uow, reference=reference,
+                         line_ref=line_ref, quantity=quantity, reason=reason,
+                         actor=actor, location=location))  # fmt: skip
+
+    def consume_in(
+        self, uow: UnitOfWork, *, reference: str, line_ref: str, location: str,
+        quantity: int, actor: str = "system", sku: str | None = None,
+    ) -> Reservation:  # fmt: skip
+        """On shipment: the line's reservation and on-hand stock both go down."""
+        return consume_lines(uow, self._rt.ids, self._rt.clock.now(), reference=reference,
+                             line_ref=line_ref, location=location, quantity=quantity,
+                             actor=actor, sku=sku)  # fmt: skip
+
+    def consume(
+        self, *, reference: str, line_ref: str, location: str, quantity: int,
+        actor: str = "system", sku: str | None = None,
+    ) -> Reservation:  # fmt: skip
+        """:meth:`consume_in` in its own transaction."""
+        return self._run(lambda uow: self.consume_in(uow, reference=reference,
+                         line_ref=line_ref, location=location, quantity=quantity,
+                         actor=actor, sku=sku))  # fmt: skip
+
+    def reservations(self, reference: str) -> list[Reservation]:
+        """Every reservation made for ``reference`` (open, consumed or released)."""
+        return self._read(lambda uow: reservations_for(uow, reference))
+
+    def reservations_in(self, uow: UnitOfWork, reference: str) -> list[Reservation]:
+        """:meth:`reservations` inside the caller's unit of work (sees its own changes).
+
+        The reservations returned are the unit of work's copies: read them, change them
+        only through :meth:`release_in` and :meth:`consume_in`.
+        """
+        return reservations_for(uow, reference)
+
+    def expire_reservations(self, now: dt.datetime | None = None) -> list[str]:
+        """Release every cart hold whose time ran out; returns the references released."""
+        when = now or self._rt.clock.now()
+        return self._run(lambda uow: expire_due(uow, self._rt.ids, when))
