@@ -61,11 +61,43 @@ def take_units(svc: OrderService, uow: UnitOfWork, order: Order, line: OrderLine
     line.cancelled += quantity
     if from_allocated:
         line.allocated -= from_allocated
-        svc.services.inventory.release_in(uow, reference=order.id, line_ref=line.id,
-                                          quantity=from_allocated, reason=reason)  # fmt: skip
+        _release_free_holds(svc, uow, order, line, quantity=from_allocated, reason=reason)
     line.backordered = min(line.backordered, line.active - line.allocated)
     line.in_fulfillment = min(line.in_fulfillment, line.allocated - line.shipped)
     return value
+
+
+def _release_free_holds(svc: OrderService, uow: UnitOfWork, order: Order, line: OrderLine,
+                        *, quantity: int, reason: str) -> None:  # fmt: skip
+    """Give back ``quantity`` of ``line``'s holds, never one a fulfillment order works from.
+
+    A line split over locations may have part of its stock released to a warehouse; the
+    holds there belong to that fulfillment order, so units are taken from the other
+    locations' holds, location by location.
+    """
+    claimed: dict[str, int] = {}
+    fulfillment = cast("FulfillmentPort | None", getattr(svc.services, "fulfillment", None))
+    if fulfillment is not None:
+        for work in fulfillment.holding_in(uow, order.id):
+            units = work.open_units.get(line.id, 0)
+            if units > 0:
+                claimed[work.location] = claimed.get(work.location, 0) + units
+    inventory = svc.services.inventory
+    left = quantity
+    for hold in inventory.reservations_in(uow, order.id):
+        if left == 0:
+            break
+        if hold.line_ref != line.id or not hold.quantity:
+            continue
+        kept = min(hold.quantity, claimed.get(hold.location, 0))
+        claimed[hold.location] = claimed.get(hold.location, 0) - kept
+        take = min(left, hold.quantity - kept)
+        if take:
+            inventory.release_in(uow, reference=order.id, line_ref=line.id, quantity=take,
+                                 location=hold.location, reason=reason)  # fmt: skip
+            left -= take
+    if left:  # pragma: no cover - _refuse_held stops changes that need claimed units
+        raise AssertionError(f"line {line.id} has {left} allocated unit(s) with no free hold")
 
 
 def held_units(svc: OrderService, uow: UnitOfWork, order: Order) -> Held:

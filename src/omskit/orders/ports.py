@@ -61,8 +61,16 @@ class InventoryPort(Protocol):
         line_ref: str | None = None,
         quantity: int | None = None,
         reason: str = "",
+        location: str | None = None,
     ) -> Any:
-        """Release a reference's reservations (all, one line's, or part of one line's)."""
+        """Release a reference's reservations: all, one line's, or part of one line's.
+
+        With ``location``, only the holds there.
+        """
+        ...
+
+    def reservations_in(self, uow: UnitOfWork, reference: str) -> list[Any]:
+        """The reference's reservations, as this transaction sees them."""
         ...
 
 

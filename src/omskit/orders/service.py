@@ -317,16 +317,13 @@ class OrderService:
         lines = tuple(SourcingLine(x.id, x.sku, x.active - x.allocated)
                       for x in order.lines if x.active > x.allocated)  # fmt: skip
         allow_split = channel.allow_split if channel is not None else True
-        # Everything here was validated when the order was captured or changed; when
-        # routing offers a constructor for checked input, skip its re-validation.
-        trusted = getattr(SourcingRequest, "trusted", None)
-        if trusted is not None and lines:
-            request: Any = trusted(order.id, lines, order.ship_to, allow_split=allow_split,
-                                   exclude=exclude, channel=order.channel)  # fmt: skip
-            return request
-        return SourcingRequest(
-            reference=order.id, lines=lines, ship_to=order.ship_to, allow_split=allow_split,
-            exclude=exclude, channel=order.channel,
+        if not lines:  # the normal constructor reports "give at least one line"
+            return SourcingRequest(reference=order.id, lines=lines, ship_to=order.ship_to)
+        # Lines and address were validated when the order was captured or changed, and
+        # the request sources only unallocated units: on top of what the order holds.
+        return SourcingRequest.trusted(
+            order.id, lines, order.ship_to, allow_split=allow_split, exclude=exclude,
+            channel=order.channel, count_own_holds=False,
         )  # fmt: skip
 
     # -- helpers used by capture and changes ----------------------------------------------

@@ -100,6 +100,34 @@ class SourcingRequest:
     channel: str = ""
     count_own_holds: bool = attrs.field(default=True, kw_only=True, validator=_flag)
 
+    @classmethod
+    def trusted(
+        cls,
+        reference: str,
+        lines: tuple[SourcingLine, ...],
+        ship_to: Address,
+        *,
+        allow_split: bool = True,
+        exclude: frozenset[str] = frozenset(),
+        channel: str = "",
+        count_own_holds: bool = True,
+    ) -> SourcingRequest:
+        """A request from input another omskit service has already validated.
+
+        Skips the converters (line, address and code checks), which capture would
+        otherwise pay twice. The caller vouches for the values: ``lines`` is a non-empty
+        tuple of :class:`SourcingLine` with unique ``line_ref``, ``ship_to`` an
+        :class:`~omskit.customers.Address`. Host code should use the normal constructor.
+        """
+        request: SourcingRequest = object.__new__(cls)
+        for name, value in (
+            ("reference", reference), ("lines", lines), ("ship_to", ship_to),
+            ("allow_split", allow_split), ("exclude", exclude), ("channel", channel),
+            ("count_own_holds", count_own_holds),
+        ):  # fmt: skip
+            object.__setattr__(request, name, value)
+        return request
+
 
 @attrs.frozen
 class Shortfall:
