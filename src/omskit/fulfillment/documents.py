@@ -20,6 +20,7 @@ import babel.languages
 
 from omskit.carriers.model import Label
 from omskit.customers.address import Address
+from omskit.customers.regions import EU_CUSTOMS_UNION, customs_territory
 from omskit.fulfillment.picking import PickList
 from omskit.money import Money, format_money, sum_money
 from omskit.validation import check_locale
@@ -38,46 +39,10 @@ __all__ = [
     "render_pick_list",
 ]
 
-#: Countries of the EU customs union (plus Monaco, which shares it).
-EU_CUSTOMS_UNION = frozenset(
-    {
-        "AT",
-        "BE",
-        "BG",
-        "CY",
-        "CZ",
-        "DE",
-        "DK",
-        "EE",
-        "ES",
-        "FI",
-        "FR",
-        "GR",
-        "HR",
-        "HU",
-        "IE",
-        "IT",
-        "LT",
-        "LU",
-        "LV",
-        "MC",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SE",
-        "SI",
-        "SK",
-    }
-)
-
 
 def crosses_customs(origin: str, destination: str) -> bool:
     """True when a parcel from ``origin`` to ``destination`` needs customs papers."""
-    if origin == destination:
-        return False
-    return not (origin in EU_CUSTOMS_UNION and destination in EU_CUSTOMS_UNION)
+    return customs_territory(origin) != customs_territory(destination)
 
 
 @lru_cache(maxsize=256)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import attrs
 
+from omskit.customers.regions import EU_MEMBER_STATES, customs_territory
 from omskit.pricing.duties import DutyRate, ImportRule
 from omskit.pricing.errors import OverlappingRates
 from omskit.pricing.tax.model import Jurisdiction, JurisdictionRule, TaxComponent, TaxRate
@@ -24,38 +25,8 @@ __all__ = [
     "customs_territory",
 ]
 
-#: EU member states (one VAT area and one customs union).
-EU_COUNTRIES = frozenset(
-    [
-        "AT",
-        "BE",
-        "BG",
-        "CY",
-        "CZ",
-        "DE",
-        "DK",
-        "EE",
-        "ES",
-        "FI",
-        "FR",
-        "GR",
-        "HR",
-        "HU",
-        "IE",
-        "IT",
-        "LT",
-        "LU",
-        "LV",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SE",
-        "SI",
-        "SK",
-    ]
-)
+#: EU member states: the VAT area in which reverse charge applies.
+EU_COUNTRIES = EU_MEMBER_STATES
 
 #: Tax classes in the order a missing rate falls back through.
 _FALLBACK = {
@@ -63,11 +34,6 @@ _FALLBACK = {
     "reduced": ("reduced", "standard"),
     "super_reduced": ("super_reduced", "reduced", "standard"),
 }
-
-
-def customs_territory(country: str) -> str:
-    """``"EU"`` for a member state, otherwise the country itself."""
-    return "EU" if country in EU_COUNTRIES else country
 
 
 @attrs.define(eq=False)
