@@ -29,6 +29,7 @@ from omskit.money import to_decimal
 
 __all__ = [
     "MAX_QUANTITY",
+    "SKU_PATTERN",
     "Problems",
     "check_bool",
     "check_country",
@@ -52,7 +53,9 @@ MAX_QUANTITY = 1_000_000
 #: Oceania.
 _NOT_COUNTRIES = frozenset({"ZZ", "XA", "XB", "EU", "EZ", "UN", "QO"})
 
-_SKU = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}")
+#: What :func:`check_sku` accepts (``fullmatch``).
+SKU_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}")
+_SKU = SKU_PATTERN
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _EMAIL = re.compile(rf"[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})+")
 

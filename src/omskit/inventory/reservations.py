@@ -233,14 +233,18 @@ def _write(
     stock = uow.repo(STOCK)
     out: list[Reservation] = []
     lines: list[tuple[str, str, str, int]] = []
+    # what the reference already holds, read once (a new order holds nothing yet)
+    held = {(r.line_ref, r.location, r.sku): r
+            for r in reservations.list_by("reference", reference)}  # fmt: skip
     for a, level, qty in take:
         append_movement(uow, ids.new_id("mov"), level, "reserve", now, reserved=qty,
                         reference=reference, reason=a.line_ref, actor=actor)  # fmt: skip
-        res = reservations.find_by("line", (reference, a.line_ref, a.location, a.sku))
+        res = held.get((a.line_ref, a.location, a.sku))
         if res is None:
             res = Reservation(id=ids.new_id("res"), reference=reference, line_ref=a.line_ref,
                               sku=a.sku, location=a.location, expires_at=expires_at)  # fmt: skip
             reservations.add(res)
+            held[(a.line_ref, a.location, a.sku)] = res
         else:
             res.expires_at = expires_at
             reservations.save(res)

@@ -94,7 +94,13 @@ class RiskFacts:
 
     def as_context(self) -> Mapping[str, Any]:
         """The facts as the read-only mapping given to ``omskit_risk_checks``."""
-        return attrs.asdict(self)
+        return {  # what attrs.asdict gives, without its per-call introspection
+            "window_hours": self.window_hours,
+            "email_orders": self.email_orders,
+            "card_orders": self.card_orders,
+            "address_orders": self.address_orders,
+            "previous_orders": self.previous_orders,
+        }
 
 
 def _recent(orders: Repository[Order], index: str, key: Any, since: dt.datetime,

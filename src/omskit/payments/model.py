@@ -169,10 +169,13 @@ class Payment(Aggregate):
     keys: dict[str, int] = attrs.field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
-        zero = Money.zero(self.currency)
-        for name in ("authorized", "captured", "voided", "refunded"):
-            if getattr(self, name) is None:
-                setattr(self, name, zero)
+        amounts: tuple[Money | None, ...] = (self.authorized, self.captured, self.voided,
+                                             self.refunded)  # fmt: skip
+        if None in amounts:  # not given: they start at zero
+            zero = Money.zero(self.currency)
+            self.authorized, self.captured, self.voided, self.refunded = (
+                zero if a is None else a for a in amounts
+            )
 
     # -- derived amounts ----------------------------------------------------------
     @property
@@ -256,23 +259,24 @@ class Payment(Aggregate):
 
     def clone(self) -> Payment:
         """A copy with its own transaction list and key map (transactions are immutable)."""
-        return Payment(
-            id=self.id,
-            version=self.version,
-            reference=self.reference,
-            gateway=self.gateway,
-            currency=self.currency,
-            method=self.method,
-            authorization=self.authorization,
-            authorized=self.authorized,
-            captured=self.captured,
-            voided=self.voided,
-            refunded=self.refunded,
-            failed=self.failed,
-            review=self.review,
-            transactions=list(self.transactions),
-            keys=dict(self.keys),
-        )
+        copy = object.__new__(Payment)
+        copy.id = self.id
+        copy.version = self.version
+        copy._events = []
+        copy.reference = self.reference
+        copy.gateway = self.gateway
+        copy.currency = self.currency
+        copy.method = self.method
+        copy.authorization = self.authorization
+        copy.authorized = self.authorized
+        copy.captured = self.captured
+        copy.voided = self.voided
+        copy.refunded = self.refunded
+        copy.failed = self.failed
+        copy.review = self.review
+        copy.transactions = list(self.transactions)
+        copy.keys = dict(self.keys)
+        return copy
 
 
 PAYMENTS: Collection[Payment] = Collection(

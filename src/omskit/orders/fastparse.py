@@ -1,0 +1,152 @@
+"""The one-pass reading of a well-formed capture payload (the path nearly every order takes).
+
+:func:`parse_well_formed` reads a plain ``dict`` payload with inline checks and returns
+exactly the fields :func:`~omskit.orders.commands.parse_capture` would, or ``None`` as
+soon as anything is unusual (a check fails, an unknown key, a type it does not handle).
+The caller then runs the full, reporting parser, which names every problem with its
+field path and error class: errors are never reported from here, so both paths agree on
+every bad input by construction, and on every good one by test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from omskit.customers.address import fast_address
+from omskit.errors import ValidationError
+from omskit.money import check_currency
+
+# commands imports this module first; its names are looked up when a payload is read
+from omskit.orders import commands as _commands
+from omskit.validation import MAX_QUANTITY, SKU_PATTERN, check_email
+
+__all__ = ["parse_well_formed"]
+
+_CAPTURE = frozenset(("channel", "external_id", "currency", "customer", "ship_to", "bill_to",
+                      "lines", "coupons", "shipping", "incoterm", "payment", "notes"))  # fmt: skip
+_CUSTOMER = frozenset(("email", "name", "customer_id", "group", "tax_exempt", "vat_id"))
+_LINE = frozenset(("sku", "quantity", "unit_price"))
+_PAYMENT = frozenset(("method", "fingerprint"))
+_MAX_LINES = 500
+_sku = SKU_PATTERN.fullmatch
+
+
+def _text(value: Any, max_length: int, required: bool) -> str | None:
+    """``check_text``'s result, or ``None`` where it would raise."""
+    if value is None:
+        return None if required else ""
+    if type(value) is not str:
+        return None
+    text = value.strip()
+    if (required and not text) or len(text) > max_length:
+        return None
+    return text
+
+
+def parse_well_formed(data: Any) -> dict[str, Any] | None:
+    """The command fields of a valid ``dict`` payload, or ``None`` (then parse with reports)."""
+    if type(data) is not dict or not data.keys() <= _CAPTURE:
+        return None
+    try:
+        return _parse(data)
+    except ValidationError:  # a check used as is (email, currency, amount) refused a value
+        return None
+
+
+def _parse(data: dict[str, Any]) -> dict[str, Any] | None:  # noqa: PLR0911, PLR0912
+    get = data.get
+    channel = _text(get("channel"), 64, True)
+    external_id = _text(get("external_id"), 128, True)
+    if channel is None or external_id is None:
+        return None
+    out: dict[str, Any] = {"channel": channel, "external_id": external_id}
+    if get("currency") is not None:
+        out["currency"] = check_currency(data["currency"])
+    customer = _customer(get("customer"))
+    ship_to = fast_address(get("ship_to"))
+    if customer is None or ship_to is None:
+        return None
+    out["customer"] = customer
+    out["ship_to"] = ship_to
+    if get("bill_to") is not None:
+        bill_to = fast_address(data["bill_to"])
+        if bill_to is None:
+            return None
+        out["bill_to"] = bill_to
+    raw_lines = get("lines")
+    if type(raw_lines) is not list and type(raw_lines) is not tuple:
+        return None
+    count = len(raw_lines)
+    if not count or count > _MAX_LINES:
+        return None
+    line = _commands.CaptureLine
+    amount = _commands.amount
+    lines = []
+    for raw in raw_lines:
+        if type(raw) is not dict or not raw.keys() <= _LINE:
+            return None
+        sku = raw.get("sku")
+        qty = raw.get("quantity")
+        if type(sku) is not str or not _sku(sku):
+            return None
+        if type(qty) is not int or qty < 1 or qty > MAX_QUANTITY:
+            return None
+        price = raw.get("unit_price")
+        lines.append(line(sku, qty, None if price is None else amount(price, "")))
+    out["lines"] = tuple(lines)
+    out["positions"] = list(range(count))
+    coupons = get("coupons", ())
+    if type(coupons) is not list and type(coupons) is not tuple:
+        return None
+    for code in coupons:
+        if _text(code, 64, True) is None:
+            return None
+    out["coupons"] = tuple(coupons)
+    if get("shipping") is not None:
+        out["shipping"] = amount(data["shipping"], "shipping")
+    incoterm = get("incoterm", "DAP")
+    if incoterm not in ("DAP", "DDP"):
+        return None
+    out["incoterm"] = incoterm
+    if get("payment") is not None:
+        payment = _payment(data["payment"])
+        if payment is None:
+            return None
+        out["payment"] = payment
+    notes = _text(get("notes"), 2000, False)
+    if notes is None:
+        return None
+    out["notes"] = notes
+    return out
+
+
+def _customer(value: Any) -> _commands.CustomerInfo | None:
+    if type(value) is not dict or not value.keys() <= _CUSTOMER:
+        return None
+    get = value.get
+    email = check_email(get("email"))
+    name = _text(get("name"), 200, False)
+    customer_id = _text(get("customer_id"), 64, False)
+    group = _text(get("group"), 64, False)
+    if name is None or customer_id is None or group is None:
+        return None
+    exempt = get("tax_exempt")
+    if exempt is not None and type(exempt) is not bool:
+        return None
+    vat = get("vat_id")
+    if vat is not None and (vat := _text(vat, 64, True)) is None:
+        return None
+    return _commands.CustomerInfo(email, name, customer_id, group, exempt, vat)
+
+
+def _payment(value: Any) -> _commands.PaymentInfo | None:
+    if type(value) is not dict or not value.keys() <= _PAYMENT:
+        return None
+    method = _text(value.get("method"), 200, True)
+    fingerprint = _text(value.get("fingerprint"), 200, False)
+    if method is None or fingerprint is None:
+        return None
+    if not fingerprint:
+        fingerprint = hashlib.blake2b(method.replace(" ", "").encode(), digest_size=8).hexdigest()
+    return _commands.PaymentInfo(method, fingerprint)
