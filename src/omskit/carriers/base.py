@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -23,9 +23,9 @@ from omskit.carriers.tracking import parse_time
 from omskit.customers.address import Address
 from omskit.errors import ValidationError
 from omskit.money import allocate
-from omskit.validation import check_mapping, check_text
+from omskit.validation import Problems, check_mapping, check_text
 
-__all__ = ["BaseCarrier", "luhn_digit", "render_label", "s10_digit", "serial_for"]
+__all__ = ["BaseCarrier", "address_lines", "luhn_digit", "render_label", "s10_digit", "serial_for"]
 
 
 def s10_digit(serial: str) -> int:
@@ -55,7 +55,8 @@ def _barcode(text: str) -> str:
     return "".join(patterns[ord(ch) % len(patterns)] for ch in text)
 
 
-def _address_lines(address: Address) -> list[str]:
+def address_lines(address: Address) -> list[str]:
+    """The non-empty lines of ``address`` as printed on labels and shipping documents."""
     lines = [
         address.name,
         address.company,
@@ -75,9 +76,9 @@ def render_label(label: Label, carrier_title: str) -> str:
         f"{carrier_title.upper()}  {label.service.upper()}"
         f"{'  RETURN' if label.is_return else ''}".ljust(width - 10)
         + f"{label.parcel_index + 1} of {label.parcel_count}".rjust(10),
-        "FROM: " + ", ".join(_address_lines(label.ship_from))[: width - 6],
+        "FROM: " + ", ".join(address_lines(label.ship_from))[: width - 6],
         "TO:",
-        *(f"  {line}" for line in _address_lines(label.ship_to)),
+        *(f"  {line}" for line in address_lines(label.ship_to)),
         f"WEIGHT {label.weight_grams / 1000:.2f} kg   SHIP {label.created_at.date().isoformat()}",
         f"REF {label.reference}",
         f"TRACKING {label.tracking_number}",
@@ -211,3 +212,27 @@ class BaseCarrier:
                 data.get(text_key), f"{field}.{text_key}", required=False, max_length=500
             ),
         )
+
+    def updates_from(
+        self,
+        number: str,
+        raws: Iterable[tuple[str, Any]],
+        *,
+        code_key: str,
+        time_key: str,
+        location_key: str,
+        text_key: str,
+    ) -> tuple[TrackingUpdate, ...]:
+        """Tracking updates for ``number`` from ``(field, raw)`` pairs (see :meth:`event_from`).
+
+        Raises:
+            ValidationError: listing every event that could not be read.
+        """
+        problems = Problems()
+        events = [
+            problems.check(field, self.event_from, raw, code_key=code_key, time_key=time_key,
+                           location_key=location_key, text_key=text_key)
+            for field, raw in raws
+        ]  # fmt: skip
+        problems.raise_if_any()
+        return tuple(TrackingUpdate(number, e) for e in events if e is not None)

@@ -254,21 +254,11 @@ class SandboxCarrier(BaseCarrier):
             where = [f"payload.events[{i}]" for i in range(len(raw))]
         else:
             raise ValidationError("payload.event", None, "give 'event' or a list of 'events'")
-        problems = Problems()
-        events = [
-            problems.check(
-                f,
-                lambda r, fld: self.event_from(
-                    r,
-                    fld,
-                    code_key="code",
-                    time_key="time",
-                    location_key="location",
-                    text_key="message",
-                ),
-                r,
-            )
-            for f, r in zip(where, raw, strict=True)
-        ]
-        problems.raise_if_any()
-        return tuple(TrackingUpdate(number, e) for e in events if e is not None)
+        return self.updates_from(
+            number,
+            zip(where, raw, strict=True),
+            code_key="code",
+            time_key="time",
+            location_key="location",
+            text_key="message",
+        )

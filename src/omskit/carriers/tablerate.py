@@ -41,7 +41,7 @@ from omskit.carriers.ratetable import RateTable, Zone
 from omskit.carriers.tables import DEMO_TABLE, TABLE_RATE_CODES
 from omskit.errors import ValidationError
 from omskit.money import ROUND_HALF_UP, Money, sum_money
-from omskit.validation import Problems, check_mapping
+from omskit.validation import check_mapping
 
 __all__ = ["DEMO_TABLE", "TABLE_RATE_CODES", "RateTable", "TableRateCarrier", "Zone"]
 
@@ -187,21 +187,11 @@ class TableRateCarrier(BaseCarrier):
         checkpoints = msg.get("checkpoints")
         if not isinstance(checkpoints, list):
             raise ValidationError("payload.msg.checkpoints", checkpoints, "expected a list")
-        problems = Problems()
-        events = [
-            problems.check(
-                f"payload.msg.checkpoints[{i}]",
-                lambda raw, f: self.event_from(
-                    raw,
-                    f,
-                    code_key="tag",
-                    time_key="checkpoint_time",
-                    location_key="location",
-                    text_key="message",
-                ),
-                cp,
-            )
-            for i, cp in enumerate(checkpoints)
-        ]
-        problems.raise_if_any()
-        return tuple(TrackingUpdate(number, e) for e in events if e is not None)
+        return self.updates_from(
+            number,
+            ((f"payload.msg.checkpoints[{i}]", cp) for i, cp in enumerate(checkpoints)),
+            code_key="tag",
+            time_key="checkpoint_time",
+            location_key="location",
+            text_key="message",
+        )

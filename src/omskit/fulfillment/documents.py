@@ -18,6 +18,7 @@ import babel
 import babel.dates
 import babel.languages
 
+from omskit.carriers.base import address_lines
 from omskit.carriers.model import Label
 from omskit.customers.address import Address
 from omskit.customers.regions import EU_CUSTOMS_UNION, customs_territory
@@ -94,21 +95,8 @@ def _text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[s
     return out
 
 
-def _address(address: Address) -> list[str]:
-    lines = [
-        address.name,
-        address.company,
-        address.line1,
-        address.line2,
-        f"{address.postal_code} {address.city}".strip(),
-        address.region,
-        address.country,
-    ]
-    return [x for x in lines if x]
-
-
 def _address_html(label: str, address: Address) -> str:
-    lines = "<br>".join(html.escape(x) for x in _address(address))
+    lines = "<br>".join(html.escape(x) for x in address_lines(address))
     return f"<p><strong>{html.escape(label)}</strong><br>{lines}</p>"
 
 
@@ -190,7 +178,7 @@ def render_packing_slip(
             title,
             f"Shipment {shipment_id}, {_date(printed_at, loc)}",
             "Ship to:",
-            *(f"  {a}" for a in _address(ship_to)),
+            *(f"  {a}" for a in address_lines(ship_to)),
             "",
             *_text_table(headers, rows),
             *([f"\n{note}"] if note else []),
@@ -289,9 +277,9 @@ def render_commercial_invoice(invoice: CommercialInvoice, locale: str | None = N
         [
             title,
             "Shipper:",
-            *(f"  {a}" for a in _address(invoice.shipper)),
+            *(f"  {a}" for a in address_lines(invoice.shipper)),
             "Recipient:",
-            *(f"  {a}" for a in _address(invoice.recipient)),
+            *(f"  {a}" for a in address_lines(invoice.recipient)),
             *facts,
             "",
             *_text_table(headers, rows),

@@ -6,9 +6,8 @@ from typing import TYPE_CHECKING
 
 from omskit.carriers.model import Label
 from omskit.catalog.model import PRODUCTS
-from omskit.fulfillment.events import ShipmentCreated
-from omskit.fulfillment.model import FULFILLMENT_ORDERS, SHIPMENTS, Shipment, ShipmentParcel
-from omskit.fulfillment.shipping import hand_over_in, ship_from_in
+from omskit.fulfillment.model import FULFILLMENT_ORDERS, Shipment, ShipmentParcel
+from omskit.fulfillment.shipping import add_shipment_in, hand_over_in, ship_from_in
 from omskit.money import Money
 from omskit.orders.storage import ORDERS
 from omskit.storage.ports import UnitOfWork
@@ -65,18 +64,7 @@ def confirm_dropship_in(
         created_at=now,
         parcels=[ShipmentParcel(number, "supplier", weight, lines)],
     )
-    shipment.record(
-        ShipmentCreated(
-            shipment_id=shipment.id,
-            order_id=fo.order_id,
-            location=fo.location,
-            carrier=carrier,
-            service=service,
-            tracking_numbers=(number,),
-            promised_date=None,
-        )
-    )
-    uow.repo(SHIPMENTS).add(shipment)
+    add_shipment_in(uow, shipment)
     fo.status = "confirmed"
     fo.note(now, "supplier_confirmed", f"{carrier} {number}")
     uow.repo(FULFILLMENT_ORDERS).save(fo)

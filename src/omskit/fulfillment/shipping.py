@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from omskit.fulfillment.service import FulfillmentService
 
 __all__ = [
+    "add_shipment_in",
     "dispatch_in",
     "hand_over_in",
     "on_tracking",
@@ -219,18 +220,7 @@ def ship_in(
         rate_explanation=explanation,
     )
     shipment.history.append((now, "label_purchased", f"{carrier}/{service}"))
-    shipment.record(
-        ShipmentCreated(
-            shipment_id=shipment.id,
-            order_id=fo.order_id,
-            location=fo.location,
-            carrier=carrier,
-            service=service,
-            tracking_numbers=shipment.tracking_numbers,
-            promised_date=shipment.promised_date,
-        )
-    )
-    uow.repo(SHIPMENTS).add(shipment)
+    add_shipment_in(uow, shipment)
     ids = {b.number for b in waiting}
     fo.boxes = [
         attrs.evolve(b, shipment_id=shipment_id) if b.number in ids else b for b in fo.boxes
@@ -238,6 +228,22 @@ def ship_in(
     fo.note(now, "labelled", f"{shipment_id}: {carrier}/{service}")
     uow.repo(FULFILLMENT_ORDERS).save(fo)
     return shipment
+
+
+def add_shipment_in(uow: UnitOfWork, shipment: Shipment) -> None:
+    """Store a new ``shipment`` with its :class:`ShipmentCreated` event."""
+    shipment.record(
+        ShipmentCreated(
+            shipment_id=shipment.id,
+            order_id=shipment.order_id,
+            location=shipment.location,
+            carrier=shipment.carrier,
+            service=shipment.service,
+            tracking_numbers=shipment.tracking_numbers,
+            promised_date=shipment.promised_date,
+        )
+    )
+    uow.repo(SHIPMENTS).add(shipment)
 
 
 def hand_over_in(svc: FulfillmentService, uow: UnitOfWork, shipment_id: str) -> Shipment:

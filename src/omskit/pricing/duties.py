@@ -27,6 +27,7 @@ from decimal import Decimal
 import attrs
 
 from omskit.money import Money
+from omskit.pricing.validity import within
 
 __all__ = [
     "DEMINIMIS_AS_OF",
@@ -69,9 +70,7 @@ class ImportRule:
 
     def valid_on(self, day: dt.date) -> bool:
         """Whether the rule applies on ``day``."""
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day <= self.valid_to
-        )
+        return within(day, self.valid_from, self.valid_to)
 
 
 @attrs.frozen

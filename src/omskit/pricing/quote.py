@@ -19,8 +19,10 @@ from omskit.pricing.tax.model import TaxComponent
 __all__ = ["Quote", "QuoteLine", "TaxBreakdown", "TaxLine"]
 
 
-def _pct(rate: Decimal) -> str:
-    return f"{rate.normalize():f}%"
+def _tax_label(name: str, rate: Decimal, jurisdiction: str, compound: bool) -> str:
+    """``"VAT 19% (DE)"``, or ``"QST 9.5% (CA-QC, compound)"``."""
+    extra = ", compound" if compound else ""
+    return f"{name} {rate.normalize():f}% ({jurisdiction}{extra})"
 
 
 @attrs.frozen
@@ -37,8 +39,7 @@ class TaxLine:
     @property
     def label(self) -> str:
         """``"VAT 19% (DE)"``."""
-        extra = ", compound" if self.compound else ""
-        return f"{self.name} {_pct(self.rate)} ({self.jurisdiction}{extra})"
+        return _tax_label(self.name, self.rate, self.jurisdiction, self.compound)
 
 
 @attrs.frozen
@@ -55,8 +56,7 @@ class TaxBreakdown:
     @property
     def label(self) -> str:
         """``"VAT 19% (DE)"``."""
-        extra = ", compound" if self.compound else ""
-        return f"{self.name} {_pct(self.rate)} ({self.jurisdiction}{extra})"
+        return _tax_label(self.name, self.rate, self.jurisdiction, self.compound)
 
 
 _ZERO = Decimal(0)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import attrs
 
@@ -23,7 +23,6 @@ from omskit.validation import (
 
 __all__ = ["INCOTERMS", "CustomerRef", "Incoterm", "QuoteLineInput", "QuoteRequest", "Specific"]
 
-T = TypeVar("T")
 
 Incoterm = Literal["DAP", "DDP"]
 
@@ -38,23 +37,18 @@ class Specific(Problems):
 
     When exactly one check failed, :meth:`raise_if_any` re-raises that check's own error
     (``InvalidQuantity``, ``UnknownCurrency``...); several failures are reported together
-    in one :class:`~omskit.errors.ValidationError`.
+    as the kernel does: one error of the class they share, else a
+    :class:`~omskit.errors.ValidationError`.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.errors: list[ValidationError] = []
 
-    def check(
-        self, field: str, fn: Callable[..., T], value: Any, *args: Any, **kw: Any
-    ) -> T | None:
-        """Run ``fn(value, field, ...)``; record its failure instead of raising."""
-        try:
-            return fn(value, field, *args, **kw)
-        except ValidationError as exc:
-            self.errors.append(exc)
-            self.items.extend(exc.problems)
-            return None
+    def add_error(self, error: ValidationError) -> None:
+        """Record ``error`` (the kernel's :meth:`check` calls this) and keep it whole."""
+        self.errors.append(error)
+        super().add_error(error)
 
     def raise_if_any(self) -> None:
         """Raise the one specific error, or one error listing every problem."""

@@ -13,26 +13,9 @@ from omskit import OMS
 from omskit.orders.model import Order
 from omskit.testing import FakeClock
 
-START = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+from .fulfillment_helpers import BERLIN
 
-BERLIN = {
-    "country": "DE",
-    "line1": "Invalidenstr. 117",
-    "city": "Berlin",
-    "postal_code": "10115",
-    "name": "Dana Levi",
-    "lat": 52.53,
-    "lon": 13.38,
-}
-ZURICH = {
-    "country": "CH",
-    "line1": "Bahnhofstr. 1",
-    "city": "Zürich",
-    "postal_code": "8001",
-    "name": "Urs <Müller>",
-    "lat": 47.37,
-    "lon": 8.54,
-}
+START = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
 
 Capture = Callable[..., Order]
 

@@ -6,28 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from omskit import OMS
-from omskit.fulfillment import Shipment
 from omskit.money import sum_money
 
+from .fulfillment_helpers import ZURICH, shipped
+
 Capture = Callable[..., Any]
-ZURICH = {
-    "country": "CH",
-    "line1": "Bahnhofstr. 1",
-    "city": "Zürich",
-    "postal_code": "8001",
-    "name": "Urs <Müller>",
-    "lat": 47.37,
-    "lon": 8.54,
-}
-
-
-def shipped(oms: OMS, capture: Capture, lines: dict[str, int], **kw: Any) -> Shipment:
-    order = capture(lines, **kw)
-    (fo,) = oms.fulfillment.release(order.id)
-    oms.fulfillment.accept(fo.id)
-    oms.fulfillment.confirm_pick(fo.id)
-    oms.fulfillment.pack(fo.id)
-    return oms.fulfillment.ship(fo.id, carrier="sandbox", service="express")
 
 
 def test_a_cross_border_parcel_gets_a_commercial_invoice_in_the_recipients_locale(

@@ -16,20 +16,15 @@ from omskit.errors import InvalidTransition
 from omskit.fulfillment import Shipment
 from omskit.testing import FakeClock, RecordingSubscriber
 
+from .fulfillment_helpers import shipped
+
 Capture = Callable[..., Any]
 
 
 def labelled(
     oms: OMS, capture: Capture, lines: dict[str, int], scenario: str = "delivered"
 ) -> Shipment:
-    order = capture(lines)
-    (fo,) = oms.fulfillment.release(order.id)
-    oms.fulfillment.accept(fo.id)
-    oms.fulfillment.confirm_pick(fo.id)
-    oms.fulfillment.pack(fo.id)
-    return oms.fulfillment.ship(
-        fo.id, carrier="sandbox", service="standard", options={"scenario": scenario}
-    )
+    return shipped(oms, capture, lines, service="standard", options={"scenario": scenario})
 
 
 def payloads(oms: OMS, shipment: Shipment, scenario: str | None = None) -> list[dict[str, Any]]:

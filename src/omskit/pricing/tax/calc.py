@@ -76,6 +76,14 @@ def _taxables(net: Decimal, comps: Comps, amounts: Sequence[Decimal]) -> list[De
     return taxable
 
 
+def _one_tax(
+    amount: Decimal, fraction: Decimal, inclusive: bool, unit: Decimal, rounding: str
+) -> Decimal:
+    """The rounded tax of one component: what :func:`_exact` computes, without the lists."""
+    exact = fraction * (amount / (_ONE + fraction)) if inclusive else fraction * amount
+    return exact.quantize(unit, rounding=rounding)
+
+
 def _finish(
     amount: Decimal, comps: Comps, amounts: list[Decimal], inclusive: bool, charged: bool
 ) -> ItemTax:
@@ -102,9 +110,7 @@ def line_tax(
         return ItemTax(amount, amount, [])
     if len(comps) == 1:  # the common case, kept fast
         comp = comps[0]
-        f = comp.fraction
-        exact_tax = amount * f / (_ONE + f) if inclusive else amount * f
-        tax = exact_tax.quantize(unit, rounding=rounding)
+        tax = _one_tax(amount, comp.fraction, inclusive, unit, rounding)
         net = amount - tax if inclusive else amount
         if not charged:
             return ItemTax(net, net, [])
@@ -126,10 +132,8 @@ def net_gross(
     """Net and gross of one item with per-line rounding (no split over components)."""
     if not comps:
         return amount, amount
-    if len(comps) == 1:  # the common case: what _exact computes, without the lists
-        f = comps[0].fraction
-        exact_tax = f * (amount / (_ONE + f)) if inclusive else f * amount
-        tax = exact_tax.quantize(unit, rounding=rounding)
+    if len(comps) == 1:  # the common case, kept fast
+        tax = _one_tax(amount, comps[0].fraction, inclusive, unit, rounding)
     else:
         _net, exact = _exact(amount, comps, inclusive)
         tax = sum(exact, _ZERO).quantize(unit, rounding=rounding)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 import attrs
 
 from omskit.customers.address import Address
+from omskit.pricing.validity import within
 
 if TYPE_CHECKING:
     from omskit.pricing.request import CustomerRef
@@ -109,9 +110,7 @@ class TaxRate:
 
     def valid_on(self, day: dt.date) -> bool:
         """Whether the rate applies on ``day``."""
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day <= self.valid_to
-        )
+        return within(day, self.valid_from, self.valid_to)
 
     def overlaps(self, other: TaxRate) -> bool:
         """Whether the two validity spans share at least one day."""
