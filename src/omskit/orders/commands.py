@@ -9,7 +9,7 @@ raised is that check's own specific error (``InvalidQuantity``, ``UnknownCurrenc
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -61,16 +61,10 @@ class ProblemReport(Problems):
         super().__init__()
         self.errors: list[OmskitError] = []
 
-    def check(
-        self, field: str, fn: Callable[..., T], value: Any, *args: Any, **kw: Any
-    ) -> T | None:
-        """Run ``fn(value, field, ...)``; record its failure instead of raising."""
-        try:
-            return fn(value, field, *args, **kw)
-        except ValidationError as exc:
-            self.errors.append(exc)
-            self.items.extend(exc.problems)
-            return None
+    def add_error(self, error: ValidationError) -> None:
+        """Record ``error``'s problems and keep the error itself for :meth:`raise_if_any`."""
+        self.errors.append(error)
+        super().add_error(error)
 
     def error(self, field: str, error: OmskitError, message: str, value: Any = None) -> None:
         """Record ``error`` (e.g. an ``UnknownSku``) as the problem at ``field``."""
@@ -79,8 +73,7 @@ class ProblemReport(Problems):
 
     def merge(self, exc: ValidationError) -> None:
         """Record every problem of an error raised elsewhere (pricing, a hook)."""
-        self.errors.append(exc)
-        self.items.extend(exc.problems)
+        self.add_error(exc)
 
     def raise_if_any(self) -> None:
         """Raise the one specific error, or one error listing every problem."""
@@ -91,7 +84,7 @@ class ProblemReport(Problems):
             count = len(only.problems) if isinstance(only, ValidationError) else 1
             if count == len(self.items):
                 raise only
-        raise ValidationError.from_problems(self.items)
+        super().raise_if_any()
 
 
 @attrs.frozen
