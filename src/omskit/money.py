@@ -588,12 +588,17 @@ def _locale(name: str) -> babel.Locale:
         ) from None
 
 
-def format_money(value: Money, locale: str = "en_US", **options: Any) -> str:
+def format_money(
+    value: Money, locale: str = "en_US", *, rounding: str = ROUND_HALF_UP, **options: Any
+) -> str:
     """Format ``value`` for people reading ``locale``.
 
     ``Money('1234.5', 'EUR')`` in de_DE is ``1.234,50 €``; in ja_JP, JPY shows no
-    decimals. Extra ``options`` go to :func:`babel.numbers.format_currency`.
+    decimals. An amount with more digits than its currency's minor unit is first rounded
+    with ``rounding`` (named, as everywhere in omskit, rather than left to babel's
+    default half-even). Extra ``options`` go to :func:`babel.numbers.format_currency`.
     """
-    return babel.numbers.format_currency(
-        value.amount, value.currency, locale=_locale(locale), **options
-    )
+    amount = value.amount
+    if options.get("currency_digits", True) and options.get("format") is None:
+        amount = quantize(amount, value.currency, rounding)
+    return babel.numbers.format_currency(amount, value.currency, locale=_locale(locale), **options)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from omskit.errors import ValidationError
-from omskit.money import Money, format_money
+from omskit.money import ROUND_HALF_EVEN, Money, format_money
 
 NBSP = "\xa0"
 NNBSP = "\u202f"  # narrow no-break space, the Swiss French thousands separator
@@ -49,3 +49,10 @@ def test_an_unknown_locale_raises_a_validation_error_naming_it(locale: str) -> N
         format_money(Money("1", "EUR"), locale)
     assert info.value.field == "locale"
     assert info.value.value == locale
+
+
+def test_formatting_rounds_extra_digits_with_the_named_mode_not_babels_default() -> None:
+    half = Money("0.125", "EUR")  # babel alone would show 0.12 (half-even)
+    assert format_money(half, "en_US") == "€0.13"
+    assert format_money(half, "en_US", rounding=ROUND_HALF_EVEN) == "€0.12"
+    assert format_money(Money("2.5", "JPY"), "ja_JP") == "￥3"
