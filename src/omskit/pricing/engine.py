@@ -16,22 +16,35 @@ import attrs
 
 from omskit.customers.address import Address
 from omskit.errors import PluginError
-from omskit.money import ExchangeRate, RoundingPolicy, TaxedMoney, minor_unit
+from omskit.money import ExchangeRate, Money, RoundingPolicy, TaxedMoney, minor_unit
 from omskit.pricing.duties import CustomsLine, DutyEstimate, DutyRate, ImportRule, duty_rate_for
 from omskit.pricing.errors import DutiesUnavailable
 from omskit.pricing.lines import (
     WorkLine,
     fast_money,
     fast_taxed,
+    frozen_builder,
     taxed_of,
     zero_money,
     zero_taxed,
 )
-from omskit.pricing.promotions import PromoContext, Promotion, apply_promotions
+from omskit.pricing.promotions import (
+    AppliedPromotion,
+    PromoContext,
+    Promotion,
+    apply_promotions,
+)
 from omskit.pricing.quote import Quote, QuoteLine
 from omskit.pricing.request import CustomerRef
 from omskit.pricing.tax.calc import ItemTax, compute, net_gross
-from omskit.pricing.tax.model import TaxComponent, TaxItem, TaxProvider, TaxRequest
+from omskit.pricing.tax.model import (
+    TaxComponent,
+    TaxDecision,
+    TaxItem,
+    TaxProvider,
+    TaxRequest,
+)
+from omskit.pricing.tax.provider import RuleTaxProvider
 from omskit.pricing.tax.rules import TaxRules, customs_territory
 
 __all__ = ["PricingContext", "price"]
@@ -68,6 +81,11 @@ class PricingContext:
 
 
 _REVERSE: dict[TaxComponent, TaxComponent] = {}
+_quote_line = frozen_builder(QuoteLine)
+_quote = frozen_builder(Quote)
+_new = object.__new__
+_money_amount = Money.__dict__["amount"].__set__
+_money_currency = Money.__dict__["currency"].__set__
 _NOTES: dict[tuple[str, ...], tuple[str, ...]] = {}
 _Taxes = tuple[tuple[TaxComponent, ...], tuple[Decimal, ...] | None]
 _NO_TAXES: _Taxes = ((), None)
@@ -188,7 +206,53 @@ def _duties(
     )
 
 
-def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0915
+def _decide(
+    ctx: PricingContext,
+    lines: Sequence[WorkLine],
+    amounts: Sequence[Decimal],
+    dest: Address | None,
+    export: bool,
+) -> TaxDecision:
+    """Ask the tax provider; the built-in one's answers are remembered per rate table.
+
+    :class:`RuleTaxProvider` decides from the destination, the day, the tax classes, the
+    customer's exemption and VAT id, the origin and whether the goods are exported, never
+    from the amounts: the same facts give the same (immutable) decision, so it is kept on
+    the compiled :class:`TaxRules` (rebuilt whenever the table changes).
+    """
+    provider = ctx.provider
+    customer = ctx.customer
+    has_shipping = len(amounts) > len(lines)
+    day = ctx.now.date()
+    memo: dict[object, TaxDecision] | None = None
+    key: object = None
+    if type(provider) is RuleTaxProvider:
+        memo = ctx.rules.decisions
+        key = (
+            None if dest is None else (dest.country, dest.region, dest.postal_code),
+            day, tuple([ln.tax_class for ln in lines]),
+            ctx.shipping_tax_class if has_shipping else None,
+            None if customer is None else (customer.tax_exempt, customer.vat_id),
+            ctx.origin_country, export,
+        )  # fmt: skip
+        found = memo.get(key)
+        if found is not None:
+            return found
+    items = [TaxItem(ln.index, ln.sku, ln.tax_class, ln.quantity, a)
+             for ln, a in zip(lines, amounts, strict=False)]  # fmt: skip
+    if has_shipping:
+        items.append(TaxItem(-1, "", ctx.shipping_tax_class, 1, amounts[-1]))
+    request = TaxRequest(ctx.currency, day, dest, ctx.origin_country, ctx.includes_tax,
+                         items, customer, export, ctx.rules)  # fmt: skip
+    decision = provider.decide(request)
+    if memo is not None:
+        if len(memo) > 4096:
+            memo.clear()
+        memo[key] = decision
+    return decision
+
+
+def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0912, PLR0915
     """Apply promotions, taxes and duties to priced ``lines``; return the :class:`Quote`.
 
     ``lines`` are mutated (their discounts); pass fresh ones for each quote.
@@ -198,15 +262,19 @@ def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0915
     rounding = ctx.policy.decimal_rounding
     inclusive = ctx.includes_tax
     group = ctx.customer.group if ctx.customer else ""
-    subtotal_amount = sum((line.amount for line in lines), _ZERO)
     shipping = ctx.shipping if ctx.shipping is not None else _ZERO
-    applied, promo_notes, ship_off = apply_promotions(
-        ctx.promotions,
-        lines,
-        PromoContext(cur, unit, ctx.channel, group, ctx.now, ctx.coupons, subtotal_amount),
-        shipping,
-    )
-    shipping_amount = shipping - ship_off
+    applied: list[AppliedPromotion] = []
+    promo_notes: list[str] = []
+    shipping_amount = shipping
+    if ctx.promotions:
+        subtotal_amount = sum((line.amount for line in lines), _ZERO)
+        applied, promo_notes, ship_off = apply_promotions(
+            ctx.promotions,
+            lines,
+            PromoContext(cur, unit, ctx.channel, group, ctx.now, ctx.coupons, subtotal_amount),
+            shipping,
+        )
+        shipping_amount = shipping - ship_off
 
     # -- where the goods go, and whether they cross a customs border --------------------
     dest = ctx.ship_to
@@ -223,23 +291,20 @@ def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0915
     tax_dest = dest if dest is not None else (Address(country=origin) if origin else None)
 
     # -- taxes --------------------------------------------------------------------------
-    items = [TaxItem(ln.index, ln.sku, ln.tax_class, ln.quantity, ln.amount - ln.discount)
-             for ln in lines]  # fmt: skip
+    amounts = [ln.amount - ln.discount for ln in lines]
     has_shipping = ctx.shipping is not None
     if has_shipping:
-        items.append(TaxItem(-1, "", ctx.shipping_tax_class, 1, shipping_amount))
-    request = TaxRequest(cur, ctx.now.date(), tax_dest, origin, inclusive, items, ctx.customer,
-                         cross and not checkout, ctx.rules)  # fmt: skip
-    decision = ctx.provider.decide(request)
+        amounts.append(shipping_amount)
+    decision = _decide(ctx, lines, amounts, tax_dest, cross and not checkout)
     comps = decision.components
-    if len(comps) != len(items):
+    if len(comps) != len(amounts):
         raise PluginError(
             f"tax provider {decision.provider or ctx.provider!r} returned "
-            f"{len(comps)} component sets for {len(items)} items"
+            f"{len(comps)} component sets for {len(amounts)} items"
         )
     charged = decision.charged
     results = compute(
-        [i.amount for i in items], comps, inclusive=inclusive, charged=charged,
+        amounts, comps, inclusive=inclusive, charged=charged,
         scope=ctx.policy.scope, unit=unit, rounding=rounding, currency=cur,
     )  # fmt: skip
     reverse = decision.treatment == "reverse_charge"
@@ -253,12 +318,35 @@ def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0915
     zero_m = zero_money(cur, unit)
     per_line = ctx.policy.scope == "line"
     net_sum = gross_sum = zero
+    new, set_amount, set_currency = _new, _money_amount, _money_currency
     for line, result, line_comps in zip(lines, results, comps, strict=False):
         net, gross, amount, discount = result.net, result.gross, line.amount, line.discount
-        unit_m = line.unit_money or fast_money(line.unit, cur)
-        amount_m = unit_m if amount is line.unit else fast_money(amount, cur)
-        net_m = amount_m if net == amount else fast_money(net, cur)
-        gross_m = net_m if gross == net else amount_m if gross == amount else fast_money(gross, cur)
+        unit_d = line.unit
+        unit_m = line.unit_money
+        if unit_m is None:
+            unit_m = new(Money)
+            set_amount(unit_m, unit_d)
+            set_currency(unit_m, cur)
+        if amount is unit_d:
+            amount_m = unit_m
+        else:
+            amount_m = new(Money)
+            set_amount(amount_m, amount)
+            set_currency(amount_m, cur)
+        if net == amount:
+            net_m = amount_m
+        else:
+            net_m = new(Money)
+            set_amount(net_m, net)
+            set_currency(net_m, cur)
+        if gross == net:
+            gross_m = net_m
+        elif gross == amount:
+            gross_m = amount_m
+        else:
+            gross_m = new(Money)
+            set_amount(gross_m, gross)
+            set_currency(gross_m, cur)
         total = taxed_of(net_m, gross_m)
         before: TaxedMoney | None = None
         if discount or not per_line:
@@ -270,14 +358,21 @@ def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0915
                 before = fast_taxed(before_net, before_gross, cur)
         net_sum += net
         gross_sum += gross
-        tax_comps, parts = _taxes(result, line_comps, reverse)
+        # _taxes(result, line_comps, reverse), inlined for the usual single tax
+        taxes = result.taxes
+        if reverse or len(taxes) != 1:
+            tax_comps, parts = _taxes(result, line_comps, reverse)
+        else:
+            comp = taxes[0][0]
+            tax_comps = (comp,) if len(line_comps) != 1 or line_comps[0] is not comp else line_comps
+            parts = None
         list_unit = line.list_unit
         quote_lines.append(
-            QuoteLine(
+            _quote_line(
                 line.index, line.sku, line.quantity, unit_m, amount_m,
                 fast_money(discount, cur) if discount else zero_m, total, line.tax_class,
                 line.price_note, line.name, line.ref,
-                None if list_unit is line.unit or list_unit == line.unit else list_unit,
+                None if list_unit is unit_d or list_unit == unit_d else list_unit,
                 before, tax_comps, parts,
             )
         )  # fmt: skip
@@ -318,26 +413,13 @@ def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0915
 
     total_net = net_sum + ship_net + duties
     total_gross = gross_sum + ship_gross + duties
-    return Quote(
-        currency=cur,
-        channel=ctx.channel,
-        price_list=ctx.price_list,
-        prices_include_tax=inclusive,
-        quoted_at=ctx.now,
-        lines=tuple(quote_lines),
-        shipping=shipping_m,
-        duties=fast_money(duties, cur) if duties else zero_m,
-        total=fast_taxed(total_net, total_gross, cur),
-        promotions=tuple(applied),
-        fx_rate=ctx.fx_rate,
-        customs=customs,
-        duty_estimate=estimate,
-        incoterm=ctx.incoterm,
-        treatment=decision.treatment,
-        tax_provider=decision.provider,
-        ship_to=dest,
-        customer_key=ctx.customer.key if ctx.customer else "",
-        notes=_shared_notes((*ctx.notes, *promo_notes, *decision.notes)),
-        ship_comps=ship_taxes[0],
-        ship_parts=ship_taxes[1],
-    )
+    customer = ctx.customer
+    return _quote(
+        cur, ctx.channel, ctx.price_list, inclusive, ctx.now, tuple(quote_lines), shipping_m,
+        fast_money(duties, cur) if duties else zero_m, fast_taxed(total_net, total_gross, cur),
+        tuple(applied), ctx.fx_rate, customs, estimate, ctx.incoterm, decision.treatment,
+        decision.provider, dest, customer.key if customer else "",
+        _shared_notes((*ctx.notes, *promo_notes, *decision.notes)) if promo_notes or ctx.notes
+        else decision.notes,
+        ship_taxes[0], ship_taxes[1],
+    )  # fmt: skip

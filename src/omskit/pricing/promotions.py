@@ -129,7 +129,7 @@ PROMOTION_BOOKS: Collection[PromotionBook] = Collection(
 class PromotionIndex:
     """Active promotions indexed by SKU, so a quote only looks at those that can apply."""
 
-    __slots__ = ("_by_sku", "_general", "by_id")
+    __slots__ = ("_by_sku", "_general", "by_id", "has_any")
 
     def __init__(self, promotions: Iterable[Promotion]) -> None:
         self.by_id: dict[str, Promotion] = {}
@@ -144,6 +144,8 @@ class PromotionIndex:
                     self._by_sku.setdefault(sku, []).append(promo)
             else:
                 self._general.append(promo)
+        #: whether any promotion is active (none: no basket has candidates)
+        self.has_any = bool(self._general or self._by_sku)
 
     def candidates(self, skus: Iterable[str]) -> list[Promotion]:
         """Active promotions that may touch a basket with ``skus``, in priority order."""

@@ -119,12 +119,11 @@ class PriceResolver(TaxAdmin):
             amount = (unit_price * qty).quantize(unit, rounding=rounding)
             if qty == 1 and amount == unit_price and amount.same_quantum(unit_price):
                 amount = unit_price  # the same value and digits: share the object
-            lines.append(WorkLine(
-                i, line.sku, qty, unit_price, amount, tax_class=product.tax_class,
-                attributes=product.attributes, name=product.name, price_note=note,
-                list_unit=list_unit, hs_code=product.hs_code,
-                country_of_origin=product.country_of_origin,
-                weight_grams=product.weight_grams, ref=line.ref, unit_money=unit_money,
+            lines.append(WorkLine(  # positional: tax_class, attributes, name, price_note,
+                # list_unit, hs_code, country_of_origin, weight_grams, ref, unit_money
+                i, line.sku, qty, unit_price, amount, product.tax_class, product.attributes,
+                product.name, note, list_unit, product.hs_code, product.country_of_origin,
+                product.weight_grams, line.ref, unit_money,
             ))  # fmt: skip
         if (
             converted is not None

@@ -33,7 +33,7 @@ from omskit.pricing.errors import (
     UnknownPromotion,
 )
 from omskit.pricing.events import CouponRedeemed, CouponReleased
-from omskit.pricing.lines import WorkLine
+from omskit.pricing.lines import WorkLine, frozen_builder
 from omskit.pricing.promo_admin import PromotionAdmin
 from omskit.pricing.promotions import PROMOTION_BOOKS, PromotionIndex
 from omskit.pricing.quote import Quote
@@ -46,6 +46,8 @@ __all__ = ["PricingService"]
 
 T = TypeVar("T")
 _EMPTY_PROMOS = PromotionIndex(())
+#: PricingContext(...) with every field in order, without the attrs __init__ (hot path)
+_context = frozen_builder(PricingContext)
 
 
 class PricingService(PriceResolver, PromotionAdmin, PricingAdmin):
@@ -137,7 +139,7 @@ class PricingService(PriceResolver, PromotionAdmin, PricingAdmin):
         book = uow.repo(PROMOTION_BOOKS).view("default")
         promos = self._cached("promotions", book, lambda: PromotionIndex(book.promotions) if
                               book else _EMPTY_PROMOS, _EMPTY_PROMOS)  # fmt: skip
-        coupon_map = self._coupons(uow, req.coupons, promos, now, customer)
+        coupon_map = self._coupons(uow, req.coupons, promos, now, customer) if req.coupons else {}
         table = uow.repo(TAX_TABLES).view("default")
         rules = self._tax_rules(table)
         shipping = self._shipping(req.shipping, currency)
@@ -157,28 +159,13 @@ class PricingService(PriceResolver, PromotionAdmin, PricingAdmin):
             )
             if import_rule is not None:
                 fx_dest = self._rate(currency, import_rule.currency, now)
-        ctx = PricingContext(
-            channel=channel.id,
-            currency=currency,
-            policy=policy,
-            price_list=list_name,
-            includes_tax=includes_tax,
-            now=now,
-            provider=self.tax_provider,
-            rules=rules,
-            customer=customer,
-            ship_to=ship_to,
-            origin_country=origin,
-            promotions=promos.candidates(line.sku for line in lines),
-            coupons=coupon_map,
-            shipping=shipping,
-            shipping_tax_class=self.settings.shipping_tax_class,
-            incoterm=req.incoterm,
-            import_rule=import_rule,
-            fx_to_destination=fx_dest,
-            duty_rates=table.duty_rates if table else (),
-            fx_rate=fx_rate,
-        )
+        ctx = _context(
+            channel.id, currency, policy, list_name, includes_tax, now, self.tax_provider,
+            rules, customer, ship_to, origin,
+            promos.candidates(line.sku for line in lines) if promos.has_any else [],
+            coupon_map, shipping, self.settings.shipping_tax_class, req.incoterm, import_rule,
+            fx_dest, table.duty_rates if table else (), fx_rate, (),
+        )  # fmt: skip
         return ctx, lines
 
     # -- coupons --------------------------------------------------------------------------
@@ -260,15 +247,17 @@ class PricingService(PriceResolver, PromotionAdmin, PricingAdmin):
         repo = uow.repo(PRODUCTS)
         found: list[Product] = []
         errors: list[tuple[str, OmskitError, str]] = []
+        view = repo.view
         for i, line in enumerate(req.lines):
+            product = view(line.sku)
+            if product is not None and product.active:
+                found.append(product)
+                continue
             field = f"lines[{i}].sku"
-            product = repo.view(line.sku)
             if product is None:
                 errors.append((field, UnknownSku(line.sku), "no product with this SKU"))
-            elif not product.active:
-                errors.append((field, InactiveSku(line.sku, field), "this SKU is deactivated"))
             else:
-                found.append(product)
+                errors.append((field, InactiveSku(line.sku, field), "this SKU is deactivated"))
         if len(errors) == 1:
             raise errors[0][1]
         if errors:

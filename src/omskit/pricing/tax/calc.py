@@ -153,6 +153,18 @@ def compute(
     currency: str,
 ) -> list[ItemTax]:
     """Tax every item; ``components[i]`` are the taxes of ``amounts[i]``."""
+    if scope == "line" and charged:
+        out: list[ItemTax] = []
+        for a, c in zip(amounts, components, strict=True):
+            if len(c) == 1:  # line_tax's common case, inlined
+                comp = c[0]
+                tax = _one_tax(a, comp.fraction, inclusive, unit, rounding)
+                net = a - tax if inclusive else a
+                out.append(ItemTax(net, net + tax, [(comp, net, tax)]))
+            else:
+                out.append(line_tax(a, c, inclusive=inclusive, charged=charged, unit=unit,
+                                    rounding=rounding, currency=currency))  # fmt: skip
+        return out
     if scope == "line" or not charged:
         return [
             line_tax(a, c, inclusive=inclusive, charged=charged, unit=unit, rounding=rounding,

@@ -12,7 +12,13 @@ import attrs
 from omskit.customers.regions import EU_MEMBER_STATES, customs_territory
 from omskit.pricing.duties import DutyRate, ImportRule
 from omskit.pricing.errors import OverlappingRates
-from omskit.pricing.tax.model import Jurisdiction, JurisdictionRule, TaxComponent, TaxRate
+from omskit.pricing.tax.model import (
+    Jurisdiction,
+    JurisdictionRule,
+    TaxComponent,
+    TaxDecision,
+    TaxRate,
+)
 from omskit.pricing.tax.rates_data import builtin_jurisdictions, builtin_rates
 from omskit.storage.ports import Aggregate, Collection
 
@@ -105,6 +111,9 @@ class TaxRules:
         rules.update({r.jurisdiction: r for r in jurisdictions})
         self._rules = rules
         self._cache: dict[_LookupKey, _Lookup] = {}
+        self._shipping: dict[tuple[str, str, str], bool] = {}
+        #: decisions of the built-in provider, remembered by the engine (see ``engine``)
+        self.decisions: dict[object, TaxDecision] = {}
 
     def has_rates(self, country: str) -> bool:
         """Whether any rate (own or built-in) is known for ``country``."""
@@ -118,6 +127,15 @@ class TaxRules:
 
     def shipping_taxable(self, country: str, region: str = "", postal_code: str = "") -> bool:
         """Whether shipping is taxed at this address (the most specific setting wins)."""
+        key = (country, region, postal_code)
+        found = self._shipping.get(key)
+        if found is None:
+            if len(self._shipping) > 8192:
+                self._shipping.clear()
+            found = self._shipping[key] = self._shipping_taxable(country, region, postal_code)
+        return found
+
+    def _shipping_taxable(self, country: str, region: str, postal_code: str) -> bool:
         best: JurisdictionRule | None = None
         for rule in self._rules.values():
             j = rule.jurisdiction
