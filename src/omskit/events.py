@@ -196,6 +196,7 @@ class EventDispatcher:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._dead: list[DeadLetter] = []
+        self._discard: Callable[[], object] | None = getattr(outbox, "discard_all", None)
 
     def dispatch(self) -> int:
         """Deliver every due event to every subscriber still waiting for it.
@@ -205,6 +206,14 @@ class EventDispatcher:
         use case: the events that commits are delivered by the dispatch already under way
         (a nested call returns 0 at once instead of waiting for itself).
         """
+        if not self._subscribers():  # nobody listens: committed events are settled at once
+            if self._discard is not None:
+                self._discard()  # an outbox's optional shortcut for settling everything
+                return 0
+            with self._lock:
+                if pending := self._outbox.pending():
+                    self._outbox.settle(pending, ())
+            return 0
         if getattr(self._local, "active", False):
             return 0
         delivered = 0
@@ -212,13 +221,6 @@ class EventDispatcher:
             self._local.active = True
             try:
                 subscribers = self._subscribers()
-                if not subscribers:  # nobody listens: committed events are settled at once
-                    discard = getattr(self._outbox, "discard_all", None)
-                    if discard is not None:
-                        discard()  # an outbox's optional shortcut for settling everything
-                    elif pending := self._outbox.pending():
-                        self._outbox.settle(pending, ())
-                    return 0
                 now = self._clock.now()
                 done: list[OutboxRecord] = []  # keeps ids below unique while we run
                 seen: set[int] = set()

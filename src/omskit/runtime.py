@@ -50,7 +50,9 @@ class Runtime:
 
     def _subscribers(self) -> Mapping[str, Subscriber]:
         impls = self.plugins.hook.omskit_on_event.get_hookimpls()
-        key = (tuple(id(i.function) for i in impls), self._extra_version)
+        # hook implementations compare by identity, and the key holds them, so a
+        # re-registered plugin is never mistaken for the one it replaced
+        key = (*impls, self._extra_version)
         if key != self._subscriber_key:
             found: dict[str, Subscriber] = {}
             for impl in reversed(impls):

@@ -23,6 +23,7 @@ __all__ = [
     "LevelTotals",
     "Movement",
     "append_movement",
+    "new_movement",
     "rebuild_levels",
     "reconcile",
 ]
@@ -102,13 +103,32 @@ def append_movement(
     level.on_hand += on_hand
     level.reserved += reserved
     level.quarantined += quarantined
-    movement = Movement(
-        id=movement_id, kind=kind, sku=level.sku, location=level.location, on_hand=on_hand,
-        reserved=reserved, quarantined=quarantined, reason=reason, actor=actor,
-        reference=reference, at=at,
-    )  # fmt: skip
+    movement = new_movement(movement_id, kind, level.sku, level.location, on_hand=on_hand,
+                            reserved=reserved, quarantined=quarantined, reason=reason,
+                            actor=actor, reference=reference, at=at)  # fmt: skip
     uow.repo(MOVEMENTS).add(movement)
     return movement
+
+
+def new_movement(
+    id: str, kind: str, sku: str, location: str, *, on_hand: int = 0, reserved: int = 0,
+    quarantined: int = 0, reason: str = "", actor: str = "system", reference: str = "",
+    at: dt.datetime,
+) -> Movement:  # fmt: skip
+    """A :class:`Movement` built field by field (the ledger is written on every change).
+
+    It records no events: a stored ledger entry shares one empty tuple instead of keeping
+    an empty list of its own (recording on it fails loudly).
+    """
+    m = object.__new__(Movement)
+    m.id, m.version, m._events = id, 0, _NO_EVENTS  # type: ignore[assignment]
+    m.kind, m.sku, m.location = kind, sku, location
+    m.on_hand, m.reserved, m.quarantined = on_hand, reserved, quarantined
+    m.reason, m.actor, m.reference, m.at = reason, actor, reference, at
+    return m
+
+
+_NO_EVENTS: tuple[()] = ()
 
 
 @attrs.frozen

@@ -31,10 +31,10 @@ from omskit.inventory.errors import (
     UnknownReservation,
 )
 from omskit.inventory.events import StockConsumed, StockReleased, StockReserved
-from omskit.inventory.ledger import append_movement
+from omskit.inventory.ledger import MOVEMENTS, append_movement, new_movement
 from omskit.inventory.locations import LOCATIONS, check_location_code
 from omskit.inventory.stock import STOCK, StockLevel, level_id
-from omskit.storage.ports import Aggregate, Collection, UnitOfWork
+from omskit.storage.ports import Aggregate, Collection, Repository, UnitOfWork
 from omskit.validation import MAX_QUANTITY, check_quantity, check_text
 
 __all__ = [
@@ -195,15 +195,19 @@ def reserve_lines(
     short_by_sku: dict[str, int] = {}
     take: list[tuple[Allocation, StockLevel, int]] = []
     for i, a in enumerate(allocations):
-        _check_allocation(a, i)
-        lid = level_id(a.sku, a.location)
+        if type(a) is not Allocation:
+            _check_allocation(a, i)
+        qty = a.quantity
+        if type(qty) is not int or qty < 1 or qty > MAX_QUANTITY:
+            check_quantity(qty, f"allocations[{i}].quantity")
+        lid = f"{a.location}:{a.sku}"  # level_id(), inlined on this hot path
         level = levels.get(lid)
         if level is None:
             level = stock.find(lid) or _missing_level(uow, a.sku, a.location)
             levels[lid] = level
         held = pending.get(lid, 0)
-        available = level.available - held
-        qty = a.quantity
+        available = level.on_hand - level.reserved - level.safety_stock - level.quarantined
+        available -= held
         if available < qty:
             if allow_partial:
                 qty = max(available, 0)
@@ -216,7 +220,8 @@ def reserve_lines(
         if qty:
             pending[lid] = held + qty
             take.append((a, level, qty))
-    return _write(uow, ids, now, reference=reference, take=take, expires_at=expires_at, actor=actor)
+    return _write(uow, ids, now, reference=reference, take=take, expires_at=expires_at,
+                  actor=actor, stock=stock)  # fmt: skip
 
 
 def _write(
@@ -228,23 +233,32 @@ def _write(
     take: list[tuple[Allocation, StockLevel, int]],
     expires_at: dt.datetime | None,
     actor: str,
+    stock: Repository[StockLevel],
 ) -> list[Reservation]:
+    if not take:
+        return []
     reservations = uow.repo(RESERVATIONS)
-    stock = uow.repo(STOCK)
+    ledger = uow.repo(MOVEMENTS)
     out: list[Reservation] = []
     lines: list[tuple[str, str, str, int]] = []
     # what the reference already holds, read once (a new order holds nothing yet)
     held = {(r.line_ref, r.location, r.sku): r
             for r in reservations.list_by("reference", reference)}  # fmt: skip
-    for a, level, qty in take:
-        append_movement(uow, ids.new_id("mov"), level, "reserve", now, reserved=qty,
-                        reference=reference, reason=a.line_ref, actor=actor)  # fmt: skip
-        res = held.get((a.line_ref, a.location, a.sku))
+    # one id from the generator per call; its rows are told apart by a suffix
+    call = ids.new_id("res")
+    for n, (a, level, qty) in enumerate(take, 1):
+        line_ref, sku, location = a.line_ref, a.sku, a.location
+        level.reserved += qty
+        ledger.add(new_movement(f"{call}.m{n}", "reserve", sku, location, reserved=qty,
+                                reason=line_ref, actor=actor, reference=reference,
+                                at=now))  # fmt: skip
+        key = (line_ref, location, sku)
+        res = held.get(key)
         if res is None:
-            res = Reservation(id=ids.new_id("res"), reference=reference, line_ref=a.line_ref,
-                              sku=a.sku, location=a.location, expires_at=expires_at)  # fmt: skip
+            res = _new_reservation(f"{call}.{n}" if n > 1 else call, reference, line_ref,
+                                   sku, location=location, expires_at=expires_at)  # fmt: skip
             reservations.add(res)
-            held[(a.line_ref, a.location, a.sku)] = res
+            held[key] = res
         else:
             res.expires_at = expires_at
             reservations.save(res)
@@ -252,10 +266,21 @@ def _write(
         level.check_alerts()
         stock.save(level)
         out.append(res)
-        lines.append((a.line_ref, a.sku, a.location, qty))
-    if out:
-        out[0].record(StockReserved(reference=reference, lines=tuple(lines)))
+        lines.append((line_ref, sku, location, qty))
+    out[0].record(StockReserved(reference=reference, lines=tuple(lines)))
     return out
+
+
+def _new_reservation(
+    id: str, reference: str, line_ref: str, sku: str, *, location: str,
+    expires_at: dt.datetime | None,
+) -> Reservation:  # fmt: skip
+    r = object.__new__(Reservation)
+    r.id, r.version, r._events = id, 0, []
+    r.reference, r.line_ref, r.sku, r.location = reference, line_ref, sku, location
+    r.quantity = r.consumed = r.released = 0
+    r.expires_at = expires_at
+    return r
 
 
 def _open_for(

@@ -123,4 +123,5 @@ STOCK: Collection[StockLevel] = Collection(
     StockLevel,
     indexes={"sku": lambda s: s.sku, "location": lambda s: s.location},
     label="stock level",
+    fixed_keys=True,  # a level's SKU and location never change
 )

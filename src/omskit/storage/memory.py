@@ -32,34 +32,72 @@ class _Table:
     holds (a view) stays a consistent snapshot of its row.
     """
 
-    __slots__ = ("append_only", "collection", "index_fns", "indexes", "rows", "unique",
-                 "unique_fns")  # fmt: skip
+    __slots__ = (
+        "append_only",
+        "collection",
+        "fixed_keys",
+        "index_fns",
+        "indexes",
+        "lock",
+        "rows",
+        "unindexed",
+        "unique",
+        "unique_fns",
+    )  # fmt: skip
 
-    def __init__(self, collection: Collection[Any]) -> None:
+    def __init__(self, collection: Collection[Any], lock: threading.RLock) -> None:
         self.collection = collection
+        self.lock = lock
         self.append_only = collection.append_only
+        self.fixed_keys = collection.fixed_keys
         self.unique_fns = tuple(collection.unique.items())
         self.index_fns = tuple(collection.indexes.items())
         self.rows: dict[str, Aggregate] = {}
         self.unique: dict[str, dict[Hashable, str]] = {k: {} for k in collection.unique}
         self.indexes: dict[str, dict[Hashable, Bucket]] = {k: {} for k in collection.indexes}
+        # Append-only rows whose index entries are not written yet. A ledger is written
+        # far more often than it is queried, so its lookup indexes are brought up to date
+        # by the first query after a write (:meth:`index`), not by every commit.
+        self.unindexed: list[Aggregate] = []
 
     def insert(self, stored: Aggregate) -> None:
-        """Store a new row and its keys."""
+        """Store a new row and its keys (the index entries of append-only rows later)."""
         id = stored.id
         for key, fn in self.unique_fns:
             new = fn(stored)
             if new is not None:
                 self.unique[key][new] = id
+        if self.append_only:
+            if self.index_fns:
+                self.unindexed.append(stored)
+        else:
+            self._index(stored)
+        self.rows[id] = stored
+
+    def _index(self, stored: Aggregate) -> None:
+        id = stored.id
         for key, fn in self.index_fns:
             new = fn(stored)
             if new is not None:
                 _bucket_add(self.indexes[key], new, id)
-        self.rows[id] = stored
+
+    def index(self) -> None:
+        """Write the index entries of the append-only rows stored since the last query.
+
+        Runs under the store's lock, so a commit never adds rows while they are indexed;
+        the rows keep their commit order in every bucket.
+        """
+        with self.lock:
+            pending, self.unindexed = self.unindexed, []
+            for stored in pending:
+                self._index(stored)
 
     def replace(self, stored: Aggregate, previous: Aggregate) -> None:
         """Store a new version of a row; only keys that changed are touched."""
         id = stored.id
+        if self.fixed_keys:
+            self.rows[id] = stored  # no key of this collection ever changes
+            return
         for key, fn in self.unique_fns:
             old, new = fn(previous), fn(stored)
             if old == new:
@@ -209,7 +247,7 @@ class MemoryStore:
         table = self._tables.get(collection.name)
         if table is None:
             with self.lock:
-                table = self._tables.setdefault(collection.name, _Table(collection))
+                table = self._tables.setdefault(collection.name, _Table(collection, self.lock))
         return table
 
 
@@ -305,7 +343,10 @@ class _MemoryRepository(Generic[A]):
                 f"collection {self._collection.name!r} has no index {index!r}; "
                 f"indexes: {sorted(self._collection.indexes)}"
             )
-        ids = _bucket_ids(self._table.indexes[index].get(value))
+        table = self._table
+        if table.unindexed:
+            table.index()
+        ids = _bucket_ids(table.indexes[index].get(value))
         result = [a for a in map(load, ids) if a is not None and fn(a) == value]
         if self._dirty:
             listed = {a.id for a in result}
@@ -358,10 +399,11 @@ class _MemoryRepository(Generic[A]):
         table = self._table
         rows = table.rows
         unique_fns = table.unique_fns
+        read_version = self._read_version
         claimed: dict[tuple[str, Hashable], str] = {}
         for id, agg in self._dirty.items():
             stored = rows.get(id)
-            read = self._read_version[id]
+            read = read_version[id]
             if read == -1:
                 if stored is not None:
                     raise AlreadyExists(self._collection.noun, id)
@@ -369,6 +411,8 @@ class _MemoryRepository(Generic[A]):
                 raise ConcurrencyConflict(
                     self._collection.noun, id, read, -1 if stored is None else stored.version
                 )
+            if not unique_fns:
+                continue
             for key, fn in unique_fns:
                 value = fn(agg)
                 if value is None:
@@ -393,10 +437,10 @@ class _MemoryRepository(Generic[A]):
                 events.extend(recorded)
                 recorded.clear()
             agg.version += 1
-            previous = rows.get(id)
-            if append_only and previous is None:
+            if append_only:  # only ever new here: saving a stored record raises
                 table.insert(agg)
             else:
+                previous = rows.get(id)
                 stored = agg.clone()
                 # a committed row never records events (views must not change): it shares
                 # one empty tuple instead of keeping an empty list of its own, and
@@ -450,7 +494,13 @@ class MemoryUnitOfWork:
             if events:
                 now: dt.datetime = store.clock.now()
                 new_id = store.ids.new_id
-                events = [e.stamped(new_id("evt"), now) for e in events]
+                stamp = object.__setattr__
+                for i, e in enumerate(events):
+                    if e.event_id:  # already stamped once: it gets a stamped copy
+                        events[i] = e.stamped(new_id("evt"), now)
+                    else:  # Event.stamped(), inlined: fresh events are stamped in place
+                        stamp(e, "event_id", new_id("evt"))
+                        stamp(e, "occurred_at", now)
                 store.outbox.append(events)
         return events
 

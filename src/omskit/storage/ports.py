@@ -73,6 +73,10 @@ class Collection(Generic[A]):
     later read returns, so an append-only aggregate must not be changed after ``add``
     (make it frozen in spirit: no setters, no child lists that grow). A SQL backend maps
     such a collection to an insert-only table.
+
+    ``fixed_keys=True`` promises that no unique key and no index value of an aggregate
+    ever changes once it is added (a stock level's SKU and location): the store then
+    skips comparing old and new keys when it writes a new version.
     """
 
     name: str
@@ -81,6 +85,7 @@ class Collection(Generic[A]):
     indexes: Mapping[str, KeyFunc[A]] = attrs.field(factory=dict)
     label: str = ""
     append_only: bool = False
+    fixed_keys: bool = False
 
     @property
     def noun(self) -> str:
