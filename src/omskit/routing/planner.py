@@ -3,44 +3,79 @@
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any
-
-import attrs
 
 from omskit.catalog.model import PRODUCTS, Product
 from omskit.customers.address import Address
-from omskit.errors import PluginError, UnknownSku
-from omskit.inventory.backorders import SKU_POLICIES, promise
+from omskit.errors import UnknownSku
 from omskit.inventory.locations import LOCATIONS, Location
 from omskit.inventory.reservations import RESERVATIONS, Allocation
 from omskit.inventory.stock import STOCK, StockLevel, level_id
 from omskit.money import Money
 from omskit.routing.constraints import line_block, location_block
-from omskit.routing.model import Alternative, Decision, Plan, Shortfall, SourcingRequest
-from omskit.routing.problem import LineSpec, Pick, Site, SourcingProblem, plan_cost
+from omskit.routing.explain import Details
+from omskit.routing.model import Plan, Shortfall, SourcingRequest
+from omskit.routing.problem import LineSpec, Pick, Site, SourcingProblem
+from omskit.routing.running import run_strategy
 from omskit.routing.settings import CostModel
-from omskit.routing.strategies import RoutingStrategy
+from omskit.routing.shortfalls import shortfalls_of
+from omskit.routing.strategies import PriorityStrategy, RoutingStrategy
 from omskit.storage.ports import UnitOfWork
 
 __all__ = ["Context", "CostCache", "build_problem", "make_plan"]
 
 Converter = Callable[[Money, str], Decimal]
 
-_ALTERNATIVES = 4  # alternatives listed per decision
+_DIRECT = 16  # up to this many locations, stock levels are read by id, not by SKU index
 
 
-@attrs.frozen
 class Context:
-    """What the planner learned while building the problem, for explanations."""
+    """What the planner read for one request: stock per line, eligible locations, reasons.
 
-    problem: SourcingProblem
-    locations: dict[str, Location]
-    excluded: tuple[tuple[str, str], ...]
-    levels: dict[str, list[StockLevel]]
-    eligible: frozenset[str] = frozenset()
+    The :class:`SourcingProblem` strategies see is built from it when first asked for
+    (:attr:`problem`): the planner's shortcut for the default strategy does without it,
+    and then only an explanation builds it.
+    """
+
+    __slots__ = ("_problem", "_source", "eligible", "excluded", "lines", "request",
+                 "unique_skus", "used", "wanted")  # fmt: skip
+
+    def __init__(
+        self, request: SourcingRequest, lines: list[tuple[Product, dict[str, int],
+        tuple[tuple[str, str], ...]]], eligible: dict[str, Location],
+        excluded: tuple[tuple[str, str], ...], *, used: set[str], source: _Costing,
+        wanted: int, unique_skus: bool,
+    ) -> None:  # fmt: skip
+        self.request = request
+        self.lines = lines  # per request line: product, usable stock, blocked locations
+        self.eligible = eligible
+        self.excluded = excluded
+        self.used = used  # locations that can ship something
+        self.wanted = wanted  # units asked for
+        self.unique_skus = unique_skus  # no two lines ask for the same SKU (the usual case)
+        self._source = source
+        self._problem: SourcingProblem | None = None
+
+    @property
+    def problem(self) -> SourcingProblem:
+        """The problem as strategies see it (built once, on first use)."""
+        problem = self._problem
+        if problem is None:
+            problem = self._problem = self._build()
+        return problem
+
+    def _build(self) -> SourcingProblem:
+        request, used, source = self.request, self.used, self._source
+        specs = tuple(
+            LineSpec(line.line_ref, line.sku, line.quantity, product.weight_grams,
+                     product.ship_alone, stock, blocked)
+            for line, (product, stock, blocked) in zip(request.lines, self.lines, strict=True)
+        )  # fmt: skip
+        deferred = Site.deferred
+        sites = {code: deferred(code, where.kind, where.priority, source)
+                 for code, where in self.eligible.items() if code in used}  # fmt: skip
+        return SourcingProblem(specs, sites, request.allow_split, source.currency)
 
 
 #: Per location: (handling per shipment, handling per line) as read, and what they add up
@@ -75,6 +110,11 @@ class _Costing:
         return (ship + model.per_km * dkm, line,
                 model.per_kg + model.per_kg_per_100km * dkm / 100, model.base_fee)  # fmt: skip
 
+    @property
+    def currency(self) -> str:
+        """The cost model's currency."""
+        return self._model.currency
+
     def _constant(self, loc: Location) -> tuple[Decimal, Decimal]:
         per_shipment, per_line = loc.handling_per_shipment, loc.handling_per_line
         hit = self._cache.get(loc.id)
@@ -103,21 +143,19 @@ def _products(uow: UnitOfWork, request: SourcingRequest) -> dict[str, Product]:
 
 def _locations(
     uow: UnitOfWork, request: SourcingRequest
-) -> tuple[dict[str, Location], dict[str, Location], list[tuple[str, str]]]:
-    """Every location, those that may ship to the destination, and why the others may not."""
+) -> tuple[dict[str, Location], list[tuple[str, str]]]:
+    """The locations that may ship to the destination, and why the active others may not."""
     country = request.ship_to.country
     exclude = request.exclude
-    locations: dict[str, Location] = {}
     excluded: list[tuple[str, str]] = []
     eligible: dict[str, Location] = {}
     for loc in uow.repo(LOCATIONS).scan_view():
-        locations[loc.id] = loc
         reason = location_block(loc, country, exclude)
         if reason is None:
             eligible[loc.id] = loc
         elif loc.active:
             excluded.append((loc.id, reason))
-    return locations, eligible, excluded
+    return eligible, excluded
 
 
 def _own_holds(uow: UnitOfWork, request: SourcingRequest) -> dict[str, int]:
@@ -130,6 +168,46 @@ def _own_holds(uow: UnitOfWork, request: SourcingRequest) -> dict[str, int]:
     return own
 
 
+def _line_stock(
+    uow: UnitOfWork, product: Product, eligible: dict[str, Location],
+    position: dict[str, int] | None, own: dict[str, int],
+) -> tuple[dict[str, int], tuple[tuple[str, str], ...]]:  # fmt: skip
+    """Usable stock of ``product`` per eligible location (in location order), and blocks.
+
+    With few locations (``position`` is ``None``) each level is looked up by its id, one
+    dict read per location; with many, the SKU's index lists only the locations that
+    stock it (``position`` puts them in location order).
+    """
+    sku = product.sku
+    repo = uow.repo(STOCK)
+    found: list[tuple[Location, StockLevel]]
+    if position is None:
+        view = repo.view
+        found = [(loc, level) for code, loc in eligible.items()
+                 if (level := view(level_id(sku, code))) is not None]  # fmt: skip
+    else:
+        get = eligible.get
+        found = [(where, level) for level in repo.list_view("sku", sku)
+                 if (where := get(level.location)) is not None]  # fmt: skip
+        keys = [position[where.id] for where, _ in found]
+        if keys != sorted(keys):  # levels are listed as they were created
+            found.sort(key=lambda pair: position[pair[0].id])
+    plain, weight = not product.hazmat, product.weight_grams
+    stock: dict[str, int] = {}
+    blocked: list[tuple[str, str]] = []
+    for where, level in found:
+        usable = level.available + own.get(level.id, 0) if own else level.available
+        if usable > 0:
+            limit = where.capabilities.max_parcel_grams
+            fits = plain and (limit is None or weight <= limit)  # the usual case: no checks
+            why = None if fits else line_block(where, product)
+            if why is None:
+                stock[where.id] = usable
+            else:
+                blocked.append((where.id, why))
+    return stock, tuple(blocked)
+
+
 def build_problem(
     uow: UnitOfWork, request: SourcingRequest, model: CostModel, money: Converter,
     cache: CostCache | None = None,
@@ -139,239 +217,89 @@ def build_problem(
     Everything is read through read-only views (no copies): planning never changes what
     it reads, and the problem it builds is plain data. Sites are deferred: a site's
     distance and costs are computed only if a strategy (or the explanation) reads them.
-    ``cache`` keeps each location's constant cost parts between plans.
+    ``cache`` keeps each location's constant cost parts between plans. A line's stock
+    lists its locations in location order.
     """
     products = _products(uow, request)
-    locations, eligible, excluded = _locations(uow, request)
+    eligible, excluded = _locations(uow, request)
     own = _own_holds(uow, request) if request.count_own_holds else {}
     source = _Costing(eligible, request.ship_to, model, money, cache)
-    found_sites: dict[str, Site] = {}  # only locations that can ship something
-    levels: dict[str, list[StockLevel]] = {}
-    stock_repo = uow.repo(STOCK)
-    specs = []
+    position = {code: i for i, code in enumerate(eligible)} if len(eligible) > _DIRECT else None
+    used: set[str] = set()  # locations that can ship something
+    per_sku: dict[str, tuple[Product, dict[str, int], tuple[tuple[str, str], ...]]] = {}
+    lines = []
+    wanted = 0
     for line in request.lines:
-        product = products[line.sku]
-        found = levels.get(line.sku)
-        if found is None:
-            found = levels[line.sku] = stock_repo.list_view("sku", line.sku)
-        stock: dict[str, int] = {}
-        blocked: list[tuple[str, str]] = []
-        for level in found:
-            code = level.location
-            where = eligible.get(code)
-            if where is None:
-                continue
-            usable = level.available + own.get(level.id, 0) if own else level.available
-            if usable <= 0:
-                continue
-            why = line_block(where, product)
-            if why is None:
-                stock[code] = usable
-                if code not in found_sites:
-                    found_sites[code] = Site.deferred(code, where.kind, where.priority, source)
-            else:
-                blocked.append((code, why))
-        specs.append(LineSpec(line.line_ref, line.sku, line.quantity, product.weight_grams,
-                              product.ship_alone, stock, tuple(blocked)))  # fmt: skip
-    if len(found_sites) > 1:  # in location order
-        found_sites = {code: found_sites[code] for code in eligible if code in found_sites}
-    problem = SourcingProblem(tuple(specs), found_sites, request.allow_split, model.currency)
-    return Context(problem, locations, tuple(excluded), levels, frozenset(eligible))
-
-
-def _checked(problem: SourcingProblem, picks: Sequence[Pick], name: str) -> list[Pick]:
-    """Reject a strategy's picks that ship too much or from where there is no stock."""
-    lines = problem.by_ref
-    per_line: dict[str, int] = {}
-    per_site: dict[tuple[str, str], int] = {}
-    for p in picks:
-        line = lines.get(p.line_ref)
-        if line is None or p.quantity < 0:
-            raise PluginError(f"routing strategy {name!r} picked an unknown line {p.line_ref!r}")
-        per_line[p.line_ref] = per_line.get(p.line_ref, 0) + p.quantity
-        key = (p.line_ref, p.location)
-        per_site[key] = per_site.get(key, 0) + p.quantity
-        if per_site[key] > line.stock.get(p.location, 0):
-            raise PluginError(f"routing strategy {name!r} took {per_site[key]} x {line.sku} "
-                              f"from {p.location!r}, which may ship only "
-                              f"{line.stock.get(p.location, 0)}")  # fmt: skip
-        if per_line[p.line_ref] > line.quantity:
-            raise PluginError(f"routing strategy {name!r} allocated more of line "
-                              f"{p.line_ref!r} than ordered")  # fmt: skip
-    return [p for p in picks if p.quantity]
+        wanted += line.quantity
+        known = per_sku.get(line.sku)
+        if known is None:
+            product = products[line.sku]
+            stock, blocked = _line_stock(uow, product, eligible, position, own)
+            used.update(stock)
+            known = per_sku[line.sku] = (product, stock, blocked)
+        lines.append(known)
+    return Context(
+        request,
+        lines,
+        eligible,
+        tuple(excluded),
+        used=used,
+        source=source,
+        wanted=wanted,
+        unique_skus=len(per_sku) == len(lines),
+    )
 
 
 def make_plan(
-    uow: UnitOfWork, ctx: Context, request: SourcingRequest, strategy: RoutingStrategy,
-    today: dt.date,
-) -> Plan:  # fmt: skip
-    """Run ``strategy`` on the problem and explain the result."""
-    problem = ctx.problem
-    merged, groups = _merge_same_sku(problem)
-    picks = _checked(merged, strategy.assign(merged), strategy.name)
-    if groups:
-        picks = _split_back(picks, groups, problem)
-    by_ref = problem.by_ref
-    allocations = tuple(Allocation(p.location, by_ref[p.line_ref].sku, p.quantity, p.line_ref)
-                        for p in picks)  # fmt: skip
-    shortfalls = tuple(_shortfalls(uow, ctx, request, picks, today))
+    uow: UnitOfWork, ctx: Context, strategy: RoutingStrategy, today: Callable[[], dt.date]
+) -> Plan:
+    """Run ``strategy`` on the problem; the plan explains itself when asked.
+
+    ``today`` is asked for the date only when a shortfall needs a promise date.
+    """
+    request = ctx.request
+    picks: Sequence[Pick] | None
+    if type(strategy) is PriorityStrategy and request.allow_split and ctx.unique_skus:
+        allocations, shipped = _by_priority(ctx)
+        picks = None
+    else:
+        picks = run_strategy(ctx.problem, strategy)
+        skus = {ln.line_ref: ln.sku for ln in request.lines}
+        allocations = tuple(Allocation(p.location, skus[p.line_ref], p.quantity, p.line_ref)
+                            for p in picks)  # fmt: skip
+        shipped = sum(p.quantity for p in picks)
+    shortfalls: tuple[Shortfall, ...] = ()
+    if shipped != ctx.wanted:  # no line gets more than it asks for
+        shortfalls = tuple(shortfalls_of(uow, ctx.problem, ctx.eligible, allocations, today))
     return Plan(strategy.name, allocations, shortfalls, excluded=ctx.excluded, request=request,
-                details=_Details(problem, strategy, picks))  # fmt: skip
+                details=Details(lambda: ctx.problem, strategy, picks))  # fmt: skip
 
 
-class _Details:
-    """A plan's decisions and cost estimate, worked out from the problem when first read."""
+def _by_priority(ctx: Context) -> tuple[tuple[Allocation, ...], int]:
+    """What :class:`PriorityStrategy` allocates when splitting is allowed, without a problem.
 
-    __slots__ = ("_picks", "_problem", "_strategy")
-
-    def __init__(self, problem: SourcingProblem, strategy: RoutingStrategy,
-                 picks: Sequence[Pick]) -> None:  # fmt: skip
-        self._problem = problem
-        self._strategy = strategy
-        self._picks = picks
-
-    def decisions(self) -> tuple[Decision, ...]:
-        return _decisions(self._problem, self._strategy, self._picks)
-
-    def estimated_cost(self) -> Money | None:
-        if not self._picks:
-            return None
-        return Money(plan_cost(self._problem, self._picks), self._problem.currency).quantize()
-
-
-def _merge_same_sku(
-    problem: SourcingProblem,
-) -> tuple[SourcingProblem, dict[str, list[LineSpec]]]:
-    """One line per SKU, so lines of one SKU cannot each count the same stock.
-
-    Strategies see the merged problem; :func:`_split_back` hands their picks back to the
-    original lines in order. Returns the problem unchanged (and no groups) when every SKU
-    appears once, which is the usual case.
+    Each line takes what it needs from the locations in priority order (code breaks
+    ties), exactly as the strategy's :meth:`~RankedStrategy.assign`; the tests hold the
+    two to the same result. SKUs must be unique (the strategy would see merged lines).
+    Returns the allocations and the units they ship.
     """
-    lines = problem.lines
-    if len(lines) == 1 or len({ln.sku for ln in lines}) == len(lines):
-        return problem, {}
-    by_sku: dict[str, list[LineSpec]] = {}
-    for line in lines:
-        by_sku.setdefault(line.sku, []).append(line)
-    groups: dict[str, list[LineSpec]] = {}
-    merged = []
-    for same in by_sku.values():
-        first = same[0]
-        if len(same) > 1:
-            groups[first.line_ref] = same
-            first = LineSpec(first.line_ref, first.sku, sum(ln.quantity for ln in same),
-                             first.weight_grams, first.ship_alone, first.stock,
-                             first.blocked)  # fmt: skip
-        merged.append(first)
-    return SourcingProblem(tuple(merged), problem.sites, problem.allow_split,
-                           problem.currency), groups  # fmt: skip
-
-
-def _split_back(
-    picks: Sequence[Pick], groups: dict[str, list[LineSpec]], problem: SourcingProblem
-) -> list[Pick]:
-    """Spread picks made for merged lines over the original lines, first line first."""
-    need = {ln.line_ref: ln.quantity for ln in problem.lines}
-    out: list[Pick] = []
-    for pick in picks:
-        same = groups.get(pick.line_ref)
-        if same is None:
-            out.append(pick)
+    eligible = ctx.eligible
+    used = ctx.used
+    order = sorted(used, key=lambda code: (eligible[code].priority, code)) if len(used) > 1 \
+        else list(used)  # fmt: skip
+    out: list[Allocation] = []
+    shipped = 0
+    for line, (_product, stock, _blocked) in zip(ctx.request.lines, ctx.lines, strict=True):
+        need = line.quantity
+        if not need or not stock:
             continue
-        left = pick.quantity
-        for line in same:
-            take = min(left, need[line.line_ref])
-            if take:
-                out.append(Pick(line.line_ref, pick.location, take, pick.why))
-                need[line.line_ref] -= take
-                left -= take
-    return out
-
-
-def _decisions(
-    problem: SourcingProblem, strategy: RoutingStrategy, picks: Sequence[Pick]
-) -> tuple[Decision, ...]:
-    """One decision per pick; alternatives are what was still left when it was made.
-
-    Picks are taken in plan order: units an earlier pick took from a location (for any
-    line of the same SKU) are no longer offered as an alternative, and a location left
-    with none is reported as exhausted.
-    """
-    by_ref = problem.by_ref
-    sites = problem.sites
-    rank = getattr(strategy, "rank", None)
-    taken: dict[tuple[str, str], int] = {}  # (sku, location) -> units earlier picks took
-    out: list[Decision] = []
-    for pick in picks:
-        line = by_ref[pick.line_ref]
-        sku = line.sku
-        others: list[tuple[Site, int]] = []
-        exhausted: list[str] = []
-        for code, units in line.stock.items():
-            if code == pick.location:
-                continue
-            left = units - taken.get((sku, code), 0) if taken else units
-            if left > 0:
-                others.append((sites[code], left))
-            else:
-                exhausted.append(code)
-        if rank is not None and len(others) > 1:
-
-            def key(o: tuple[Site, int]) -> Any:
-                return rank(problem, o[0])
-
-            others = (heapq.nsmallest(_ALTERNATIVES, others, key=key)
-                      if len(others) > _ALTERNATIVES else sorted(others, key=key))  # fmt: skip
-        alternatives = tuple(Alternative(s.code, left, strategy.detail(problem, s))
-                             for s, left in others[:_ALTERNATIVES])  # fmt: skip
-        why = pick.why or f"chosen by {strategy.name}"
-        if pick.quantity < line.quantity:
-            why += f" (part of {line.quantity})"
-        out.append(Decision(line.line_ref, sku, pick.quantity, pick.location, why,
-                            alternatives, tuple(exhausted)))  # fmt: skip
-        spot = (sku, pick.location)
-        taken[spot] = taken.get(spot, 0) + pick.quantity
-    return tuple(out)
-
-
-def _shortfalls(uow: UnitOfWork, ctx: Context, request: SourcingRequest, picks: Sequence[Pick],
-                today: dt.date) -> list[Shortfall]:  # fmt: skip
-    problem = ctx.problem
-    done: dict[str, int] = {}
-    for p in picks:
-        done[p.line_ref] = done.get(p.line_ref, 0) + p.quantity
-    out = []
-    for line in problem.lines:
-        left = line.quantity - done.get(line.line_ref, 0)
-        if not left:
-            continue
-        policy = uow.repo(SKU_POLICIES).view(line.sku)
-        blocked = "; ".join(f"{c} {why}" for c, why in line.blocked)
-        extra = f" ({blocked})" if blocked else ""
-        if not problem.allow_split and line.coverable >= line.quantity:
-            why = "this order may not be split and no single location has everything"
-        else:
-            why = f"only {line.coverable} available at locations that may ship it{extra}"
-        if policy is not None and policy.allows_overselling:
-            usable = [lv for lv in ctx.levels.get(line.sku, ()) if lv.location in ctx.eligible]
-            ok = promise(line.sku, line.quantity, usable, policy, today)
-            if ok.date is not None:
-                out.append(Shortfall(line.line_ref, line.sku, left,
-                                     f"{policy.mode}ed: promised for {ok.date.isoformat()} "
-                                     f"({ok.note}); {why}", policy.mode, ok.date,
-                                     ok.location))  # fmt: skip
-                continue
-            out.append(Shortfall(line.line_ref, line.sku, left,
-                                 f"{policy.mode}ed without a date ({ok.note}); {why}",
-                                 policy.mode))  # fmt: skip
-            continue
-        out.append(
-            Shortfall(
-                line.line_ref,
-                line.sku,
-                left,
-                f"rejected: {why}; {line.sku} does not take backorders",
-            )
-        )
-    return out
+        for code in order:
+            have = stock.get(code, 0)
+            if have:
+                take = min(need, have)
+                out.append(Allocation(code, line.sku, take, line.line_ref))
+                shipped += take
+                need -= take
+                if not need:
+                    break
+    return tuple(out), shipped

@@ -8,6 +8,7 @@ section.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -45,6 +46,9 @@ class RoutingService:
         """The strategy called ``name`` (default: the configured one)."""
         return self.strategies.get(name or self.settings.strategy)
 
+    def _today(self) -> dt.date:
+        return self._rt.clock.now().date()
+
     def _money(self, value: Money, currency: str) -> Decimal:
         if value.currency == currency:
             return value.amount
@@ -65,7 +69,7 @@ class RoutingService:
         req = _request(request)
         chosen = self.strategy(strategy)
         ctx = build_problem(uow, req, self.settings.cost_model, self._money, self._costs)
-        return make_plan(uow, ctx, req, chosen, self._rt.clock.now().date())
+        return make_plan(uow, ctx, chosen, self._today)
 
     def plan(
         self, request: SourcingRequest | Mapping[str, Any], strategy: str | None = None

@@ -70,7 +70,10 @@ class RankedStrategy:
 
     def ordered(self, problem: SourcingProblem) -> list[Site]:
         """Sites in rank order."""
-        return sorted(problem.sites.values(), key=lambda s: self.rank(problem, s))
+        sites = problem.sites
+        if len(sites) == 1:
+            return list(sites.values())
+        return sorted(sites.values(), key=lambda s: self.rank(problem, s))
 
     def assign(self, problem: SourcingProblem) -> list[Pick]:
         """Fill lines in rank order (or pick one site when splitting is not allowed)."""
@@ -78,14 +81,24 @@ class RankedStrategy:
         if not problem.allow_split:
             return single_site(problem, order, self.why)
         picks: list[Pick] = []
+        whys: dict[str, str] = {}
         for line in problem.lines:
             need = line.quantity
+            if not need:
+                continue
+            stock = line.stock
             for site in order:
-                have = line.stock.get(site.code, 0)
-                if need and have:
+                have = stock.get(site.code, 0)
+                if have:
+                    code = site.code
+                    why = whys.get(code)
+                    if why is None:
+                        why = whys[code] = self.why(problem, site)
                     take = min(need, have)
-                    picks.append(Pick(line.line_ref, site.code, take, self.why(problem, site)))
+                    picks.append(Pick(line.line_ref, code, take, why))
                     need -= take
+                    if not need:
+                        break
         return picks
 
 

@@ -17,7 +17,8 @@ from omskit.routing import (
     Site,
     SourcingProblem,
 )
-from omskit.routing.planner import _decisions, _merge_same_sku, _split_back
+from omskit.routing.explain import _decisions
+from omskit.routing.running import _merge_same_sku, _split_back
 from omskit.routing.strategies import RoutingStrategy
 
 
