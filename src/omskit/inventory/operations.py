@@ -8,8 +8,10 @@ together; when anything fails the unit of work is rolled back and nothing is app
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from omskit.errors import InvalidQuantity, ValidationError
+from omskit.events import Event
 from omskit.ids import IdGenerator
 from omskit.inventory.errors import LocationInactive, NotEnoughToMove, UnknownLocation
 from omskit.inventory.events import StockAdjusted, StockReceived, StockTransferred
@@ -48,6 +50,20 @@ def load_location(uow: UnitOfWork, code: str, *, for_receiving: bool = False) ->
     return location
 
 
+def _book(uow: UnitOfWork, ids: IdGenerator, now: dt.datetime, level: StockLevel, kind: str,
+          *, event: Event | None = None, **change: Any) -> StockLevel:  # fmt: skip
+    """Write one ledger movement for ``level``, record ``event``, raise alerts, save.
+
+    Every stock operation ends this way, so the ledger and the level cannot drift apart.
+    """
+    append_movement(uow, ids.new_id("mov"), level, kind, now, **change)
+    if event is not None:
+        level.record(event)
+    level.check_alerts()
+    uow.repo(STOCK).save(level)
+    return level
+
+
 def receive_in(
     uow: UnitOfWork,
     ids: IdGenerator,
@@ -65,13 +81,9 @@ def receive_in(
     quantity = check_quantity(quantity)
     load_location(uow, location, for_receiving=True)
     level = load_level(uow, sku, location, create=True)
-    append_movement(uow, ids.new_id("mov"), level, kind, now, on_hand=quantity,
-                    reference=reference, actor=actor, reason=reason)  # fmt: skip
-    level.record(StockReceived(sku=sku, location=location, quantity=quantity,
-                               reference=reference))  # fmt: skip
-    level.check_alerts()
-    uow.repo(STOCK).save(level)
-    return level
+    event = StockReceived(sku=sku, location=location, quantity=quantity, reference=reference)
+    return _book(uow, ids, now, level, kind, event=event, on_hand=quantity, reference=reference,
+                 actor=actor, reason=reason)  # fmt: skip
 
 
 def adjust_in(
@@ -98,12 +110,9 @@ def adjust_in(
         free = level.on_hand - max(level.reserved, 0) - level.quarantined
         if -delta > free:
             raise NotEnoughToMove(sku, -delta, max(free, 0), location, "remove")
-    append_movement(uow, ids.new_id("mov"), level, kind, now, on_hand=delta, reason=reason,
-                    actor=actor, reference=reference)  # fmt: skip
-    level.record(StockAdjusted(sku=sku, location=location, delta=delta, reason=reason))
-    level.check_alerts()
-    uow.repo(STOCK).save(level)
-    return level
+    event = StockAdjusted(sku=sku, location=location, delta=delta, reason=reason)
+    return _book(uow, ids, now, level, kind, event=event, on_hand=delta, reason=reason, actor=actor,
+                 reference=reference)  # fmt: skip
 
 
 def count_in(
@@ -124,13 +133,10 @@ def count_in(
     delta = counted - level.on_hand
     if counted < level.quarantined:
         raise NotEnoughToMove(sku, level.quarantined, counted, location, "count below quarantine")
-    append_movement(uow, ids.new_id("mov"), level, "count", now, on_hand=delta, reason=reason,
-                    actor=actor)  # fmt: skip
-    if delta:
-        level.record(StockAdjusted(sku=sku, location=location, delta=delta, reason=reason))
-    level.check_alerts()
-    uow.repo(STOCK).save(level)
-    return level
+    event = StockAdjusted(sku=sku, location=location, delta=delta, reason=reason) if delta else None
+    return _book(
+        uow, ids, now, level, "count", event=event, on_hand=delta, reason=reason, actor=actor
+    )
 
 
 def quarantine_in(
@@ -154,11 +160,7 @@ def quarantine_in(
     if quantity < 0 and -quantity > level.quarantined:
         raise NotEnoughToMove(sku, -quantity, level.quarantined, location, "unquarantine")
     kind = "quarantine" if quantity > 0 else "unquarantine"
-    append_movement(uow, ids.new_id("mov"), level, kind, now, quarantined=quantity,
-                    reason=reason, actor=actor)  # fmt: skip
-    level.check_alerts()
-    uow.repo(STOCK).save(level)
-    return level
+    return _book(uow, ids, now, level, kind, quarantined=quantity, reason=reason, actor=actor)
 
 
 def transfer_between(
@@ -189,13 +191,9 @@ def transfer_between(
         raise NotEnoughToMove(sku, quantity, max(out.available, 0), source, "transfer")
     into = load_level(uow, sku, target, create=True)
     ref = reference or ids.new_id("trf")
-    append_movement(uow, ids.new_id("mov"), out, "transfer_out", now, on_hand=-quantity,
-                    reference=ref, actor=actor, reason=f"to {target}")  # fmt: skip
-    append_movement(uow, ids.new_id("mov"), into, "transfer_in", now, on_hand=quantity,
-                    reference=ref, actor=actor, reason=f"from {source}")  # fmt: skip
-    out.record(StockTransferred(sku=sku, source=source, target=target, quantity=quantity))
-    stock = uow.repo(STOCK)
-    for level in (out, into):
-        level.check_alerts()
-        stock.save(level)
+    moved = StockTransferred(sku=sku, source=source, target=target, quantity=quantity)
+    _book(uow, ids, now, out, "transfer_out", event=moved, on_hand=-quantity, reference=ref,
+          actor=actor, reason=f"to {target}")  # fmt: skip
+    _book(uow, ids, now, into, "transfer_in", on_hand=quantity, reference=ref, actor=actor,
+          reason=f"from {source}")  # fmt: skip
     return out, into
