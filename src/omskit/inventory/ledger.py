@@ -50,6 +50,9 @@ class Movement(Aggregate):
         actor: who or what did it (a user, ``"system"``, an integration).
         reference: what it belongs to (an order, a cart, a purchase order, a transfer).
         at: when, from the OMS clock.
+        line_ref: for ``reserve``, ``release`` and ``consume``: the line of ``reference``
+            the hold belongs to (the ledger is where reservations are kept).
+        expires_at: for ``reserve``: when the hold runs out (``None``: never).
     """
 
     kind: str
@@ -62,6 +65,8 @@ class Movement(Aggregate):
     actor: str = "system"
     reference: str = ""
     at: dt.datetime = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    line_ref: str = ""
+    expires_at: dt.datetime | None = None
 
     @property
     def level(self) -> str:
@@ -95,6 +100,7 @@ def append_movement(
     reason: str = "",
     actor: str = "system",
     reference: str = "",
+    line_ref: str = "",
 ) -> Movement:
     """Apply the deltas to ``level`` and write the matching ledger entry, in one step.
 
@@ -105,7 +111,8 @@ def append_movement(
     level.quarantined += quarantined
     movement = new_movement(movement_id, kind, level.sku, level.location, on_hand=on_hand,
                             reserved=reserved, quarantined=quarantined, reason=reason,
-                            actor=actor, reference=reference, at=at)  # fmt: skip
+                            actor=actor, reference=reference, at=at,
+                            line_ref=line_ref)  # fmt: skip
     uow.repo(MOVEMENTS).add(movement)
     return movement
 
@@ -113,7 +120,7 @@ def append_movement(
 def new_movement(
     id: str, kind: str, sku: str, location: str, *, on_hand: int = 0, reserved: int = 0,
     quarantined: int = 0, reason: str = "", actor: str = "system", reference: str = "",
-    at: dt.datetime,
+    at: dt.datetime, line_ref: str = "", expires_at: dt.datetime | None = None,
 ) -> Movement:  # fmt: skip
     """A :class:`Movement` built field by field (the ledger is written on every change).
 
@@ -125,6 +132,7 @@ def new_movement(
     m.kind, m.sku, m.location = kind, sku, location
     m.on_hand, m.reserved, m.quarantined = on_hand, reserved, quarantined
     m.reason, m.actor, m.reference, m.at = reason, actor, reference, at
+    m.line_ref, m.expires_at = line_ref, expires_at
     return m
 
 

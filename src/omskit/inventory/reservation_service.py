@@ -14,14 +14,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from omskit.errors import ConcurrencyConflict
 from omskit.inventory.expiry import expire_due
-from omskit.inventory.reservations import (
-    Allocation,
-    Reservation,
-    consume_lines,
-    release_lines,
-    reservations_for,
-    reserve_lines,
-)
+from omskit.inventory.releases import consume_lines, release_lines
+from omskit.inventory.reservations import Allocation, Reservation, reservations_for, reserve_lines
 from omskit.storage.ports import UnitOfWork
 
 if TYPE_CHECKING:

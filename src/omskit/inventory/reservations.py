@@ -11,6 +11,12 @@ transaction, rolling back if any update touches no row::
 
     UPDATE stock_levels SET reserved = reserved + :qty, version = version + 1
      WHERE id = :level AND on_hand - reserved - safety_stock - quarantined >= :qty
+
+Where the holds are kept: in the ledger. Every ``reserve``, ``release`` and ``consume``
+movement carries its reference and line, so a reservation is the sum of its movements
+(:func:`reservations_for`), and a reserve call writes only its levels and one ledger
+entry per line. Cart holds (with an expiry) also leave one :class:`ExpiringHold` marker
+per call, so expiry finds them without reading every ledger entry.
 """
 
 from __future__ import annotations
@@ -21,28 +27,23 @@ from collections.abc import Sequence
 import attrs
 
 from omskit.catalog.model import PRODUCTS
-from omskit.errors import InsufficientStock, InvalidQuantity, UnknownSku, ValidationError
+from omskit.errors import InsufficientStock, UnknownSku, ValidationError
 from omskit.ids import IdGenerator
 from omskit.inventory.backorders import SKU_POLICIES, oversold, sku_levels
-from omskit.inventory.errors import (
-    BackorderLimitReached,
-    NotEnoughToMove,
-    UnknownLocation,
-    UnknownReservation,
-)
-from omskit.inventory.events import StockConsumed, StockReleased, StockReserved
-from omskit.inventory.ledger import MOVEMENTS, append_movement, new_movement
-from omskit.inventory.locations import LOCATIONS, check_location_code
+from omskit.inventory.errors import BackorderLimitReached, UnknownLocation
+from omskit.inventory.events import StockReserved
+from omskit.inventory.ledger import MOVEMENTS, Movement, new_movement
+from omskit.inventory.locations import LOCATIONS
 from omskit.inventory.stock import STOCK, StockLevel, level_id
 from omskit.storage.ports import Aggregate, Collection, Repository, UnitOfWork
 from omskit.validation import MAX_QUANTITY, check_quantity, check_text
 
 __all__ = [
-    "RESERVATIONS",
+    "EXPIRING_HOLDS",
     "Allocation",
+    "ExpiringHold",
     "Reservation",
-    "consume_lines",
-    "release_lines",
+    "holds_of",
     "reservations_for",
     "reserve_lines",
 ]
@@ -61,6 +62,10 @@ class Allocation:
 @attrs.define(eq=False)
 class Reservation(Aggregate):
     """Stock held at one location for one line of a reference (an order or a cart).
+
+    A reservation is read from the ledger (the sum of the reference's ``reserve``,
+    ``release`` and ``consume`` movements for the line, location and SKU): it is a
+    snapshot, changed only through releasing and consuming, never saved itself.
 
     Attributes:
         reference: the order or cart holding the stock.
@@ -106,16 +111,81 @@ class Reservation(Aggregate):
         return copy
 
 
-RESERVATIONS: Collection[Reservation] = Collection(
-    "stock_reservations",
-    Reservation,
-    unique={"line": lambda r: (r.reference, r.line_ref, r.location, r.sku)},
-    indexes={
-        "reference": lambda r: r.reference,
-        "expiring": lambda r: True if r.expires_at is not None and r.quantity else None,
-    },
-    label="reservation",
+@attrs.define(eq=False)
+class ExpiringHold(Aggregate):
+    """A marker left by a reserve call with an expiry: ``reference`` may hold cart stock.
+
+    Attributes:
+        reference: the cart (or order) whose holds can run out.
+        open: ``False`` once expiry found nothing left to release for the reference.
+    """
+
+    reference: str
+    open: bool = True
+
+    def clone(self) -> ExpiringHold:
+        """A fast field-by-field copy."""
+        copy = object.__new__(ExpiringHold)
+        copy.id, copy.version, copy._events = self.id, self.version, []
+        copy.reference, copy.open = self.reference, self.open
+        return copy
+
+
+EXPIRING_HOLDS: Collection[ExpiringHold] = Collection(
+    "stock_expiring_holds",
+    ExpiringHold,
+    indexes={"open": lambda h: True if h.open else None},
+    label="expiring hold",
 )
+
+#: A reservation's key within its reference: line, location, SKU.
+HoldKey = tuple[str, str, str]
+
+
+def _reservation_id(movement_id: str) -> str:
+    """A hold's id, from the id of the movement that first reserved it.
+
+    Movement ``res_7.m1`` opens hold ``res_7``, ``res_7.m2`` opens ``res_7.2``.
+    """
+    call, _, n = movement_id.rpartition(".m")
+    if not call:
+        return f"{movement_id}.hold"
+    return call if n == "1" else f"{call}.{n}"
+
+
+def holds_of(uow: UnitOfWork, reference: str) -> dict[HoldKey, Reservation]:
+    """The reservations of ``reference`` summed from its ledger entries, by key.
+
+    Ordered by when each hold was first reserved; the unit of work's own, uncommitted
+    movements are included.
+    """
+    return _holds(uow.repo(MOVEMENTS), reference)
+
+
+def _holds(ledger: Repository[Movement], reference: str) -> dict[HoldKey, Reservation]:
+    out: dict[HoldKey, Reservation] = {}
+    for m in ledger.list_by("reference", reference):
+        kind = m.kind
+        if kind == "reserve":
+            key = (m.line_ref, m.location, m.sku)
+            r = out.get(key)
+            if r is None:
+                r = out[key] = _new_reservation(_reservation_id(m.id), reference, m.line_ref,
+                                                m.sku, location=m.location,
+                                                expires_at=m.expires_at)  # fmt: skip
+            else:
+                r.expires_at = m.expires_at
+            r.quantity += m.reserved
+        elif kind in ("release", "consume"):
+            r = out.get((m.line_ref, m.location, m.sku))
+            if r is None:  # pragma: no cover - every release follows its reserve
+                continue
+            r.quantity += m.reserved
+            if kind == "release":
+                r.released -= m.reserved
+            else:
+                r.consumed -= m.reserved
+    return out
 
 
 def _missing_level(uow: UnitOfWork, sku: str, location: str) -> StockLevel:
@@ -220,13 +290,15 @@ def reserve_lines(
         if qty:
             pending[lid] = held + qty
             take.append((a, level, qty))
-    return _write(uow, ids, now, reference=reference, take=take, expires_at=expires_at,
-                  actor=actor, stock=stock)  # fmt: skip
+    if not take:
+        return []
+    return _write(uow, ids.new_id("res"), now, reference=reference, take=take,
+                  expires_at=expires_at, actor=actor, stock=stock)  # fmt: skip
 
 
 def _write(
     uow: UnitOfWork,
-    ids: IdGenerator,
+    call: str,
     now: dt.datetime,
     *,
     reference: str,
@@ -235,39 +307,40 @@ def _write(
     actor: str,
     stock: Repository[StockLevel],
 ) -> list[Reservation]:
-    if not take:
-        return []
-    reservations = uow.repo(RESERVATIONS)
     ledger = uow.repo(MOVEMENTS)
+    # what the reference already holds (a new order holds nothing yet)
+    held = _holds(ledger, reference)
     out: list[Reservation] = []
     lines: list[tuple[str, str, str, int]] = []
-    # what the reference already holds, read once (a new order holds nothing yet)
-    held = {(r.line_ref, r.location, r.sku): r
-            for r in reservations.list_by("reference", reference)}  # fmt: skip
-    # one id from the generator per call; its rows are told apart by a suffix
-    call = ids.new_id("res")
+    level = take[0][1]
+    # one id from the generator per call; its entries and holds are told apart by a suffix
     for n, (a, level, qty) in enumerate(take, 1):
         line_ref, sku, location = a.line_ref, a.sku, a.location
         level.reserved += qty
-        ledger.add(new_movement(f"{call}.m{n}", "reserve", sku, location, reserved=qty,
-                                reason=line_ref, actor=actor, reference=reference,
-                                at=now))  # fmt: skip
+        mid = f"{call}.m{n}"
+        ledger.add(new_movement(mid, "reserve", sku, location, reserved=qty, reason=line_ref,
+                                actor=actor, reference=reference, at=now, line_ref=line_ref,
+                                expires_at=expires_at))  # fmt: skip
         key = (line_ref, location, sku)
         res = held.get(key)
         if res is None:
-            res = _new_reservation(f"{call}.{n}" if n > 1 else call, reference, line_ref,
-                                   sku, location=location, expires_at=expires_at)  # fmt: skip
-            reservations.add(res)
-            held[key] = res
+            res = held[key] = _new_reservation(call if n == 1 else f"{call}.{n}", reference,
+                                               line_ref, sku,
+                                               location=location,
+                                               expires_at=expires_at)  # fmt: skip
         else:
             res.expires_at = expires_at
-            reservations.save(res)
         res.quantity += qty
         level.check_alerts()
         stock.save(level)
         out.append(res)
         lines.append((line_ref, sku, location, qty))
-    out[0].record(StockReserved(reference=reference, lines=tuple(lines)))
+    if expires_at is not None:
+        marker = object.__new__(ExpiringHold)
+        marker.id, marker.version, marker._events = call, 0, []
+        marker.reference, marker.open = reference, True
+        uow.repo(EXPIRING_HOLDS).add(marker)
+    level.record(StockReserved(reference=reference, lines=tuple(lines)))
     return out
 
 
@@ -283,29 +356,6 @@ def _new_reservation(
     return r
 
 
-def _open_for(
-    uow: UnitOfWork, reference: str, line_ref: str | None, location: str | None = None
-) -> list[Reservation]:
-    if not reference or type(reference) is not str:
-        check_text(reference, "reference")
-    if line_ref is not None and type(line_ref) is not str:
-        check_text(line_ref, "line_ref")
-    if location is not None:
-        check_location_code(location, "location")
-    found = uow.repo(RESERVATIONS).list_by("reference", reference)
-    if not found:
-        raise UnknownReservation(reference)
-    if line_ref is not None:
-        found = [r for r in found if r.line_ref == line_ref]
-        if not found:
-            raise UnknownReservation(reference, line_ref)
-    if location is not None:
-        found = [r for r in found if r.location == location]
-        if not found:
-            raise UnknownReservation(reference, f"{line_ref or '*'}@{location}")
-    return found
-
-
 def reservations_for(uow: UnitOfWork, reference: str) -> list[Reservation]:
     """Every reservation made for ``reference`` in ``uow`` (open, consumed or released).
 
@@ -314,118 +364,4 @@ def reservations_for(uow: UnitOfWork, reference: str) -> list[Reservation]:
     """
     if not reference or type(reference) is not str:
         check_text(reference, "reference")
-    return uow.repo(RESERVATIONS).list_by("reference", reference)
-
-
-def release_lines(
-    uow: UnitOfWork,
-    ids: IdGenerator,
-    now: dt.datetime,
-    *,
-    reference: str,
-    line_ref: str | None = None,
-    quantity: int | None = None,
-    reason: str = "",
-    actor: str = "system",
-    location: str | None = None,
-) -> list[Reservation]:
-    """Give back what ``reference`` holds: all of it, one line's, or ``quantity`` of a line.
-
-    With ``location``, only what is held there is given back (a line split over several
-    locations keeps its other holds untouched).
-
-    Releasing a reference that holds nothing any more is a no-op (cancelling twice is
-    safe); a reference that never reserved anything is an error.
-
-    Raises:
-        UnknownReservation: nothing was ever reserved under ``reference`` (or ``line_ref``,
-            or at ``location``).
-        InvalidQuantity: ``quantity`` is more than the line holds (there), or given
-            without a line.
-        ValidationError: a malformed reference, line or location code.
-    """
-    found = _open_for(uow, reference, line_ref, location)
-    if quantity is not None:
-        if line_ref is None:
-            raise ValidationError("quantity", quantity, "release part of a line: give line_ref")
-        quantity = check_quantity(quantity)
-        held = sum(r.quantity for r in found)
-        if quantity > held:
-            where = "" if location is None else f" at {location!r}"
-            raise InvalidQuantity(
-                "quantity", quantity, f"line {line_ref!r} holds only {held}{where}"
-            )
-    remaining = quantity
-    stock = uow.repo(STOCK)
-    repo = uow.repo(RESERVATIONS)
-    changed: list[Reservation] = []
-    lines: list[tuple[str, str, str, int]] = []
-    for res in found:
-        qty = res.quantity if remaining is None else min(res.quantity, remaining)
-        if not qty:
-            continue
-        level = stock.get(level_id(res.sku, res.location))
-        append_movement(uow, ids.new_id("mov"), level, "release", now, reserved=-qty,
-                        reference=reference, reason=reason or res.line_ref,
-                        actor=actor)  # fmt: skip
-        level.check_alerts()
-        stock.save(level)
-        res.quantity -= qty
-        res.released += qty
-        repo.save(res)
-        changed.append(res)
-        lines.append((res.line_ref, res.sku, res.location, qty))
-        if remaining is not None:
-            remaining -= qty
-            if not remaining:
-                break
-    if changed:
-        changed[0].record(StockReleased(reference=reference, lines=tuple(lines), reason=reason))
-    return changed
-
-
-def consume_lines(
-    uow: UnitOfWork,
-    ids: IdGenerator,
-    now: dt.datetime,
-    *,
-    reference: str,
-    line_ref: str,
-    location: str,
-    quantity: int,
-    actor: str = "system",
-    sku: str | None = None,
-) -> Reservation:
-    """Ship ``quantity`` held for ``line_ref`` at ``location``: reserved and on hand go down.
-
-    Raises:
-        UnknownReservation: nothing was reserved for that line at that location.
-        InvalidQuantity: more than the line holds there.
-        NotEnoughToMove: a backorder hold with no stock on hand yet to ship.
-    """
-    quantity = check_quantity(quantity)
-    found = [r for r in _open_for(uow, reference, line_ref) if r.location == location
-             and (sku is None or r.sku == sku)]  # fmt: skip
-    if not found:
-        raise UnknownReservation(reference, f"{line_ref}@{location}")
-    res = max(found, key=lambda r: r.quantity)
-    if quantity > res.quantity:
-        raise InvalidQuantity(
-            "quantity", quantity, f"line {line_ref!r} holds only {res.quantity} at {location!r}"
-        )
-    stock = uow.repo(STOCK)
-    level = stock.get(level_id(res.sku, location))
-    if quantity > level.on_hand - level.quarantined:
-        raise NotEnoughToMove(res.sku, quantity, level.on_hand - level.quarantined, location,
-                              "ship")  # fmt: skip
-    append_movement(uow, ids.new_id("mov"), level, "consume", now, on_hand=-quantity,
-                    reserved=-quantity, reference=reference, reason=line_ref,
-                    actor=actor)  # fmt: skip
-    level.check_alerts()
-    stock.save(level)
-    res.quantity -= quantity
-    res.consumed += quantity
-    uow.repo(RESERVATIONS).save(res)
-    res.record(StockConsumed(reference=reference, line_ref=line_ref, sku=res.sku,
-                             location=location, quantity=quantity))  # fmt: skip
-    return res
+    return list(holds_of(uow, reference).values())

@@ -10,7 +10,7 @@ from omskit.catalog.model import PRODUCTS, Product
 from omskit.customers.address import Address
 from omskit.errors import UnknownSku
 from omskit.inventory.locations import LOCATIONS, Location
-from omskit.inventory.reservations import RESERVATIONS, Allocation
+from omskit.inventory.reservations import Allocation, holds_of
 from omskit.inventory.stock import STOCK, StockLevel, level_id
 from omskit.money import Money
 from omskit.routing.constraints import line_block, location_block
@@ -161,7 +161,7 @@ def _locations(
 def _own_holds(uow: UnitOfWork, request: SourcingRequest) -> dict[str, int]:
     """Units the request's reference holds, by stock level id."""
     own: dict[str, int] = {}
-    for res in uow.repo(RESERVATIONS).list_view("reference", request.reference):
+    for res in holds_of(uow, request.reference).values():
         if res.quantity:
             key = level_id(res.sku, res.location)
             own[key] = own.get(key, 0) + res.quantity
