@@ -20,7 +20,7 @@ from omskit.routing.problem import LineSpec, Pick, Site, SourcingProblem
 from omskit.routing.running import run_strategy
 from omskit.routing.settings import CostModel
 from omskit.routing.shortfalls import shortfalls_of
-from omskit.routing.strategies import PriorityStrategy, RoutingStrategy
+from omskit.routing.strategies import PriorityStrategy, RoutingStrategy, fill_in_order
 from omskit.storage.ports import UnitOfWork
 
 __all__ = ["Context", "CostCache", "build_problem", "make_plan"]
@@ -279,27 +279,19 @@ def _by_priority(ctx: Context) -> tuple[tuple[Allocation, ...], int]:
     """What :class:`PriorityStrategy` allocates when splitting is allowed, without a problem.
 
     Each line takes what it needs from the locations in priority order (code breaks
-    ties), exactly as the strategy's :meth:`~RankedStrategy.assign`; the tests hold the
-    two to the same result. SKUs must be unique (the strategy would see merged lines).
-    Returns the allocations and the units they ship.
+    ties) through the same :func:`fill_in_order` as the strategy's
+    :meth:`~RankedStrategy.assign`; only building the sourcing problem is skipped. SKUs
+    must be unique (the strategy would see merged lines). Returns the allocations and the
+    units they ship.
     """
     eligible = ctx.eligible
     used = ctx.used
     order = sorted(used, key=lambda code: (eligible[code].priority, code)) if len(used) > 1 \
         else list(used)  # fmt: skip
-    out: list[Allocation] = []
-    shipped = 0
-    for line, (_product, stock, _blocked) in zip(ctx.request.lines, ctx.lines, strict=True):
-        need = line.quantity
-        if not need or not stock:
-            continue
-        for code in order:
-            have = stock.get(code, 0)
-            if have:
-                take = min(need, have)
-                out.append(Allocation(code, line.sku, take, line.line_ref))
-                shipped += take
-                need -= take
-                if not need:
-                    break
-    return tuple(out), shipped
+    skus = {line.line_ref: line.sku for line in ctx.request.lines}
+    wanted = ((line.line_ref, line.quantity, stock)
+              for line, (_product, stock, _blocked) in zip(ctx.request.lines, ctx.lines,
+                                                           strict=True))  # fmt: skip
+    out = tuple(Allocation(code, skus[ref], take, ref)
+                for ref, code, take in fill_in_order(wanted, order))  # fmt: skip
+    return out, sum(a.quantity for a in out)

@@ -9,7 +9,7 @@ more than ordered or from a location without stock.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from omskit.routing.problem import LineSpec, Pick, Site, SourcingProblem
@@ -21,6 +21,7 @@ __all__ = [
     "PriorityStrategy",
     "RankedStrategy",
     "RoutingStrategy",
+    "fill_in_order",
     "shipment_count",
 ]
 
@@ -80,26 +81,39 @@ class RankedStrategy:
         order = self.ordered(problem)
         if not problem.allow_split:
             return single_site(problem, order, self.why)
-        picks: list[Pick] = []
+        sites = {site.code: site for site in order}
         whys: dict[str, str] = {}
-        for line in problem.lines:
-            need = line.quantity
-            if not need:
-                continue
-            stock = line.stock
-            for site in order:
-                have = stock.get(site.code, 0)
-                if have:
-                    code = site.code
-                    why = whys.get(code)
-                    if why is None:
-                        why = whys[code] = self.why(problem, site)
-                    take = min(need, have)
-                    picks.append(Pick(line.line_ref, code, take, why))
-                    need -= take
-                    if not need:
-                        break
+        picks: list[Pick] = []
+        wanted = ((line.line_ref, line.quantity, line.stock) for line in problem.lines)
+        for line_ref, code, take in fill_in_order(wanted, list(sites)):
+            why = whys.get(code)
+            if why is None:
+                why = whys[code] = self.why(problem, sites[code])
+            picks.append(Pick(line_ref, code, take, why))
         return picks
+
+
+def fill_in_order(
+    wanted: Iterable[tuple[str, int, Mapping[str, int]]], order: Sequence[str]
+) -> Iterator[tuple[str, str, int]]:
+    """Greedy fill: each line takes what it needs from locations in ``order``.
+
+    ``wanted`` gives ``(line_ref, quantity, stock by location code)`` per line; yields
+    ``(line_ref, location, units)`` for every take, never zero. The ranked strategies and
+    the planner's shortcut for the default strategy both source through this one loop.
+    """
+    for line_ref, quantity, stock in wanted:
+        need = quantity
+        if not need or not stock:
+            continue
+        for code in order:
+            have = stock.get(code, 0)
+            if have:
+                take = min(need, have)
+                yield line_ref, code, take
+                need -= take
+                if not need:
+                    break
 
 
 def single_site(problem: SourcingProblem, order: Sequence[Site], why: Any) -> list[Pick]:
