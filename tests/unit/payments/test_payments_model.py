@@ -53,15 +53,18 @@ def test_a_declined_authorization_marks_the_payment_failed() -> None:
     assert p.status == "authorized"
 
 
-def test_voiding_everything_leaves_a_voided_payment_that_allows_nothing() -> None:
+def test_a_voided_payment_allows_only_a_new_authorization() -> None:
     p = fresh()
     p.apply(txn("authorize", "30"))
     p.apply(txn("void", "30"))
     assert p.status == "voided"
-    for action in ("authorize", "capture", "void", "refund"):
+    for action in ("capture", "void", "refund"):
         with pytest.raises(InvalidTransition) as info:
             p.require(action)
         assert info.value.state == "voided"
+    p.require("authorize")  # an order edited up after the void owes money again
+    p.apply(txn("authorize", "12", key="again"))
+    assert p.status == "authorized"
 
 
 def test_refund_before_any_capture_is_an_invalid_transition_naming_the_allowed_states() -> None:

@@ -1,0 +1,278 @@
+"""Making stored payments agree with the gateway after a use case failed.
+
+:meth:`PaymentService.run <omskit.payments.PaymentService.run>` hands the journal of a
+failed attempt here. For each payment the calls touched:
+
+1. **Unknown outcomes are learned first.** A call that raised on every retry is sent
+   once more with the same idempotency key: the gateway answers with the record of
+   the first call if it was carried out, or carries it out now; either way omskit
+   then knows what happened. While the gateway keeps failing, the call stays unknown.
+2. **A payment that was never stored is undone** (``undo``): an order capture that
+   failed, for instance, so no order exists. On each of its authorizations what was
+   captured and not refunded is refunded and what is open is voided.
+3. **A stored payment gets what it is missing** (``record``). Calls the gateway
+   carried out and the stored payment does not list (the commit failed or was
+   retried) are written onto it, so its ledger is the gateway's. A commit that wrote
+   and then raised (a lost acknowledgement) is seen here: its calls are already
+   stored and nothing is undone. When the use case failed for good, an authorization
+   it made is voided again (it was authorized for a change that did not happen), and
+   money it moved (captured, voided, refunded) for a settlement leaves the payment
+   out of line with its stored order: that becomes a ``settle`` compensation.
+4. **What cannot be finished now is stored** as a
+   :class:`~omskit.payments.compensation.Compensation`, retried by
+   :meth:`~omskit.payments.PaymentService.retry_compensations`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from omskit.errors import OmskitError
+from omskit.money import Money
+from omskit.payments.compensation import COMPENSATIONS, Compensation, GatewayCall, JournalEntry
+from omskit.payments.model import PAYMENTS, Payment, TransactionKind
+from omskit.storage.ports import UnitOfWork
+
+if TYPE_CHECKING:
+    from omskit.payments.service import PaymentService
+
+__all__ = ["advance", "reconcile"]
+
+
+def reconcile(
+    svc: PaymentService, entries: list[JournalEntry], *, final: bool, failure: str
+) -> list[Compensation]:
+    """Reconcile the journal ``entries`` of a failed attempt; return what stays to do.
+
+    ``final`` says the use case will not be tried again (not a concurrency conflict
+    with retries left). Runs in its own transaction; the compensations returned are
+    stored, pending or failed.
+    """
+    groups: dict[str, list[JournalEntry]] = {}
+    for entry in entries:
+        groups.setdefault(entry.payment_id, []).append(entry)
+
+    def use_case(uow: UnitOfWork) -> list[Compensation]:
+        left = []
+        for group in groups.values():
+            comp = _compensation_for(svc, uow, group, failure)
+            if comp is None:
+                continue
+            advance(svc, uow, comp, final=final)
+            if comp.status != "done":
+                uow.repo(COMPENSATIONS).add(comp)
+                left.append(comp)
+        return left
+
+    return svc.runtime.run(use_case)
+
+
+def _compensation_for(
+    svc: PaymentService, uow: UnitOfWork, group: list[JournalEntry], failure: str
+) -> Compensation | None:
+    first = group[0]
+    calls = _latest([e.call for e in group])
+    stored = _stored(uow, first.reference, first.payment_id)
+    if stored is None:
+        action = "undo"
+        calls = [c for c in calls if c.happened or not c.known]
+    else:
+        action = "record"
+        calls = [c for c in calls if not c.known or (c.happened and c.key not in stored.keys)]
+    if not calls:
+        return None
+    now = svc.runtime.clock.now()
+    return Compensation(
+        id=svc.runtime.ids.new_id("cmp"),
+        reference=first.reference,
+        payment_id=first.payment_id,
+        gateway=first.gateway,
+        currency=first.currency,
+        action=action,  # type: ignore[arg-type]
+        calls=calls,
+        reason=failure,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _latest(calls: list[GatewayCall]) -> list[GatewayCall]:
+    """One call per key, the most informative one (a retry may have learned the outcome)."""
+    by_key: dict[str, GatewayCall] = {}
+    for call in calls:
+        seen = by_key.get(call.key)
+        if seen is None or not seen.known:
+            by_key[call.key] = call
+    return list(by_key.values())
+
+
+def _stored(uow: UnitOfWork, reference: str, payment_id: str) -> Payment | None:
+    payment = uow.repo(PAYMENTS).find_by("reference", reference)
+    return payment if payment is not None and payment.id == payment_id else None
+
+
+def advance(
+    svc: PaymentService, uow: UnitOfWork, comp: Compensation, *, final: bool = True
+) -> None:
+    """Do as much of ``comp`` as can be done now; its status says how far it got."""
+    comp.attempts += 1
+    comp.updated_at = svc.runtime.clock.now()
+    comp.last_error = ""
+    if comp.action != "settle":
+        _resolve(svc, comp)
+    if comp.action == "undo":
+        _undo(svc, comp)
+    elif comp.action == "record":
+        _record(svc, uow, comp, final=final)
+    else:
+        _settle(svc, uow, comp)
+
+
+def _send(svc: PaymentService, comp: Compensation, call: GatewayCall) -> GatewayCall:
+    """``call`` with its outcome, or unchanged (and the error noted) when the gateway raised."""
+    try:
+        txn = svc.send(comp.gateway, call, reference=comp.reference)
+    except OmskitError as exc:
+        return attrs.evolve(call, refused=f"{type(exc).__name__}: {exc}")
+    except Exception as exc:
+        comp.last_error = f"{call.kind} on {comp.gateway!r}: {type(exc).__name__}: {exc}"
+        return call
+    return attrs.evolve(call, outcome=txn)
+
+
+def _resolve(svc: PaymentService, comp: Compensation) -> None:
+    """Learn unknown outcomes by repeating each call with its own key."""
+    for i, call in enumerate(comp.calls):
+        if not call.known:
+            comp.calls[i] = _send(svc, comp, call)
+
+
+def _sums(calls: list[GatewayCall], currency: str) -> dict[str, list[Money]]:
+    """Per authorization: authorized, captured, voided, refunded by the calls that happened."""
+    zero = Money.zero(currency)
+    slot = {"authorize": 0, "capture": 1, "void": 2, "refund": 3}
+    sums: dict[str, list[Money]] = {}
+    for call in calls:
+        if call.happened and call.target:
+            sums.setdefault(call.target, [zero, zero, zero, zero])[slot[call.kind]] += call.amount
+    return sums
+
+
+def _undo(svc: PaymentService, comp: Compensation) -> None:
+    """Void what is open and refund what was captured, on every authorization the calls made."""
+    unresolved = any(not c.known for c in comp.calls)
+    sums = _sums(comp.calls, comp.currency)
+    for authorization, (authorized, captured, voided, refunded) in sums.items():
+        steps: tuple[tuple[TransactionKind, Money], ...] = (
+            ("void", authorized - captured - voided),
+            ("refund", captured - refunded),
+        )
+        for kind, amount in steps:
+            if amount.amount <= 0:
+                continue
+            refused_before = any(
+                c.purpose == "undo"
+                and c.kind == kind
+                and c.target == authorization
+                and c.known
+                and not c.happened
+                for c in comp.calls
+            )
+            if unresolved and refused_before:
+                continue  # wait until the unknown call is known: it may explain the refusal
+            key = f"{comp.payment_id}:undo:{len(comp.calls) + 1}:{kind}:{amount.minor_units}"
+            call = GatewayCall(
+                kind=kind,
+                amount=amount,
+                key=key,
+                authorization=authorization,
+                purpose="undo",
+            )
+            comp.calls.append(_send(svc, comp, call))
+    _finish(comp, owing=_owing(comp))
+
+
+def _owing(comp: Compensation) -> bool:
+    """Whether some authorization of ``comp`` still has money open or captured."""
+    for authorized, captured, voided, refunded in _sums(comp.calls, comp.currency).values():
+        if (authorized - captured - voided).amount > 0 or (captured - refunded).amount > 0:
+            return True
+    return False
+
+
+def _finish(comp: Compensation, *, owing: bool) -> None:
+    if any(not c.known for c in comp.calls):
+        comp.status = "pending"
+    elif owing:
+        comp.status = "failed"
+        refused = [c.describe() for c in comp.calls if c.known and not c.happened]
+        comp.last_error = comp.last_error or "the gateway refused: " + "; ".join(refused)
+    else:
+        comp.status = "done"
+
+
+def _record(svc: PaymentService, uow: UnitOfWork, comp: Compensation, *, final: bool) -> None:
+    """Write the calls that happened onto the stored payment; undo its new authorizations."""
+    payment = _stored(uow, comp.reference, comp.payment_id)
+    if payment is None:  # pragma: no cover - payments are never deleted
+        comp.status, comp.last_error = "failed", f"payment {comp.payment_id} is not stored"
+        return
+    for call in comp.calls:
+        if call.happened:
+            svc.record_in(uow, payment, call)
+    if any(not c.known for c in comp.calls):
+        comp.status = "pending"
+        return
+    if not final:
+        comp.status = "done"
+        return
+    still_open = False
+    for call in list(comp.calls):
+        if call.kind != "authorize" or not call.happened or call.purpose == "undo":
+            continue
+        payment.requests.pop(call.request, None)  # a retry of the call must authorize anew
+        ledger = next((a for a in payment.authorizations if a.id == call.target), None)
+        amount = min(call.amount, ledger.open) if ledger is not None else call.amount
+        if amount.amount <= 0 or any(c.key == f"{call.key}:undo" for c in comp.calls):
+            continue
+        undo = _send(
+            svc,
+            comp,
+            GatewayCall(
+                kind="void",
+                amount=amount,
+                key=f"{call.key}:undo",
+                authorization=call.target,
+                purpose="undo",
+            ),
+        )
+        comp.calls.append(undo)
+        if undo.happened:
+            svc.record_in(uow, payment, undo)
+        elif undo.known:
+            still_open = True
+    uow.repo(PAYMENTS).save(payment)
+    moved = any(c.happened and c.kind != "authorize" and c.purpose == "settle" for c in comp.calls)
+    if any(not c.known for c in comp.calls):
+        comp.status = "pending"
+    elif moved or still_open:
+        comp.action = "settle"
+        comp.status = "pending"
+        comp.reason = (
+            f"{comp.reason}; the gateway moved money for a change that did not commit: "
+            "settle the payment with its order (retry the change, or retry_compensations())"
+        )
+    else:
+        comp.status = "done"
+
+
+def _settle(svc: PaymentService, uow: UnitOfWork, comp: Compensation) -> None:
+    settler = svc.settler
+    if settler is None:
+        comp.status = "pending"
+        comp.last_error = "nothing is registered to settle payments (PaymentService.settle_with)"
+        return
+    settler(uow, comp.reference)
+    comp.status = "done"
