@@ -145,6 +145,9 @@ class Order(Aggregate):
     next_line: int = 1
     history: list[TimelineEntry] = attrs.field(factory=list)
     shipments: dict[str, str] = attrs.field(factory=dict)
+    #: the shipping charge the order was captured with (before promotions and tax
+    #: treatment); an edit re-prices the order with it
+    shipping_charge: Money | None = None
 
     # -- lines ------------------------------------------------------------------------
     def line(self, line_id: str) -> OrderLine:
