@@ -375,8 +375,10 @@ class Payment(Aggregate):
             )
         return first
 
-    def replay_request(self, key: str, kind: str, amount: Money) -> list[Transaction] | None:
-        """The transactions a caller's key ``key`` already carried out, or ``None``.
+    def replay_request(self, key: str, kind: str, amount: Money | None) -> list[Transaction] | None:
+        """The transactions the operation ``key`` already carried out, or ``None``.
+
+        ``amount`` ``None`` ("all there is") matches whatever amount the operation had.
 
         Raises:
             IdempotencyConflict: the key named a different kind or amount.
@@ -385,7 +387,7 @@ class Payment(Aggregate):
         if found is None:
             return None
         first_kind, first_amount, positions = found
-        if first_kind != kind or first_amount != amount:
+        if first_kind != kind or (amount is not None and first_amount != amount):
             raise IdempotencyConflict(
                 key, f"first used to {first_kind} {first_amount}, now to {kind} {amount}"
             )

@@ -604,12 +604,20 @@ class PaymentService:
         return payment
 
     def _request_key(
-        self, payment: Payment, kind: str, amount: Money, purpose: Purpose, given: str | None
+        self,
+        payment: Payment,
+        kind: str,
+        amount: Money | None,
+        purpose: Purpose,
+        given: str | None,
     ) -> str:
-        """The idempotency key of one operation (see the module docstring)."""
+        """The idempotency key of one operation (see the module docstring).
+
+        ``amount`` is ``None`` for "all there is" (a capture of everything open).
+        """
         if given:
             return given
-        minor = amount.minor_units
+        minor = "all" if amount is None else str(amount.minor_units)
         journal = CURRENT_JOURNAL.get()
         if journal is None:
             return f"{payment.id}:{kind}:{len(payment.transactions) + 1}:{minor}"
@@ -635,21 +643,21 @@ class PaymentService:
 
         Returns the operation's key and its gateway transactions.
         """
+        direct = purpose in ("direct", "goodwill")
+        request = ""
+        if key or direct:  # a retry of this very call (recorded by reconciliation) replays
+            request = self._request_key(payment, kind, amount, purpose, key)
+            done = payment.replay_request(request, kind, amount)
+            if done is not None:
+                return request, done
         payment.require(kind)
         amount = limit if amount is None else amount
         _positive(amount, payment)
         if amount > limit:
             what = "open" if kind in ("capture", "void") else "captured and not refunded"
             raise ValidationError("amount", str(amount), f"at most {limit} is {what}")
-        if key:
-            done = payment.replay_request(key, kind, amount)
-            if done is not None:
-                return key, done
-        request = self._request_key(payment, kind, amount, purpose, key)
-        if purpose in ("direct", "goodwill"):
-            done = payment.replay_request(request, kind, amount)
-            if done is not None:  # a retry of this very call, recorded by reconciliation
-                return request, done
+        if not request:
+            request = self._request_key(payment, kind, amount, purpose, key)
         parts = payment.plan(kind, amount)
         if sum((p for _, p in parts), Money.zero(payment.currency)) != amount:
             raise PaymentError(
@@ -676,7 +684,7 @@ class PaymentService:
             txns.append(txn)
             if not txn.succeeded:
                 break
-        if key or purpose in ("direct", "goodwill"):
+        if key or direct:
             positions = tuple(payment.keys[t.idempotency_key] for t in txns)
             payment.requests[request] = (kind, amount, positions)
         return request, txns
