@@ -336,19 +336,23 @@ class Payment(Aggregate):
 
     def explain(self) -> str:
         """The payment's ledger as a few readable lines: totals, each authorization, goodwill."""
+
+        def amount(value: Money) -> str:
+            return str(value.quantize().amount)
+
         out = [
             f"payment {self.id} for {self.reference} ({self.gateway}): {self.status}; "
-            f"balance {self.balance.amount}, open {self.open_amount.amount} {self.currency}",
+            f"balance {amount(self.balance)}, open {amount(self.open_amount)} {self.currency}",
             "  authorization        authorized    captured      voided    refunded        open",
         ]
         for a in self.authorizations:
             out.append(
-                f"  {a.id:<18} {a.authorized.amount:>12} {a.captured.amount:>11} "
-                f"{a.voided.amount:>11} {a.refunded.amount:>11} {a.open.amount:>11}"
+                f"  {a.id:<18} {amount(a.authorized):>12} {amount(a.captured):>11} "
+                f"{amount(a.voided):>11} {amount(a.refunded):>11} {amount(a.open):>11}"
             )
         for adj in self.adjustments:
             why = f" ({adj.reason})" if adj.reason else ""
-            out.append(f"  goodwill refund {adj.amount.amount} by {adj.actor}{why}")
+            out.append(f"  goodwill refund {amount(adj.amount)} by {adj.actor}{why}")
         return "\n".join(out)
 
     # -- changes ------------------------------------------------------------------

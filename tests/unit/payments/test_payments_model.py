@@ -209,7 +209,7 @@ def test_explain_lists_every_authorization_and_goodwill() -> None:
     text = p.explain()
     assert "A " in text
     assert "B " in text
-    assert "goodwill refund 5 by ops (late)" in text
+    assert "goodwill refund 5.00 by ops (late)" in text
 
 
 def test_clone_copies_adjustments_and_requests() -> None:
