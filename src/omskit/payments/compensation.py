@@ -140,11 +140,14 @@ class Journal:
         ids: where the operation id comes from.
         attempt: which run of the use case is going on (1 for the first).
         entries: every call not yet reconciled, in the order they were made.
+        active: the use case is running (not its commit, nor the delivery of its events,
+            whose subscribers' own use cases get journals of their own).
     """
 
     ids: IdGenerator
     attempt: int = 0
     entries: list[JournalEntry] = attrs.field(factory=list)
+    active: bool = False
     _op: str = ""
     _counter: int = 0
 

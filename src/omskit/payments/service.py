@@ -137,16 +137,23 @@ class PaymentService:
         raised), the calls the gateway answered are made to agree with storage: a payment
         that was never stored has its authorizations voided and captures refunded; a
         stored payment gets the calls it is missing written onto it; what cannot be done
-        now is kept as a :class:`Compensation`. Inside another ``run`` it simply runs.
+        now is kept as a :class:`Compensation`. Inside another ``run``'s use case it
+        simply runs (the outer one reconciles); a use case started by a subscriber while
+        events are delivered gets a journal of its own.
         """
-        if CURRENT_JOURNAL.get() is not None:
+        outer = CURRENT_JOURNAL.get()
+        if outer is not None and outer.active:
             return self._rt.run(use_case, attempts)
         journal = Journal(self._rt.ids)
         token = CURRENT_JOURNAL.set(journal)
 
         def attempt_once(uow: UnitOfWork) -> T:
             journal.next_attempt()
-            return use_case(uow)
+            journal.active = True
+            try:
+                return use_case(uow)
+            finally:
+                journal.active = False
 
         try:
             for attempt in range(1, attempts + 1):

@@ -193,3 +193,22 @@ def test_when_even_the_reconciliation_cannot_be_stored_the_error_says_what_the_g
     notes = "\n".join(info.value.__notes__)
     assert "could not reconcile" in notes
     assert "capture 15.00 EUR" in notes
+
+
+def test_a_subscriber_that_captures_money_gets_its_own_journal(clock: FakeClock) -> None:
+    faults = shop(clock, capture="manual")
+    oms = faults.oms
+
+    def capture_when_captured(event: Any) -> None:
+        if type(event).__name__ == "OrderCaptured":
+            oms.payments.capture(event.order_id)
+
+    oms.runtime.subscribe("capture-at-once", capture_when_captured)
+    faults.gateway.fail("capture", "during")
+    order = capture(oms)  # the order commits; the subscriber's capture fails after it
+    [pending] = oms.payments.pending_compensations()
+    assert (pending.reference, pending.action) == (order.id, "record")
+    faults.gateway.heal()
+    oms.payments.retry_compensations()
+    assert oms.payments.get(order.id).captured == order.total.gross
+    agrees(faults, order.id)
