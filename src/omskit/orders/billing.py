@@ -151,11 +151,16 @@ def shipped_value(order: Order) -> Money:
 
 
 def capture_shipped(svc: OrderService, uow: UnitOfWork, order: Order) -> Transaction | None:
-    """Capture the value shipped and not yet captured (``payments.capture == "shipment"``)."""
+    """Capture the value shipped and not yet paid (``payments.capture == "shipment"``).
+
+    What is paid is the payment's balance plus the goodwill already given (a refund for
+    cancelled units is not payment for what shipped), so once everything has shipped
+    nothing is left open.
+    """
     payment = svc.payments.find_in(uow, order.id)
     if payment is None or not payment.open_amount.amount:
         return None
-    due = min(shipped_value(order) - payment.captured, payment.open_amount)
+    due = min(shipped_value(order) - payment.balance - payment.goodwill, payment.open_amount)
     if due.amount <= 0:
         return None
     txn = svc.payments.capture_in(uow, payment, due, purpose="settle")

@@ -305,3 +305,20 @@ def test_an_edit_after_which_the_coupon_no_longer_applies_gives_it_back(couponed
     with pytest.raises(CouponExhausted):  # now it would apply again, but it is used up
         couponed.orders.edit(order.id, {"quantities": {"L1": 3}})
     assert couponed.orders.get(order.id).version == edited.version
+
+
+# -- found by the stateful test ----------------------------------------------------------
+def test_capture_at_shipment_takes_all_that_is_owed_after_a_refund_for_cancelled_units(
+    ten: Any,
+) -> None:
+    oms = ten()  # capture at shipment
+    order = two_tens(oms)
+    oms.orders.capture_payment(order.id, "15.00")  # some taken early, by hand
+    oms.orders.cancel_lines(order.id, {"L1": 1}, reason="one less")  # voids 5, refunds 5
+    oms.orders.edit(order.id, {"quantities": {"L1": 2}}, reason="two after all")
+    with oms.runtime.transaction() as uow:
+        oms.orders.record_shipment_in(uow, order.id, {"L1": 2}, shipment_id="shp-1")
+    payment = oms.payments.get(order.id)
+    assert payment.balance == eur("20.00")
+    assert payment.open_amount == eur("0")
+    gateway_agrees(oms, order.id)
