@@ -14,10 +14,12 @@ failed attempt here. For each payment the calls touched:
    carried out and the stored payment does not list (the commit failed or was
    retried) are written onto it, so its ledger is the gateway's. A commit that wrote
    and then raised (a lost acknowledgement) is seen here: its calls are already
-   stored and nothing is undone. When the use case failed for good, an authorization
-   it made is voided again (it was authorized for a change that did not happen), and
-   money it moved (captured, voided, refunded) for a settlement leaves the payment
-   out of line with its stored order: that becomes a ``settle`` compensation.
+   stored and nothing is undone. When the use case failed for good and it had moved
+   money for a settlement (an edit's authorization, a cancel's void or refund), the
+   payment no longer matches its stored order, so it is settled with it at once
+   (``settle``, through :meth:`~omskit.payments.PaymentService.settle_with`): the
+   extra authorization is voided, money voided or refunded is authorized again. Money
+   a caller moved by hand (a capture, a goodwill refund) stays as it is.
 4. **What cannot be finished now is stored** as a
    :class:`~omskit.payments.compensation.Compensation`, retried by
    :meth:`~omskit.payments.PaymentService.retry_compensations`.
@@ -214,7 +216,7 @@ def _finish(comp: Compensation, *, owing: bool) -> None:
 
 
 def _record(svc: PaymentService, uow: UnitOfWork, comp: Compensation, *, final: bool) -> None:
-    """Write the calls that happened onto the stored payment; undo its new authorizations."""
+    """Write the calls that happened onto the stored payment; then settle it with its order."""
     payment = _stored(uow, comp.reference, comp.payment_id)
     if payment is None:  # pragma: no cover - payments are never deleted
         comp.status, comp.last_error = "failed", f"payment {comp.payment_id} is not stored"
@@ -222,57 +224,37 @@ def _record(svc: PaymentService, uow: UnitOfWork, comp: Compensation, *, final: 
     for call in comp.calls:
         if call.happened:
             svc.record_in(uow, payment, call)
-    if any(not c.known for c in comp.calls):
-        comp.status = "pending"
-        return
-    if not final:
-        comp.status = "done"
-        return
-    still_open = False
-    for call in list(comp.calls):
-        if call.kind != "authorize" or not call.happened or call.purpose == "undo":
-            continue
-        payment.requests.pop(call.request, None)  # a retry of the call must authorize anew
-        ledger = next((a for a in payment.authorizations if a.id == call.target), None)
-        amount = min(call.amount, ledger.open) if ledger is not None else call.amount
-        if amount.amount <= 0 or any(c.key == f"{call.key}:undo" for c in comp.calls):
-            continue
-        undo = _send(
-            svc,
-            comp,
-            GatewayCall(
-                kind="void",
-                amount=amount,
-                key=f"{call.key}:undo",
-                authorization=call.target,
-                purpose="undo",
-            ),
-        )
-        comp.calls.append(undo)
-        if undo.happened:
-            svc.record_in(uow, payment, undo)
-        elif undo.known:
-            still_open = True
     uow.repo(PAYMENTS).save(payment)
-    moved = any(c.happened and c.kind != "authorize" and c.purpose == "settle" for c in comp.calls)
     if any(not c.known for c in comp.calls):
         comp.status = "pending"
-    elif moved or still_open:
-        comp.action = "settle"
-        comp.status = "pending"
-        comp.reason = (
-            f"{comp.reason}; the gateway moved money for a change that did not commit: "
-            "settle the payment with its order (retry the change, or retry_compensations())"
-        )
-    else:
+        return
+    moved = any(c.happened and c.purpose == "settle" for c in comp.calls)
+    if not final or not moved:
         comp.status = "done"
+        return
+    # money moved for a change that did not commit: the payment no longer matches its
+    # stored order; settle it now (an authorization for the change is voided again,
+    # money voided or refunded for it is authorized again), or later if that fails
+    comp.action = "settle"
+    comp.reason = f"{comp.reason}; the gateway moved money for a change that did not commit"
+    _settle(svc, uow, comp)
 
 
 def _settle(svc: PaymentService, uow: UnitOfWork, comp: Compensation) -> None:
+    """Settle the payment with its stored order through the registered settler.
+
+    What the settler managed before an error stays in this unit of work (the gateway did
+    it); the error is kept on the compensation, which stays pending.
+    """
     settler = svc.settler
     if settler is None:
         comp.status = "pending"
         comp.last_error = "nothing is registered to settle payments (PaymentService.settle_with)"
         return
-    settler(uow, comp.reference)
+    try:
+        settler(uow, comp.reference)
+    except Exception as exc:
+        comp.status = "pending"
+        comp.last_error = f"settling: {type(exc).__name__}: {exc}"
+        return
     comp.status = "done"

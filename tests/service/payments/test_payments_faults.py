@@ -122,7 +122,7 @@ def test_an_edit_up_whose_commit_failed_releases_the_new_authorization(
     agrees(faults, order.id)
 
 
-def test_money_moved_for_an_edit_that_did_not_commit_is_settled_by_a_retry(
+def test_money_voided_for_an_edit_that_did_not_commit_is_authorized_again_at_once(
     clock: FakeClock,
 ) -> None:
     faults = shop(clock, capture="shipment")
@@ -132,12 +132,27 @@ def test_money_moved_for_an_edit_that_did_not_commit_is_settled_by_a_retry(
         faults.oms.orders.edit(order.id, {"quantities": {"L1": 1}})
     payment = faults.oms.payments.get(order.id)
     assert payment.voided == eur("20.00")  # recorded: the gateway did void it
+    assert payment.covered == faults.oms.orders.get(order.id).total.gross == eur("30.00")
+    assert [t.kind for t in payment.transactions] == ["authorize", "void", "authorize"]
+    assert faults.oms.payments.pending_compensations() == []
+    agrees(faults, order.id)
+
+
+def test_a_settlement_that_cannot_run_at_once_waits_for_retry(clock: FakeClock) -> None:
+    faults = shop(clock, capture="shipment")
+    order = capture(faults.oms, quantity=3)
+    faults.store.fail_commit("before", writing=ORDERS)
+    faults.gateway.fail("authorize", "before")  # the settlement cannot authorize again
+    with pytest.raises(InjectedFault):
+        faults.oms.orders.edit(order.id, {"quantities": {"L1": 1}})
     [pending] = faults.oms.payments.pending_compensations()
-    assert pending.action == "settle"
+    assert (pending.action, pending.status) == ("settle", "pending")
+    assert "InjectedFault" in pending.last_error
+    assert faults.oms.payments.get(order.id).covered == eur("10.00")  # 20.00 voided
+    faults.gateway.heal()
     [done] = faults.oms.payments.retry_compensations()
     assert done.status == "done"
-    payment = faults.oms.payments.get(order.id)
-    assert payment.covered == faults.oms.orders.get(order.id).total.gross == eur("30.00")
+    assert faults.oms.payments.get(order.id).covered == eur("30.00")
     agrees(faults, order.id)
 
 
