@@ -27,7 +27,7 @@ import attrs
 
 from omskit.ids import IdGenerator
 from omskit.money import Money
-from omskit.payments.model import Transaction, TransactionKind
+from omskit.payments.model import Payment, Transaction, TransactionKind
 from omskit.storage.ports import Aggregate, Collection
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "Journal",
     "JournalEntry",
     "Purpose",
+    "operation_key",
 ]
 
 #: Why a gateway call was made. ``direct``: the caller named the amount (a capture or
@@ -184,6 +185,31 @@ class Journal:
 
 #: The journal of the use case running in this thread (or task); ``None`` outside one.
 CURRENT_JOURNAL: ContextVar[Journal | None] = ContextVar("omskit_payment_journal", default=None)
+
+
+def operation_key(
+    payment: Payment, kind: str, amount: Money | None, purpose: Purpose, given: str | None
+) -> str:
+    """The idempotency key of one operation on ``payment``.
+
+    ``given`` (a caller's own key) is used as is. Inside a journaled use case:
+    ``<payment>:<op>:<n>:<kind>:<minor units>`` for an amount the caller named (a retry
+    of the call sends the same key), ``<payment>:<op>:<attempt>.<n>:<kind>:<minor
+    units>`` for an amount computed from the order (a retry computes afresh). Outside
+    one: ``<payment>:<kind>:<number of the transaction>:<minor units>``, so a retry
+    from the same stored state replays the call. ``amount`` ``None`` means "all there
+    is" (``all`` in the key).
+    """
+    if given:
+        return given
+    minor = "all" if amount is None else str(amount.minor_units)
+    journal = CURRENT_JOURNAL.get()
+    if journal is None:
+        return f"{payment.id}:{kind}:{len(payment.transactions) + 1}:{minor}"
+    number = journal.next_number()
+    if purpose in ("direct", "goodwill"):
+        return f"{payment.id}:{journal.op}:{number}:{kind}:{minor}"
+    return f"{payment.id}:{journal.op}:{journal.attempt}.{number}:{kind}:{minor}"
 
 
 @attrs.define(eq=False)

@@ -356,6 +356,42 @@ class Payment(Aggregate):
         return "\n".join(out)
 
     # -- changes ------------------------------------------------------------------
+    def add_goodwill(
+        self,
+        key: str,
+        txns: list[Transaction],
+        *,
+        reason: str,
+        actor: str,
+        at: dt.datetime,
+    ) -> None:
+        """Record the goodwill refunds ``txns`` of operation ``key`` as one :class:`Adjustment`.
+
+        Once per operation: a later part of the same operation joins its adjustment, a
+        transaction already in it is not counted twice.
+        """
+        zero = Money.zero(self.currency)
+        for i, existing in enumerate(self.adjustments):
+            if existing.key == key:
+                new = [t for t in txns if t.id not in existing.transactions]
+                if new:
+                    self.adjustments[i] = attrs.evolve(
+                        existing,
+                        amount=existing.amount + sum((t.amount for t in new), zero),
+                        transactions=(*existing.transactions, *(t.id for t in new)),
+                    )
+                return
+        self.adjustments.append(
+            Adjustment(
+                amount=sum((t.amount for t in txns), zero),
+                reason=reason,
+                actor=actor,
+                key=key,
+                transactions=tuple(t.id for t in txns),
+                at=at,
+            )
+        )
+
     def require(self, action: str) -> None:
         """Raise :class:`InvalidTransition` unless ``action`` is allowed now."""
         status = self.status

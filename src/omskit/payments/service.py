@@ -35,21 +35,19 @@ from typing import Any, TypeVar
 import attrs
 
 from omskit.errors import (
-    ConcurrencyConflict,
     NotFound,
     OmskitError,
     PaymentError,
     ValidationError,
 )
 from omskit.money import Money
-from omskit.payments import reconcile
+from omskit.payments import running
 from omskit.payments.compensation import (
-    COMPENSATIONS,
     CURRENT_JOURNAL,
     Compensation,
     GatewayCall,
-    Journal,
     Purpose,
+    operation_key,
 )
 from omskit.payments.errors import GatewayUnavailable, PaymentDeclined
 from omskit.payments.events import (
@@ -60,7 +58,7 @@ from omskit.payments.events import (
     PaymentVoided,
 )
 from omskit.payments.gateway import PaymentGateway
-from omskit.payments.model import PAYMENTS, Adjustment, Payment, Transaction, TransactionKind
+from omskit.payments.model import PAYMENTS, Payment, Transaction, TransactionKind
 from omskit.payments.settings import PaymentSettings
 from omskit.plugins.manager import Registry, collect_registry
 from omskit.runtime import Runtime
@@ -137,70 +135,13 @@ class PaymentService:
         raised), the calls the gateway answered are made to agree with storage: a payment
         that was never stored has its authorizations voided and captures refunded; a
         stored payment gets the calls it is missing written onto it; what cannot be done
-        now is kept as a :class:`Compensation`. Inside another ``run``'s use case it
-        simply runs (the outer one reconciles); a use case started by a subscriber while
-        events are delivered gets a journal of its own.
+        now is kept as a :class:`Compensation` (see :mod:`omskit.payments.running`).
         """
-        outer = CURRENT_JOURNAL.get()
-        if outer is not None and outer.active:
-            return self._rt.run(use_case, attempts)
-        journal = Journal(self._rt.ids)
-        token = CURRENT_JOURNAL.set(journal)
-
-        def attempt_once(uow: UnitOfWork) -> T:
-            journal.next_attempt()
-            journal.active = True
-            try:
-                return use_case(uow)
-            finally:
-                journal.active = False
-
-        try:
-            for attempt in range(1, attempts + 1):
-                try:
-                    return self._rt.run(attempt_once, attempts=1)
-                except ConcurrencyConflict as exc:
-                    last = attempt == attempts
-                    self._reconcile(journal, exc, final=last)
-                    if last:
-                        raise
-                except BaseException as exc:
-                    self._reconcile(journal, exc, final=True)
-                    raise
-        finally:
-            CURRENT_JOURNAL.reset(token)
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _reconcile(self, journal: Journal, error: BaseException, *, final: bool) -> None:
-        entries = journal.take()
-        if not any(e.call.happened or not e.call.known for e in entries):
-            return
-        failure = f"{type(error).__name__}: {error}"
-        token = CURRENT_JOURNAL.set(None)
-        try:
-            left = reconcile.reconcile(self, entries, final=final, failure=failure)
-        except Exception as exc:  # the store itself fails: say so on the original error
-            error.add_note(
-                f"omskit could not reconcile {len(entries)} gateway call(s) with storage "
-                f"({type(exc).__name__}: {exc}); check the gateway: "
-                + "; ".join(e.call.describe() for e in entries)
-            )
-        else:
-            if left:
-                error.add_note(
-                    f"{len(left)} payment compensation(s) are pending: "
-                    + ", ".join(c.id for c in left)
-                    + " (oms.payments.pending_compensations())"
-                )
-        finally:
-            CURRENT_JOURNAL.reset(token)
+        return running.run(self, use_case, attempts)
 
     def pending_compensations(self) -> list[Compensation]:
         """Stored compensations not done yet (``pending`` first, then ``failed``), oldest first."""
-        with self._rt.storage.unit_of_work() as uow:
-            repo = uow.repo(COMPENSATIONS)
-            found = repo.list_by("status", "pending") + repo.list_by("status", "failed")
-        return sorted(found, key=lambda c: (c.status != "pending", c.created_at or _EPOCH, c.id))
+        return running.pending(self)
 
     def retry_compensations(self) -> list[Compensation]:
         """Try every ``pending`` compensation once more; return each as it now stands.
@@ -208,35 +149,7 @@ class PaymentService:
         A ``failed`` one is left alone (the gateway refused the compensation: a person
         must reconcile it). Errors are kept on the compensation, not raised.
         """
-        done: list[Compensation] = []
-        for comp in self.pending_compensations():
-            if comp.status != "pending":
-                continue
-            done.append(self._retry(comp.id))
-        return done
-
-    def _retry(self, comp_id: str) -> Compensation:
-        def use_case(uow: UnitOfWork) -> Compensation:
-            comp = uow.repo(COMPENSATIONS).get(comp_id)
-            if comp.status == "pending":
-                reconcile.advance(self, uow, comp)
-                uow.repo(COMPENSATIONS).save(comp)
-            return comp
-
-        try:
-            return self.run(use_case)
-        except Exception as exc:
-            message = f"{type(exc).__name__}: {exc}"
-
-            def note(uow: UnitOfWork) -> Compensation:
-                comp = uow.repo(COMPENSATIONS).get(comp_id)
-                comp.attempts += 1
-                comp.last_error = message
-                comp.updated_at = self._rt.clock.now()
-                uow.repo(COMPENSATIONS).save(comp)
-                return comp
-
-            return self._rt.run(note)
+        return running.retry_all(self)
 
     # -- inside a caller's unit of work --------------------------------------------------
     def open_in(
@@ -282,7 +195,7 @@ class PaymentService:
             done = payment.replay_request(idempotency_key, "authorize", amount)
             if done is not None:
                 return done[-1]
-        key = self._request_key(payment, "authorize", amount, purpose, idempotency_key)
+        key = operation_key(payment, "authorize", amount, purpose, idempotency_key)
         replay = payment.replay(key, "authorize", amount)
         if replay is not None:
             return replay
@@ -380,9 +293,7 @@ class PaymentService:
         )
         paid = [t for t in txns if t.succeeded]
         if goodwill and paid:
-            _add_goodwill(
-                payment, request, paid, reason=reason, actor=actor, at=self._rt.clock.now()
-            )
+            payment.add_goodwill(request, paid, reason=reason, actor=actor, at=self._rt.clock.now())
             uow.repo(PAYMENTS).save(payment)
         return txns[-1]
 
@@ -496,8 +407,7 @@ class PaymentService:
             _, _, before = payment.requests.get(call.request, (call.kind, requested, ()))
             payment.requests[call.request] = (call.kind, requested, (*before, position))
         if call.purpose == "goodwill" and txn.succeeded:
-            _add_goodwill(
-                payment,
+            payment.add_goodwill(
                 call.request or call.key,
                 [txn],
                 reason=call.reason,
@@ -610,29 +520,6 @@ class PaymentService:
             raise NotFound("payment for", reference, "capture the order with a payment method")
         return payment
 
-    def _request_key(
-        self,
-        payment: Payment,
-        kind: str,
-        amount: Money | None,
-        purpose: Purpose,
-        given: str | None,
-    ) -> str:
-        """The idempotency key of one operation (see the module docstring).
-
-        ``amount`` is ``None`` for "all there is" (a capture of everything open).
-        """
-        if given:
-            return given
-        minor = "all" if amount is None else str(amount.minor_units)
-        journal = CURRENT_JOURNAL.get()
-        if journal is None:
-            return f"{payment.id}:{kind}:{len(payment.transactions) + 1}:{minor}"
-        number = journal.next_number()
-        if purpose in ("direct", "goodwill"):
-            return f"{payment.id}:{journal.op}:{number}:{kind}:{minor}"
-        return f"{payment.id}:{journal.op}:{journal.attempt}.{number}:{kind}:{minor}"
-
     def _operate(
         self,
         uow: UnitOfWork,
@@ -653,7 +540,7 @@ class PaymentService:
         direct = purpose in ("direct", "goodwill")
         request = ""
         if key or direct:  # a retry of this very call (recorded by reconciliation) replays
-            request = self._request_key(payment, kind, amount, purpose, key)
+            request = operation_key(payment, kind, amount, purpose, key)
             done = payment.replay_request(request, kind, amount)
             if done is not None:
                 return request, done
@@ -664,7 +551,7 @@ class PaymentService:
             what = "open" if kind in ("capture", "void") else "captured and not refunded"
             raise ValidationError("amount", str(amount), f"at most {limit} is {what}")
         if not request:
-            request = self._request_key(payment, kind, amount, purpose, key)
+            request = operation_key(payment, kind, amount, purpose, key)
         parts = payment.plan(kind, amount)
         if sum((p for _, p in parts), Money.zero(payment.currency)) != amount:
             raise PaymentError(
@@ -785,41 +672,6 @@ class PaymentService:
         if txn.status == "failed":
             raise GatewayUnavailable(txn, 1 + self.settings.transient_retries)
         return txn
-
-
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-def _add_goodwill(
-    payment: Payment,
-    key: str,
-    txns: list[Transaction],
-    *,
-    reason: str,
-    actor: str,
-    at: dt.datetime,
-) -> None:
-    """Record a goodwill adjustment for ``txns`` under ``key`` (once; later parts merge)."""
-    ids = tuple(t.id for t in txns)
-    amount = Money.zero(payment.currency)
-    for txn in txns:
-        amount += txn.amount
-    for i, existing in enumerate(payment.adjustments):
-        if existing.key == key:
-            new_ids = tuple(t for t in ids if t not in existing.transactions)
-            if new_ids:
-                added = sum(
-                    (t.amount for t in txns if t.id in new_ids), Money.zero(amount.currency)
-                )
-                payment.adjustments[i] = attrs.evolve(
-                    existing,
-                    amount=existing.amount + added,
-                    transactions=(*existing.transactions, *new_ids),
-                )
-            return
-    payment.adjustments.append(
-        Adjustment(amount=amount, reason=reason, actor=actor, key=key, transactions=ids, at=at)
-    )
 
 
 def _stamped(txn: Transaction, at: dt.datetime) -> Transaction:

@@ -17,6 +17,7 @@ from omskit import OMS, ConcurrencyConflict
 from omskit.money import Money
 from omskit.orders import ORDERS
 from omskit.payments import PAYMENTS
+from omskit.payments.running import RECONCILE_ATTEMPTS
 from omskit.testing import FakeClock
 
 from ...faults import Faults, InjectedFault, faulty_oms  # noqa: TID252 - shared fakes
@@ -197,12 +198,22 @@ def test_a_settlement_retried_after_a_conflict_authorizes_the_increase_once(
     agrees(faults, order.id)
 
 
+def test_a_reconciliation_the_store_refuses_once_is_tried_again(clock: FakeClock) -> None:
+    faults = shop(clock, capture="manual")
+    order = capture(faults.oms)
+    faults.store.fail_commit("before", times=2)  # the use case's commit, then the first try
+    with pytest.raises(InjectedFault):
+        faults.oms.payments.capture(order.id, "15.00")
+    assert faults.oms.payments.get(order.id).captured == eur("15.00")
+    agrees(faults, order.id)
+
+
 def test_when_even_the_reconciliation_cannot_be_stored_the_error_says_what_the_gateway_did(
     clock: FakeClock,
 ) -> None:
     faults = shop(clock, capture="manual")
     order = capture(faults.oms)
-    faults.store.fail_commit("before", times=2)
+    faults.store.fail_commit("before", times=1 + RECONCILE_ATTEMPTS)
     with pytest.raises(InjectedFault) as info:
         faults.oms.payments.capture(order.id, "15.00")
     notes = "\n".join(info.value.__notes__)
