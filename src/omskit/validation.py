@@ -250,7 +250,9 @@ def check_phone(value: Any, field: str = "phone", region: str | None = None) -> 
         raise ValidationError(field, value, _PHONE_EXAMPLE)
     text = value.strip()
     if len(text) > _MAX_PHONE:
-        raise ValidationError(field, f"{text[:20]}...", f"at most {_MAX_PHONE} characters")
+        raise ValidationError(
+            field, f"{text[:20]}...", f"at most {_MAX_PHONE} characters; {_PHONE_EXAMPLE}"
+        )
     clean, why = _normalised_phone(text, region)
     if not clean:
         raise ValidationError(field, value, f"{_PHONE_EXAMPLE}; {why}")
@@ -276,9 +278,9 @@ def looks_like_card_number(value: str) -> bool:
     Spaces and dashes are ignored (``4242 4242 4242 4242``).
     """
     digits = value.translate(_CARD_SEPARATORS)
-    return 13 <= len(digits) <= 19 and digits.isascii() and digits.isdigit() and (
-        _luhn_valid(digits)
-    )
+    if not 13 <= len(digits) <= 19 or not (digits.isascii() and digits.isdigit()):
+        return False
+    return _luhn_valid(digits)
 
 
 def check_payment_method(

@@ -183,13 +183,13 @@ class Address:
                     mapping.get("postal_code"),
                 )
         if country and text["region"]:
-            text["region"] = problems.check(
-                f"{field}.region", check_subdivision, text["region"], country
-            ) or ""
+            text["region"] = (
+                problems.check(f"{field}.region", check_subdivision, text["region"], country) or ""
+            )
         if text["phone"]:
-            text["phone"] = problems.check(
-                f"{field}.phone", check_phone, text["phone"], country or None
-            ) or ""
+            text["phone"] = (
+                problems.check(f"{field}.phone", check_phone, text["phone"], country or None) or ""
+            )
         email = ""
         if mapping.get("email"):
             email = problems.check(f"{field}.email", check_email, mapping["email"]) or ""

@@ -40,7 +40,8 @@ def _names(name: str) -> list[str]:
 @lru_cache(maxsize=512)
 def _index(country: str) -> Mapping[str, str]:
     """Every accepted spelling (case-folded) -> the code after the country prefix."""
-    found = list(pycountry.subdivisions.get(country_code=country) or ())
+    lookup: Any = pycountry.subdivisions.get  # untyped in pycountry's stubs
+    found: list[Any] = list(lookup(country_code=country) or ())
     # top of the hierarchy first, so a shared name means the broader subdivision
     found.sort(key=lambda s: (getattr(s, "parent_code", None) is not None, s.code))
     index: dict[str, str] = {}

@@ -335,8 +335,12 @@ def _payment(value: Any, report: ProblemReport) -> PaymentInfo | None:
     for key in sorted(set(value) - set(_PAYMENT_KEYS)):
         report.add(f"payment.{key}", f"unknown field; allowed: {', '.join(_PAYMENT_KEYS)}")
     method = report.check("payment.method", check_payment_method, value.get("method")) or ""
-    fingerprint = report.check("payment.fingerprint", check_payment_method,
-                               value.get("fingerprint"), required=False) or ""
+    fingerprint = (
+        report.check(
+            "payment.fingerprint", check_payment_method, value.get("fingerprint"), required=False
+        )
+        or ""
+    )
     return PaymentInfo(method, fingerprint) if method else None
 
 

@@ -20,9 +20,8 @@ _DEFAULT_FIRST_ORDER = {k: v / 2 for k, v in _DEFAULT_HIGH_VALUE.items()}
 _RISK_KEYS = (
     "hold_at", "reject_at", "high_value", "high_value_score", "country_mismatch_score",
     "velocity_window_hours", "velocity_limit", "velocity_score", "high_risk_countries",
-    "high_risk_score", "first_order_value", "first_order_score",
+    "high_risk_score", "first_order_value", "first_order_score", "group_cap",
 )  # fmt: skip
-_RISK_KEYS += ("group_cap",)
 
 
 @attrs.frozen
