@@ -196,7 +196,7 @@ def _normalised_email(text: str) -> tuple[str, str]:
         )
     except email_validator.EmailNotValidError as exc:
         return "", str(exc)
-    return found.normalized, ""
+    return str(found.normalized), ""
 
 
 def check_email(value: Any, field: str = "email") -> str:
