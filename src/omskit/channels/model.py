@@ -39,6 +39,11 @@ class Channel(Aggregate):
         allow_partial: a reservation may hold part of an order when stock is short.
         payment_gateway: the gateway used for orders from this channel.
         locale: the locale for customer-facing documents and messages.
+        trusts_customer_claims: the channel authenticates its customers, so a
+            ``customer_id`` in its payloads proves who is buying, and the registered
+            customer's tax exemption and VAT id apply. Off by default: a payload from
+            an untrusted channel is linked to the registered customer with its email,
+            but gets neither.
         options: further settings read by capabilities and plugins.
     """
 
@@ -55,11 +60,12 @@ class Channel(Aggregate):
     locale: str = "en_US"
     active: bool = True
     options: dict[str, Any] = attrs.field(factory=dict)
+    trusts_customer_claims: bool = False
 
     EDITABLE: ClassVar[tuple[str, ...]] = (
         "name", "kind", "currencies", "price_list", "prices_include_tax", "channel_prices",
         "price_tolerance", "allow_split", "allow_partial", "payment_gateway", "locale",
-        "active", "options",
+        "active", "options", "trusts_customer_claims",
     )  # fmt: skip
 
     @property
@@ -116,7 +122,13 @@ def clean_channel_fields(  # noqa: PLR0912 - one branch per field
             codes = [problems.check(f"currencies[{i}]", check_currency, c) for i, c in
                      enumerate(raw)]  # fmt: skip
             out["currencies"] = tuple(dict.fromkeys(c for c in codes if c))
-    for key in ("prices_include_tax", "allow_split", "allow_partial", "active"):
+    for key in (
+        "prices_include_tax",
+        "allow_split",
+        "allow_partial",
+        "active",
+        "trusts_customer_claims",
+    ):
         if key in data:
             out[key] = problems.check(key, check_bool, data[key])
     if "channel_prices" in data:

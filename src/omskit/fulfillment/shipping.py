@@ -104,7 +104,9 @@ def pack_in(
             PackItem(line.sku, p.weight_grams, p.dimensions, p.ship_alone, ref, fo.id)
             for _ in range(qty)
         )
-    result = pack(items, setup_in(uow, fo.location).boxes)
+    result = pack(
+        items, setup_in(uow, fo.location).boxes, fill_factor=svc.settings.packing_fill_factor
+    )
     first = len(fo.boxes) + 1
     for n, parcel in enumerate(result.parcels, first):
         lines = tuple(sorted(parcel.line_quantities().items()))

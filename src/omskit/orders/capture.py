@@ -19,6 +19,7 @@ from omskit.errors import AlreadyExists, IdempotencyConflict, NotFound, UnknownS
 from omskit.money import Money, TaxedMoney
 from omskit.orders.billing import authorize_at_capture
 from omskit.orders.commands import CaptureOrder, ProblemReport, parse_capture
+from omskit.orders.customer_link import Buyer, resolve_buyer
 from omskit.orders.errors import OrderRejected
 from omskit.orders.events import OrderCaptured, OrderHeld
 from omskit.orders.model import Order, OrderLine, line_id
@@ -41,7 +42,9 @@ def capture_order(svc: OrderService, payload: Any, actor: str) -> Order:
     positions = fields.pop("positions", None) or list(range(len(fields.get("lines", ()))))
     if report:
         with svc.runtime.storage.unit_of_work() as uow:  # report domain problems too
-            _check_domain(uow, fields, positions, report)
+            channel = _check_domain(uow, fields, positions, report)
+            if fields.get("customer") is not None:
+                resolve_buyer(uow, fields["customer"], channel, report)
         report.raise_if_any()
     command = payload if isinstance(payload, CaptureOrder) else CaptureOrder(**fields)
     fingerprint = command.fingerprint
@@ -140,14 +143,19 @@ def _capture_new(
     rt = svc.runtime
     report = ProblemReport()
     channel = _check_domain(uow, _fields(command), positions, report)
+    buyer = resolve_buyer(uow, command.customer, channel, report)
     currency = command.currency or (channel.default_currency if channel else "EUR")
     order = _draft(svc, command, currency, fingerprint)
+    if buyer is not None:
+        order.customer_id = buyer.customer_id
+        order.pricing_customer = buyer.pricing
     if not report:
         for found in rt.plugins.hook.omskit_validate_order(order=order):
             report.extend(found or ())
     report.raise_if_any()
     assert channel is not None  # _check_domain reported it otherwise
-    _price(svc, uow, order, command, report)
+    assert buyer is not None  # resolve_buyer reported it otherwise
+    _price(svc, uow, order, command, report, buyer=buyer)
     risk = svc.settings.risk
     facts = gather_facts(uow.repo(ORDERS), order, risk, order.created_at)
     signals = builtin_signals(order, facts, risk)
@@ -224,7 +232,9 @@ def quote_request(
         )
         for line in order.active_lines()
     )
-    ref = customer or CustomerRef(customer_id=order.customer_id, email=order.customer_email)
+    ref = customer or order.pricing_customer  # who pricing saw at capture, claims decided
+    if ref is None:
+        ref = CustomerRef(customer_id=order.customer_id, email=order.customer_email)
     return QuoteRequest(
         channel=order.channel, lines=lines, currency=order.currency, customer=ref,
         ship_to=order.ship_to, coupons=order.coupons, shipping=shipping,
@@ -232,11 +242,16 @@ def quote_request(
     )  # fmt: skip
 
 
-def _price(svc: OrderService, uow: UnitOfWork, order: Order, command: CaptureOrder,
-           report: ProblemReport) -> None:  # fmt: skip
-    c = command.customer
-    customer = CustomerRef(customer_id=c.customer_id, email=c.email, group=c.group,
-                           tax_exempt=c.tax_exempt, vat_id=c.vat_id)  # fmt: skip
+def _price(
+    svc: OrderService,
+    uow: UnitOfWork,
+    order: Order,
+    command: CaptureOrder,
+    report: ProblemReport,
+    *,
+    buyer: Buyer,
+) -> None:
+    customer = buyer.pricing
     request = quote_request(order, shipping=command.shipping, customer=customer)
     svc.apply_quote(order, svc.quote_in(uow, request, report))
     if order.quote.coupons:

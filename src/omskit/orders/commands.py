@@ -24,6 +24,7 @@ from omskit.validation import (
     Problems,
     check_bool,
     check_email,
+    check_payment_method,
     check_quantity,
     check_sku,
     check_text,
@@ -123,7 +124,12 @@ class CaptureLine:
 
 @attrs.frozen
 class PaymentInfo:
-    """How the customer pays: a gateway token, and optionally the card's fingerprint."""
+    """How the customer pays: a gateway token, and optionally the card's fingerprint.
+
+    ``fingerprint`` is the card fingerprint the gateway gave the checkout (the same card
+    gives the same fingerprint); risk counts card velocity by it alone. A token is not
+    a card, so without a fingerprint no card is counted.
+    """
 
     method: str
     fingerprint: str = ""
@@ -328,11 +334,13 @@ def _payment(value: Any, report: ProblemReport) -> PaymentInfo | None:
         return None
     for key in sorted(set(value) - set(_PAYMENT_KEYS)):
         report.add(f"payment.{key}", f"unknown field; allowed: {', '.join(_PAYMENT_KEYS)}")
-    method = _text(report, value, "method", "payment.method", max_length=200)
-    fingerprint = _text(report, value, "fingerprint", "payment.fingerprint", max_length=200,
-                        required=False)  # fmt: skip
-    if not fingerprint and method:
-        fingerprint = hashlib.blake2b(method.replace(" ", "").encode(), digest_size=8).hexdigest()
+    method = report.check("payment.method", check_payment_method, value.get("method")) or ""
+    fingerprint = (
+        report.check(
+            "payment.fingerprint", check_payment_method, value.get("fingerprint"), required=False
+        )
+        or ""
+    )
     return PaymentInfo(method, fingerprint) if method else None
 
 

@@ -107,7 +107,9 @@ def omskit_risk_checks(order: Any, context: Mapping[str, Any]) -> Iterable[Any]:
     """Add fraud and risk signals for an order being captured.
 
     Called for every captured order after the built-in rules. Each signal carries a
-    score and a reason; the sum decides approve, hold for review or reject.
+    score, a reason and optionally a ``group`` of correlated evidence; hard signals add
+    up in full, each group up to a cap, and the total decides approve, hold for review
+    or reject (a group alone never rejects; see ``docs/orders.md``).
 
     :param order: the order being captured (not yet stored).
     :param context: read-only facts gathered for the checks (e.g. recent orders).
