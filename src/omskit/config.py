@@ -26,18 +26,17 @@ _MODES = "|".join(repr(m) for m in ROUNDING_MODES)
 
 
 def _check_rounding_keys(currency: str, policy: Mapping[str, Any]) -> None:
-    """Name the one key of a rounding policy that is wrong, its value and what is allowed."""
+    """Name the key of a rounding policy that is wrong, its value and what is allowed."""
     allowed = {"mode": ROUNDING_MODES, "tax_mode": ROUNDING_MODES, "scope": ("line", "total")}
     for key, value in policy.items():
         if key not in allowed:
             raise ValidationError(
-                f"rounding.{currency}.{key}", value, "unknown key; allowed: mode, scope, tax_mode"
+                f"rounding.{currency}", key, "unknown key; allowed: mode, scope, tax_mode"
             )
         if value not in allowed[key] and not (key == "tax_mode" and value is None):
+            choices = ", ".join(repr(v) for v in allowed[key])
             raise ValidationError(
-                f"rounding.{currency}.{key}",
-                value,
-                f"expected one of {', '.join(repr(v) for v in allowed[key])}",
+                f"rounding.{currency}", value, f"{key}: expected one of {choices}"
             )
 
 

@@ -155,7 +155,7 @@ def clean_channel_fields(  # noqa: PLR0912 - one branch per field
         if value not in UNTAXED_INCLUSIVE_PRICES:
             problems.add(
                 "untaxed_inclusive_prices",
-                f"expected one of {', '.join(map(repr, UNTAXED_INCLUSIVE_PRICES))}",
+                f"got {value!r}; expected one of {', '.join(map(repr, UNTAXED_INCLUSIVE_PRICES))}",
                 value,
             )
         else:

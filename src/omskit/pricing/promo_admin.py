@@ -38,14 +38,17 @@ def _max_quantity(problems: Specific, kind: str, target: str, value: Any) -> int
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        problems.add("max_quantity", "expected a whole number of units, at least 1", value)
+        problems.add(
+            "max_quantity", f"got {value!r}; expected a whole number of units, at least 1", value
+        )
         return None
     per_unit = kind == "buy_x_get_y" or (kind in ("percent", "amount") and target != "order")
     if not per_unit:
         problems.add(
             "max_quantity",
-            "only for per-unit promotions: percent or amount on a 'line', 'sku' or "
-            f"'attribute' target, or buy_x_get_y (this one: {kind!r} on {target!r})",
+            f"got {value!r}, but max_quantity is only for per-unit promotions: percent or "
+            f"amount on a 'line', 'sku' or 'attribute' target, or buy_x_get_y (this one: "
+            f"{kind!r} on {target!r})",
             value,
         )
         return None
@@ -60,7 +63,8 @@ def _stated_basis(problems: Specific, kind: str, value: Any) -> bool | None:
     if kind not in AMOUNT_KINDS:
         problems.add(
             "amount_includes_tax",
-            f"only for a fixed amount ({', '.join(AMOUNT_KINDS)}), not {kind!r}",
+            f"got {value!r}, but it is only for a fixed amount ({', '.join(AMOUNT_KINDS)}), "
+            f"not {kind!r}",
             value,
         )
     return stated

@@ -148,7 +148,7 @@ def _line(value: Any, field: str) -> QuoteLineInput:
         if value.get("unit_price") is None:
             problems.add(
                 f"{field}.price_includes_tax",
-                "only with a unit_price sent on the line",
+                f"got {value['price_includes_tax']!r}; only with a unit_price sent on the line",
                 value["price_includes_tax"],
             )
     problems.raise_if_any()
