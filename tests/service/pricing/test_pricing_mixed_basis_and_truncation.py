@@ -14,8 +14,13 @@ TOKYO = {"country": "JP", "line1": "1-1 Marunouchi", "city": "Tokyo", "postal_co
 
 def _market(scope: str = "line"):
     oms = make_oms({"rounding": {"EUR": {"scope": scope}}})
-    oms.channels.add("market", kind="marketplace", channel_prices="accept", price_list="mkt",
-                     prices_include_tax=False)  # fmt: skip
+    oms.channels.add(
+        "market",
+        kind="marketplace",
+        channel_prices="accept",
+        price_list="mkt",
+        prices_include_tax=False,
+    )
     oms.pricing.add_price_list("mkt", "EUR", includes_tax=False)
     oms.pricing.set_price("mkt", "TEE-M", "10.00")
     oms.pricing.set_price("mkt", "MUG-01", "10.00")
@@ -23,8 +28,10 @@ def _market(scope: str = "line"):
 
 
 # TEE-M from the net price list; MUG-01 sent by the marketplace as 11.90 gross
-MIXED = [{"sku": "TEE-M", "quantity": 1},
-         {"sku": "MUG-01", "quantity": 1, "unit_price": "11.90", "price_includes_tax": True}]  # fmt: skip
+MIXED = [
+    {"sku": "TEE-M", "quantity": 1},
+    {"sku": "MUG-01", "quantity": 1, "unit_price": "11.90", "price_includes_tax": True},
+]
 
 
 @pytest.mark.parametrize("scope", ["line", "total"])
@@ -68,14 +75,23 @@ def test_a_price_in_the_other_basis_is_taken_only_by_a_channel_that_accepts_sent
     with pytest.raises(ValidationError) as info:
         oms.pricing.quote(channel="market", lines=MIXED, ship_to=BERLIN)
     assert info.value.field == "lines[1].price_includes_tax"
-    assert "'accept'" in str(info.value) and "'tolerance'" in str(info.value)
+    assert "'accept'" in str(info.value)
+    assert "'tolerance'" in str(info.value)
     with pytest.raises(ValidationError) as alone:
-        oms.pricing.quote(channel="market", ship_to=BERLIN,
-                          lines=[{"sku": "TEE-M", "quantity": 1, "price_includes_tax": True}])  # fmt: skip
+        oms.pricing.quote(
+            channel="market",
+            ship_to=BERLIN,
+            lines=[{"sku": "TEE-M", "quantity": 1, "price_includes_tax": True}],
+        )
     assert alone.value.field == "lines[0].price_includes_tax"
     with pytest.raises(ValidationError) as bad:
-        oms.pricing.quote(channel="market", ship_to=BERLIN, lines=[
-            {"sku": "TEE-M", "quantity": 1, "unit_price": "9", "price_includes_tax": "gross"}])  # fmt: skip
+        oms.pricing.quote(
+            channel="market",
+            ship_to=BERLIN,
+            lines=[
+                {"sku": "TEE-M", "quantity": 1, "unit_price": "9", "price_includes_tax": "gross"}
+            ],
+        )
     assert bad.value.field == "lines[0].price_includes_tax"
 
 
@@ -95,9 +111,12 @@ def test_a_price_converted_from_a_base_list_keeps_the_base_lists_basis():
     oms.pricing.add_price_list("default", "USD", includes_tax=True, base_currency="EUR")
     oms.pricing.set_price("default", "TEE-M", "10.00", currency="EUR")
     oms.pricing.set_price("default", "MUG-01", "11.90", currency="USD")
-    quote = oms.pricing.quote(channel="web", currency="USD", ship_to=BERLIN,
-                              lines=[{"sku": "TEE-M", "quantity": 1},
-                                     {"sku": "MUG-01", "quantity": 1}])  # fmt: skip
+    quote = oms.pricing.quote(
+        channel="web",
+        currency="USD",
+        ship_to=BERLIN,
+        lines=[{"sku": "TEE-M", "quantity": 1}, {"sku": "MUG-01", "quantity": 1}],
+    )
     tee, mug = quote.lines
     # 10.00 EUR net x 1.08 = 10.80 USD net, + 19 % = 12.852 -> 12.85 gross
     assert tee.prices_include_tax is False
@@ -147,8 +166,9 @@ def test_truncation_on_tax_inclusive_yen_keeps_the_gross_and_a_larger_net():
     oms.pricing.add_price_list("default", "JPY", includes_tax=True)
     oms.catalog.add_product("C", name="C")
     oms.pricing.set_price("default", "C", "1238")
-    quote = oms.pricing.quote(channel="web", currency="JPY", ship_to=TOKYO,
-                              lines=[{"sku": "C", "quantity": 1}])  # fmt: skip
+    quote = oms.pricing.quote(
+        channel="web", currency="JPY", ship_to=TOKYO, lines=[{"sku": "C", "quantity": 1}]
+    )
     # 1238 x 10/110 = 112.545...: truncated 112 (half-up would give 113), net 1126
     assert quote.tax_total == Money("112", "JPY")
     assert quote.total.net == Money("1126", "JPY")
@@ -161,7 +181,7 @@ def test_truncation_on_tax_inclusive_yen_keeps_the_gross_and_a_larger_net():
         ({"mode": "floor"}, "'floor'"),
         ({"tax_mode": "truncate"}, "'truncate'"),
         ({"digits": 0}, "'digits'"),
-    ],  # fmt: skip
+    ],
 )
 def test_an_unknown_rounding_mode_is_refused_naming_what_is_allowed(policy, shown):
     with pytest.raises(ValidationError) as info:

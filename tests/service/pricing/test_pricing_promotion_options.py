@@ -27,8 +27,12 @@ TEE = [{"sku": "TEE-M", "quantity": 1}]
 
 
 def test_a_fixed_amount_comes_off_shipping_and_the_tax_is_recomputed_on_what_is_left(oms):
-    oms.pricing.add_promotion("SHIP2", name="2 off shipping", kind="shipping_amount",
-                              amount={"EUR": "2.00", "USD": "2.50"})  # fmt: skip
+    oms.pricing.add_promotion(
+        "SHIP2",
+        name="2 off shipping",
+        kind="shipping_amount",
+        amount={"EUR": "2.00", "USD": "2.50"},
+    )
     quote = _quote(oms, TEE, shipping="4.90")
     # 4.90 - 2.00 = 2.90 gross; VAT 2.90 x 19/119 = 0.4630 -> 0.46; net 2.44
     assert quote.shipping.gross == Money("2.90", "EUR")
@@ -37,7 +41,10 @@ def test_a_fixed_amount_comes_off_shipping_and_the_tax_is_recomputed_on_what_is_
     assert quote.discount_total.is_zero
     (applied,) = quote.promotions
     assert (applied.amount, applied.shipping, applied.lines) == (
-        Money("2.00", "EUR"), Money("2.00", "EUR"), ())  # fmt: skip
+        Money("2.00", "EUR"),
+        Money("2.00", "EUR"),
+        (),
+    )
     text = quote.explain()
     assert "SHIP2 '2 off shipping': 2.00 EUR, 2.50 USD off shipping: -2.00 on shipping" in text
     assert "Shipping: 2.90 gross, 2.44 net after -2.00 off the charge" in text
@@ -45,10 +52,12 @@ def test_a_fixed_amount_comes_off_shipping_and_the_tax_is_recomputed_on_what_is_
 
 
 def test_a_shipping_discount_never_takes_shipping_below_zero(oms):
-    oms.pricing.add_promotion("SHIP10", name="10 off shipping", kind="shipping_amount",
-                              amount="10.00", currency="EUR")  # fmt: skip
+    oms.pricing.add_promotion(
+        "SHIP10", name="10 off shipping", kind="shipping_amount", amount="10.00", currency="EUR"
+    )
     quote = _quote(oms, TEE, shipping="4.90")
-    assert quote.shipping.gross.is_zero and quote.shipping.net.is_zero
+    assert quote.shipping.gross.is_zero
+    assert quote.shipping.net.is_zero
     assert quote.shipping_discount == Money("4.90", "EUR")
     assert quote.total.gross == Money("19.90", "EUR")
 
@@ -56,18 +65,26 @@ def test_a_shipping_discount_never_takes_shipping_below_zero(oms):
 def test_a_shipping_discount_on_tax_exclusive_prices_comes_off_the_net_charge(oms):
     oms.pricing.add_price_list("default", "EUR", includes_tax=False)
     oms.pricing.set_price("default", "TEE-M", "10.00")
-    oms.pricing.add_promotion("SHIP2", name="2 off shipping", kind="shipping_amount",
-                              amount={"EUR": "2.00"})  # fmt: skip
+    oms.pricing.add_promotion(
+        "SHIP2", name="2 off shipping", kind="shipping_amount", amount={"EUR": "2.00"}
+    )
     quote = _quote(oms, TEE, shipping="5.00")
     # 5.00 - 2.00 = 3.00 net; VAT 3.00 x 19 % = 0.57; gross 3.57
-    assert (quote.shipping.net, quote.shipping.gross) == (Money("3.00", "EUR"),
-                                                          Money("3.57", "EUR"))  # fmt: skip
+    assert (quote.shipping.net, quote.shipping.gross) == (
+        Money("3.00", "EUR"),
+        Money("3.57", "EUR"),
+    )
 
 
 def test_a_quote_in_a_currency_without_a_shipping_amount_notes_why_it_did_not_apply(oms):
     oms.channels.update("web", currencies=["EUR", "USD"])
-    oms.pricing.add_promotion("SHIP2", name="2 off shipping", kind="shipping_amount",
-                              amount={"EUR": "2.00"}, coupon_only=True)  # fmt: skip
+    oms.pricing.add_promotion(
+        "SHIP2",
+        name="2 off shipping",
+        kind="shipping_amount",
+        amount={"EUR": "2.00"},
+        coupon_only=True,
+    )
     oms.pricing.add_coupon("SHIPCODE", "SHIP2")
     quote = _quote(oms, TEE, shipping="4.90", currency="USD", coupons=["SHIPCODE"])
     assert quote.shipping_discount.is_zero
@@ -77,8 +94,13 @@ def test_a_quote_in_a_currency_without_a_shipping_amount_notes_why_it_did_not_ap
 def test_a_shipping_discount_for_a_channel_needs_an_amount_in_every_currency_it_sells(oms):
     oms.channels.add("us-shop", currencies=["USD", "CAD"])
     with pytest.raises(ValidationError) as info:
-        oms.pricing.add_promotion("SHIP2", name="2 off", kind="shipping_amount",
-                                  amount={"USD": "2.00"}, channels=["us-shop"])  # fmt: skip
+        oms.pricing.add_promotion(
+            "SHIP2",
+            name="2 off",
+            kind="shipping_amount",
+            amount={"USD": "2.00"},
+            channels=["us-shop"],
+        )
     assert info.value.field == "amount.CAD"
     assert "'us-shop' sells in CAD" in str(info.value)
     assert oms.pricing.promotions() == []
@@ -86,8 +108,9 @@ def test_a_shipping_discount_for_a_channel_needs_an_amount_in_every_currency_it_
         oms.pricing.add_promotion("SHIP3", name="3 off", kind="shipping_amount")
     assert missing.value.field == "amount"
     with pytest.raises(ValidationError) as negative:
-        oms.pricing.add_promotion("SHIP4", name="4 off", kind="shipping_amount",
-                                  amount={"EUR": "-4.00"})  # fmt: skip
+        oms.pricing.add_promotion(
+            "SHIP4", name="4 off", kind="shipping_amount", amount={"EUR": "-4.00"}
+        )
     assert negative.value.field == "amount.EUR"
     assert oms.pricing.promotions() == []
 
@@ -96,9 +119,15 @@ def test_a_shipping_discount_for_a_channel_needs_an_amount_in_every_currency_it_
 
 
 def test_max_quantity_discounts_the_most_expensive_units_first(oms):
-    oms.pricing.add_promotion("HALF", name="Half off apparel, 3 units", kind="percent",
-                              percent="50", target="attribute",
-                              attribute={"category": "apparel"}, max_quantity=3)  # fmt: skip
+    oms.pricing.add_promotion(
+        "HALF",
+        name="Half off apparel, 3 units",
+        kind="percent",
+        percent="50",
+        target="attribute",
+        attribute={"category": "apparel"},
+        max_quantity=3,
+    )
     quote = _quote(oms, [{"sku": "CAP-RED", "quantity": 2}, {"sku": "TEE-M", "quantity": 2}])
     cap, tee = quote.lines
     # both tees (19.90 > 15.00): 39.80 x 50 % = 19.90; then one cap: 15.00 x 50 % = 7.50
@@ -111,17 +140,29 @@ def test_max_quantity_discounts_the_most_expensive_units_first(oms):
 
 
 def test_max_quantity_caps_a_fixed_amount_per_unit(oms):
-    oms.pricing.add_promotion("TWO", name="2 off each mug, up to 3", kind="amount",
-                              amount={"EUR": "2.00"}, target="sku", skus=["MUG-01"],
-                              max_quantity=3)  # fmt: skip
+    oms.pricing.add_promotion(
+        "TWO",
+        name="2 off each mug, up to 3",
+        kind="amount",
+        amount={"EUR": "2.00"},
+        target="sku",
+        skus=["MUG-01"],
+        max_quantity=3,
+    )
     quote = _quote(oms, [{"sku": "MUG-01", "quantity": 5}])
     assert quote.lines[0].discount == Money("6.00", "EUR")  # 3 units x 2.00, not 5 x 2.00
 
 
 def test_max_quantity_caps_the_free_units_of_buy_x_get_y(oms):
-    oms.pricing.add_promotion("B1G1", name="Buy 1 get 1, at most 2 free", kind="buy_x_get_y",
-                              buy=1, get=1, skus=["MUG-01", "CAP-RED"],
-                              max_quantity=2)  # fmt: skip
+    oms.pricing.add_promotion(
+        "B1G1",
+        name="Buy 1 get 1, at most 2 free",
+        kind="buy_x_get_y",
+        buy=1,
+        get=1,
+        skus=["MUG-01", "CAP-RED"],
+        max_quantity=2,
+    )
     quote = _quote(oms, [{"sku": "CAP-RED", "quantity": 3}, {"sku": "MUG-01", "quantity": 3}])
     cap, mug = quote.lines
     # 6 units give 3 free, capped at 2: the cheapest two, both mugs (12.50)
@@ -171,8 +212,9 @@ def test_a_fixed_amount_stated_gross_or_net_meets_either_kind_of_price_list(
 ):
     oms.pricing.add_price_list("default", "EUR", includes_tax=list_includes_tax)
     oms.pricing.set_price("default", "TEE-M", "19.90")
-    oms.pricing.add_promotion("FIVE", name="Five off", kind="amount", amount={"EUR": "5.00"},
-                              amount_includes_tax=stated)  # fmt: skip
+    oms.pricing.add_promotion(
+        "FIVE", name="Five off", kind="amount", amount={"EUR": "5.00"}, amount_includes_tax=stated
+    )
     quote = _quote(oms, TEE)
     assert quote.lines[0].discount == Money(line_discount, "EUR")
     assert quote.lines[0].total.gross == Money(gross_after, "EUR")
@@ -184,8 +226,14 @@ def test_a_gross_amount_per_unit_on_a_net_list_is_converted_per_line(oms):
     oms.pricing.add_price_list("default", "EUR", includes_tax=False)
     oms.pricing.set_price("default", "TEE-M", "19.90")
     oms.pricing.set_price("default", "BOOK-1", "24.00")
-    oms.pricing.add_promotion("ONE", name="1 off each", kind="amount", amount={"EUR": "1.00"},
-                              target="line", amount_includes_tax=True)  # fmt: skip
+    oms.pricing.add_promotion(
+        "ONE",
+        name="1 off each",
+        kind="amount",
+        amount={"EUR": "1.00"},
+        target="line",
+        amount_includes_tax=True,
+    )
     quote = _quote(oms, [{"sku": "TEE-M", "quantity": 3}, {"sku": "BOOK-1", "quantity": 2}])
     tee, book = quote.lines
     assert tee.discount == Money("2.52", "EUR")  # 3.00 / 1.19 = 2.5210 -> 2.52 (19 %)
@@ -196,8 +244,9 @@ def test_an_order_amount_stated_gross_is_spread_over_net_lines_by_their_gross_va
     oms.pricing.add_price_list("default", "EUR", includes_tax=False)
     oms.pricing.set_price("default", "TEE-M", "10.00")
     oms.pricing.set_price("default", "BOOK-1", "10.00")
-    oms.pricing.add_promotion("TEN", name="10 off", kind="amount", amount={"EUR": "10.00"},
-                              amount_includes_tax=True)  # fmt: skip
+    oms.pricing.add_promotion(
+        "TEN", name="10 off", kind="amount", amount={"EUR": "10.00"}, amount_includes_tax=True
+    )
     quote = _quote(oms, [{"sku": "TEE-M", "quantity": 1}, {"sku": "BOOK-1", "quantity": 1}])
     tee, book = quote.lines
     # gross values 11.90 and 10.70 (22.60) share the 10.00: 5.27 and 4.73 (largest
@@ -209,12 +258,14 @@ def test_an_order_amount_stated_gross_is_spread_over_net_lines_by_their_gross_va
 
 def test_a_stated_basis_is_only_for_fixed_amounts(oms):
     with pytest.raises(ValidationError) as info:
-        oms.pricing.add_promotion("PCT", name="Pct", kind="percent", percent="10",
-                                  amount_includes_tax=True)  # fmt: skip
+        oms.pricing.add_promotion(
+            "PCT", name="Pct", kind="percent", percent="10", amount_includes_tax=True
+        )
     assert info.value.field == "amount_includes_tax"
     assert "'percent'" in str(info.value)
     with pytest.raises(ValidationError) as bad:
-        oms.pricing.add_promotion("AMT", name="Amt", kind="amount", amount={"EUR": "1"},
-                                  amount_includes_tax="yes")  # fmt: skip
+        oms.pricing.add_promotion(
+            "AMT", name="Amt", kind="amount", amount={"EUR": "1"}, amount_includes_tax="yes"
+        )
     assert bad.value.field == "amount_includes_tax"
     assert oms.pricing.promotions() == []

@@ -23,8 +23,9 @@ def oms():
 
 
 def _quote(oms, **kw):
-    return oms.pricing.quote(channel=kw.pop("channel", "web"),
-                             lines=[{"sku": "BAG", "quantity": 1}], **kw)  # fmt: skip
+    return oms.pricing.quote(
+        channel=kw.pop("channel", "web"), lines=[{"sku": "BAG", "quantity": 1}], **kw
+    )
 
 
 def test_an_export_and_an_exempt_customer_both_pay_the_price_without_vat_by_default(oms):
@@ -70,8 +71,9 @@ def test_the_rule_holds_in_swiss_francs_from_a_swiss_seller():
     oms.pricing.set_price("ch", "BAG", "30.00")
     lines = [{"sku": "BAG", "quantity": 2}]
     export = oms.pricing.quote(channel="ch-shop", lines=lines, ship_to=NEW_YORK)
-    exempt = oms.pricing.quote(channel="ch-shop", lines=lines, ship_to=ZURICH,
-                               customer={"tax_exempt": True})  # fmt: skip
+    exempt = oms.pricing.quote(
+        channel="ch-shop", lines=lines, ship_to=ZURICH, customer={"tax_exempt": True}
+    )
     # 60.00 CHF contains 60.00 x 8.1/108.1 = 4.4958 -> 4.50 Swiss VAT; net 55.50
     assert export.total.gross == exempt.total.gross == Money("55.50", "CHF")
     oms.channels.update("ch-shop", untaxed_inclusive_prices="keep_gross")
