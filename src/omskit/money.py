@@ -36,6 +36,7 @@ from omskit.errors import (
 )
 
 __all__ = [
+    "ROUNDING_MODES",
     "ROUND_DOWN",
     "ROUND_HALF_EVEN",
     "ROUND_HALF_UP",
@@ -58,6 +59,9 @@ __all__ = [
 ]
 
 _ROUNDING_NAMES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN}
+#: The rounding modes a :class:`RoundingPolicy` names: half-up, half-even, and ``"down"``
+#: (truncation, the usual way Japanese invoices round consumption tax).
+ROUNDING_MODES: tuple[str, ...] = tuple(_ROUNDING_NAMES)
 # The default decimal context keeps 28 digits. Amounts may have at most 18 digits before
 # the point, which leaves room for 4 minor-unit digits (UYW) and a factor of a million
 # (a quantity) before any result would be rounded or quantize() would fail.
@@ -398,19 +402,32 @@ class RoundingPolicy:
     ``scope="line"`` rounds every line (and its tax) before adding; ``scope="total"``
     adds exact amounts and rounds once, then splits the rounded total back over lines
     with :func:`allocate`, so lines still add up to what was charged.
+
+    ``mode`` is ``"half_up"``, ``"half_even"`` or ``"down"`` (truncation: drop the digits
+    below the minor unit). ``tax_mode``, when set, is the mode for tax amounts only (the
+    usual Japanese practice truncates consumption tax while prices round half-up); by
+    default tax is rounded with ``mode``.
     """
 
-    mode: Literal["half_up", "half_even"] = attrs.field(
-        default="half_up", validator=attrs.validators.in_(("half_up", "half_even"))
+    mode: Literal["half_up", "half_even", "down"] = attrs.field(
+        default="half_up", validator=attrs.validators.in_(ROUNDING_MODES)
     )
     scope: Literal["line", "total"] = attrs.field(
         default="line", validator=attrs.validators.in_(("line", "total"))
+    )
+    tax_mode: Literal["half_up", "half_even", "down"] | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.in_(ROUNDING_MODES))
     )
 
     @property
     def decimal_rounding(self) -> str:
         """The :mod:`decimal` rounding constant for :attr:`mode`."""
         return _ROUNDING_NAMES[self.mode]
+
+    @property
+    def tax_rounding(self) -> str:
+        """The :mod:`decimal` rounding constant for tax amounts (``tax_mode`` or ``mode``)."""
+        return _ROUNDING_NAMES[self.tax_mode or self.mode]
 
     def round(self, amount: Decimal, currency: str) -> Decimal:
         """Quantize ``amount`` to ``currency``'s minor unit with this policy's mode."""

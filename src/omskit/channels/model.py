@@ -14,12 +14,22 @@ from omskit.money import check_currency
 from omskit.storage.ports import Aggregate, Collection
 from omskit.validation import Problems, check_bool, check_decimal, check_locale, check_text
 
-__all__ = ["CHANNELS", "CHANNEL_KINDS", "Channel", "clean_channel_fields"]
+__all__ = [
+    "CHANNELS",
+    "CHANNEL_KINDS",
+    "UNTAXED_INCLUSIVE_PRICES",
+    "Channel",
+    "clean_channel_fields",
+]
 
 #: The kinds of channel omskit knows; each comes with sensible defaults.
 CHANNEL_KINDS = ("web", "marketplace", "phone", "pos")
 
 ChannelPrices = Literal["reject", "tolerance", "accept"]
+UntaxedInclusive = Literal["remove_tax", "keep_gross"]
+#: How an untaxed sale (tax-exempt customer, reverse charge, export) meets tax-inclusive
+#: prices: take the tax they contain out, or charge the gross price as it is.
+UNTAXED_INCLUSIVE_PRICES: tuple[UntaxedInclusive, ...] = ("remove_tax", "keep_gross")
 
 
 @attrs.define(eq=False)
@@ -45,6 +55,10 @@ class Channel(Aggregate):
             an untrusted channel is linked to the registered customer with its email,
             but gets neither.
         options: further settings read by capabilities and plugins.
+        untaxed_inclusive_prices: when a sale on tax-inclusive prices is not taxed (a
+            tax-exempt customer, an EU reverse charge, an export): ``"remove_tax"`` takes
+            the tax the price contains out, so the customer pays the net price (30.00 incl.
+            19 % -> 25.21); ``"keep_gross"`` charges the price as listed (30.00).
     """
 
     name: str
@@ -61,11 +75,12 @@ class Channel(Aggregate):
     active: bool = True
     options: dict[str, Any] = attrs.field(factory=dict)
     trusts_customer_claims: bool = False
+    untaxed_inclusive_prices: UntaxedInclusive = "remove_tax"
 
     EDITABLE: ClassVar[tuple[str, ...]] = (
         "name", "kind", "currencies", "price_list", "prices_include_tax", "channel_prices",
         "price_tolerance", "allow_split", "allow_partial", "payment_gateway", "locale",
-        "active", "options", "trusts_customer_claims",
+        "active", "options", "trusts_customer_claims", "untaxed_inclusive_prices",
     )  # fmt: skip
 
     @property
@@ -147,6 +162,16 @@ def clean_channel_fields(  # noqa: PLR0912 - one branch per field
             out[key] = problems.check(key, check_text, data[key], max_length=64)
     if "locale" in data:
         out["locale"] = problems.check("locale", check_locale, data["locale"])
+    if "untaxed_inclusive_prices" in data:
+        value = data["untaxed_inclusive_prices"]
+        if value not in UNTAXED_INCLUSIVE_PRICES:
+            problems.add(
+                "untaxed_inclusive_prices",
+                f"got {value!r}; expected one of {', '.join(map(repr, UNTAXED_INCLUSIVE_PRICES))}",
+                value,
+            )
+        else:
+            out["untaxed_inclusive_prices"] = value
     if "options" in data:
         if not isinstance(data["options"], Mapping):
             problems.add("options", "expected a mapping", data["options"])

@@ -109,6 +109,11 @@ class WorkLine:
     minor unit); ``discount`` grows as promotions apply and never exceeds ``amount``.
     ``unit_money`` is ``unit`` as a shared :class:`Money` when the resolver has one (a
     catalogue price), so the quote need not build another.
+
+    ``inclusive`` is the line's own price basis when it differs from the quote's (a
+    marketplace price sent gross on a net price list); ``None``: the quote's basis. While
+    promotions convert values between bases, ``factor`` is the line's gross per net (1
+    plus its tax rates) and ``quote_discount`` its discount in the quote's basis.
     """
 
     __slots__ = (
@@ -116,12 +121,15 @@ class WorkLine:
         "attributes",
         "country_of_origin",
         "discount",
+        "factor",
         "hs_code",
+        "inclusive",
         "index",
         "list_unit",
         "name",
         "price_note",
         "quantity",
+        "quote_discount",
         "ref",
         "sku",
         "tax_class",
@@ -147,6 +155,7 @@ class WorkLine:
         weight_grams: int = 0,
         ref: str = "",
         unit_money: Money | None = None,
+        inclusive: bool | None = None,
     ) -> None:
         self.index = index
         self.sku = sku
@@ -164,6 +173,9 @@ class WorkLine:
         self.weight_grams = weight_grams
         self.ref = ref
         self.unit_money = unit_money
+        self.inclusive = inclusive
+        self.factor: Decimal | None = None
+        self.quote_discount: Decimal | None = None
 
     @property
     def remaining(self) -> Decimal:

@@ -59,12 +59,17 @@ class Specific(Problems):
 
 @attrs.frozen
 class QuoteLineInput:
-    """One requested line: ``quantity`` of ``sku``; ``unit_price`` if the channel sent one."""
+    """One requested line: ``quantity`` of ``sku``; ``unit_price`` if the channel sent one.
+
+    ``price_includes_tax`` says whether that sent price is gross (``None``: in the basis of
+    the price it replaces).
+    """
 
     sku: str
     quantity: int
     unit_price: Decimal | None = None
     ref: str = ""
+    price_includes_tax: bool | None = None
 
 
 @attrs.frozen
@@ -103,7 +108,7 @@ def _money_or_amount(value: Any, field: str) -> Money | Decimal:
     return result
 
 
-_LINE_KEYS = frozenset({"sku", "quantity", "unit_price", "ref"})
+_LINE_KEYS = frozenset({"sku", "quantity", "unit_price", "ref", "price_includes_tax"})
 
 
 def _line(value: Any, field: str) -> QuoteLineInput:
@@ -118,22 +123,37 @@ def _line(value: Any, field: str) -> QuoteLineInput:
             and 1 <= qty <= MAX_QUANTITY
             and value.get("unit_price") is None
             and value.get("ref") is None
+            and value.get("price_includes_tax") is None
         ):
             return QuoteLineInput(check_sku(value.get("sku"), f"{field}.sku"), qty)
     if not isinstance(value, Mapping):
         raise ValidationError(field, value, "expected {'sku': ..., 'quantity': ...}")
     problems = Specific()
-    for key in sorted(set(value) - {"sku", "quantity", "unit_price", "ref"}):
-        problems.add(f"{field}.{key}", "unknown field; allowed: sku, quantity, unit_price, ref")
+    for key in sorted(set(value) - _LINE_KEYS):
+        problems.add(
+            f"{field}.{key}",
+            "unknown field; allowed: sku, quantity, unit_price, ref, price_includes_tax",
+        )
     sku = problems.check(f"{field}.sku", check_sku, value.get("sku"))
     qty = problems.check(f"{field}.quantity", check_quantity, value.get("quantity"))
     price = None
     if value.get("unit_price") is not None:
         price = problems.check(f"{field}.unit_price", _money_or_amount, value["unit_price"])
     ref = problems.check(f"{field}.ref", check_text, value.get("ref"), required=False)
+    basis = None
+    if value.get("price_includes_tax") is not None:
+        basis = problems.check(
+            f"{field}.price_includes_tax", check_bool, value["price_includes_tax"]
+        )
+        if value.get("unit_price") is None:
+            problems.add(
+                f"{field}.price_includes_tax",
+                f"got {value['price_includes_tax']!r}; only with a unit_price sent on the line",
+                value["price_includes_tax"],
+            )
     problems.raise_if_any()
     amount = price.amount if isinstance(price, Money) else price
-    return QuoteLineInput(sku or "", qty or 0, amount, ref or "")
+    return QuoteLineInput(sku or "", qty or 0, amount, ref or "", basis)
 
 
 def _customer(value: Any, field: str) -> CustomerRef | None:

@@ -165,6 +165,7 @@ class PricingService(PriceResolver, PromotionAdmin, PricingAdmin):
             promos.candidates(line.sku for line in lines) if promos.has_any else [],
             coupon_map, shipping, self.settings.shipping_tax_class, req.incoterm, import_rule,
             fx_dest, table.duty_rates if table else (), fx_rate, (),
+            channel.untaxed_inclusive_prices,
         )  # fmt: skip
         return ctx, lines
 

@@ -8,7 +8,8 @@ Its decision, in order:
    python-stdnum) from another member state than the seller's, shipping inside the EU:
    ``reverse_charge`` (the buyer accounts for VAT); an id that fails the check is
    charged VAT and the quote's notes say why;
-4. goods leaving the seller's customs territory without checkout collection: ``export``;
+4. goods leaving the seller's customs territory without checkout collection: ``export``
+   (the components are the seller's own taxes, which are not charged);
 5. otherwise ``taxed``: the rates of every jurisdiction the address lies in (country,
    region, postal prefix), for each line's tax class, on the quote's day; shipping is
    taxed at the ``shipping_tax_class`` rate where the jurisdiction taxes shipping.
@@ -56,6 +57,24 @@ def vat_id_country(vat_id: str | None) -> str | None:
     return "GR" if prefix == "EL" else prefix
 
 
+def _home_taxes(request: TaxRequest) -> tuple[tuple[TaxComponent, ...], ...]:
+    """The seller's own taxes on each item: what an export does *not* charge.
+
+    A tax-inclusive price contains them, so an untaxed export can take them out.
+    """
+    origin = request.origin_country
+    if not origin:
+        return tuple(() for _ in request.items)
+    rules, day = request.rules, request.on
+    shipping_taxed = rules.shipping_taxable(origin)
+    return tuple(
+        ()
+        if item.index < 0 and not shipping_taxed
+        else rules.components(origin, "", "", item.tax_class, day)[0]
+        for item in request.items
+    )
+
+
 class RuleTaxProvider:
     """Destination-based taxes from the host's table and the built-in rates."""
 
@@ -77,7 +96,7 @@ class RuleTaxProvider:
         if request.export:
             return TaxDecision(
                 "export",
-                tuple(() for _ in items),
+                _home_taxes(request),
                 (f"export to {country}: no {request.origin_country} tax; import taxes "
                  "are due at the border",),
                 self.name,
