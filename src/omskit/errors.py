@@ -1,4 +1,4 @@
-"""Every error omskit raises, rooted at :class:`OmskitError`.
+"""Every error omskit raises, rooted at [`OmskitError`][].
 
 Each error carries the data a caller needs to react (``field``, ``value``, ``sku``,
 ``requested``, ``available``...) and a message that says what was wrong and what is
@@ -100,7 +100,7 @@ class Problem:
 class ValidationError(OmskitError, ValueError):
     """Input that omskit will not accept.
 
-    Carries every :class:`Problem` found, so a payload with five mistakes is reported
+    Carries every [`Problem`][] found, so a payload with five mistakes is reported
     once with all five. ``field``, ``value`` and ``allowed`` describe the first problem
     for the common single-field case.
     """

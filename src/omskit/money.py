@@ -2,14 +2,14 @@
 
 Rules this module enforces everywhere in omskit:
 
-* Amounts are :class:`~decimal.Decimal`. Strings, ints, Decimals and py-moneyed ``Money``
-  are accepted; a ``float`` raises :class:`~omskit.errors.FloatNotAllowed`, because
+* Amounts are `Decimal`. Strings, ints, Decimals and py-moneyed ``Money``
+  are accepted; a ``float`` raises [`FloatNotAllowed`][], because
   ``0.1 + 0.2`` is not ``0.3``.
 * The number of minor-unit digits comes from babel's ISO 4217 data (JPY 0, EUR 2, KWD 3),
   and every rounding names its mode at the call site.
 * Splitting an amount (a discount over lines, a refund over payments) uses the
   largest-remainder method, so the parts always add up to the whole to the last minor unit.
-* Two currencies never meet silently: that is :class:`~omskit.errors.CurrencyMismatch`.
+* Two currencies never meet silently: that is [`CurrencyMismatch`][].
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def _checked_currency(code: str) -> str:
 
 
 def check_currency(code: object, field: str = "currency") -> str:
-    """Return the upper-case ISO 4217 code for ``code``, or raise :class:`UnknownCurrency`."""
+    """Return the upper-case ISO 4217 code for ``code``, or raise [`UnknownCurrency`][]."""
     if not isinstance(code, str):
         raise UnknownCurrency(field, code, "expected an ISO 4217 code such as 'EUR'")
     try:
@@ -165,9 +165,9 @@ class Money:
     """An exact amount in one currency.
 
     ``Money("19.90", "EUR")`` validates both parts. The amount may carry more digits than
-    the currency's minor unit (unit prices often do); :meth:`quantize` rounds it, naming
-    the mode. Arithmetic with another currency raises :class:`CurrencyMismatch`;
-    multiplying by a float raises :class:`FloatNotAllowed`.
+    the currency's minor unit (unit prices often do); [`quantize`][] rounds it, naming
+    the mode. Arithmetic with another currency raises [`CurrencyMismatch`][];
+    multiplying by a float raises [`FloatNotAllowed`][].
     """
 
     amount: Decimal = attrs.field(converter=to_decimal)
@@ -300,7 +300,7 @@ class Money:
         return Money(quantize(self.amount, self.currency, rounding), self.currency)
 
     def allocate(self, weights: Sequence[object]) -> list[Money]:
-        """Split this amount by ``weights``; see :func:`allocate`."""
+        """Split this amount by ``weights``; see [`allocate`][omskit.money.allocate]."""
         return allocate(self, weights)
 
 
@@ -308,7 +308,7 @@ def _trusted(amount: Decimal, currency: str) -> Money:
     """Money from a Decimal and an already validated currency, skipping the converters.
 
     Arithmetic results take this path; an amount too large to quantize safely still goes
-    through the checked constructor, so it fails with :class:`InvalidAmount`.
+    through the checked constructor, so it fails with [`InvalidAmount`][].
     """
     if amount and amount.adjusted() >= _MAX_INTEGER_DIGITS:
         return Money(amount, currency)
@@ -397,7 +397,7 @@ class RoundingPolicy:
 
     ``scope="line"`` rounds every line (and its tax) before adding; ``scope="total"``
     adds exact amounts and rounds once, then splits the rounded total back over lines
-    with :func:`allocate`, so lines still add up to what was charged.
+    with [`allocate`][], so lines still add up to what was charged.
     """
 
     mode: Literal["half_up", "half_even"] = attrs.field(
@@ -409,7 +409,7 @@ class RoundingPolicy:
 
     @property
     def decimal_rounding(self) -> str:
-        """The :mod:`decimal` rounding constant for :attr:`mode`."""
+        """The `decimal` rounding constant for `mode`."""
         return _ROUNDING_NAMES[self.mode]
 
     def round(self, amount: Decimal, currency: str) -> Decimal:
@@ -425,7 +425,7 @@ class RoundingPolicy:
 class TaxedMoney:
     """A net amount, a gross amount and the tax between them, in one currency.
 
-    Comparing a ``TaxedMoney`` with a bare :class:`Money` is a ``TypeError``: it is
+    Comparing a ``TaxedMoney`` with a bare [`Money`][] is a ``TypeError``: it is
     never clear whether net or gross was meant.
     """
 
@@ -522,7 +522,7 @@ class FixedRates:
     source: str = "fixed table"
 
     def rate(self, base: str, quote: str, on: dt.date | None = None) -> ExchangeRate:
-        """See :meth:`ExchangeRateProvider.rate`; ``on`` is ignored: the table has one date."""
+        """See [`ExchangeRateProvider.rate`][]; ``on`` is ignored: the table has one date."""
         base, quote = check_currency(base, "base"), check_currency(quote, "quote")
         value = self._lookup(base, quote)
         if value is None:
@@ -596,7 +596,7 @@ def format_money(
     ``Money('1234.5', 'EUR')`` in de_DE is ``1.234,50 €``; in ja_JP, JPY shows no
     decimals. An amount with more digits than its currency's minor unit is first rounded
     with ``rounding`` (named, as everywhere in omskit, rather than left to babel's
-    default half-even). Extra ``options`` go to :func:`babel.numbers.format_currency`.
+    default half-even). Extra ``options`` go to `babel.numbers.format_currency`.
     """
     amount = value.amount
     if options.get("currency_digits", True) and options.get("format") is None:

@@ -91,7 +91,7 @@ class CarrierService(LabelDesk):
         return self.registry.names()
 
     def get(self, name: str) -> Carrier:
-        """The carrier ``name``; raises :class:`~omskit.errors.UnknownProvider`."""
+        """The carrier ``name``; raises [`UnknownProvider`][]."""
         return self.registry.get(name)
 
     def add_tracking_listener(self, listener: TrackingListener) -> None:
@@ -107,7 +107,7 @@ class CarrierService(LabelDesk):
         parcels: Sequence[Any],
         order_value: Money | None = None,
     ) -> RateRequest:
-        """Validate plain data into a :class:`RateRequest`."""
+        """Validate plain data into a [`RateRequest`][]."""
         return RateRequest.build(
             ship_from=ship_from, ship_to=ship_to, parcels=parcels, order_value=order_value
         )
@@ -244,7 +244,7 @@ class CarrierService(LabelDesk):
         """Merge tracking ``events`` into ``record`` inside the caller's unit of work.
 
         Returns the events that were new; when there are any, the record is saved, a
-        :class:`TrackingUpdated` event recorded and every tracking listener called.
+        [`TrackingUpdated`][] event recorded and every tracking listener called.
 
         Raises:
             InvalidTransition: the label was voided.

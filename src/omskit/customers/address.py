@@ -225,7 +225,7 @@ _TEXT_FIELDS = ("line1", "line2", "city", "region", "postal_code", "name", "comp
 def fast_address(data: Any) -> Address | None:  # noqa: PLR0911 - one return per refusal
     """The address a well-formed ``dict`` describes, or ``None`` where anything is unusual.
 
-    The one-pass check behind :meth:`Address.from_mapping` (and capture's payload reader):
+    The one-pass check behind [`Address.from_mapping`][] (and capture's payload reader):
     it returns exactly what ``from_mapping`` would and leaves every problem, with its
     field path, to ``from_mapping``'s reporting path. Coordinates take that path too.
     """

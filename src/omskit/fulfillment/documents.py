@@ -1,8 +1,8 @@
 """Warehouse and shipping documents as plain text and HTML.
 
 Pick lists, packing slips, labels (the carrier's document) and commercial invoices for
-parcels that cross a customs border. Money goes through :func:`omskit.money.format_money`
-and dates through :mod:`babel.dates`, in the recipient's locale; every value placed in
+parcels that cross a customs border. Money goes through [`omskit.money.format_money`][]
+and dates through `babel.dates`, in the recipient's locale; every value placed in
 HTML is escaped.
 """
 

@@ -1,7 +1,7 @@
 """Documents for stored fulfillment data: pick lists, packing slips, labels, invoices.
 
 Reached as ``oms.fulfillment.documents``; the renderers themselves are pure
-(:mod:`omskit.fulfillment.documents`).
+([`omskit.fulfillment.documents`][]).
 """
 
 from __future__ import annotations

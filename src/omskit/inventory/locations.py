@@ -94,7 +94,7 @@ class Location(Aggregate):
         country: ISO 3166 code of where it is.
         point: its coordinates, for distances to customers.
         priority: lower ships first under the priority strategy.
-        capabilities: what it can ship (see :class:`Capabilities`).
+        capabilities: what it can ship (see [`Capabilities`][]).
         handling_per_shipment: cost of sending one shipment from here.
         handling_per_line: extra cost per order line picked here.
         online_orders: whether its stock may serve online orders; stores default to

@@ -201,7 +201,7 @@ class SupplyMixin:
 
 
 def require_sku(uow: UnitOfWork, sku: str) -> None:
-    """Raise :class:`UnknownSku` unless ``sku`` is in the catalog."""
+    """Raise [`UnknownSku`][] unless ``sku`` is in the catalog."""
     if uow.repo(PRODUCTS).find(check_sku(sku)) is None:
         raise UnknownSku(sku)
 

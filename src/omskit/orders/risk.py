@@ -1,7 +1,7 @@
 """Risk and fraud checks: scored signals with reasons, and the outcome they add up to.
 
 Built-in rules (thresholds in the ``orders.risk`` settings, see
-:class:`~omskit.orders.settings.RiskSettings`):
+[`RiskSettings`][]):
 
 * ``high_value`` - the order total reaches the currency's threshold;
 * ``country_mismatch`` - billing and shipping countries differ;

@@ -65,7 +65,7 @@ class PaymentService:
         return self._gateways
 
     def gateway(self, name: str) -> PaymentGateway:
-        """The gateway called ``name``; raises :class:`~omskit.errors.UnknownProvider`."""
+        """The gateway called ``name``; raises [`UnknownProvider`][]."""
         return self.gateways.get(name)
 
     def observe(self, listener: PaymentListener) -> None:
@@ -170,7 +170,7 @@ class PaymentService:
         """Make the payment cover exactly ``due``: authorize more, or void, then refund.
 
         Lowering voids open authorization first (no money moved yet) and refunds only what
-        is left. Raises :class:`PaymentDeclined` / :class:`GatewayUnavailable` when the
+        is left. Raises [`PaymentDeclined`][] / [`GatewayUnavailable`][] when the
         gateway refuses, so the caller's transaction rolls back.
         """
         done: list[Transaction] = []
@@ -218,7 +218,7 @@ class PaymentService:
 
     # -- own transaction -----------------------------------------------------------------
     def get(self, reference: str) -> Payment:
-        """The payment of ``reference`` (an order id); raises :class:`NotFound`."""
+        """The payment of ``reference`` (an order id); raises [`NotFound`][]."""
         with self._rt.storage.unit_of_work() as uow:
             return self._load(uow, reference)
 

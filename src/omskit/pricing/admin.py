@@ -163,7 +163,7 @@ class PricingAdmin(TaxAdmin):
     def set_prices(
         self, price_list: str, rows: Sequence[Mapping[str, Any]], *, currency: str | None = None
     ) -> int:
-        """Add or replace many prices at once (see :meth:`set_price` for a row's keys)."""
+        """Add or replace many prices at once (see [`set_price`][] for a row's keys)."""
         problems = Specific()
         entries = [self._entry(row, f"rows[{i}]", problems) for i, row in enumerate(rows)]
         if not rows:
@@ -233,7 +233,7 @@ class PricingAdmin(TaxAdmin):
         return self._rt.run(use_case)
 
     def price_list(self, name: str, currency: str) -> PriceList:
-        """The stored list; raises :class:`UnknownPriceList`."""
+        """The stored list; raises [`UnknownPriceList`][]."""
         with self._rt.storage.unit_of_work() as uow:
             return self._list(uow.repo(PRICE_LISTS), name, currency)
 

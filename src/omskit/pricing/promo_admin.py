@@ -157,7 +157,7 @@ class PromotionAdmin(TaxAdmin):
         return self._rt.run(use_case)
 
     def set_promotion_active(self, promotion_id: str, active: bool) -> Promotion:
-        """Switch a promotion on or off; raises :class:`UnknownPromotion`."""
+        """Switch a promotion on or off; raises [`UnknownPromotion`][]."""
         flag = check_bool(active, "active")
 
         def use_case(uow: UnitOfWork) -> Promotion:
@@ -227,7 +227,7 @@ class PromotionAdmin(TaxAdmin):
         return self._rt.run(use_case)
 
     def coupon(self, code: str) -> Coupon:
-        """The coupon with ``code``; raises :class:`UnknownCoupon`."""
+        """The coupon with ``code``; raises [`UnknownCoupon`][]."""
         with self._rt.storage.unit_of_work() as uow:
             found = uow.repo(COUPONS).find(code.upper())
             if found is None:

@@ -5,7 +5,7 @@ Promotions are considered in priority order (lowest number first, then id). A
 when nothing has applied before it, and then nothing after it applies. Each discount is
 computed on what is left of a line after earlier promotions, rounded down to the minor
 unit, so no line ever goes below zero. A discount on the order is spread over the lines
-with the largest-remainder split (:func:`omskit.money.allocate`).
+with the largest-remainder split ([`omskit.money.allocate`][]).
 """
 
 from __future__ import annotations

@@ -95,7 +95,7 @@ class PricingService(PriceResolver, PromotionAdmin, PricingAdmin):
             customer: a customer id, or ``{"customer_id"?, "email"?, "group"?,
                 "tax_exempt"?, "vat_id"?}``.
             ship_to: the destination (default: the stored customer's first address).
-            coupons: coupon codes; checked, not consumed (see :meth:`redeem_coupons_in`).
+            coupons: coupon codes; checked, not consumed (see `redeem_coupons_in`).
             shipping: the shipping charge in the price list's basis.
             incoterm: ``"DAP"`` (buyer pays import charges) or ``"DDP"`` (seller does).
             at: price for this moment instead of now (re-pricing).

@@ -79,7 +79,7 @@ def _taxables(net: Decimal, comps: Comps, amounts: Sequence[Decimal]) -> list[De
 def _one_tax(
     amount: Decimal, fraction: Decimal, inclusive: bool, unit: Decimal, rounding: str
 ) -> Decimal:
-    """The rounded tax of one component: what :func:`_exact` computes, without the lists."""
+    """The rounded tax of one component: what `_exact` computes, without the lists."""
     exact = fraction * (amount / (_ONE + fraction)) if inclusive else fraction * amount
     return exact.quantize(unit, rounding=rounding)
 
