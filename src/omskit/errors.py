@@ -82,7 +82,24 @@ __all__ = [
 
 
 class OmskitError(Exception):
-    """Root of every error omskit raises on purpose."""
+    """Root of every error omskit raises on purpose.
+
+    Every error pickles with its message and data attributes (a host running captures
+    in a process pool gets the worker's error back whole): unpickling restores the
+    instance as it was, without calling a subclass's ``__init__`` again.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # BaseException's own reduce calls ``cls(*self.args)``, which breaks for every
+        # subclass whose __init__ takes data rather than the message.
+        return (_restore_error, (type(self), self.args), self.__dict__)
+
+
+def _restore_error(cls: type[OmskitError], args: tuple[Any, ...]) -> OmskitError:
+    """Rebuild a pickled error: its class and message now, its attributes from the state."""
+    error = cls.__new__(cls)
+    error.args = args
+    return error
 
 
 @attrs.frozen
