@@ -5,6 +5,10 @@ Rules this module enforces everywhere in omskit:
 * Amounts are `Decimal`. Strings, ints, Decimals and py-moneyed ``Money``
   are accepted; a ``float`` raises [`FloatNotAllowed`][], because
   ``0.1 + 0.2`` is not ``0.3``.
+* Wherever omskit takes a [`Money`][], a py-moneyed ``moneyed.Money`` works too
+  ([`MoneyLike`][]; converted exactly by [`as_money`][]), and wherever it takes a locale
+  identifier, a ``babel.Locale`` works too ([`LocaleLike`][], read by
+  [`coerce_locale`][]).
 * The number of minor-unit digits comes from babel's ISO 4217 data (JPY 0, EUR 2, KWD 3),
   and every rounding names its mode at the call site.
 * Splitting an amount (a discount over lines, a refund over payments) uses the
@@ -19,7 +23,7 @@ import decimal
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
 
 import attrs
 import babel
@@ -43,11 +47,15 @@ __all__ = [
     "ExchangeRate",
     "ExchangeRateProvider",
     "FixedRates",
+    "LocaleLike",
     "Money",
+    "MoneyLike",
     "RoundingPolicy",
     "TaxedMoney",
     "allocate",
+    "as_money",
     "check_currency",
+    "coerce_locale",
     "convert",
     "format_money",
     "minor_unit",
@@ -55,6 +63,7 @@ __all__ = [
     "quantize",
     "sum_money",
     "to_decimal",
+    "to_money",
 ]
 
 _ROUNDING_NAMES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN}
@@ -185,11 +194,8 @@ class Money:
         ``value`` may be a str / int / Decimal (with ``currency``), an omskit ``Money``
         or a py-moneyed ``Money`` (``currency``, if given, must then match).
         """
-        if isinstance(value, Money):
-            result = value
-        elif isinstance(value, moneyed.Money):
-            result = cls.from_moneyed(value)
-        else:
+        result = as_money(value, field)
+        if result is None:
             if currency is None:
                 raise ValidationError(
                     f"{field}.currency", None, "a currency is required with a bare amount"
@@ -201,7 +207,7 @@ class Money:
 
     @classmethod
     def from_moneyed(cls, value: moneyed.Money) -> Money:
-        """Convert a py-moneyed ``Money`` into omskit ``Money``."""
+        """Convert a py-moneyed ``Money`` into omskit ``Money`` (same Decimal, same code)."""
         return cls(value.amount, value.currency.code)
 
     def to_moneyed(self) -> moneyed.Money:
@@ -318,17 +324,58 @@ def _trusted(amount: Decimal, currency: str) -> Money:
     return result
 
 
-def sum_money(amounts: Iterable[Money], currency: str) -> Money:
+#: Money as omskit accepts it: its own [`Money`][] or a py-moneyed ``moneyed.Money``.
+MoneyLike: TypeAlias = Money | moneyed.Money
+
+
+def as_money(value: object, field: str = "amount") -> Money | None:
+    """``value`` as omskit [`Money`][] when it is money, else ``None``.
+
+    The one place foreign money enters omskit: an omskit ``Money`` is returned as it is,
+    a py-moneyed ``Money`` (or a subclass, such as django-money's) becomes omskit
+    ``Money`` with the same Decimal amount and currency code, exactly. Anything else
+    gives ``None``, for the caller to parse as a bare amount. ``field`` names the input
+    in the error raised for money in a currency omskit does not know.
+    """
+    if isinstance(value, Money):
+        return value
+    if isinstance(value, moneyed.Money):
+        try:
+            return Money.from_moneyed(value)
+        except UnknownCurrency as exc:
+            raise UnknownCurrency(f"{field}.currency", value.currency.code, exc.allowed) from None
+    return None
+
+
+def to_money(value: object, field: str = "value") -> Money:
+    """``value`` as omskit [`Money`][]; anything that is not money raises.
+
+    Raises:
+        ValidationError: ``value`` is neither omskit's nor py-moneyed's ``Money`` (a bare
+            amount has no currency: build ``Money(amount, currency)``).
+    """
+    money = as_money(value, field)
+    if money is None:
+        raise ValidationError(
+            field,
+            value,
+            "expected Money (omskit's or py-moneyed's), such as Money('19.90', 'EUR')",
+        )
+    return money
+
+
+def sum_money(amounts: Iterable[MoneyLike], currency: str) -> Money:
     """Add up ``amounts``; an empty iterable gives zero in ``currency``."""
     total = Decimal(0)
-    for m in amounts:
+    for i, value in enumerate(amounts):
+        m = to_money(value, f"amounts[{i}]")
         if m.currency != currency:
             raise CurrencyMismatch(currency, m.currency, "add")
         total += m.amount
     return Money(total, currency)
 
 
-def allocate(total: Money, weights: Sequence[object]) -> list[Money]:
+def allocate(total: MoneyLike, weights: Sequence[object]) -> list[Money]:
     """Split ``total`` in proportion to ``weights`` by the largest-remainder method.
 
     The parts always add up exactly to ``total``; each is within one minor unit of its
@@ -337,9 +384,11 @@ def allocate(total: Money, weights: Sequence[object]) -> list[Money]:
     way with every part negative.
 
     Raises:
-        ValidationError: for no weights, a negative weight, or weights that are all zero.
+        ValidationError: for no weights, a negative weight, or weights that are all zero,
+            or a ``total`` that is not money.
         InvalidAmount: if ``total`` has more digits than its currency's minor unit.
     """
+    total = to_money(total, "total")
     if not weights:
         raise ValidationError("weights", [], "give at least one weight")
     ints: list[int]
@@ -564,7 +613,7 @@ class Conversion:
 
 
 def convert(
-    value: Money,
+    value: MoneyLike,
     to: str,
     provider: ExchangeRateProvider,
     *,
@@ -572,33 +621,65 @@ def convert(
     on: dt.date | None = None,
 ) -> Conversion:
     """Convert ``value`` into ``to`` and round to its minor unit with ``rounding``."""
+    value = to_money(value)
     target = check_currency(to, "to")
     rate = provider.rate(value.currency, target, on)
     amount = quantize(value.amount * rate.rate, target, rounding)
     return Conversion(value, Money(amount, target), rate)
 
 
-@lru_cache(maxsize=64)
-def _locale(name: str) -> babel.Locale:
-    try:
-        return babel.Locale.parse(name)
-    except (ValueError, babel.UnknownLocaleError):
-        raise ValidationError(
-            "locale", name, "expected a locale babel knows, such as 'en_US' or 'de_DE'"
-        ) from None
+#: A locale as omskit accepts it: an identifier (``"de_DE"``, ``"de-DE"``) or a
+#: ``babel.Locale``.
+LocaleLike: TypeAlias = str | babel.Locale
+
+
+@lru_cache(maxsize=256)
+def _parse_locale(name: str) -> babel.Locale:
+    return babel.Locale.parse(name)
+
+
+def coerce_locale(value: object, field: str = "locale") -> babel.Locale:
+    """``value`` as a ``babel.Locale``: a Locale as it is, an identifier parsed by babel.
+
+    The one place a locale enters omskit. Identifiers may use ``-`` or ``_``
+    (``"de-CH"`` is ``de_CH``), and a language alone (``"fr"``) is babel's locale for it.
+
+    Raises:
+        ValidationError: naming ``field``, for anything babel does not know.
+    """
+    if isinstance(value, babel.Locale):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            return _parse_locale(value.strip().replace("-", "_"))
+        except (ValueError, babel.UnknownLocaleError):
+            pass
+    raise ValidationError(
+        field,
+        value,
+        "expected a locale babel knows, such as 'en_US' or 'de_DE', or a babel.Locale",
+    )
 
 
 def format_money(
-    value: Money, locale: str = "en_US", *, rounding: str = ROUND_HALF_UP, **options: Any
+    value: MoneyLike,
+    locale: LocaleLike = "en_US",
+    *,
+    rounding: str = ROUND_HALF_UP,
+    **options: Any,
 ) -> str:
     """Format ``value`` for people reading ``locale``.
 
     ``Money('1234.5', 'EUR')`` in de_DE is ``1.234,50 €``; in ja_JP, JPY shows no
     decimals. An amount with more digits than its currency's minor unit is first rounded
     with ``rounding`` (named, as everywhere in omskit, rather than left to babel's
-    default half-even). Extra ``options`` go to `babel.numbers.format_currency`.
+    default half-even). ``value`` may be py-moneyed's ``Money`` and ``locale`` a
+    ``babel.Locale``. Extra ``options`` go to `babel.numbers.format_currency`.
     """
+    value = to_money(value)
     amount = value.amount
     if options.get("currency_digits", True) and options.get("format") is None:
         amount = quantize(amount, value.currency, rounding)
-    return babel.numbers.format_currency(amount, value.currency, locale=_locale(locale), **options)
+    return babel.numbers.format_currency(
+        amount, value.currency, locale=coerce_locale(locale), **options
+    )

@@ -25,7 +25,7 @@ from omskit.errors import (
     UnknownCountry,
     ValidationError,
 )
-from omskit.money import to_decimal
+from omskit.money import coerce_locale, to_decimal
 
 __all__ = [
     "MAX_QUANTITY",
@@ -204,19 +204,13 @@ def check_country(value: Any, field: str = "country") -> str:
     return code
 
 
-@lru_cache(maxsize=256)
-def _known_locale(name: str) -> str:
-    return str(babel.Locale.parse(name))
-
-
 def check_locale(value: Any, field: str = "locale") -> str:
-    """A locale identifier babel knows (``"de_DE"``, ``"he_IL"``), normalised."""
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(field, value, "expected a locale such as 'en_US'")
-    try:
-        return _known_locale(value.strip().replace("-", "_"))
-    except (ValueError, babel.UnknownLocaleError):
-        raise ValidationError(field, value, "expected a locale such as 'en_US'") from None
+    """A locale babel knows, as its normalised identifier (``"de_DE"``, ``"he_IL"``).
+
+    Accepts an identifier (``"de-DE"`` too) or a ``babel.Locale``; see
+    [`coerce_locale`][omskit.money.coerce_locale].
+    """
+    return str(coerce_locale(value, field))
 
 
 def check_mapping(value: Any, field: str) -> Mapping[str, Any]:

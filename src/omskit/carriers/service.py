@@ -20,7 +20,7 @@ from omskit.carriers.records import LABELS, LabelRecord
 from omskit.carriers.shopping import RateChoice, Rejection, choose_rate
 from omskit.carriers.tablerate import TableRateCarrier
 from omskit.errors import InvalidTransition, OmskitError, ValidationError
-from omskit.money import Money, convert
+from omskit.money import MoneyLike, convert
 from omskit.plugins.manager import Registry, collect_registry
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
@@ -105,7 +105,7 @@ class CarrierService(LabelDesk):
         ship_from: Any,
         ship_to: Any,
         parcels: Sequence[Any],
-        order_value: Money | None = None,
+        order_value: MoneyLike | None = None,
     ) -> RateRequest:
         """Validate plain data into a [`RateRequest`][]."""
         return RateRequest.build(
@@ -155,7 +155,7 @@ class CarrierService(LabelDesk):
         ship_from: Any,
         ship_to: Any,
         parcels: Sequence[Any],
-        order_value: Money | None = None,
+        order_value: MoneyLike | None = None,
         carriers: Sequence[str] | None = None,
     ) -> list[RateQuote]:
         """Every quote from every carrier (or the named ones), cheapest first.

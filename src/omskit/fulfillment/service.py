@@ -32,6 +32,7 @@ from omskit.fulfillment.picking import BinLocation, Layout, PickDemand, PickList
 from omskit.fulfillment.settings import FulfillmentSettings
 from omskit.inventory.locations import LOCATIONS
 from omskit.inventory.service import InventoryService
+from omskit.money import LocaleLike
 from omskit.orders.service import OrderService
 from omskit.routing.service import RoutingService
 from omskit.runtime import Runtime
@@ -356,6 +357,6 @@ class FulfillmentService:
         with self.runtime.storage.unit_of_work() as uow:
             return uow.repo(SHIPMENTS).list_by("order", order_id)
 
-    def pick_list_document(self, pick: PickList, locale: str = "en_US") -> Document:
+    def pick_list_document(self, pick: PickList, locale: LocaleLike = "en_US") -> Document:
         """A printable pick list (see `documents` for every other document)."""
         return self.documents.pick_list(pick, locale)

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from omskit.channels.model import CHANNELS, Channel
 from omskit.channels.service import load_channel
 from omskit.errors import InsufficientStock, ValidationError
-from omskit.money import Money, TaxedMoney
+from omskit.money import Money, MoneyLike, TaxedMoney
 from omskit.orders import changes, fulfillment
 from omskit.orders.billing import sync_payment
 from omskit.orders.capture import capture_order
@@ -229,7 +229,7 @@ class OrderService:
             self, uow, order, command, actor=actor, reason=reason))  # fmt: skip
 
     def capture_payment(
-        self, order_id: str, amount: Money | str | None = None, *, actor: str = "system"
+        self, order_id: str, amount: MoneyLike | str | None = None, *, actor: str = "system"
     ) -> Transaction:
         """Take ``amount`` (default: all that is open) of the order's authorization."""
 
@@ -241,7 +241,7 @@ class OrderService:
         return self._money(use_case)
 
     def refund(
-        self, order_id: str, amount: Money | str | None = None, *, reason: str,
+        self, order_id: str, amount: MoneyLike | str | None = None, *, reason: str,
         actor: str = "system",
     ) -> Transaction:  # fmt: skip
         """Give back ``amount`` (default: the whole balance) without cancelling anything."""

@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from omskit.errors import NotFound, ValidationError
-from omskit.money import Money
+from omskit.money import Money, MoneyLike
 from omskit.payments.errors import GatewayUnavailable, PaymentDeclined
 from omskit.payments.events import (
     PaymentAuthorized,
@@ -230,7 +230,7 @@ class PaymentService:
     def authorize(
         self,
         reference: str,
-        amount: Money | str | None = None,
+        amount: MoneyLike | str | None = None,
         *,
         method: str | None = None,
         idempotency_key: str | None = None,
@@ -248,7 +248,7 @@ class PaymentService:
     def capture(
         self,
         reference: str,
-        amount: Money | str | None = None,
+        amount: MoneyLike | str | None = None,
         *,
         idempotency_key: str | None = None,
     ) -> Transaction:
@@ -258,7 +258,7 @@ class PaymentService:
     def void(
         self,
         reference: str,
-        amount: Money | str | None = None,
+        amount: MoneyLike | str | None = None,
         *,
         idempotency_key: str | None = None,
     ) -> Transaction:
@@ -268,7 +268,7 @@ class PaymentService:
     def refund(
         self,
         reference: str,
-        amount: Money | str | None = None,
+        amount: MoneyLike | str | None = None,
         *,
         idempotency_key: str | None = None,
     ) -> Transaction:
@@ -280,7 +280,7 @@ class PaymentService:
         self,
         reference: str,
         kind: str,
-        amount: Money | str | None,
+        amount: MoneyLike | str | None,
         key: str | None,
         method: str | None = None,
     ) -> Transaction:

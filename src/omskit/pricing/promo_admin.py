@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from omskit.errors import AlreadyExists
-from omskit.money import Money
+from omskit.money import MoneyLike
 from omskit.pricing.admin import name_text, per_currency, positive_amount, texts, window
 from omskit.pricing.coupons import COUPONS, Coupon
 from omskit.pricing.errors import UnknownCoupon, UnknownPromotion
@@ -43,13 +43,13 @@ class PromotionAdmin(TaxAdmin):
         kind: str,
         target: str = "order",
         percent: str | Decimal | int | None = None,
-        amount: Money | Mapping[str, Any] | str | Decimal | int | None = None,
+        amount: MoneyLike | Mapping[str, Any] | str | Decimal | int | None = None,
         currency: str | None = None,
         skus: Sequence[str] = (),
         attribute: tuple[str, str] | Mapping[str, str] | None = None,
         buy: int = 0,
         get: int = 0,
-        min_subtotal: Money | Mapping[str, Any] | str | Decimal | int | None = None,
+        min_subtotal: MoneyLike | Mapping[str, Any] | str | Decimal | int | None = None,
         channels: Sequence[str] = (),
         customer_groups: Sequence[str] = (),
         valid_from: dt.datetime | None = None,

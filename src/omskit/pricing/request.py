@@ -11,7 +11,7 @@ import attrs
 
 from omskit.customers.address import Address
 from omskit.errors import ValidationError
-from omskit.money import Money, check_currency, to_decimal
+from omskit.money import Money, as_money, check_currency, to_decimal
 from omskit.validation import (
     MAX_QUANTITY,
     Problems,
@@ -92,9 +92,10 @@ class CustomerRef:
 
 
 def _money_or_amount(value: Any, field: str) -> Money | Decimal:
-    if isinstance(value, Money):
-        result: Money | Decimal = value
-        amount = value.amount
+    money = as_money(value, field)
+    if money is not None:
+        result: Money | Decimal = money
+        amount = money.amount
     else:
         amount = to_decimal(value, field)
         result = amount

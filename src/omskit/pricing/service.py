@@ -20,7 +20,7 @@ from omskit.errors import (
     UnknownSku,
     ValidationError,
 )
-from omskit.money import Money, minor_unit
+from omskit.money import Money, MoneyLike, minor_unit
 from omskit.pricing.admin import PricingAdmin
 from omskit.pricing.coupons import COUPONS
 from omskit.pricing.duties import builtin_import_rules, import_rule_for
@@ -80,7 +80,7 @@ class PricingService(PriceResolver, PromotionAdmin, PricingAdmin):
         customer: Mapping[str, Any] | str | None = None,
         ship_to: Address | Mapping[str, Any] | None = None,
         coupons: Sequence[str] = (),
-        shipping: Money | str | Decimal | None = None,
+        shipping: MoneyLike | str | Decimal | None = None,
         incoterm: str = "DAP",
         at: dt.datetime | None = None,
     ) -> Quote:

@@ -38,8 +38,9 @@ _RISK = RiskAssessment(
     outcome="reject",
     signals=(RiskSignal("email_velocity", 40, "6 orders today"),),
 )
-_HELD = order_errors.HeldLine("L1", requested=2, free=0, held=2,
-                              fulfillment_orders=(("fo-1", "BER"),))  # fmt: skip
+_HELD = order_errors.HeldLine(
+    "L1", requested=2, free=0, held=2, fulfillment_orders=(("fo-1", "BER"),)
+)
 _SPAN = (dt.date(2026, 1, 1), None)
 
 # One representative construction per error class. A class missing here fails
