@@ -299,11 +299,12 @@ class Quote:
             out.append("Promotions:")
             for p in self.promotions:
                 via = f" [coupon {p.coupon}]" if p.coupon else ""
-                on = f" on lines {', '.join(f'#{i}' for i in p.lines)}" if p.lines else ""
-                ship = " and shipping" if p.shipping.amount else ""
+                parts = [f"lines {', '.join(f'#{i}' for i in p.lines)}"] if p.lines else []
+                if p.shipping.amount:
+                    parts.append("shipping")
+                on = f" on {' and '.join(parts)}" if parts else ""
                 out.append(
-                    f"  {p.promotion} {p.name!r}: {p.description}: -{p.amount.amount}"
-                    f"{on}{ship}{via}"
+                    f"  {p.promotion} {p.name!r}: {p.description}: -{p.amount.amount}{on}{via}"
                 )
         shipping = self.shipping
         off = f" after -{self.shipping_discount.amount}" if self.shipping_discount.amount else ""
