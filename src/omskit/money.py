@@ -324,8 +324,8 @@ def _trusted(amount: Decimal, currency: str) -> Money:
     return result
 
 
-#: Money as omskit accepts it: its own [`Money`][] or a py-moneyed ``moneyed.Money``.
 MoneyLike: TypeAlias = Money | moneyed.Money
+"""Money as omskit accepts it: its own [`Money`][] or a py-moneyed ``moneyed.Money``."""
 
 
 def as_money(value: object, field: str = "amount") -> Money | None:
@@ -628,9 +628,9 @@ def convert(
     return Conversion(value, Money(amount, target), rate)
 
 
-#: A locale as omskit accepts it: an identifier (``"de_DE"``, ``"de-DE"``) or a
-#: ``babel.Locale``.
 LocaleLike: TypeAlias = str | babel.Locale
+"""A locale as omskit accepts it: an identifier (``"de_DE"``, ``"de-DE"``) or a
+``babel.Locale``."""
 
 
 @lru_cache(maxsize=256)
