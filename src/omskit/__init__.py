@@ -1,6 +1,6 @@
 """omskit: a pure-Python order management SDK.
 
-Start with :class:`OMS`::
+Start with [`OMS`][]::
 
     from omskit import OMS
     oms = OMS.in_memory()

@@ -1,6 +1,6 @@
-"""Configuration of an :class:`~omskit.OMS`.
+"""Configuration of an [`OMS`][].
 
-Core settings are fields of :class:`OMSConfig`; every capability (``pricing``,
+Core settings are fields of [`OMSConfig`][]; every capability (``pricing``,
 ``orders``, ``inventory``...) and every third-party plugin reads its own *section*, a
 plain mapping under its name, and validates it itself.
 """
@@ -92,7 +92,7 @@ class OMSConfig:
     Attributes:
         storage: name of the storage backend (``"memory"`` is built in).
         default_currency: currency used when a caller gives none.
-        rounding: a :class:`~omskit.money.RoundingPolicy` per currency code.
+        rounding: a [`RoundingPolicy`][] per currency code.
         exchange_rates: a fixed rate table ``{"EUR": {"USD": "1.08"}}`` for the built-in
             exchange-rate provider.
         exchange_rates_as_of: the date that table is valid for.

@@ -1,4 +1,4 @@
-"""Every error omskit raises, rooted at :class:`OmskitError`.
+"""Every error omskit raises, rooted at [`OmskitError`][].
 
 Each error carries the data a caller needs to react (``field``, ``value``, ``sku``,
 ``requested``, ``available``...) and a message that says what was wrong and what is
@@ -82,7 +82,24 @@ __all__ = [
 
 
 class OmskitError(Exception):
-    """Root of every error omskit raises on purpose."""
+    """Root of every error omskit raises on purpose.
+
+    Every error pickles with its message and data attributes (a host running captures
+    in a process pool gets the worker's error back whole): unpickling restores the
+    instance as it was, without calling a subclass's ``__init__`` again.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # BaseException's own reduce calls ``cls(*self.args)``, which breaks for every
+        # subclass whose __init__ takes data rather than the message.
+        return (_restore_error, (type(self), self.args), self.__dict__)
+
+
+def _restore_error(cls: type[OmskitError], args: tuple[Any, ...]) -> OmskitError:
+    """Rebuild a pickled error: its class and message now, its attributes from the state."""
+    error = cls.__new__(cls)
+    error.args = args
+    return error
 
 
 @attrs.frozen
@@ -100,7 +117,7 @@ class Problem:
 class ValidationError(OmskitError, ValueError):
     """Input that omskit will not accept.
 
-    Carries every :class:`Problem` found, so a payload with five mistakes is reported
+    Carries every [`Problem`][] found, so a payload with five mistakes is reported
     once with all five. ``field``, ``value`` and ``allowed`` describe the first problem
     for the common single-field case.
     """

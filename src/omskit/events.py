@@ -3,11 +3,11 @@
 Aggregates record past-tense events (``OrderCaptured``, ``StockReserved``) while they
 change. The unit of work stamps each with an id and the clock's time, and writes them to
 the outbox *in the same commit* as the change itself. After the commit, the
-:class:`EventDispatcher` hands every event to every ``omskit_on_event`` subscriber:
+[`EventDispatcher`][] hands every event to every ``omskit_on_event`` subscriber:
 
 * a subscriber that raises never undoes the business change; its delivery is retried
-  later, with exponential back-off, up to :attr:`RetryPolicy.max_attempts`, and is then
-  parked as dead (visible through :meth:`EventDispatcher.dead_letters`);
+  later, with exponential back-off, up to `RetryPolicy.max_attempts`, and is then
+  parked as dead (visible through [`EventDispatcher.dead_letters`][]);
 * a subscriber receives an event at most once: deliveries are recorded per subscriber,
   so a retry only goes to the subscribers that have not had it yet.
 """
@@ -86,7 +86,7 @@ def _json_value(_inst: object, _field: object, value: Any) -> Any:
 
 
 class EventRecorder:
-    """Mixin for aggregates: :meth:`record` events now, the unit of work collects them later."""
+    """Mixin for aggregates: [`record`][] events now, the unit of work collects them later."""
 
     __slots__ = ()
     _events: list[Event]
@@ -155,7 +155,7 @@ class DeadLetter:
 class OutboxStore(Protocol):
     """Where committed events wait for delivery (a table in a durable store).
 
-    Storage backends implement it; :meth:`append` is called inside the commit that produced
+    Storage backends implement it; [`append`][] is called inside the commit that produced
     the events, the other methods by the dispatcher after commit.
     """
 

@@ -1,8 +1,8 @@
 """Checks for plain-data input, shared by every capability.
 
 Each ``check_*`` function returns the clean value or raises a
-:class:`~omskit.errors.ValidationError` subclass naming the field, the value and what is
-allowed. :class:`Problems` runs many checks and reports every failure at once, which is
+[`ValidationError`][] subclass naming the field, the value and what is
+allowed. [`Problems`][] runs many checks and reports every failure at once, which is
 what a channel connector sending a whole order payload needs.
 """
 
@@ -27,7 +27,7 @@ from omskit.errors import (
     UnknownCountry,
     ValidationError,
 )
-from omskit.money import to_decimal
+from omskit.money import coerce_locale, to_decimal
 
 __all__ = [
     "MAX_QUANTITY",
@@ -58,18 +58,18 @@ MAX_QUANTITY = 1_000_000
 #: Oceania.
 _NOT_COUNTRIES = frozenset({"ZZ", "XA", "XB", "EU", "EZ", "UN", "QO"})
 
-#: What :func:`check_sku` accepts (``fullmatch``).
+#: What `check_sku` accepts (``fullmatch``).
 SKU_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}")
 _SKU = SKU_PATTERN
 
 
 class Problems:
-    """Collects :class:`~omskit.errors.Problem` items from many checks, raised together.
+    """Collects [`Problem`][] items from many checks, raised together.
 
     ``value = problems.check("lines[0].quantity", check_quantity, raw)`` returns the clean
-    value, or records the problem and returns ``None``; :meth:`raise_if_any` raises one
-    :class:`~omskit.errors.ValidationError` listing all of them. When every problem came
-    from the same specific error (all :class:`~omskit.errors.InvalidQuantity`, say), that
+    value, or records the problem and returns ``None``; [`raise_if_any`][] raises one
+    [`ValidationError`][] listing all of them. When every problem came
+    from the same specific error (all [`InvalidQuantity`][], say), that
     error class is raised, so ``except FloatNotAllowed`` works on a whole payload too.
     """
 
@@ -92,7 +92,7 @@ class Problems:
             self.items.append(p)
 
     def add_error(self, error: ValidationError) -> None:
-        """Record the problems of ``error``, remembering its class for :meth:`raise_if_any`."""
+        """Record the problems of ``error``, remembering its class for [`raise_if_any`][]."""
         for p in error.problems:
             self.items.append(p)
             self._kinds[id(p)] = type(error)
@@ -108,7 +108,7 @@ class Problems:
             return None
 
     def raise_if_any(self) -> None:
-        """Raise one :class:`~omskit.errors.ValidationError` with every problem recorded.
+        """Raise one [`ValidationError`][] with every problem recorded.
 
         The error is of the specific class every problem shares, else ``ValidationError``.
         """
@@ -319,19 +319,13 @@ def check_country(value: Any, field: str = "country") -> str:
     return code
 
 
-@lru_cache(maxsize=256)
-def _known_locale(name: str) -> str:
-    return str(babel.Locale.parse(name))
-
-
 def check_locale(value: Any, field: str = "locale") -> str:
-    """A locale identifier babel knows (``"de_DE"``, ``"he_IL"``), normalised."""
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(field, value, "expected a locale such as 'en_US'")
-    try:
-        return _known_locale(value.strip().replace("-", "_"))
-    except (ValueError, babel.UnknownLocaleError):
-        raise ValidationError(field, value, "expected a locale such as 'en_US'") from None
+    """A locale babel knows, as its normalised identifier (``"de_DE"``, ``"he_IL"``).
+
+    Accepts an identifier (``"de-DE"`` too) or a ``babel.Locale``; see
+    [`coerce_locale`][omskit.money.coerce_locale].
+    """
+    return str(coerce_locale(value, field))
 
 
 def check_mapping(value: Any, field: str) -> Mapping[str, Any]:

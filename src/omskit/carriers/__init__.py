@@ -1,8 +1,8 @@
 """Carriers: rate quotes, rate shopping, labels, voids, return labels and tracking.
 
-Built-in carriers: :class:`TableRateCarrier` (priced from a rate table) and
-:class:`SandboxCarrier` (deterministic, for development and tests). Host carriers
-register through the ``omskit_register_carriers`` hook and implement :class:`Carrier`.
+Built-in carriers: [`TableRateCarrier`][] (priced from a rate table) and
+[`SandboxCarrier`][] (deterministic, for development and tests). Host carriers
+register through the ``omskit_register_carriers`` hook and implement [`Carrier`][].
 """
 
 from omskit.carriers.errors import (

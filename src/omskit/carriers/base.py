@@ -91,7 +91,7 @@ def render_label(label: Label, carrier_title: str) -> str:
 
 @attrs.define
 class BaseCarrier:
-    """Common behaviour; subclasses price (:meth:`quote`) and number labels."""
+    """Common behaviour; subclasses price (`quote`) and number labels."""
 
     name: str
     title: str
@@ -104,7 +104,7 @@ class BaseCarrier:
         return self.service_levels
 
     def service_level(self, code: str) -> ServiceLevel:
-        """The service level ``code``; raises :class:`UnknownServiceLevel`."""
+        """The service level ``code``; raises [`UnknownServiceLevel`][]."""
         for level in self.service_levels:
             if level.code == code:
                 return level
@@ -223,7 +223,7 @@ class BaseCarrier:
         location_key: str,
         text_key: str,
     ) -> tuple[TrackingUpdate, ...]:
-        """Tracking updates for ``number`` from ``(field, raw)`` pairs (see :meth:`event_from`).
+        """Tracking updates for ``number`` from ``(field, raw)`` pairs (see `event_from`).
 
         Raises:
             ValidationError: listing every event that could not be read.

@@ -1,6 +1,6 @@
 """Errors raised by carriers and the carrier service.
 
-They extend the kernel tree (see :mod:`omskit.errors`)::
+They extend the kernel tree (see [`omskit.errors`][])::
 
     NotFound
     ├── UnknownServiceLevel        a carrier has no service with that code

@@ -18,7 +18,7 @@ __all__ = ["LabelDesk"]
 
 
 class LabelDesk:
-    """Label operations of :class:`~omskit.carriers.service.CarrierService`."""
+    """Label operations of [`CarrierService`][]."""
 
     _rt: Runtime
 
@@ -33,7 +33,7 @@ class LabelDesk:
     def find_in(
         self, uow: UnitOfWork, tracking_number: str, carrier: str | None = None
     ) -> LabelRecord:
-        """The label with ``tracking_number``; raises :class:`UnknownTrackingNumber`."""
+        """The label with ``tracking_number``; raises [`UnknownTrackingNumber`][]."""
         number = check_text(tracking_number, "tracking_number", max_length=100)
         labels = uow.repo(LABELS)
         names = [carrier] if carrier is not None else self.names()
@@ -84,10 +84,10 @@ class LabelDesk:
         owner: str = "",
         bought: list[Label] | None = None,
     ) -> list[LabelRecord]:
-        """:meth:`buy_label` inside the caller's unit of work.
+        """[`buy_label`][] inside the caller's unit of work.
 
         Labels the carrier issued are appended to ``bought``, so a caller whose
-        transaction fails can void them (:meth:`void_unstored`).
+        transaction fails can void them ([`void_unstored`][]).
         """
         impl = self.get(carrier)
         reference = check_text(reference, "reference", max_length=100)
@@ -182,7 +182,7 @@ class LabelDesk:
         return self._rt.run(use_case)
 
     def void_label_in(self, uow: UnitOfWork, record: LabelRecord) -> LabelRecord:
-        """Void ``record`` inside the caller's unit of work (see :meth:`void_label`)."""
+        """Void ``record`` inside the caller's unit of work (see [`void_label`][])."""
         if record.status == "voided":
             return record
         if record.shipped:

@@ -2,7 +2,7 @@
 
 A carrier is registered by name through the ``omskit_register_carriers`` hook. Carriers
 are stateless toward omskit: everything they hand out (quotes, labels, tracking events)
-is a value object, and the :class:`~omskit.carriers.service.CarrierService` stores what
+is a value object, and the [`CarrierService`][] stores what
 must be remembered.
 """
 
@@ -51,7 +51,7 @@ class Carrier(Protocol):
 
         Raises:
             UnknownServiceLevel: no such service.
-            UnserviceableAddress: as for :meth:`rates`.
+            UnserviceableAddress: as for [`rates`][].
         """
         ...
 

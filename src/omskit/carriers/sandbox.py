@@ -172,7 +172,7 @@ class SandboxCarrier(BaseCarrier):
         now: dt.datetime,
         options: Sequence[tuple[str, str]] = (),
     ) -> tuple[Label, ...]:
-        """Labels as :class:`BaseCarrier` does; the ``scenario`` option must be known."""
+        """Labels as `BaseCarrier` does; the ``scenario`` option must be known."""
         scenario = dict(options).get("scenario", "delivered")
         if scenario not in SCENARIOS:
             raise ValidationError("options.scenario", scenario, f"one of {', '.join(SCENARIOS)}")
@@ -240,7 +240,7 @@ class SandboxCarrier(BaseCarrier):
     def parse_webhook(self, payload: Mapping[str, Any]) -> tuple[TrackingUpdate, ...]:
         """Parse ``{"tracking_number", "event": {..}}`` or ``{"tracking_number", "events": [..]}``.
 
-        Each event has ``code`` (see :data:`SANDBOX_CODES`), ``time``, ``location``, ``message``.
+        Each event has ``code`` (see `SANDBOX_CODES`), ``time``, ``location``, ``message``.
         """
         data = check_mapping(payload, "payload")
         number = data.get("tracking_number")

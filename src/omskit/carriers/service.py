@@ -20,7 +20,7 @@ from omskit.carriers.records import LABELS, LabelRecord
 from omskit.carriers.shopping import RateChoice, Rejection, choose_rate
 from omskit.carriers.tablerate import TableRateCarrier
 from omskit.errors import InvalidTransition, OmskitError, ValidationError
-from omskit.money import Money, convert
+from omskit.money import MoneyLike, convert
 from omskit.plugins.manager import Registry, collect_registry
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
@@ -91,7 +91,7 @@ class CarrierService(LabelDesk):
         return self.registry.names()
 
     def get(self, name: str) -> Carrier:
-        """The carrier ``name``; raises :class:`~omskit.errors.UnknownProvider`."""
+        """The carrier ``name``; raises [`UnknownProvider`][]."""
         return self.registry.get(name)
 
     def add_tracking_listener(self, listener: TrackingListener) -> None:
@@ -105,9 +105,9 @@ class CarrierService(LabelDesk):
         ship_from: Any,
         ship_to: Any,
         parcels: Sequence[Any],
-        order_value: Money | None = None,
+        order_value: MoneyLike | None = None,
     ) -> RateRequest:
-        """Validate plain data into a :class:`RateRequest`."""
+        """Validate plain data into a [`RateRequest`][]."""
         return RateRequest.build(
             ship_from=ship_from, ship_to=ship_to, parcels=parcels, order_value=order_value
         )
@@ -155,7 +155,7 @@ class CarrierService(LabelDesk):
         ship_from: Any,
         ship_to: Any,
         parcels: Sequence[Any],
-        order_value: Money | None = None,
+        order_value: MoneyLike | None = None,
         carriers: Sequence[str] | None = None,
     ) -> list[RateQuote]:
         """Every quote from every carrier (or the named ones), cheapest first.
@@ -244,7 +244,7 @@ class CarrierService(LabelDesk):
         """Merge tracking ``events`` into ``record`` inside the caller's unit of work.
 
         Returns the events that were new; when there are any, the record is saved, a
-        :class:`TrackingUpdated` event recorded and every tracking listener called.
+        [`TrackingUpdated`][] event recorded and every tracking listener called.
 
         Raises:
             InvalidTransition: the label was voided.

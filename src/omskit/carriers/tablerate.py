@@ -48,13 +48,13 @@ __all__ = ["DEMO_TABLE", "TABLE_RATE_CODES", "RateTable", "TableRateCarrier", "Z
 
 @attrs.define
 class TableRateCarrier(BaseCarrier):
-    """A carrier whose prices come from a :class:`RateTable`."""
+    """A carrier whose prices come from a [`RateTable`][]."""
 
     table: RateTable = attrs.field(kw_only=True)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None = None) -> TableRateCarrier:
-        """A carrier from table data (:data:`DEMO_TABLE` when ``None``)."""
+        """A carrier from table data (`DEMO_TABLE` when ``None``)."""
         source = DEMO_TABLE if data is None else data
         table = RateTable.from_mapping(source)
         name = source.get("name", "tablerate")
@@ -177,7 +177,7 @@ class TableRateCarrier(BaseCarrier):
     def parse_webhook(self, payload: Mapping[str, Any]) -> tuple[TrackingUpdate, ...]:
         """Parse ``{"msg": {"tracking_number", "checkpoints": [...]}}`` (any checkpoint order).
 
-        Each checkpoint has ``tag`` (see :data:`TABLE_RATE_CODES`), ``checkpoint_time``,
+        Each checkpoint has ``tag`` (see `TABLE_RATE_CODES`), ``checkpoint_time``,
         ``location`` and ``message``.
         """
         msg = check_mapping(check_mapping(payload, "payload").get("msg"), "payload.msg")

@@ -37,7 +37,7 @@ class Channel(Aggregate):
     """A sales channel. Its ``id`` is its code (``"web"``, ``"amazon-de"``, ``"pos-berlin"``).
 
     Attributes:
-        kind: one of :data:`CHANNEL_KINDS`.
+        kind: one of `CHANNEL_KINDS`.
         currencies: the currencies sold on this channel; the first is the default.
         price_list: the price list quotes use (``"default"`` unless set).
         prices_include_tax: whether prices on this channel are entered tax-inclusive.

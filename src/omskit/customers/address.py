@@ -122,7 +122,7 @@ def uses_postal_codes(country: str) -> bool:
 class Address:
     """A postal address. ``country`` is an ISO 3166 alpha-2 code; ``point`` is optional.
 
-    Built from plain data by :meth:`from_mapping`, ``region`` is the ISO 3166-2 code of
+    Built from plain data by `from_mapping`, ``region`` is the ISO 3166-2 code of
     the subdivision without the country (``"CA"`` for ``US-CA``) and ``phone`` is in
     E.164 form (``+4930901820``).
     """
@@ -242,7 +242,7 @@ _TEXT_FIELDS = ("line1", "line2", "city", "region", "postal_code", "name", "comp
 def fast_address(data: Any) -> Address | None:  # noqa: PLR0911 - one return per refusal
     """The address a well-formed ``dict`` describes, or ``None`` where anything is unusual.
 
-    The one-pass check behind :meth:`Address.from_mapping` (and capture's payload reader):
+    The one-pass check behind [`Address.from_mapping`][] (and capture's payload reader):
     it returns exactly what ``from_mapping`` would and leaves every problem, with its
     field path, to ``from_mapping``'s reporting path. Coordinates take that path too.
     """

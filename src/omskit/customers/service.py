@@ -30,7 +30,7 @@ class CustomerService:
             email: unique across customers.
             **fields: ``name``, ``phone``, ``locale``, ``tax_exempt`` with
                 ``tax_exempt_certificate``, ``vat_id``, ``group``, ``addresses``
-                (mappings or :class:`Address` objects).
+                (mappings or [`Address`][] objects).
 
         Raises:
             ValidationError: listing every invalid field.
@@ -50,7 +50,7 @@ class CustomerService:
         return self._rt.run(use_case)
 
     def update(self, customer_id: str, **changes: Any) -> Customer:
-        """Change some fields of a customer; raises :class:`NotFound` for an unknown id."""
+        """Change some fields of a customer; raises [`NotFound`][] for an unknown id."""
         if not changes:
             raise ValidationError("changes", {}, "give at least one field to change")
 
@@ -87,7 +87,7 @@ class CustomerService:
         return self._rt.run(use_case)
 
     def get(self, customer_id: str) -> Customer:
-        """The customer with ``customer_id``; raises :class:`NotFound`."""
+        """The customer with ``customer_id``; raises [`NotFound`][]."""
         with self._rt.storage.unit_of_work() as uow:
             return uow.repo(CUSTOMERS).get(customer_id)
 
@@ -137,7 +137,7 @@ class CustomerService:
             return _page(repo.get, [c for c in repo.scan_view() if hit(c)], offset, limit)
 
     def get_by_email(self, email: str) -> Customer:
-        """The customer with ``email``; raises :class:`NotFound`."""
+        """The customer with ``email``; raises [`NotFound`][]."""
         found = self.find_by_email(email)
         if found is None:
             raise NotFound("customer with email", email)

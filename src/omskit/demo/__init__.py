@@ -1,6 +1,6 @@
 """The ``python -m omskit demo`` walk-through, one section per capability.
 
-Each section module has ``run(oms, say)``; :data:`SECTIONS` runs them in order on one
+Each section module has ``run(oms, say)``; `SECTIONS` runs them in order on one
 in-memory OMS with a fixed clock and readable ids, so the output is the same every run.
 """
 

@@ -6,7 +6,7 @@ Rules the packer keeps (and the tests prove):
   same as: its sorted dimensions are each no larger than the box's sorted inner
   dimensions);
 * a parcel of several items fills at most ``fill_factor`` of the box's inner volume
-  (default :data:`DEFAULT_FILL_FACTOR`, 0.85): rigid items never tile a box perfectly,
+  (default `DEFAULT_FILL_FACTOR`, 0.85): rigid items never tile a box perfectly,
   and two 200x200x50 mm items do not fit a 300x300x50 mm box although their volume
   would. A parcel of one item needs only that item to fit;
 * items plus tare never exceed the box's maximum weight;

@@ -32,6 +32,7 @@ from omskit.fulfillment.picking import BinLocation, Layout, PickDemand, PickList
 from omskit.fulfillment.settings import FulfillmentSettings
 from omskit.inventory.locations import LOCATIONS
 from omskit.inventory.service import InventoryService
+from omskit.money import LocaleLike
 from omskit.orders.service import OrderService
 from omskit.routing.service import RoutingService
 from omskit.runtime import Runtime
@@ -73,7 +74,7 @@ class FulfillmentService:
     """Fulfillment orders, picking, packing, shipments, click & collect and drop-ship.
 
     Settings come from configuration section ``fulfillment``
-    (:class:`~omskit.fulfillment.settings.FulfillmentSettings`).
+    ([`FulfillmentSettings`][]).
     """
 
     def __init__(self, runtime: Runtime, services: FulfillmentServices) -> None:
@@ -137,7 +138,7 @@ class FulfillmentService:
         strategy: str | None = None,
         pickup_location: str | None = None,
     ) -> list[FulfillmentOrder]:
-        """Release the order's reserved units to their locations (see :func:`release.release_in`).
+        """Release the order's reserved units to their locations (see `release.release_in`).
 
         Returns the fulfillment orders created (none when everything is already released).
         """
@@ -153,7 +154,7 @@ class FulfillmentService:
         )
 
     def release_in(self, uow: UnitOfWork, order_id: str, **options: Any) -> list[FulfillmentOrder]:
-        """:meth:`release` inside the caller's unit of work."""
+        """[`release`][] inside the caller's unit of work."""
         return release.release_in(self, uow, order_id, **options)
 
     def accept(self, fulfillment_order_id: str) -> FulfillmentOrder:
@@ -177,7 +178,7 @@ class FulfillmentService:
         Allowed while ``released``, ``accepted`` (nothing picked yet) or
         ``sent_to_supplier``. The location's reservations are released and the units
         are unallocated on the order again: cancel them there
-        (``oms.orders.cancel_lines``) or route them again (:meth:`release`).
+        (``oms.orders.cancel_lines``) or route them again ([`release`][]).
 
         Raises:
             InvalidTransition: picking was confirmed, or the work is already closed.
@@ -191,7 +192,7 @@ class FulfillmentService:
     def cancel_in(
         self, uow: UnitOfWork, fulfillment_order_id: str, *, reason: str, actor: str = "system"
     ) -> FulfillmentOrder:
-        """:meth:`cancel` inside the caller's unit of work."""
+        """[`cancel`][] inside the caller's unit of work."""
         return station.cancel_in(self, uow, fulfillment_order_id, reason, actor)
 
     # -- picking ------------------------------------------------------------------------
@@ -356,6 +357,6 @@ class FulfillmentService:
         with self.runtime.storage.unit_of_work() as uow:
             return uow.repo(SHIPMENTS).list_by("order", order_id)
 
-    def pick_list_document(self, pick: PickList, locale: str = "en_US") -> Document:
-        """A printable pick list (see :attr:`documents` for every other document)."""
+    def pick_list_document(self, pick: PickList, locale: LocaleLike = "en_US") -> Document:
+        """A printable pick list (see `documents` for every other document)."""
         return self.documents.pick_list(pick, locale)

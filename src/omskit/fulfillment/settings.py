@@ -21,8 +21,9 @@ class FulfillmentSettings:
 
     Attributes:
         pickup_days: how long a click & collect order waits at the store.
-        rate_objective: how :meth:`ship` chooses a carrier when none is named
-            (``cheapest``, ``fastest`` or ``promise`` with ``promise_days``).
+        rate_objective: how [`ship`][omskit.fulfillment.service.FulfillmentService.ship] chooses a
+            carrier when none is named (``cheapest``, ``fastest`` or ``promise`` with
+            ``promise_days``).
         promise_days: business days from today the ``promise`` objective must meet.
         default_carrier: a carrier to use without rate shopping (optional).
         default_service: its service level.

@@ -68,9 +68,10 @@ def setup_in(uow: UnitOfWork, location: str) -> LocationSetup:
 def ship_from_in(uow: UnitOfWork, location: str) -> Address:
     """Where parcels from ``location`` start: its configured address, else a minimal one.
 
-    Without :meth:`~omskit.fulfillment.service.FulfillmentService.configure_location`,
-    the address is what inventory knows of the location: its name (as the addressee),
-    its country and its coordinates. No street or city is made up.
+    Without
+    [`configure_location`][omskit.fulfillment.service.FulfillmentService.configure_location], the
+    address is what inventory knows of the location: its name (as the addressee), its country and
+    its coordinates. No street or city is made up.
     """
     setup = setup_in(uow, location)
     if setup.address is not None:
@@ -233,7 +234,7 @@ def ship_in(
 
 
 def add_shipment_in(uow: UnitOfWork, shipment: Shipment) -> None:
-    """Store a new ``shipment`` with its :class:`ShipmentCreated` event."""
+    """Store a new ``shipment`` with its [`ShipmentCreated`][] event."""
     shipment.record(
         ShipmentCreated(
             shipment_id=shipment.id,

@@ -1,6 +1,6 @@
 """Inventory: stock per location, the ledger, atomic reservations, backorders, replenishment.
 
-Reached as ``oms.inventory`` (:class:`InventoryService`).
+Reached as ``oms.inventory`` ([`InventoryService`][]).
 """
 
 from omskit.inventory.backorders import BACKORDER_MODES, Promise, SkuPolicy

@@ -1,11 +1,11 @@
 """Backorders, preorders and available-to-promise.
 
-Each SKU has a :class:`SkuPolicy`: ``deny`` (never sell what is not there; the default),
+Each SKU has a [`SkuPolicy`][]: ``deny`` (never sell what is not there; the default),
 ``backorder`` (take orders now, ship when stock arrives) or ``preorder`` (take orders
 before a ``release_date``). Backorders and preorders may carry a ``cap``: the most units
 that may be sold beyond what is available, across all locations.
 
-:func:`promise` combines on-hand stock, open purchase orders and reservations into a
+[`promise`][] combines on-hand stock, open purchase orders and reservations into a
 promise date for a quantity of a SKU.
 """
 

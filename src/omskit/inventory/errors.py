@@ -1,6 +1,6 @@
 """Errors raised by the inventory capability, all subclasses of the kernel's errors.
 
-The tree (under :class:`~omskit.errors.OmskitError`)::
+The tree (under [`OmskitError`][])::
 
     NotFound
     ├── UnknownLocation          no location with that code

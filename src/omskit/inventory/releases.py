@@ -1,7 +1,7 @@
 """Giving holds back (release) and shipping them (consume), through the ledger.
 
 A hold is the sum of its reference's ledger entries (see
-:mod:`omskit.inventory.reservations`), so releasing or consuming writes one ledger entry
+[`omskit.inventory.reservations`][]), so releasing or consuming writes one ledger entry
 per hold touched and changes the level it belongs to; nothing else is stored.
 """
 

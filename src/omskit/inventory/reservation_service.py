@@ -51,7 +51,7 @@ class ReservationMixin:
     ) -> list[Reservation]:  # fmt: skip
         """Check and reserve every allocation inside the caller's unit of work.
 
-        All-or-nothing (unless ``allow_partial``): raises :class:`InsufficientStock`
+        All-or-nothing (unless ``allow_partial``): raises [`InsufficientStock`][]
         and reserves nothing when a line does not fit.
         """
         return reserve_lines(uow, self._rt.ids, self._rt.clock.now(), reference=reference,
@@ -63,10 +63,10 @@ class ReservationMixin:
         expires_at: dt.datetime | None = None, cart: bool = False, actor: str = "system",
         allow_partial: bool = False,
     ) -> list[Reservation]:  # fmt: skip
-        """:meth:`reserve_in` in its own transaction.
+        """`reserve_in` in its own transaction.
 
         ``cart=True`` makes the hold expire after the configured cart TTL (unless
-        ``expires_at`` is given); :meth:`expire_reservations` then releases it.
+        ``expires_at`` is given); [`expire_reservations`][] then releases it.
         """
         now = self._rt.clock.now()
         if cart and expires_at is None:
@@ -118,7 +118,7 @@ class ReservationMixin:
         self, *, reference: str, line_ref: str | None = None, quantity: int | None = None,
         reason: str = "", actor: str = "system", location: str | None = None,
     ) -> list[Reservation]:  # fmt: skip
-        """:meth:`release_in` in its own transaction."""
+        """`release_in` in its own transaction."""
         return self._run(lambda uow: self.release_in(uow, reference=reference,
                          line_ref=line_ref, quantity=quantity, reason=reason,
                          actor=actor, location=location))  # fmt: skip
@@ -136,7 +136,7 @@ class ReservationMixin:
         self, *, reference: str, line_ref: str, location: str, quantity: int,
         actor: str = "system", sku: str | None = None,
     ) -> Reservation:  # fmt: skip
-        """:meth:`consume_in` in its own transaction."""
+        """`consume_in` in its own transaction."""
         return self._run(lambda uow: self.consume_in(uow, reference=reference,
                          line_ref=line_ref, location=location, quantity=quantity,
                          actor=actor, sku=sku))  # fmt: skip
@@ -146,10 +146,10 @@ class ReservationMixin:
         return self._read(lambda uow: reservations_for(uow, reference))
 
     def reservations_in(self, uow: UnitOfWork, reference: str) -> list[Reservation]:
-        """:meth:`reservations` inside the caller's unit of work (sees its own changes).
+        """[`reservations`][] inside the caller's unit of work (sees its own changes).
 
         The reservations returned are the unit of work's copies: read them, change them
-        only through :meth:`release_in` and :meth:`consume_in`.
+        only through `release_in` and `consume_in`.
         """
         return reservations_for(uow, reference)
 

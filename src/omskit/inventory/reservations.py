@@ -2,7 +2,7 @@
 
 How it stays correct under concurrency: every reservation reads the stock levels it
 touches into the unit of work, checks every line, then changes them; the commit fails with
-:class:`~omskit.errors.ConcurrencyConflict` if any of those levels changed in the
+[`ConcurrencyConflict`][] if any of those levels changed in the
 meantime (optimistic versions), and ``runtime.run`` starts the whole check again. Nothing
 is written unless every line fits (all-or-nothing), so stock is never oversold.
 
@@ -14,8 +14,8 @@ transaction, rolling back if any update touches no row::
 
 Where the holds are kept: in the ledger. Every ``reserve``, ``release`` and ``consume``
 movement carries its reference and line, so a reservation is the sum of its movements
-(:func:`reservations_for`), and a reserve call writes only its levels and one ledger
-entry per line. Cart holds (with an expiry) also leave one :class:`ExpiringHold` marker
+([`reservations_for`][]), and a reserve call writes only its levels and one ledger
+entry per line. Cart holds (with an expiry) also leave one [`ExpiringHold`][] marker
 per call, so expiry finds them without reading every ledger entry.
 """
 

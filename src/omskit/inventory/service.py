@@ -46,7 +46,7 @@ class InventoryService(ReservationMixin, SupplyMixin):
     """Stock per location, the ledger, reservations, backorders and replenishment.
 
     Settings come from the ``inventory`` configuration section (see
-    :class:`~omskit.inventory.settings.InventorySettings`).
+    [`InventorySettings`][]).
     """
 
     def __init__(self, runtime: Runtime) -> None:
@@ -93,7 +93,7 @@ class InventoryService(ReservationMixin, SupplyMixin):
         return self._run(use_case)
 
     def update_location(self, code: str, **changes: Any) -> Location:
-        """Change some fields of a location (same fields as :meth:`add_location`)."""
+        """Change some fields of a location (same fields as [`add_location`][])."""
         clean = clean_location_fields(
             changes, currency=self._rt.config.default_currency, partial=True
         )
@@ -126,7 +126,7 @@ class InventoryService(ReservationMixin, SupplyMixin):
         return self._run(use_case)
 
     def location(self, code: str) -> Location:
-        """The location ``code``; raises :class:`UnknownLocation`."""
+        """The location ``code``; raises [`UnknownLocation`][]."""
         return self._read(lambda uow: load_location(uow, code))
 
     def locations(self, *, active: bool | None = True) -> list[Location]:
@@ -176,7 +176,7 @@ class InventoryService(ReservationMixin, SupplyMixin):
         self, uow: UnitOfWork, sku: str, *, location: str, delta: int, reason: str,
         actor: str = "system", reference: str = "",
     ) -> StockLevel:  # fmt: skip
-        """:meth:`adjust` inside the caller's unit of work (e.g. writing off a short pick).
+        """[`adjust`][] inside the caller's unit of work (e.g. writing off a short pick).
 
         ``reference`` ties the ledger entry to the document that caused it.
 
@@ -220,7 +220,7 @@ class InventoryService(ReservationMixin, SupplyMixin):
         return self._set_level(sku, location, safety_stock=quantity)
 
     def set_alert_threshold(self, sku: str, *, location: str, low: int | None) -> StockLevel:
-        """Raise :class:`LowStock` when available falls to ``low`` (``None``: off)."""
+        """Raise [`LowStock`][] when available falls to ``low`` (``None``: off)."""
         if low is not None:
             low = check_quantity(low, "low", minimum=0)
         return self._set_level(sku, location, low_threshold=low)
@@ -243,7 +243,7 @@ class InventoryService(ReservationMixin, SupplyMixin):
         return self._read(lambda uow: _level_for(uow, sku, location, create=False))
 
     def level_in(self, uow: UnitOfWork, sku: str, location: str) -> StockLevel:
-        """:meth:`level` inside the caller's unit of work (sees its uncommitted changes).
+        """[`level`][] inside the caller's unit of work (sees its uncommitted changes).
 
         A read: change stock only through the movement methods.
 

@@ -27,7 +27,7 @@ from omskit.inventory.replenishment import (
     suggest_purchase_orders,
 )
 from omskit.inventory.stock import level_id
-from omskit.money import Money
+from omskit.money import Money, MoneyLike
 from omskit.storage.ports import UnitOfWork
 from omskit.validation import check_quantity, check_sku, check_text
 
@@ -61,14 +61,14 @@ class SupplyMixin:
         return self._rt.run(use_case)
 
     def set_supply_terms(
-        self, supplier: str, sku: str, *, unit_cost: Money | str, currency: str | None = None,
+        self, supplier: str, sku: str, *, unit_cost: MoneyLike | str, currency: str | None = None,
         moq: int = 1, pack_size: int = 1, lead_time_days: int | None = None,
     ) -> Supplier:  # fmt: skip
         """What ``supplier`` charges for ``sku``, its minimum order and pack size."""
         sku = check_sku(sku)
         default = currency or self._rt.config.default_currency
         cost = Money.of(
-            unit_cost, None if isinstance(unit_cost, Money) else default, field="unit_cost"
+            unit_cost, None if isinstance(unit_cost, MoneyLike) else default, field="unit_cost"
         )
         if cost.amount < 0:
             raise ValidationError("unit_cost", unit_cost, "must not be negative")
@@ -201,7 +201,7 @@ class SupplyMixin:
 
 
 def require_sku(uow: UnitOfWork, sku: str) -> None:
-    """Raise :class:`UnknownSku` unless ``sku`` is in the catalog."""
+    """Raise [`UnknownSku`][] unless ``sku`` is in the catalog."""
     if uow.repo(PRODUCTS).find(check_sku(sku)) is None:
         raise UnknownSku(sku)
 

@@ -4,7 +4,7 @@ One capture is one transaction. Anything that fails rolls everything back (no or
 reservation, no coupon use), and an authorization made before the failure is voided, so
 no money is left held for an order that does not exist. Replays of ``(channel,
 external_id)`` return the stored order when the payload's fingerprint matches and raise
-:class:`~omskit.errors.IdempotencyConflict` when it does not. Concurrent replays race
+[`IdempotencyConflict`][] when it does not. Concurrent replays race
 on the collection's unique key: the loser's commit fails with ``AlreadyExists``, its
 authorization is voided, and it returns the winner's order.
 """
@@ -36,7 +36,7 @@ __all__ = ["capture_order"]
 
 
 def capture_order(svc: OrderService, payload: Any, actor: str) -> Order:
-    """Capture ``payload`` (a mapping or a :class:`CaptureOrder`); see the module docstring."""
+    """Capture ``payload`` (a mapping or a [`CaptureOrder`][]); see the module docstring."""
     report = ProblemReport()
     fields = parse_capture(payload, report)
     positions = fields.pop("positions", None) or list(range(len(fields.get("lines", ()))))

@@ -5,7 +5,7 @@ voided, captured money refunded) for exactly the value cancelled: each line's to
 split between kept and cancelled units by largest remainder, so what is refunded plus
 what is kept is always what was charged. Units released to a location (held by a live
 fulfillment order) are the location's to give back: cancelling or editing them here
-raises :class:`~omskit.orders.errors.UnitsInFulfillment` until the fulfillment order is
+raises [`UnitsInFulfillment`][] until the fulfillment order is
 cancelled (``oms.fulfillment.cancel``) or rejected. Editing re-prices the order through the pricing
 engine, re-reserves its stock, and authorizes or refunds the difference.
 """
@@ -119,7 +119,7 @@ def held_units(svc: OrderService, uow: UnitOfWork, order: Order) -> Held:
 
 def _refuse_held(order: Order, held: Held, action: str,
                  wanted: Mapping[str, int] | None = None) -> None:  # fmt: skip
-    """Raise :class:`UnitsInFulfillment` for lines whose held units the change needs.
+    """Raise [`UnitsInFulfillment`][] for lines whose held units the change needs.
 
     ``wanted`` maps line ids to units asked for; ``None`` means every unshipped unit.
     """

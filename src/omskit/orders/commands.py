@@ -51,11 +51,11 @@ _MAX_PRICE = Decimal(10) ** 9
 
 
 class ProblemReport(Problems):
-    """:class:`~omskit.validation.Problems` that remembers each check's specific error.
+    """[`Problems`][] that remembers each check's specific error.
 
-    :meth:`raise_if_any` re-raises the one specific error when only one check failed
+    [`raise_if_any`][] re-raises the one specific error when only one check failed
     (``UnknownSku``, ``InvalidQuantity``); otherwise one
-    :class:`~omskit.errors.ValidationError` listing every problem.
+    [`ValidationError`][] listing every problem.
     """
 
     def __init__(self) -> None:
@@ -63,7 +63,7 @@ class ProblemReport(Problems):
         self.errors: list[OmskitError] = []
 
     def add_error(self, error: ValidationError) -> None:
-        """Record ``error``'s problems and keep the error itself for :meth:`raise_if_any`."""
+        """Record ``error``'s problems and keep the error itself for [`raise_if_any`][]."""
         self.errors.append(error)
         super().add_error(error)
 

@@ -1,7 +1,7 @@
 """The one-pass reading of a well-formed capture payload (the path nearly every order takes).
 
-:func:`parse_well_formed` reads a plain ``dict`` payload with inline checks and returns
-exactly the fields :func:`~omskit.orders.commands.parse_capture` would, or ``None`` as
+`parse_well_formed` reads a plain ``dict`` payload with inline checks and returns
+exactly the fields [`parse_capture`][omskit.orders.commands.parse_capture] would, or ``None`` as
 soon as anything is unusual (a check fails, an unknown key, a type it does not handle).
 The caller then runs the full, reporting parser, which names every problem with its
 field path and error class: errors are never reported from here, so both paths agree on

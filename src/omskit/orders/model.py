@@ -111,8 +111,8 @@ class Order(Aggregate):
     """A customer's order, from capture to completion.
 
     The ``status`` of the order and of every line is derived from the line quantities and
-    the flags ``on_hold``, ``approved`` and ``completed``; :meth:`refresh` recomputes
-    them and refuses a move that :data:`~omskit.orders.lifecycle.ORDER_MOVES` forbids.
+    the flags ``on_hold``, ``approved`` and ``completed``; [`refresh`][] recomputes
+    them and refuses a move that `ORDER_MOVES` forbids.
     """
 
     channel: str
@@ -151,7 +151,7 @@ class Order(Aggregate):
 
     # -- lines ------------------------------------------------------------------------
     def line(self, line_id: str) -> OrderLine:
-        """The line ``line_id``; raises :class:`NotFound` naming the order's lines."""
+        """The line ``line_id``; raises [`NotFound`][] naming the order's lines."""
         for line in self.lines:
             if line.id == line_id:
                 return line

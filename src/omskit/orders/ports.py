@@ -26,7 +26,7 @@ class PricingPort(Protocol):
     """Prices a quote request inside the caller's transaction."""
 
     def quote_in(self, uow: UnitOfWork, request: Any) -> Any:
-        """A :class:`~omskit.pricing.Quote` for ``request``."""
+        """A [`Quote`][] for ``request``."""
         ...
 
     def redeem_coupons_in(

@@ -71,7 +71,7 @@ class OrderQuery:
         """Whether ``order`` meets every criterion.
 
         ``customer`` is the ``(customer id, lower-case email)`` the ``customer``
-        criterion resolved to (:func:`run_query` looks it up); without it the criterion
+        criterion resolved to (`run_query` looks it up); without it the criterion
         is compared with the order's customer id and email as given.
         """
         if self.customer is not None:

@@ -1,7 +1,7 @@
 """Risk and fraud checks: scored signals with reasons, and the outcome they add up to.
 
 Built-in rules (thresholds in the ``orders.risk`` settings, see
-:class:`~omskit.orders.settings.RiskSettings`):
+[`RiskSettings`][]):
 
 * ``high_value`` - the order total reaches the currency's threshold;
 * ``country_mismatch`` - billing and shipping countries differ;
@@ -14,7 +14,7 @@ Built-in rules (thresholds in the ``orders.risk`` settings, see
 
 Hosts add signals through the ``omskit_risk_checks`` hook.
 
-How the scores add up (:func:`assess`): a signal with a ``group`` is correlated
+How the scores add up (`assess`): a signal with a ``group`` is correlated
 evidence (the three velocity rules are group ``"velocity"``: a busy repeat customer
 trips all three at once). The signals of one group count together for at most
 ``group_cap`` (default: ``hold_at``), so a group alone can hold an order for review but
@@ -99,7 +99,7 @@ class RiskSignal:
 class RiskAssessment:
     """The signals found for an order, the score they count for and the outcome.
 
-    ``score`` is what the signals count for after each group's cap (see :func:`assess`);
+    ``score`` is what the signals count for after each group's cap (see `assess`);
     ``group_cap`` is the cap that applied.
     """
 

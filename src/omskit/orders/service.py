@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from omskit.channels.model import CHANNELS, Channel
 from omskit.channels.service import load_channel
 from omskit.errors import InsufficientStock, ValidationError
-from omskit.money import Money, TaxedMoney
+from omskit.money import Money, MoneyLike, TaxedMoney
 from omskit.orders import changes, fulfillment
 from omskit.orders.billing import sync_payment
 from omskit.orders.capture import capture_order
@@ -36,7 +36,7 @@ class OrderService:
     """Orders from every channel, through their whole lifecycle.
 
     Settings come from the ``orders`` configuration section (see
-    :class:`~omskit.orders.settings.OrderSettings`); payment behaviour from ``payments``;
+    [`OrderSettings`][]); payment behaviour from ``payments``;
     whether capture reserves stock from ``inventory.reserve_on``.
     """
 
@@ -65,7 +65,7 @@ class OrderService:
         """Capture an order from a channel's payload (or keyword fields).
 
         Idempotent by ``(channel, external_id)``: a replay returns the stored order; the
-        same key with a different payload raises :class:`~omskit.errors.IdempotencyConflict`.
+        same key with a different payload raises [`IdempotencyConflict`][].
 
         Raises:
             ValidationError: every problem at once (the specific subclass, e.g.
@@ -81,7 +81,7 @@ class OrderService:
 
     # -- reads ------------------------------------------------------------------------
     def get(self, order_id: str) -> Order:
-        """The order ``order_id``; raises :class:`~omskit.errors.NotFound`."""
+        """The order ``order_id``; raises [`NotFound`][]."""
         with self.runtime.storage.unit_of_work() as uow:
             return uow.repo(ORDERS).get(order_id)
 
@@ -127,7 +127,7 @@ class OrderService:
         """Lift a hold (after review); the order is approved and moves on.
 
         Raises:
-            ValidationError: the payment failed; authorize another method first (:meth:`pay`).
+            ValidationError: the payment failed; authorize another method first ([`pay`][]).
         """
         reason = check_text(reason, "reason")
 
@@ -205,7 +205,7 @@ class OrderService:
         self, uow: UnitOfWork, order_id: str, lines: Mapping[str, int], *, reason: str,
         actor: str = "system",
     ) -> Order:  # fmt: skip
-        """:meth:`cancel_lines` inside the caller's unit of work.
+        """[`cancel_lines`][] inside the caller's unit of work.
 
         Records a timeline entry and an ``OrderLinesCancelled`` event, releases the
         units' stock and settles the payment; on any error nothing is applied (the
@@ -222,14 +222,14 @@ class OrderService:
         """Edit an order before fulfillment; it is re-priced and re-reserved.
 
         ``edit`` is ``{"add": [...], "remove": [...], "quantities": {...}, "ship_to": {...}}``
-        (or an :class:`EditOrder`); the payment difference is authorized or refunded.
+        (or an [`EditOrder`][]); the payment difference is authorized or refunded.
         """
         command = EditOrder.from_mapping(edit)
         return self._change(order_id, lambda uow, order: changes.edit_order_in(
             self, uow, order, command, actor=actor, reason=reason))  # fmt: skip
 
     def capture_payment(
-        self, order_id: str, amount: Money | str | None = None, *, actor: str = "system"
+        self, order_id: str, amount: MoneyLike | str | None = None, *, actor: str = "system"
     ) -> Transaction:
         """Take ``amount`` (default: all that is open) of the order's authorization."""
 
@@ -241,7 +241,7 @@ class OrderService:
         return self._money(use_case)
 
     def refund(
-        self, order_id: str, amount: Money | str | None = None, *, reason: str,
+        self, order_id: str, amount: MoneyLike | str | None = None, *, reason: str,
         actor: str = "system",
     ) -> Transaction:  # fmt: skip
         """Give back ``amount`` (default: the whole balance) without cancelling anything."""
@@ -414,7 +414,7 @@ class OrderService:
         return self.payments.raise_unless_succeeded(txn)
 
     def list(self, query: OrderQuery | None = None, **criteria: Any) -> Page[Order]:
-        """A page of orders matching ``query`` or the criteria of :class:`OrderQuery`."""
+        """A page of orders matching ``query`` or the criteria of [`OrderQuery`][]."""
         query = query or OrderQuery(**criteria)
         with self.runtime.storage.unit_of_work() as uow:
             return run_query(uow, query)

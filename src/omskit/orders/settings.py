@@ -61,7 +61,7 @@ class OrderSettings:
         risk: the risk rules' thresholds.
         backorders: accept lines that cannot be reserved now and record them as
             backordered (default); when ``False`` a short order is refused with
-            :class:`~omskit.errors.InsufficientStock`.
+            [`InsufficientStock`][].
         routing_strategy: the routing strategy used when capture reserves stock
             (``None``: routing's default).
         max_lines: the most lines one order may have.
@@ -77,7 +77,7 @@ class OrderSettings:
         """Read the ``orders`` section, reporting every problem at once.
 
         Keys: ``backorders``, ``routing_strategy``, ``max_lines`` and ``risk`` (a mapping
-        with the fields of :class:`RiskSettings`; amounts as ``{"EUR": "1000"}``).
+        with the fields of [`RiskSettings`][]; amounts as ``{"EUR": "1000"}``).
         """
         problems = Problems()
         known = ("risk", "backorders", "routing_strategy", "max_lines")

@@ -1,4 +1,4 @@
-"""Errors of the payments capability, all under :class:`~omskit.errors.PaymentError`."""
+"""Errors of the payments capability, all under [`PaymentError`][]."""
 
 from __future__ import annotations
 

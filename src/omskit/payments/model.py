@@ -1,8 +1,8 @@
 """The payment of one order: gateway transactions, amounts, and the status they imply.
 
-A :class:`Payment` never stores a status of its own choosing: the status follows from the
-amounts authorized, captured, voided and refunded (see :func:`payment_status`), and every
-change is checked against :data:`PAYMENT_TRANSITIONS`, so the two can never disagree.
+A [`Payment`][] never stores a status of its own choosing: the status follows from the
+amounts authorized, captured, voided and refunded (see [`payment_status`][]), and every
+change is checked against `PAYMENT_TRANSITIONS`, so the two can never disagree.
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ class Payment(Aggregate):
     # -- derived amounts ----------------------------------------------------------
     @property
     def status(self) -> str:
-        """The status the amounts imply (see :func:`payment_status`)."""
+        """The status the amounts imply (see [`payment_status`][])."""
         return payment_status(
             self.authorized, self.captured, self.voided, self.refunded, self.failed
         )
@@ -202,7 +202,7 @@ class Payment(Aggregate):
 
     # -- changes ------------------------------------------------------------------
     def require(self, action: str) -> None:
-        """Raise :class:`InvalidTransition` unless ``action`` is allowed now."""
+        """Raise [`InvalidTransition`][] unless ``action`` is allowed now."""
         status = self.status
         if action not in PAYMENT_TRANSITIONS[status]:
             allowed = [s for s, acts in PAYMENT_TRANSITIONS.items() if action in acts]

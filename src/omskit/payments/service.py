@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from omskit.errors import NotFound, ValidationError
-from omskit.money import Money
+from omskit.money import Money, MoneyLike
 from omskit.payments.errors import GatewayUnavailable, PaymentDeclined
 from omskit.payments.events import (
     PaymentAuthorized,
@@ -65,7 +65,7 @@ class PaymentService:
         return self._gateways
 
     def gateway(self, name: str) -> PaymentGateway:
-        """The gateway called ``name``; raises :class:`~omskit.errors.UnknownProvider`."""
+        """The gateway called ``name``; raises [`UnknownProvider`][]."""
         return self.gateways.get(name)
 
     def observe(self, listener: PaymentListener) -> None:
@@ -170,7 +170,7 @@ class PaymentService:
         """Make the payment cover exactly ``due``: authorize more, or void, then refund.
 
         Lowering voids open authorization first (no money moved yet) and refunds only what
-        is left. Raises :class:`PaymentDeclined` / :class:`GatewayUnavailable` when the
+        is left. Raises [`PaymentDeclined`][] / [`GatewayUnavailable`][] when the
         gateway refuses, so the caller's transaction rolls back.
         """
         done: list[Transaction] = []
@@ -218,7 +218,7 @@ class PaymentService:
 
     # -- own transaction -----------------------------------------------------------------
     def get(self, reference: str) -> Payment:
-        """The payment of ``reference`` (an order id); raises :class:`NotFound`."""
+        """The payment of ``reference`` (an order id); raises [`NotFound`][]."""
         with self._rt.storage.unit_of_work() as uow:
             return self._load(uow, reference)
 
@@ -230,7 +230,7 @@ class PaymentService:
     def authorize(
         self,
         reference: str,
-        amount: Money | str | None = None,
+        amount: MoneyLike | str | None = None,
         *,
         method: str | None = None,
         idempotency_key: str | None = None,
@@ -248,7 +248,7 @@ class PaymentService:
     def capture(
         self,
         reference: str,
-        amount: Money | str | None = None,
+        amount: MoneyLike | str | None = None,
         *,
         idempotency_key: str | None = None,
     ) -> Transaction:
@@ -258,7 +258,7 @@ class PaymentService:
     def void(
         self,
         reference: str,
-        amount: Money | str | None = None,
+        amount: MoneyLike | str | None = None,
         *,
         idempotency_key: str | None = None,
     ) -> Transaction:
@@ -268,7 +268,7 @@ class PaymentService:
     def refund(
         self,
         reference: str,
-        amount: Money | str | None = None,
+        amount: MoneyLike | str | None = None,
         *,
         idempotency_key: str | None = None,
     ) -> Transaction:
@@ -280,7 +280,7 @@ class PaymentService:
         self,
         reference: str,
         kind: str,
-        amount: Money | str | None,
+        amount: MoneyLike | str | None,
         key: str | None,
         method: str | None = None,
     ) -> Transaction:

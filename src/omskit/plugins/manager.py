@@ -93,7 +93,7 @@ class Registry(Generic[T]):
         self._sources[key] = source
 
     def get(self, name: str) -> T:
-        """The provider called ``name``; raises :class:`UnknownProvider` listing the known ones."""
+        """The provider called ``name``; raises [`UnknownProvider`][] listing the known ones."""
         try:
             return self._items[name]
         except KeyError:

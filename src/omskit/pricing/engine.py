@@ -1,7 +1,7 @@
-"""The pure pricing engine: priced lines in, a reconciled :class:`Quote` out.
+"""The pure pricing engine: priced lines in, a reconciled [`Quote`][] out.
 
 The service resolves everything that needs storage (channel, products, unit prices,
-promotions, coupons, rates) into a :class:`PricingContext` and :class:`WorkLine` items;
+promotions, coupons, rates) into a `PricingContext` and `WorkLine` items;
 this module does the rest without I/O, so the same engine prices a new basket and
 re-prices an edited order.
 """
@@ -220,10 +220,10 @@ def _decide(
 ) -> TaxDecision:
     """Ask the tax provider; the built-in one's answers are remembered per rate table.
 
-    :class:`RuleTaxProvider` decides from the destination, the day, the tax classes, the
+    [`RuleTaxProvider`][] decides from the destination, the day, the tax classes, the
     customer's exemption and VAT id, the origin and whether the goods are exported, never
     from the amounts: the same facts give the same (immutable) decision, so it is kept on
-    the compiled :class:`TaxRules` (rebuilt whenever the table changes).
+    the compiled `TaxRules` (rebuilt whenever the table changes).
     """
     provider = ctx.provider
     customer = ctx.customer
@@ -315,7 +315,7 @@ def _with_factors(
 
 
 def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0912, PLR0915
-    """Apply promotions, taxes and duties to priced ``lines``; return the :class:`Quote`.
+    """Apply promotions, taxes and duties to priced ``lines``; return the [`Quote`][].
 
     ``lines`` are mutated (their discounts); pass fresh ones for each quote.
     """

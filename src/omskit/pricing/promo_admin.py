@@ -11,7 +11,7 @@ import attrs
 
 from omskit.channels.model import CHANNELS
 from omskit.errors import AlreadyExists, ValidationError
-from omskit.money import Money
+from omskit.money import MoneyLike
 from omskit.pricing.admin import name_text, per_currency, positive_amount, texts, window
 from omskit.pricing.coupons import COUPONS, Coupon
 from omskit.pricing.errors import UnknownCoupon, UnknownPromotion
@@ -100,13 +100,13 @@ class PromotionAdmin(TaxAdmin):
         kind: str,
         target: str = "order",
         percent: str | Decimal | int | None = None,
-        amount: Money | Mapping[str, Any] | str | Decimal | int | None = None,
+        amount: MoneyLike | Mapping[str, Any] | str | Decimal | int | None = None,
         currency: str | None = None,
         skus: Sequence[str] = (),
         attribute: tuple[str, str] | Mapping[str, str] | None = None,
         buy: int = 0,
         get: int = 0,
-        min_subtotal: Money | Mapping[str, Any] | str | Decimal | int | None = None,
+        min_subtotal: MoneyLike | Mapping[str, Any] | str | Decimal | int | None = None,
         channels: Sequence[str] = (),
         customer_groups: Sequence[str] = (),
         valid_from: dt.datetime | None = None,
@@ -234,7 +234,7 @@ class PromotionAdmin(TaxAdmin):
         return self._rt.run(use_case)
 
     def set_promotion_active(self, promotion_id: str, active: bool) -> Promotion:
-        """Switch a promotion on or off; raises :class:`UnknownPromotion`."""
+        """Switch a promotion on or off; raises [`UnknownPromotion`][]."""
         flag = check_bool(active, "active")
 
         def use_case(uow: UnitOfWork) -> Promotion:
@@ -304,7 +304,7 @@ class PromotionAdmin(TaxAdmin):
         return self._rt.run(use_case)
 
     def coupon(self, code: str) -> Coupon:
-        """The coupon with ``code``; raises :class:`UnknownCoupon`."""
+        """The coupon with ``code``; raises [`UnknownCoupon`][]."""
         with self._rt.storage.unit_of_work() as uow:
             found = uow.repo(COUPONS).find(code.upper())
             if found is None:

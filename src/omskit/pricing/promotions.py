@@ -5,7 +5,7 @@ Promotions are considered in priority order (lowest number first, then id). A
 when nothing has applied before it, and then nothing after it applies. Each discount is
 computed on what is left of a line after earlier promotions, rounded down to the minor
 unit, so no line ever goes below zero. A discount on the order is spread over the lines
-with the largest-remainder split (:func:`omskit.money.allocate`).
+with the largest-remainder split ([`omskit.money.allocate`][]).
 
 A per-unit promotion with ``max_quantity`` discounts at most that many units per order:
 the most expensive units first (buy X get Y: the cheapest units are the free ones, and at

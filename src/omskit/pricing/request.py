@@ -11,7 +11,7 @@ import attrs
 
 from omskit.customers.address import Address
 from omskit.errors import ValidationError
-from omskit.money import Money, check_currency, to_decimal
+from omskit.money import Money, as_money, check_currency, to_decimal
 from omskit.validation import (
     MAX_QUANTITY,
     Problems,
@@ -33,12 +33,12 @@ _MAX_LINES = 1000
 
 
 class Specific(Problems):
-    """:class:`~omskit.validation.Problems` that keeps the specific error type.
+    """[`Problems`][] that keeps the specific error type.
 
-    When exactly one check failed, :meth:`raise_if_any` re-raises that check's own error
+    When exactly one check failed, [`raise_if_any`][] re-raises that check's own error
     (``InvalidQuantity``, ``UnknownCurrency``...); several failures are reported together
     as the kernel does: one error of the class they share, else a
-    :class:`~omskit.errors.ValidationError`.
+    [`ValidationError`][].
     """
 
     def __init__(self) -> None:
@@ -46,7 +46,7 @@ class Specific(Problems):
         self.errors: list[ValidationError] = []
 
     def add_error(self, error: ValidationError) -> None:
-        """Record ``error`` (the kernel's :meth:`check` calls this) and keep it whole."""
+        """Record ``error`` (the kernel's `check` calls this) and keep it whole."""
         self.errors.append(error)
         super().add_error(error)
 
@@ -97,9 +97,10 @@ class CustomerRef:
 
 
 def _money_or_amount(value: Any, field: str) -> Money | Decimal:
-    if isinstance(value, Money):
-        result: Money | Decimal = value
-        amount = value.amount
+    money = as_money(value, field)
+    if money is not None:
+        result: Money | Decimal = money
+        amount = money.amount
     else:
         amount = to_decimal(value, field)
         result = amount
@@ -210,8 +211,8 @@ def _moment(value: Any, field: str) -> dt.datetime:
 class QuoteRequest:
     """A validated request for a quote.
 
-    Build it with :meth:`from_mapping` (plain data, every problem reported at once).
-    ``shipping`` is a bare amount in the quote's currency or a :class:`Money`; ``at``
+    Build it with [`from_mapping`][] (plain data, every problem reported at once).
+    ``shipping`` is a bare amount in the quote's currency or a [`Money`][]; ``at``
     prices for another moment than now (re-pricing an order as it was).
     """
 
@@ -227,7 +228,7 @@ class QuoteRequest:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | QuoteRequest) -> QuoteRequest:
-        """Validate plain data (see :meth:`PricingService.quote` for the keys).
+        """Validate plain data (see [`PricingService.quote`][] for the keys).
 
         Raises:
             ValidationError: the specific error when one thing is wrong

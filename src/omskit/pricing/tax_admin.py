@@ -64,10 +64,10 @@ def day(value: Any, field: str) -> dt.date | None:
 
 
 def jurisdiction(value: Any, field: str = "jurisdiction") -> Jurisdiction:
-    """A :class:`Jurisdiction`, or its code ``"US"``, ``"US-NY"``, ``"US-NY:100"``.
+    """A [`Jurisdiction`][], or its code ``"US"``, ``"US-NY"``, ``"US-NY:100"``.
 
     The region is normalised to its ISO 3166-2 code: ``"us-ny"`` and ``"US-New York"``
-    are ``US-NY`` (see :func:`omskit.customers.subdivisions.check_subdivision`).
+    are ``US-NY`` (see `omskit.customers.subdivisions.check_subdivision`).
     """
     if isinstance(value, Jurisdiction):
         return value
@@ -188,7 +188,7 @@ class TaxAdmin:
         return self._rt.run(use_case)
 
     def add_tax_rates(self, rows: Sequence[Mapping[str, Any]]) -> list[TaxRate]:
-        """Add many rates at once; each row has the keyword arguments of :meth:`add_tax_rate`.
+        """Add many rates at once; each row has the keyword arguments of [`add_tax_rate`][].
 
         Raises:
             ValidationError: every invalid field of every row.
@@ -340,7 +340,7 @@ class TaxAdmin:
         valid_to: dt.date | str | None = None,
         source: str = "",
     ) -> ImportRule:
-        """Override the import thresholds of ``territory`` (see :class:`ImportRule`).
+        """Override the import thresholds of ``territory`` (see [`ImportRule`][]).
 
         A host's rule for a territory and set of origins replaces the previous host rule
         for them and is consulted before the built-in ones.

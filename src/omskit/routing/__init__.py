@@ -1,6 +1,6 @@
 """Routing (sourcing): which location ships what, by a named strategy, explained.
 
-Reached as ``oms.routing`` (:class:`RoutingService`).
+Reached as ``oms.routing`` ([`RoutingService`][]).
 """
 
 from omskit.inventory.reservations import Allocation

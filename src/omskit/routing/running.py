@@ -66,7 +66,7 @@ def _merge_same_sku(
 ) -> tuple[SourcingProblem, dict[str, list[LineSpec]]]:
     """One line per SKU, so lines of one SKU cannot each count the same stock.
 
-    Strategies see the merged problem; :func:`_split_back` hands their picks back to the
+    Strategies see the merged problem; `_split_back` hands their picks back to the
     original lines in order. Returns the problem unchanged (and no groups) when every SKU
     appears once, which is the usual case.
     """

@@ -98,7 +98,7 @@ class RoutingService:
     ) -> Plan:  # fmt: skip
         """Plan again without the locations in ``exclude`` (they rejected or short-picked).
 
-        Given a :class:`Plan`, what those locations were to ship is planned again (or
+        Given a [`Plan`][], what those locations were to ship is planned again (or
         ``remaining``: ``{line_ref: quantity}`` still to source), with the plan's
         strategy; given a request, the whole request is planned again. Locations
         excluded before stay excluded.

@@ -1,7 +1,7 @@
 """The built-in sourcing strategies: priority, nearest, fewest shipments, drop-ship.
 
 A strategy is any object with a ``name``, a ``description``, ``assign(problem)``
-returning :class:`~omskit.routing.problem.Pick` items, and ``detail(problem, site)``
+returning [`Pick`][] items, and ``detail(problem, site)``
 describing a location in its own terms for the explanation ("504 km", "priority 20").
 The planner checks every pick against the problem, so a third-party strategy cannot ship
 more than ordered or from a location without stock.
@@ -48,7 +48,7 @@ def shipment_count(picks: Sequence[Pick]) -> int:
 
 
 class RankedStrategy:
-    """Fill each line from locations in rank order (lowest :meth:`rank` first).
+    """Fill each line from locations in rank order (lowest [`rank`][] first).
 
     Without splitting, the whole order goes to the best-ranked location that has all of
     it; if none has, to the one that has the most units (the rest is unfulfilled).

@@ -57,7 +57,7 @@ class _Table:
         self.indexes: dict[str, dict[Hashable, Bucket]] = {k: {} for k in collection.indexes}
         # Append-only rows whose index entries are not written yet. A ledger is written
         # far more often than it is queried, so its lookup indexes are brought up to date
-        # by the first query after a write (:meth:`index`), not by every commit.
+        # by the first query after a write (`index`), not by every commit.
         self.unindexed: list[Aggregate] = []
 
     def insert(self, stored: Aggregate) -> None:
@@ -167,9 +167,9 @@ def _bucket_ids(bucket: Bucket | None) -> tuple[str, ...] | list[str]:
 class MemoryOutbox:
     """Committed events waiting for delivery, kept in memory in commit order.
 
-    Events are wrapped in :class:`~omskit.events.OutboxRecord` only when a dispatcher
-    asks for them (:meth:`pending`); when nobody subscribes they are simply dropped
-    (:meth:`discard_all`), which keeps commits cheap.
+    Events are wrapped in [`OutboxRecord`][] only when a dispatcher
+    asks for them ([`pending`][]); when nobody subscribes they are simply dropped
+    ([`discard_all`][]), which keeps commits cheap.
     """
 
     def __init__(self) -> None:
@@ -455,7 +455,7 @@ class _MemoryRepository(Generic[A]):
 
 
 class MemoryUnitOfWork:
-    """One transaction on a :class:`MemoryStore`."""
+    """One transaction on a [`MemoryStore`][]."""
 
     __slots__ = ("_repos", "_store")
 

@@ -88,7 +88,7 @@ def _taxables(net: Decimal, comps: Comps, amounts: Sequence[Decimal]) -> list[De
 def _one_tax(
     amount: Decimal, fraction: Decimal, inclusive: bool, unit: Decimal, rounding: str
 ) -> Decimal:
-    """The rounded tax of one component: what :func:`_exact` computes, without the lists."""
+    """The rounded tax of one component: what `_exact` computes, without the lists."""
     exact = fraction * (amount / (_ONE + fraction)) if inclusive else fraction * amount
     return exact.quantize(unit, rounding=rounding)
 
@@ -229,7 +229,7 @@ def _mixed(
     rounding: str,
     currency: str,
 ) -> list[ItemTax]:
-    """:func:`compute` for items of different bases: each item keeps its own basis.
+    """`compute` for items of different bases: each item keeps its own basis.
 
     Per total, each rate's exact tax over every item (gross items contribute the tax
     they contain, net items the tax on top) is rounded once and split back by largest

@@ -26,9 +26,9 @@ from omskit.pricing.tax.rules import EU_COUNTRIES
 __all__ = ["VAT_ID_PATTERNS", "RuleTaxProvider", "vat_id_country"]
 
 #: Format of VAT identification numbers per EU prefix (after the two-letter prefix),
-#: following the European Commission's VIES format table. :func:`vat_id_country` checks
+#: following the European Commission's VIES format table. `vat_id_country` checks
 #: only this format; the reverse charge also needs the check digits to be right
-#: (:func:`omskit.customers.vatid.check_vat_id`).
+#: (`omskit.customers.vatid.check_vat_id`).
 VAT_ID_PATTERNS: dict[str, re.Pattern[str]] = {
     prefix: re.compile(pattern)
     for prefix, pattern in {
@@ -46,7 +46,7 @@ VAT_ID_PATTERNS: dict[str, re.Pattern[str]] = {
 def vat_id_country(vat_id: str | None) -> str | None:
     """The member state of an EU VAT id of the right *format* (``"EL..."`` is ``"GR"``).
 
-    Format only: see :func:`omskit.customers.vatid.check_vat_id` for the check digits.
+    Format only: see `omskit.customers.vatid.check_vat_id` for the check digits.
     """
     if not vat_id or len(vat_id) < 4:
         return None
