@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
 
 from omskit.customers.address import Address
-from omskit.errors import ValidationError
+from omskit.errors import ValidationError, shown
 from omskit.storage.ports import Aggregate, Collection
 from omskit.validation import Problems, check_bool, check_email, check_locale, check_text
 
@@ -88,9 +88,12 @@ def clean_customer_fields(
     )
     if exempt and not certificate:
         problems.add("tax_exempt_certificate", "a tax-exempt customer needs the certificate number")
-    if "addresses" in data:
+    listed = data.get("addresses") or ()
+    if isinstance(listed, str | bytes) or not isinstance(listed, Sequence):
+        problems.add("addresses", f"got {shown(listed)}; expected a list of addresses", listed)
+    elif "addresses" in data:
         addresses = []
-        for i, raw in enumerate(data["addresses"] or ()):
+        for i, raw in enumerate(listed):
             addr = problems.check(f"addresses[{i}]", Address.from_mapping, raw)
             if addr is not None:
                 addresses.append(addr)

@@ -43,7 +43,7 @@ from omskit.inventory.locations import LOCATIONS
 from omskit.money import sum_money
 from omskit.orders.storage import ORDERS
 from omskit.storage.ports import UnitOfWork
-from omskit.validation import check_quantity
+from omskit.validation import check_mapping, check_quantity
 
 if TYPE_CHECKING:
     from omskit.fulfillment.service import FulfillmentService
@@ -132,7 +132,7 @@ def _units(fo: FulfillmentOrder, quantities: Mapping[str, int] | None) -> dict[s
         units = {x.line_ref: x.to_pack for x in fo.lines if x.to_pack}
     else:
         units = {}
-        for ref, raw in quantities.items():
+        for ref, raw in check_mapping(quantities, "quantities").items():
             line = fo.line(ref)
             if line is None:
                 known = ", ".join(x.line_ref for x in fo.lines)
