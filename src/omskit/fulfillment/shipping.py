@@ -39,9 +39,9 @@ from omskit.fulfillment.model import (
     ShipmentParcel,
 )
 from omskit.fulfillment.packing import PackingResult, PackItem, pack
+from omskit.fulfillment.release import claim_order
 from omskit.inventory.locations import LOCATIONS
 from omskit.money import sum_money
-from omskit.orders.storage import ORDERS
 from omskit.storage.ports import UnitOfWork
 from omskit.validation import check_mapping, check_quantity
 
@@ -170,7 +170,7 @@ def ship_in(
     waiting = [b for b in fo.boxes if not b.shipment_id]
     if not waiting:
         raise ValidationError("fulfillment_order", fo.id, "no packed parcel is waiting; pack first")
-    order = uow.repo(ORDERS).get(fo.order_id)
+    order = claim_order(uow, fo.order_id)
     request = RateRequest(
         ship_from_in(uow, fo.location),
         order.ship_to,

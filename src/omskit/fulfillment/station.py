@@ -18,7 +18,7 @@ from omskit.fulfillment.events import (
     ItemsPicked,
 )
 from omskit.fulfillment.model import FULFILLMENT_ORDERS, FulfillmentOrder
-from omskit.fulfillment.release import release_units_in, reroute_in
+from omskit.fulfillment.release import claim_order, release_units_in, reroute_in
 from omskit.orders.model import Order
 from omskit.orders.storage import ORDERS
 from omskit.storage.ports import UnitOfWork
@@ -42,7 +42,7 @@ def accept_in(svc: FulfillmentService, uow: UnitOfWork, fo_id: str) -> Fulfillme
     """The location takes the work; the order's lines move into fulfillment."""
     fo = _load(uow, fo_id)
     fo.require("accept")
-    order = _order(uow, fo.order_id)
+    order = claim_order(uow, fo.order_id)
     started: dict[str, int] = {}
     for x in fo.lines:
         line = order.line(x.line_ref)
