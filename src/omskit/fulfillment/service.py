@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from omskit.carriers.model import Label
+from omskit.carriers.purchases import LabelPurchase
 from omskit.carriers.service import CarrierService
 from omskit.catalog.model import PRODUCTS
 from omskit.catalog.service import CatalogService
@@ -261,11 +262,18 @@ class FulfillmentService:
     ) -> Shipment:
         """Buy labels for the packed parcels; without a carrier and service, rate-shop.
 
+        Labels are bought under an idempotency key derived from the fulfillment order and
+        its parcels, so calling again after any failure never buys a second set: a
+        purchase whose answer was lost is looked up, or bought again under its own key.
+
         Raises:
             UnknownProvider, UnknownServiceLevel, UnserviceableAddress, NoRateAvailable:
                 from the carriers; nothing is stored and no label stays bought.
+            CarrierUnavailable: the carrier failed; when it may have bought, the next
+                call settles that purchase first (``oms.carriers.unsettled_purchases``).
         """
         bought: list[Label] = []
+        attempts: list[LabelPurchase] = []
         try:
             return self.runtime.run(
                 lambda uow: shipping.ship_in(
@@ -278,10 +286,11 @@ class FulfillmentService:
                     deliver_by=deliver_by,
                     options=options,
                     bought=bought,
+                    attempts=attempts,
                 )
             )
         except Exception:
-            self.services.carriers.void_unstored(bought)
+            self.services.carriers.settle_failed(bought, attempts)
             raise
 
     def hand_over(self, shipment_id: str) -> Shipment:

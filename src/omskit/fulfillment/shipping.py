@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from omskit.carriers.model import Label, ParcelSpec, RateRequest, TrackingEvent, add_business_days
+from omskit.carriers.purchases import LabelPurchase
 from omskit.carriers.records import LabelRecord
 from omskit.carriers.tracking import EXCEPTION_STATUSES, combine_statuses
 from omskit.catalog.model import PRODUCTS
@@ -163,8 +164,14 @@ def ship_in(
     deliver_by: dt.date | None,
     options: Mapping[str, str] | None,
     bought: list[Label],
+    attempts: list[LabelPurchase] | None = None,
 ) -> Shipment:
-    """Buy labels for every packed parcel not yet shipped; rate-shop unless told."""
+    """Buy labels for every packed parcel not yet shipped; rate-shop unless told.
+
+    The purchase is keyed by the fulfillment order and its parcel numbers, not by the
+    new shipment's id: a retry after a failure (even one whose answer was lost) gets the
+    labels already bought back instead of buying a second set.
+    """
     fo = uow.repo(FULFILLMENT_ORDERS).get(fo_id)
     fo.require("ship")
     waiting = [b for b in fo.boxes if not b.shipment_id]
@@ -201,6 +208,8 @@ def ship_in(
         options=options,
         owner="fulfillment",
         bought=bought,
+        purchase=f"{fo.id}:parcels-{'+'.join(str(b.number) for b in waiting)}",
+        attempts=attempts,
     )
     now = svc.runtime.clock.now()
     shipment = Shipment(
