@@ -23,7 +23,7 @@ from omskit.carriers.records import LABELS, LabelRecord
 from omskit.errors import InvalidTransition, OmskitError
 from omskit.runtime import Runtime
 from omskit.storage.ports import Repository, UnitOfWork
-from omskit.validation import check_text
+from omskit.validation import check_mapping, check_text
 
 __all__ = ["LabelDesk"]
 
@@ -130,7 +130,12 @@ class LabelDesk:
             return sorted(active, key=lambda r: r.label.parcel_index)
         spent = len({r.label.reference for r in existing})
         carrier_ref = reference if spent == 0 else f"{reference}/{spent + 1}"
-        opts = tuple(sorted((options or {}).items()))
+        opts = tuple(
+            sorted(
+                (check_text(k, "options", max_length=64), check_text(v, f"options.{k}"))
+                for k, v in check_mapping(options or {}, "options").items()
+            )
+        )
         now = self._rt.clock.now()
         key, attempt = purchase_key_in(
             self.get,
@@ -162,6 +167,9 @@ class LabelDesk:
                 impl, request, service, reference=carrier_ref, key=key, now=now, options=opts
             )
         except CarrierUnavailable as exc:
+            if not exc.outcome_unknown:  # pragma: no cover - issue() marks every failure
+                record.status = "none"
+                raise
             found = lookup(impl, key)  # did it buy before it failed?
             if not found:
                 record.note = "nothing bought" if found is not None else str(exc)
@@ -169,6 +177,9 @@ class LabelDesk:
                 raise
             issued = found
             record.note = f"bought; the carrier's answer was lost ({exc.operation} failed)"
+        except OmskitError:  # the carrier refused (a service it lacks...): nothing bought
+            record.status = "none"
+            raise
         record.status = "bought"
         record.tracking_numbers = tuple(label.tracking_number for label in issued)
         if bought is not None:

@@ -37,6 +37,7 @@ from omskit.orders.service import OrderService
 from omskit.routing.service import RoutingService
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
+from omskit.validation import check_mapping, check_text
 
 __all__ = ["FulfillmentService", "FulfillmentServices"]
 
@@ -101,10 +102,19 @@ class FulfillmentService:
         Only what is given changes. Raises ``InvalidBinCode`` / ``ValidationError``
         for bad input, ``NotFound`` for an unknown location or SKU.
         """
+        code = check_text(code, "code", max_length=64)
         clean_address = None if address is None else Address.from_mapping(address, "address")
-        clean_bins = {sku: BinLocation.parse(c, f"bins.{sku}") for sku, c in (bins or {}).items()}
-        if boxes is not None and not boxes:
-            raise ValidationError("boxes", [], "give at least one box")
+        raw_bins = {} if bins is None else check_mapping(bins, "bins")
+        clean_bins = {sku: BinLocation.parse(c, f"bins.{sku}") for sku, c in raw_bins.items()}
+        if boxes is not None:
+            listed: object = boxes  # from plain data, anything may come
+            if isinstance(listed, str) or not isinstance(listed, Sequence) or not listed:
+                raise ValidationError("boxes", listed, "give a list of at least one Box")
+            for i, box in enumerate(listed):
+                if not isinstance(box, Box):
+                    raise ValidationError(f"boxes[{i}]", box, "expected a Box")
+        if layout is not None and not isinstance(layout, Layout):
+            raise ValidationError("layout", layout, "expected a Layout")
 
         def use_case(uow: UnitOfWork) -> LocationSetup:
             uow.repo(LOCATIONS).get(code)

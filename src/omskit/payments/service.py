@@ -31,6 +31,7 @@ from omskit.payments.settings import PaymentSettings
 from omskit.plugins.manager import Registry, collect_registry
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
+from omskit.validation import check_text
 
 __all__ = ["PaymentListener", "PaymentService"]
 
@@ -293,6 +294,11 @@ class PaymentService:
         key: str | None,
         method: str | None = None,
     ) -> Transaction:
+        if key is not None:  # keys and methods come from the caller: text, checked here
+            key = check_text(key, "idempotency_key", max_length=200)
+        if method is not None:
+            method = check_text(method, "method", max_length=200)
+
         def use_case(uow: UnitOfWork) -> Transaction:
             payment = self._load(uow, reference)
             money = None if amount is None else Money.of(amount, payment.currency, "amount")

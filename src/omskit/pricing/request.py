@@ -19,6 +19,7 @@ from omskit.validation import (
     check_quantity,
     check_sku,
     check_text,
+    unknown_keys,
 )
 
 __all__ = ["INCOTERMS", "CustomerRef", "Incoterm", "QuoteLineInput", "QuoteRequest", "Specific"]
@@ -123,7 +124,7 @@ def _line(value: Any, field: str) -> QuoteLineInput:
     if not isinstance(value, Mapping):
         raise ValidationError(field, value, "expected {'sku': ..., 'quantity': ...}")
     problems = Specific()
-    for key in sorted(set(value) - {"sku", "quantity", "unit_price", "ref"}):
+    for key, _ in unknown_keys(value, ("sku", "quantity", "unit_price", "ref")):
         problems.add(f"{field}.{key}", "unknown field; allowed: sku, quantity, unit_price, ref")
     sku = problems.check(f"{field}.sku", check_sku, value.get("sku"))
     qty = problems.check(f"{field}.quantity", check_quantity, value.get("quantity"))
@@ -145,7 +146,7 @@ def _customer(value: Any, field: str) -> CustomerRef | None:
         raise ValidationError(field, value, "expected a customer id or a mapping")
     problems = Specific()
     allowed = {"customer_id", "email", "group", "tax_exempt", "vat_id"}
-    for key in sorted(set(value) - allowed):
+    for key, _ in unknown_keys(value, allowed):
         problems.add(f"{field}.{key}", f"unknown field; allowed: {', '.join(sorted(allowed))}")
     text: dict[str, str] = {}
     for key in ("customer_id", "email", "group"):
@@ -217,7 +218,7 @@ class QuoteRequest:
             return data
         problems = Specific()
         allowed = {f.name for f in attrs.fields(cls)}
-        for key in sorted(set(data) - allowed):
+        for key, _ in unknown_keys(data, allowed):
             problems.add(key, f"unknown field; allowed: {', '.join(sorted(allowed))}")
         channel = problems.check("channel", check_text, data.get("channel"), max_length=64)
         currency = None

@@ -166,3 +166,60 @@ def test_messages_name_a_huge_value_without_printing_all_of_it() -> None:
     deep = ValidationError("lines", nested(50_000), "expected a list of lines")
     assert str(deep).startswith("lines: got [[[")
     assert str(InvalidAmount("amount", "x" * 10_000, "a number")).count("x") < 400
+
+
+FOUND_BY_FUZZING: list[tuple[str, Callable[[OMS], object]]] = [
+    (
+        "lat",
+        lambda oms: oms.inventory.add_location("MUC", name="M", country="DE", lat=10**5000, lon=1),
+    ),
+    ("fulfillment order", lambda oms: oms.fulfillment.accept({"id": 1})),
+    ("order", lambda oms: oms.orders.get(["ord_000001"])),
+    ("payment", lambda oms: oms.payments.capture({"ref": 1})),
+    ("carrier", lambda oms: oms.carriers.get([1])),
+    (
+        "customer",
+        lambda oms: oms.pricing.quote(
+            channel="web", lines=[{"sku": "TEE-M", "quantity": 1}], customer={1: 2, "a": 3}
+        ),
+    ),
+    (
+        "idempotency_key",
+        lambda oms: oms.payments.capture(
+            oms.orders.capture(order_payload("W-5")).id, idempotency_key={"k": 1}
+        ),
+    ),
+    ("bins", lambda oms: oms.fulfillment.configure_location("BER", bins=Decimal("1.0"))),
+    ("boxes", lambda oms: oms.fulfillment.configure_location("BER", boxes="small")),
+]
+
+
+@pytest.mark.parametrize(("field", "call"), FOUND_BY_FUZZING, ids=[f for f, _ in FOUND_BY_FUZZING])
+def test_what_the_fuzz_test_found_is_refused_by_name(
+    shop: OMS, field: str, call: Callable[[OMS], object]
+) -> None:
+    before = store_state(shop)
+    with pytest.raises(OmskitError) as info:
+        call(shop)
+    assert field in str(info.value)
+    if field != "idempotency_key":  # that case captures an order first, on purpose
+        assert store_state(shop) == before
+
+
+def test_shipping_options_that_are_not_text_are_refused_and_nothing_is_bought(
+    shop: OMS,
+) -> None:
+    order = shop.orders.capture(order_payload("W-7"))
+    (fo,) = shop.fulfillment.release(order.id)
+    shop.fulfillment.accept(fo.id)
+    shop.fulfillment.confirm_pick(fo.id)
+    shop.fulfillment.pack(fo.id)
+    sandbox: Any = shop.carriers.get("sandbox")
+    before = store_state(shop)
+    for options in (Decimal("1.0"), {"scenario": [1]}, {1: "lost"}):
+        with pytest.raises(ValidationError, match="options"):
+            shop.fulfillment.ship(fo.id, carrier="sandbox", service="standard", options=options)  # type: ignore[arg-type]
+    with pytest.raises(OmskitError, match="service level"):
+        shop.fulfillment.ship(fo.id, carrier="sandbox", service="teleport")
+    assert store_state(shop) == before  # no purchase record for a refusal either
+    assert sandbox.bought() == []
