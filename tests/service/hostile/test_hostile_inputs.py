@@ -223,3 +223,14 @@ def test_shipping_options_that_are_not_text_are_refused_and_nothing_is_bought(
         shop.fulfillment.ship(fo.id, carrier="sandbox", service="teleport")
     assert store_state(shop) == before  # no purchase record for a refusal either
     assert sandbox.bought() == []
+
+
+def test_a_tiny_exponent_is_refused_as_an_allocation_weight_or_amount() -> None:
+    from omskit.money import Money, allocate, to_decimal
+
+    tiny = json.loads('{"n": 1e-999999}', parse_float=Decimal)["n"]
+    with pytest.raises(InvalidAmount, match="weights"):
+        allocate(Money("10.00", "EUR"), [tiny, 1])  # was seconds of big-integer scaling
+    with pytest.raises(InvalidAmount, match="after the point"):
+        to_decimal(tiny, "shipping")
+    assert to_decimal("0.0000000001", "rate") == Decimal("1E-10")
