@@ -136,7 +136,7 @@ def is_text(value: str) -> bool:
 def check_text(value: Any, field: str, *, max_length: int = 200, required: bool = True) -> str:
     """A stripped, non-empty (when ``required``) string of at most ``max_length`` characters.
 
-    Text with an unpaired surrogate code point is refused (see :func:`is_text`).
+    Text with an unpaired surrogate code point is refused (see ``is_text``).
     """
     if value is None and not required:
         return ""

@@ -68,7 +68,7 @@ def luhn_digit(number: str) -> int:
 def serial_for(*parts: object, digits: int) -> str:
     """A deterministic ``digits``-long decimal serial derived from ``parts``.
 
-    Anyone who knows ``parts`` can compute it: use :func:`keyed_serial` for numbers
+    Anyone who knows ``parts`` can compute it: use ``keyed_serial`` for numbers
     that must not be guessed (tracking numbers).
     """
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
@@ -139,17 +139,17 @@ def render_label(label: Label, carrier_title: str) -> str:
 
 @attrs.define
 class BaseCarrier:
-    """Common behaviour; subclasses price (:meth:`quote`) and number labels.
+    """Common behaviour; subclasses price (``quote``) and number labels.
 
     Besides pricing, a built-in carrier stands in for a carrier's account:
 
-    * it honours purchase idempotency keys: :meth:`buy_label` with a key it has seen
-      returns the labels first bought under it, and :meth:`find_labels` looks them up;
+    * it honours purchase idempotency keys: ``buy_label`` with a key it has seen
+      returns the labels first bought under it, and ``find_labels`` looks them up;
     * it numbers labels with a keyed hash (``numbering_key``, random unless given), so
       tracking numbers cannot be computed from shipment ids;
-    * it signs (:meth:`sign_webhook`) and verifies (:meth:`verify_webhook`) webhooks
+    * it signs (``sign_webhook``) and verifies (``verify_webhook``) webhooks
       with HMAC-SHA256 under ``webhook_secrets`` (random unless configured), header
-      :attr:`WEBHOOK_HEADER`; see :mod:`omskit.carriers.webhooks`.
+      ``WEBHOOK_HEADER``; see ``omskit.carriers.webhooks``.
     """
 
     #: The header that carries the webhook signature (``t=<unix>,v1=<hex>``).
@@ -296,10 +296,10 @@ class BaseCarrier:
 
     # -- webhooks ----------------------------------------------------------------------
     def verify_webhook(self, body: bytes, headers: Mapping[str, str], now: dt.datetime) -> None:
-        """Check the webhook's :attr:`WEBHOOK_HEADER` signature over the raw ``body``.
+        """Check the webhook's ``WEBHOOK_HEADER`` signature over the raw ``body``.
 
         Raises:
-            WebhookSignatureInvalid: see :func:`omskit.carriers.webhooks.verify`.
+            WebhookSignatureInvalid: see ``omskit.carriers.webhooks.verify``.
         """
         verify(
             self.name,

@@ -17,7 +17,7 @@ def carrier_call(carrier: str, operation: str, *, outcome_unknown: bool = False)
 
     ``OmskitError`` (a refusal the carrier explains: unserviceable, unknown service...)
     passes through; any other ``Exception`` (``TimeoutError``, ``ConnectionError``, a
-    bug in the integration) is raised as :class:`CarrierUnavailable` naming the carrier
+    bug in the integration) is raised as ``CarrierUnavailable`` naming the carrier
     and the operation, with the original as ``__cause__``. ``outcome_unknown`` marks
     calls that may have acted before failing (buying a label).
     """

@@ -110,11 +110,11 @@ class LabelDesk:
         passes its order and parcel numbers; default ``reference``): the carrier gets
         the idempotency key ``f"{purchase}#{attempt}"``, so a retry never buys twice.
         Earlier purchases of it whose outcome is unknown are settled first (see
-        :mod:`omskit.carriers.purchases`).
+        ``omskit.carriers.purchases``).
 
         Labels the carrier issued are appended to ``bought`` and each purchase tried to
         ``attempts``, so a caller whose transaction fails can void the labels and record
-        how the purchase ended (:meth:`settle_failed`).
+        how the purchase ended (``settle_failed``).
 
         Raises:
             CarrierUnavailable: the carrier failed (``outcome_unknown``: it may have
@@ -192,7 +192,7 @@ class LabelDesk:
         Bought labels are voided at their carrier (their key is then spent, recorded as
         ``voided``); a purchase whose outcome is unknown, or whose labels could not be
         voided, is recorded as ``unknown`` for the next attempt (or
-        :meth:`reconcile_purchases`) to settle. Never raises: the caller re-raises the
+        ``reconcile_purchases``) to settle. Never raises: the caller re-raises the
         transaction's own error.
         """
         failed = {label.tracking_number for label in self._void_quietly(bought)}

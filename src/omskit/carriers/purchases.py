@@ -14,7 +14,7 @@ A purchase is remembered here only when it needs settling after its transaction 
 * ``reconciled``: a later attempt settled an unknown one (reused its key for the same
   purchase, or looked it up and voided what it had bought).
 
-Before buying, :func:`purchase_key_in` settles every unknown purchase of the same
+Before buying, ``purchase_key_in`` settles every unknown purchase of the same
 shipment: the same carrier, service and parcels reuse its key (the carrier answers with
 what it bought, or buys now); anything else first looks the old key up at its carrier
 and voids what it finds there. What cannot be settled (the carrier is still down) stops

@@ -104,9 +104,9 @@ _MAX_GRAMS = 30_000
 class SandboxCarrier(BaseCarrier):
     """A carrier that needs no account: predictable prices, scripted tracking.
 
-    Tracking numbers are keyed (see :class:`~omskit.carriers.base.BaseCarrier`): stable
+    Tracking numbers are keyed (see ``BaseCarrier``): stable
     for one purchase key, not computable from shipment ids. Webhooks are signed under
-    header ``Sandbox-Signature``; :meth:`webhook_deliveries` gives them ready to pass to
+    header ``Sandbox-Signature``; ``webhook_deliveries`` gives them ready to pass to
     ``oms.carriers.handle_webhook``.
     """
 
@@ -207,7 +207,7 @@ class SandboxCarrier(BaseCarrier):
     def tracking_number(self, request: RateRequest, reference: str, index: int) -> str:
         """UPU S10 style: ``SB`` + 8-digit serial + check digit + origin country.
 
-        The serial is a keyed hash of the purchase (see :func:`keyed_serial`).
+        The serial is a keyed hash of the purchase (see ``keyed_serial``).
         """
         serial = keyed_serial(self.numbering_key, self.name, reference, index, digits=8)
         return f"SB{serial}{s10_digit(serial)}{request.ship_from.country}"
@@ -252,8 +252,8 @@ class SandboxCarrier(BaseCarrier):
     ) -> list[dict[str, Any]]:
         """The webhook payloads (unsigned, parsed) the sandbox would send for ``label``.
 
-        For :meth:`parse_webhook` and for building variants; to hand a webhook to the
-        OMS, sign it (:meth:`sign_webhook`) or use :meth:`webhook_deliveries`.
+        For ``parse_webhook`` and for building variants; to hand a webhook to the
+        OMS, sign it (``sign_webhook``) or use ``webhook_deliveries``.
         """
         return [
             {

@@ -48,10 +48,10 @@ __all__ = ["DEMO_TABLE", "TABLE_RATE_CODES", "RateTable", "TableRateCarrier", "Z
 
 @attrs.define
 class TableRateCarrier(BaseCarrier):
-    """A carrier whose prices come from a :class:`RateTable`.
+    """A carrier whose prices come from a ``RateTable``.
 
     Its webhooks are signed under header ``Tablerate-Signature`` (see
-    :mod:`omskit.carriers.webhooks`).
+    ``omskit.carriers.webhooks``).
     """
 
     WEBHOOK_HEADER = "Tablerate-Signature"
@@ -60,7 +60,7 @@ class TableRateCarrier(BaseCarrier):
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None = None) -> TableRateCarrier:
-        """A carrier from table data (:data:`DEMO_TABLE` when ``None``).
+        """A carrier from table data (``DEMO_TABLE`` when ``None``).
 
         The data may also give ``webhook_secret`` and ``webhook_tolerance_seconds``.
         """

@@ -50,7 +50,7 @@ MAX_BODY_BYTES = 1 << 20
 class WebhookDelivery:
     """A webhook as it arrives over HTTP: the raw body and the headers.
 
-    Pass both to :meth:`~omskit.carriers.CarrierService.handle_webhook`
+    Pass both to ``handle_webhook``
     (``oms.carriers.handle_webhook("sandbox", d.body, d.headers)``).
     """
 
@@ -87,7 +87,7 @@ def raw_body(carrier: str, body: Any) -> bytes:
     Raises:
         WebhookSignatureInvalid: ``body`` is not ``bytes`` (a parsed mapping or a
             decoded string is not what the carrier signed).
-        ValidationError: the body is larger than :data:`MAX_BODY_BYTES`.
+        ValidationError: the body is larger than ``MAX_BODY_BYTES``.
     """
     if isinstance(body, bytearray | memoryview):
         body = bytes(body)

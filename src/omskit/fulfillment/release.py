@@ -121,7 +121,7 @@ def create_orders_in(
 ) -> list[FulfillmentOrder]:
     """New fulfillment orders for ``wanted`` lines per location (suppliers get a PO).
 
-    The order is written too (see :func:`claim_order`) whenever work is created for it.
+    The order is written too (see ``claim_order``) whenever work is created for it.
     """
     if wanted:
         uow.repo(ORDERS).save(order)
