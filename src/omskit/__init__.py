@@ -16,6 +16,7 @@ import. Submodules hold the rest: the services, events, settings and helpers.
 
 from omskit.carriers import (
     Carrier,
+    CarrierUnavailable,
     Label,
     NoRateAvailable,
     RateQuote,
@@ -25,6 +26,7 @@ from omskit.carriers import (
     UnknownServiceLevel,
     UnknownTrackingNumber,
     UnserviceableAddress,
+    WebhookSignatureInvalid,
 )
 from omskit.catalog import Dimensions, KitComponent, Product
 from omskit.channels import Channel
@@ -161,6 +163,7 @@ __all__ = [
     "BackorderLimitReached",
     "CaptureOrder",
     "Carrier",
+    "CarrierUnavailable",
     "Channel",
     "ChannelPriceRejected",
     "Clock",
@@ -281,6 +284,7 @@ __all__ = [
     "UnknownTrackingNumber",
     "UnserviceableAddress",
     "ValidationError",
+    "WebhookSignatureInvalid",
     "__version__",
     "allocate",
     "convert",

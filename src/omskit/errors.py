@@ -49,7 +49,9 @@ plan's shortfalls.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -78,7 +80,50 @@ __all__ = [
     "UnknownProvider",
     "UnknownSku",
     "ValidationError",
+    "shown",
 ]
+
+#: The longest a value is quoted in a message; longer ones are shortened in the middle.
+_MAX_SHOWN = 300
+_PLAIN = (str, bool, type(None), float, Decimal)
+
+
+class _Shortened(reprlib.Repr):
+    """``reprlib`` limits, and integers too long to print named by their size."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel = 4
+        self.maxlist = self.maxtuple = self.maxset = self.maxfrozenset = self.maxdict = 12
+        self.maxstring = self.maxother = _MAX_SHOWN // 2
+        self.maxlong = 60
+
+    def repr_int(self, x: int, level: int) -> str:
+        """Digits as usual; past a few thousand, only how many (``str()`` would refuse)."""
+        if x.bit_length() > 1000:
+            return f"<an integer of about {int(x.bit_length() * 0.30103) + 1:,} digits>"
+        return super().repr_int(x, level)
+
+
+_SHORTENED = _Shortened()
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` for a message: never raises, never huge, whatever ``value`` is.
+
+    Plain values of a sensible size read exactly as ``repr`` writes them; a long text, a
+    deep or wide structure, a huge integer or an object whose ``repr`` fails is shortened
+    (``reprlib``) or named by its type.
+    """
+    try:
+        small_int = isinstance(value, int) and value.bit_length() <= 1000
+        if type(value) in _PLAIN or small_int:
+            text = repr(value)
+            if len(text) <= _MAX_SHOWN:
+                return text
+        return _SHORTENED.repr(value)
+    except Exception:  # a failing __repr__, or RecursionError inside one
+        return f"<{type(value).__name__} object>"
 
 
 class OmskitError(Exception):
@@ -134,7 +179,9 @@ class ValidationError(OmskitError, ValueError):
         self.value = value
         self.allowed = allowed
         self.problems: tuple[Problem, ...] = (
-            tuple(problems) if problems else (Problem(field, f"got {value!r}; {allowed}", value),)
+            tuple(problems)
+            if problems
+            else (Problem(field, f"got {shown(value)}; {allowed}", value),)
         )
         if len(self.problems) == 1:
             message = str(self.problems[0])
@@ -204,7 +251,7 @@ class NotFound(OmskitError, LookupError):
     def __init__(self, kind: str, key: object, hint: str = "") -> None:
         self.kind = kind
         self.key = key
-        message = f"no {kind} {key!r}"
+        message = f"no {kind} {shown(key)}"
         super().__init__(f"{message}; {hint}" if hint else message)
 
 
@@ -264,7 +311,7 @@ class IdempotencyConflict(Conflict):
     def __init__(self, key: object, detail: str = "") -> None:
         self.key = key
         message = (
-            f"idempotency key {key!r} was already used with a different payload; "
+            f"idempotency key {shown(key)} was already used with a different payload; "
             f"use a new key for a new request"
         )
         super().__init__(f"{message} ({detail})" if detail else message)
@@ -276,7 +323,7 @@ class AlreadyExists(Conflict):
     def __init__(self, kind: str, key: object) -> None:
         self.kind = kind
         self.key = key
-        super().__init__(f"{kind} {key!r} already exists")
+        super().__init__(f"{kind} {shown(key)} already exists")
 
 
 class InsufficientStock(OmskitError):

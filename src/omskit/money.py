@@ -75,6 +75,9 @@ ROUNDING_MODES: tuple[str, ...] = tuple(_ROUNDING_NAMES)
 # the point, which leaves room for 4 minor-unit digits (UYW) and a factor of a million
 # (a quantity) before any result would be rounded or quantize() would fail.
 _MAX_INTEGER_DIGITS = 18
+# Far more than any currency or rate needs; it keeps exact scaling (allocate's common
+# scale) cheap for whatever a JSON document says.
+_MAX_FRACTION_DIGITS = 100
 
 
 def to_decimal(value: object, field: str = "amount") -> Decimal:
@@ -116,6 +119,10 @@ def to_decimal(value: object, field: str = "amount") -> Decimal:
     if result and result.adjusted() >= _MAX_INTEGER_DIGITS:
         raise InvalidAmount(
             field, value, f"expected at most {_MAX_INTEGER_DIGITS} digits before the point"
+        )
+    if int(result.as_tuple().exponent) < -_MAX_FRACTION_DIGITS:  # 1E-999999: scaling it
+        raise InvalidAmount(  # to whole units (allocate) would take seconds
+            field, value, f"expected at most {_MAX_FRACTION_DIGITS} digits after the point"
         )
     return result
 

@@ -9,7 +9,7 @@ what a channel connector sending a whole order payload needs.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -26,6 +26,7 @@ from omskit.errors import (
     Problem,
     UnknownCountry,
     ValidationError,
+    shown,
 )
 from omskit.money import coerce_locale, to_decimal
 
@@ -45,7 +46,9 @@ __all__ = [
     "check_sku",
     "check_text",
     "countries",
+    "is_text",
     "looks_like_card_number",
+    "unknown_keys",
 ]
 
 T = TypeVar("T")
@@ -118,8 +121,26 @@ class Problems:
             raise cls.from_problems(self.items)
 
 
+def is_text(value: str) -> bool:
+    """Whether ``value`` is real Unicode text: it has no unpaired surrogate code point.
+
+    A lone surrogate (a code point in U+D800-U+DFFF on its own, which ``json.loads`` makes
+    of such an escape) cannot be written as UTF-8: no store, fingerprint or document takes it.
+    """
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_text(value: Any, field: str, *, max_length: int = 200, required: bool = True) -> str:
-    """A stripped, non-empty (when ``required``) string of at most ``max_length`` characters."""
+    """A stripped, non-empty (when ``required``) string of at most ``max_length`` characters.
+
+    Text with an unpaired surrogate code point is refused (see ``is_text``).
+    """
     if value is None and not required:
         return ""
     if not isinstance(value, str):
@@ -129,6 +150,10 @@ def check_text(value: Any, field: str, *, max_length: int = 200, required: bool 
         raise ValidationError(field, value, "must not be empty")
     if len(text) > max_length:
         raise ValidationError(field, f"{text[:20]}...", f"at most {max_length} characters")
+    if not is_text(text):
+        raise ValidationError(
+            field, value, "expected Unicode text; an unpaired surrogate (U+D800-U+DFFF) is not"
+        )
     return text
 
 
@@ -156,19 +181,28 @@ def check_quantity(
     if isinstance(value, float):
         raise FloatNotAllowed(field, value, "expected a whole number of units such as 2")
     if isinstance(value, Decimal):
-        if not value.is_finite() or value != value.to_integral_value():
+        if not value.is_finite():
+            raise InvalidQuantity(field, value, "expected a whole number of units")
+        # the bounds first: int(Decimal("1E+999999")) alone would take over a minute
+        _bounded(value, field, minimum, maximum)
+        if value != value.to_integral_value():
             raise InvalidQuantity(field, value, "expected a whole number of units")
         value = int(value)
     if not isinstance(value, int):
         raise InvalidQuantity(
             field, value, f"expected a whole number of units, not {type(value).__name__}"
         )
+    _bounded(value, field, minimum, maximum)
+    return value
+
+
+def _bounded(value: int | Decimal, field: str, minimum: int, maximum: int) -> None:
+    """Refuse a number outside ``minimum..maximum`` (a comparison: cheap at any magnitude)."""
     if value < minimum:
-        what = "positive" if minimum == 1 else f"at least {minimum}"
+        what = "positive" if minimum == 1 else f"at least {minimum:,}"
         raise InvalidQuantity(field, value, f"must be {what}")
     if value > maximum:
         raise InvalidQuantity(field, value, f"must be at most {maximum:,}")
-    return value
 
 
 def check_sku(value: Any, field: str = "sku") -> str:
@@ -329,10 +363,28 @@ def check_locale(value: Any, field: str = "locale") -> str:
 
 
 def check_mapping(value: Any, field: str) -> Mapping[str, Any]:
-    """A mapping (a JSON object)."""
+    """A mapping (a JSON object) whose keys are all text."""
     if not isinstance(value, Mapping):
         raise ValidationError(field, value, "expected an object (a mapping of fields)")
+    for key in value:
+        if type(key) is not str:
+            raise ValidationError(f"{field}[{shown(key)}]", key, "expected text as the key")
     return value
+
+
+def unknown_keys(data: Mapping[Any, Any], allowed: Collection[str]) -> list[tuple[str, Any]]:
+    """The keys of ``data`` that ``allowed`` does not list, as ``(name, key)`` pairs.
+
+    Sorted by name, whatever the keys' types (``sorted()`` of mixed keys would raise); a
+    key that is not text is named by its (shortened) ``repr``, so a report can show it.
+    """
+    found = [
+        (key if type(key) is str else shown(key), key)
+        for key in data
+        if type(key) is not str or key not in allowed
+    ]
+    found.sort(key=lambda pair: pair[0])
+    return found
 
 
 def check_decimal(

@@ -144,7 +144,11 @@ class RateQuote:
 
 @attrs.frozen
 class Label:
-    """A label bought for one parcel: its tracking number and printable document."""
+    """A label bought for one parcel: its tracking number and printable document.
+
+    ``idempotency_key`` is the key the purchase was made under (empty when none was
+    given): buying again under it returns this label, not a new one.
+    """
 
     carrier: str
     service: str
@@ -161,6 +165,7 @@ class Label:
     is_return: bool = False
     promised_date: dt.date | None = None
     options: tuple[tuple[str, str], ...] = ()
+    idempotency_key: str = ""
 
     def option(self, name: str, default: str = "") -> str:
         """The value of label option ``name`` (e.g. the sandbox ``scenario``)."""

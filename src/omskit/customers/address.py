@@ -19,6 +19,7 @@ from omskit.validation import (
     check_phone,
     check_text,
     countries,
+    is_text,
 )
 
 __all__ = [
@@ -266,7 +267,7 @@ def fast_address(data: Any) -> Address | None:  # noqa: PLR0911 - one return per
             return None
         else:
             value = value.strip()
-            if len(value) > 200:
+            if len(value) > 200 or not is_text(value):
                 return None
             text.append(value)
     line1, line2, city, region, postal_code, name, company, phone = text

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
 
 from omskit.customers.address import Address
 from omskit.customers.vatid import clean_vat_id
-from omskit.errors import ValidationError
+from omskit.errors import ValidationError, shown
 from omskit.storage.ports import Aggregate, Collection
 from omskit.validation import (
     Problems,
@@ -106,13 +106,12 @@ def clean_customer_fields(
     )
     if exempt and not certificate:
         problems.add("tax_exempt_certificate", "a tax-exempt customer needs the certificate number")
-    if "addresses" in data:
+    listed = data.get("addresses") or ()
+    if isinstance(listed, str | bytes) or not isinstance(listed, Sequence):
+        problems.add("addresses", f"got {shown(listed)}; expected a list of addresses", listed)
+    elif "addresses" in data:
         addresses = []
-        raw_addresses = data["addresses"] or ()
-        if not _is_list(raw_addresses):
-            problems.add("addresses", "expected a list of addresses", raw_addresses)
-            raw_addresses = ()
-        for i, raw in enumerate(raw_addresses):
+        for i, raw in enumerate(listed):
             addr = problems.check(f"addresses[{i}]", Address.from_mapping, raw)
             if addr is not None:
                 addresses.append(addr)

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from omskit.carriers.model import Label
+from omskit.carriers.purchases import LabelPurchase
 from omskit.carriers.service import CarrierService
 from omskit.catalog.model import PRODUCTS
 from omskit.catalog.service import CatalogService
@@ -37,6 +38,7 @@ from omskit.orders.service import OrderService
 from omskit.routing.service import RoutingService
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
+from omskit.validation import check_mapping, check_text
 
 __all__ = ["FulfillmentService", "FulfillmentServices"]
 
@@ -101,10 +103,19 @@ class FulfillmentService:
         Only what is given changes. Raises ``InvalidBinCode`` / ``ValidationError``
         for bad input, ``NotFound`` for an unknown location or SKU.
         """
+        code = check_text(code, "code", max_length=64)
         clean_address = None if address is None else Address.from_mapping(address, "address")
-        clean_bins = {sku: BinLocation.parse(c, f"bins.{sku}") for sku, c in (bins or {}).items()}
-        if boxes is not None and not boxes:
-            raise ValidationError("boxes", [], "give at least one box")
+        raw_bins = {} if bins is None else check_mapping(bins, "bins")
+        clean_bins = {sku: BinLocation.parse(c, f"bins.{sku}") for sku, c in raw_bins.items()}
+        if boxes is not None:
+            listed: object = boxes  # from plain data, anything may come
+            if isinstance(listed, str) or not isinstance(listed, Sequence) or not listed:
+                raise ValidationError("boxes", listed, "give a list of at least one Box")
+            for i, box in enumerate(listed):
+                if not isinstance(box, Box):
+                    raise ValidationError(f"boxes[{i}]", box, "expected a Box")
+        if layout is not None and not isinstance(layout, Layout):
+            raise ValidationError("layout", layout, "expected a Layout")
 
         def use_case(uow: UnitOfWork) -> LocationSetup:
             uow.repo(LOCATIONS).get(code)
@@ -262,11 +273,18 @@ class FulfillmentService:
     ) -> Shipment:
         """Buy labels for the packed parcels; without a carrier and service, rate-shop.
 
+        Labels are bought under an idempotency key derived from the fulfillment order and
+        its parcels, so calling again after any failure never buys a second set: a
+        purchase whose answer was lost is looked up, or bought again under its own key.
+
         Raises:
             UnknownProvider, UnknownServiceLevel, UnserviceableAddress, NoRateAvailable:
                 from the carriers; nothing is stored and no label stays bought.
+            CarrierUnavailable: the carrier failed; when it may have bought, the next
+                call settles that purchase first (``oms.carriers.unsettled_purchases``).
         """
         bought: list[Label] = []
+        attempts: list[LabelPurchase] = []
         try:
             return self.runtime.run(
                 lambda uow: shipping.ship_in(
@@ -279,10 +297,11 @@ class FulfillmentService:
                     deliver_by=deliver_by,
                     options=options,
                     bought=bought,
+                    attempts=attempts,
                 )
             )
         except Exception:
-            self.services.carriers.void_unstored(bought)
+            self.services.carriers.settle_failed(bought, attempts)
             raise
 
     def hand_over(self, shipment_id: str) -> Shipment:

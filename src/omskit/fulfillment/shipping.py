@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from omskit.carriers.model import Label, ParcelSpec, RateRequest, TrackingEvent, add_business_days
+from omskit.carriers.purchases import LabelPurchase
 from omskit.carriers.records import LabelRecord
 from omskit.carriers.tracking import EXCEPTION_STATUSES, combine_statuses
 from omskit.catalog.model import PRODUCTS
@@ -39,11 +40,11 @@ from omskit.fulfillment.model import (
     ShipmentParcel,
 )
 from omskit.fulfillment.packing import PackingResult, PackItem, pack
+from omskit.fulfillment.release import claim_order
 from omskit.inventory.locations import LOCATIONS
 from omskit.money import sum_money
-from omskit.orders.storage import ORDERS
 from omskit.storage.ports import UnitOfWork
-from omskit.validation import check_quantity
+from omskit.validation import check_mapping, check_quantity
 
 if TYPE_CHECKING:
     from omskit.fulfillment.service import FulfillmentService
@@ -135,7 +136,7 @@ def _units(fo: FulfillmentOrder, quantities: Mapping[str, int] | None) -> dict[s
         units = {x.line_ref: x.to_pack for x in fo.lines if x.to_pack}
     else:
         units = {}
-        for ref, raw in quantities.items():
+        for ref, raw in check_mapping(quantities, "quantities").items():
             line = fo.line(ref)
             if line is None:
                 known = ", ".join(x.line_ref for x in fo.lines)
@@ -166,14 +167,20 @@ def ship_in(
     deliver_by: dt.date | None,
     options: Mapping[str, str] | None,
     bought: list[Label],
+    attempts: list[LabelPurchase] | None = None,
 ) -> Shipment:
-    """Buy labels for every packed parcel not yet shipped; rate-shop unless told."""
+    """Buy labels for every packed parcel not yet shipped; rate-shop unless told.
+
+    The purchase is keyed by the fulfillment order and its parcel numbers, not by the
+    new shipment's id: a retry after a failure (even one whose answer was lost) gets the
+    labels already bought back instead of buying a second set.
+    """
     fo = uow.repo(FULFILLMENT_ORDERS).get(fo_id)
     fo.require("ship")
     waiting = [b for b in fo.boxes if not b.shipment_id]
     if not waiting:
         raise ValidationError("fulfillment_order", fo.id, "no packed parcel is waiting; pack first")
-    order = uow.repo(ORDERS).get(fo.order_id)
+    order = claim_order(uow, fo.order_id)
     request = RateRequest(
         ship_from_in(uow, fo.location),
         order.ship_to,
@@ -204,6 +211,8 @@ def ship_in(
         options=options,
         owner="fulfillment",
         bought=bought,
+        purchase=f"{fo.id}:parcels-{'+'.join(str(b.number) for b in waiting)}",
+        attempts=attempts,
     )
     now = svc.runtime.clock.now()
     shipment = Shipment(

@@ -6,7 +6,9 @@ no money is left held for an order that does not exist. Replays of ``(channel,
 external_id)`` return the stored order when the payload's fingerprint matches and raise
 [`IdempotencyConflict`][] when it does not. Concurrent replays race
 on the collection's unique key: the loser's commit fails with ``AlreadyExists``, its
-authorization is voided, and it returns the winner's order.
+authorization is voided, and it returns the winner's order. The same holds when the
+winner committed before the loser's risk or stock checks ran: whatever error a capture
+meets, a stored order under its key with the same fingerprint is returned instead.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from omskit.catalog.model import PRODUCTS
 from omskit.channels.model import CHANNELS, Channel
-from omskit.errors import AlreadyExists, IdempotencyConflict, NotFound, UnknownSku
+from omskit.errors import IdempotencyConflict, NotFound, OmskitError, UnknownSku
 from omskit.money import Money, TaxedMoney
 from omskit.orders.billing import authorize_at_capture
 from omskit.orders.commands import CaptureOrder, ProblemReport, parse_capture
@@ -68,13 +70,14 @@ def capture_order(svc: OrderService, payload: Any, actor: str) -> Order:
 
     try:
         order = svc.runtime.run(use_case)
-    except AlreadyExists as exc:
+    except OmskitError:
         _compensate(svc, attempts)
-        if exc.kind != "order with external":
-            raise
+        # A replay of the same key may have committed after the lookup above: its unique
+        # key beat this commit (AlreadyExists), or its order changed what the checks saw
+        # (velocity counted it, it took the stock). The stored order is the answer then.
         with svc.runtime.storage.unit_of_work() as uow:
             winner = uow.repo(ORDERS).find_by("external", key)
-        if winner is None:  # pragma: no cover - the unique key was just taken
+        if winner is None:
             raise
         return _replayed(winner, fingerprint)
     except BaseException:

@@ -18,7 +18,13 @@ from omskit.money import check_currency
 
 # commands imports this module first; its names are looked up when a payload is read
 from omskit.orders import commands as _commands
-from omskit.validation import MAX_QUANTITY, SKU_PATTERN, check_email, looks_like_card_number
+from omskit.validation import (
+    MAX_QUANTITY,
+    SKU_PATTERN,
+    check_email,
+    is_text,
+    looks_like_card_number,
+)
 
 __all__ = ["parse_well_formed"]
 
@@ -43,7 +49,7 @@ def _text(value: Any, max_length: int, required: bool) -> str | None:
     if type(value) is not str:
         return None
     text = value.strip()
-    if (required and not text) or len(text) > max_length:
+    if (required and not text) or len(text) > max_length or not is_text(text):
         return None
     return text
 

@@ -25,7 +25,7 @@ from omskit.payments.model import Transaction
 from omskit.payments.service import PaymentService
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
-from omskit.validation import check_text
+from omskit.validation import check_mapping, check_text
 
 __all__ = ["OrderService"]
 
@@ -212,6 +212,7 @@ class OrderService:
         caller's transaction rolls back).
         """
         reason = check_text(reason, "reason")
+        lines = check_mapping(lines, "lines")
         return self._in(uow, order_id, lambda order: changes.cancel_lines_in(
             self, uow, order, lines, actor=actor, reason=reason))  # fmt: skip
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from omskit.errors import NotFound, ValidationError
+from omskit.errors import NotFound, OmskitError, ValidationError
 from omskit.money import Money, MoneyLike
 from omskit.payments.errors import GatewayUnavailable, PaymentDeclined
 from omskit.payments.events import (
@@ -31,6 +31,7 @@ from omskit.payments.settings import PaymentSettings
 from omskit.plugins.manager import Registry, collect_registry
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
+from omskit.validation import check_text
 
 __all__ = ["PaymentListener", "PaymentService"]
 
@@ -116,12 +117,21 @@ class PaymentService:
             return replay
         gateway = self.gateway(payment.gateway)
         increase = payment.authorization if payment.open_amount.amount else ""
-        txn = gateway.authorize(amount=amount, method=payment.method, idempotency_key=key,
-                                authorization=increase, reference=payment.reference)  # fmt: skip
+        txn = _gateway_call(
+            gateway,
+            "authorize",
+            amount=amount,
+            method=payment.method,
+            idempotency_key=key,
+            authorization=increase,
+            reference=payment.reference,
+        )
         for _ in range(self.settings.transient_retries):
             if txn.status != "failed":
                 break
-            txn = gateway.authorize(
+            txn = _gateway_call(
+                gateway,
+                "authorize",
                 amount=amount,
                 method=payment.method,
                 idempotency_key=key,
@@ -284,6 +294,11 @@ class PaymentService:
         key: str | None,
         method: str | None = None,
     ) -> Transaction:
+        if key is not None:  # keys and methods come from the caller: text, checked here
+            key = check_text(key, "idempotency_key", max_length=200)
+        if method is not None:
+            method = check_text(method, "method", max_length=200)
+
         def use_case(uow: UnitOfWork) -> Transaction:
             payment = self._load(uow, reference)
             money = None if amount is None else Money.of(amount, payment.currency, "amount")
@@ -327,13 +342,19 @@ class PaymentService:
         if replay is not None:
             return replay
         gateway = self.gateway(payment.gateway)
-        call = getattr(gateway, kind)
-        txn: Transaction = call(authorization=payment.authorization, amount=amount,
-                                idempotency_key=key)  # fmt: skip
+        txn = _gateway_call(
+            gateway, kind, authorization=payment.authorization, amount=amount, idempotency_key=key
+        )
         for _ in range(self.settings.transient_retries):
             if txn.status != "failed":
                 break
-            txn = call(authorization=payment.authorization, amount=amount, idempotency_key=key)
+            txn = _gateway_call(
+                gateway,
+                kind,
+                authorization=payment.authorization,
+                amount=amount,
+                idempotency_key=key,
+            )
         return self._apply(uow, payment, txn)
 
     def _apply(self, uow: UnitOfWork, payment: Payment, txn: Transaction) -> Transaction:
@@ -370,6 +391,32 @@ class PaymentService:
     @staticmethod
     def _key(payment: Payment, kind: str) -> str:
         return f"{payment.id}:{kind}:{len(payment.transactions) + 1}"
+
+
+def _gateway_call(gateway: Any, operation: str, **call: Any) -> Transaction:
+    """Call ``gateway.<operation>(**call)``; a raw exception comes back as GatewayUnavailable.
+
+    The gateway's own exception (``TimeoutError``, ``ConnectionError``, a bug) is the
+    ``__cause__``; the error names the gateway and the operation. An ``OmskitError``
+    passes through as the gateway raised it.
+    """
+    try:
+        txn: Transaction = getattr(gateway, operation)(**call)
+    except OmskitError:
+        raise
+    except Exception as exc:
+        failed = Transaction(
+            id="",
+            kind=operation,  # type: ignore[arg-type]
+            status="failed",
+            amount=call["amount"],
+            gateway=gateway.name,
+            idempotency_key=call["idempotency_key"],
+            code=type(exc).__name__,
+            message=str(exc)[:200],
+        )
+        raise GatewayUnavailable(failed, 1) from exc
+    return txn
 
 
 def _stamped(txn: Transaction, at: dt.datetime) -> Transaction:

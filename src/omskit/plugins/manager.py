@@ -96,7 +96,7 @@ class Registry(Generic[T]):
         """The provider called ``name``; raises [`UnknownProvider`][] listing the known ones."""
         try:
             return self._items[name]
-        except KeyError:
+        except (KeyError, TypeError):  # TypeError: a name that is no text (a list...)
             raise UnknownProvider(self.kind, name, self._items) from None
 
     def __contains__(self, name: object) -> bool:

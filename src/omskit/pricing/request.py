@@ -19,6 +19,7 @@ from omskit.validation import (
     check_quantity,
     check_sku,
     check_text,
+    unknown_keys,
 )
 
 __all__ = ["INCOTERMS", "CustomerRef", "Incoterm", "QuoteLineInput", "QuoteRequest", "Specific"]
@@ -130,7 +131,7 @@ def _line(value: Any, field: str) -> QuoteLineInput:
     if not isinstance(value, Mapping):
         raise ValidationError(field, value, "expected {'sku': ..., 'quantity': ...}")
     problems = Specific()
-    for key in sorted(set(value) - _LINE_KEYS):
+    for key, _ in unknown_keys(value, _LINE_KEYS):
         problems.add(
             f"{field}.{key}",
             "unknown field; allowed: sku, quantity, unit_price, ref, price_includes_tax",
@@ -166,7 +167,7 @@ def _customer(value: Any, field: str) -> CustomerRef | None:
         raise ValidationError(field, value, "expected a customer id or a mapping")
     problems = Specific()
     allowed = {"customer_id", "email", "group", "tax_exempt", "vat_id"}
-    for key in sorted(set(value) - allowed):
+    for key, _ in unknown_keys(value, allowed):
         problems.add(f"{field}.{key}", f"unknown field; allowed: {', '.join(sorted(allowed))}")
     text: dict[str, str] = {}
     for key in ("customer_id", "email", "group"):
@@ -238,7 +239,7 @@ class QuoteRequest:
             return data
         problems = Specific()
         allowed = {f.name for f in attrs.fields(cls)}
-        for key in sorted(set(data) - allowed):
+        for key, _ in unknown_keys(data, allowed):
             problems.add(key, f"unknown field; allowed: {', '.join(sorted(allowed))}")
         channel = problems.check("channel", check_text, data.get("channel"), max_length=64)
         currency = None

@@ -266,7 +266,10 @@ class _MemoryRepository(Generic[A]):
 
     # -- reads ---------------------------------------------------------------
     def find(self, id: str) -> A | None:
-        seen = self._seen.get(id)
+        try:
+            seen = self._seen.get(id)
+        except TypeError:  # an unhashable id (a list, a dict) names nothing stored
+            return None
         if seen is not None:
             return seen
         stored: A | None = self._table.rows.get(id)  # type: ignore[assignment]
@@ -301,7 +304,10 @@ class _MemoryRepository(Generic[A]):
 
     # -- read-only views -----------------------------------------------------
     def view(self, id: str) -> A | None:
-        seen = self._seen.get(id)
+        try:
+            seen = self._seen.get(id)
+        except TypeError:  # an unhashable id names nothing stored
+            return None
         if seen is not None:
             return seen
         return self._table.rows.get(id)  # type: ignore[return-value]
@@ -330,7 +336,10 @@ class _MemoryRepository(Generic[A]):
         for agg in self._dirty.values():
             if fn(agg) == value:
                 return agg
-        id = self._table.unique[key].get(value)
+        try:
+            id = self._table.unique[key].get(value)
+        except TypeError:  # an unhashable value is no key anything was stored under
+            return None
         if id is None:
             return None
         found = load(id)
@@ -346,7 +355,10 @@ class _MemoryRepository(Generic[A]):
         table = self._table
         if table.unindexed:
             table.index()
-        ids = _bucket_ids(table.indexes[index].get(value))
+        try:
+            ids = _bucket_ids(table.indexes[index].get(value))
+        except TypeError:  # an unhashable value is in no index
+            return []
         result = [a for a in map(load, ids) if a is not None and fn(a) == value]
         if self._dirty:
             listed = {a.id for a in result}

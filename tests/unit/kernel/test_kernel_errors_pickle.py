@@ -72,6 +72,12 @@ EXAMPLES: dict[type[errors.OmskitError], Callable[[], errors.OmskitError]] = {
     errors.DuplicateRegistration: lambda: errors.DuplicateRegistration(
         "carrier", "dhl", "plugin a", "plugin b"
     ),
+    carrier_errors.CarrierUnavailable: lambda: carrier_errors.CarrierUnavailable(
+        "sandbox", "buy_label", ConnectionError("reset by peer"), outcome_unknown=True
+    ),
+    carrier_errors.WebhookSignatureInvalid: lambda: carrier_errors.WebhookSignatureInvalid(
+        "sandbox", "the signature does not match the body"
+    ),
     carrier_errors.NoRateAvailable: lambda: carrier_errors.NoRateAvailable(
         "cheapest", ["dhl: no zone"]
     ),
