@@ -13,7 +13,16 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from omskit.errors import ConcurrencyConflict
+from omskit.inventory.arguments import (
+    check_actor,
+    check_flag,
+    check_moment,
+    check_optional_sku,
+    check_reason,
+    check_reference,
+)
 from omskit.inventory.expiry import expire_due
+from omskit.inventory.locations import check_location_code
 from omskit.inventory.releases import consume_lines, release_lines
 from omskit.inventory.reservations import Allocation, Reservation, reservations_for, reserve_lines
 from omskit.storage.ports import UnitOfWork
@@ -54,6 +63,8 @@ class ReservationMixin:
         All-or-nothing (unless ``allow_partial``): raises :class:`InsufficientStock`
         and reserves nothing when a line does not fit.
         """
+        expires_at = check_moment(expires_at, "expires_at")
+        actor, allow_partial = check_actor(actor), check_flag(allow_partial, "allow_partial")
         return reserve_lines(uow, self._rt.ids, self._rt.clock.now(), reference=reference,
                              allocations=allocations, expires_at=expires_at,
                              allow_partial=allow_partial, actor=actor)  # fmt: skip
@@ -68,6 +79,9 @@ class ReservationMixin:
         ``cart=True`` makes the hold expire after the configured cart TTL (unless
         ``expires_at`` is given); :meth:`expire_reservations` then releases it.
         """
+        expires_at = check_moment(expires_at, "expires_at")
+        cart, actor = check_flag(cart, "cart"), check_actor(actor)
+        allow_partial = check_flag(allow_partial, "allow_partial")
         now = self._rt.clock.now()
         if cart and expires_at is None:
             expires_at = now + self.settings.cart_ttl
@@ -110,6 +124,7 @@ class ReservationMixin:
             InvalidQuantity: ``quantity`` is more than is held (there).
             ValidationError: malformed arguments; nothing is released.
         """
+        reason, actor = check_reason(reason), check_actor(actor)
         return release_lines(uow, self._rt.ids, self._rt.clock.now(), reference=reference,
                              line_ref=line_ref, quantity=quantity, reason=reason,
                              actor=actor, location=location)  # fmt: skip
@@ -119,6 +134,7 @@ class ReservationMixin:
         reason: str = "", actor: str = "system", location: str | None = None,
     ) -> list[Reservation]:  # fmt: skip
         """:meth:`release_in` in its own transaction."""
+        reason, actor = check_reason(reason), check_actor(actor)
         return self._run(lambda uow: self.release_in(uow, reference=reference,
                          line_ref=line_ref, quantity=quantity, reason=reason,
                          actor=actor, location=location))  # fmt: skip
@@ -128,6 +144,8 @@ class ReservationMixin:
         quantity: int, actor: str = "system", sku: str | None = None,
     ) -> Reservation:  # fmt: skip
         """On shipment: the line's reservation and on-hand stock both go down."""
+        location, sku = check_location_code(location), check_optional_sku(sku)
+        actor = check_actor(actor)
         return consume_lines(uow, self._rt.ids, self._rt.clock.now(), reference=reference,
                              line_ref=line_ref, location=location, quantity=quantity,
                              actor=actor, sku=sku)  # fmt: skip
@@ -137,12 +155,15 @@ class ReservationMixin:
         actor: str = "system", sku: str | None = None,
     ) -> Reservation:  # fmt: skip
         """:meth:`consume_in` in its own transaction."""
+        location, sku = check_location_code(location), check_optional_sku(sku)
+        actor = check_actor(actor)
         return self._run(lambda uow: self.consume_in(uow, reference=reference,
                          line_ref=line_ref, location=location, quantity=quantity,
                          actor=actor, sku=sku))  # fmt: skip
 
     def reservations(self, reference: str) -> list[Reservation]:
         """Every reservation made for ``reference`` (open, consumed or released)."""
+        reference = check_reference(reference, required=True)
         return self._read(lambda uow: reservations_for(uow, reference))
 
     def reservations_in(self, uow: UnitOfWork, reference: str) -> list[Reservation]:
@@ -155,5 +176,5 @@ class ReservationMixin:
 
     def expire_reservations(self, now: dt.datetime | None = None) -> list[str]:
         """Release every cart hold whose time ran out; returns the references released."""
-        when = now or self._rt.clock.now()
+        when = check_moment(now, "now") or self._rt.clock.now()
         return self._run(lambda uow: expire_due(uow, self._rt.ids, when))

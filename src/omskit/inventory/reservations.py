@@ -29,14 +29,15 @@ import attrs
 from omskit.catalog.model import PRODUCTS
 from omskit.errors import InsufficientStock, UnknownSku, ValidationError
 from omskit.ids import IdGenerator
+from omskit.inventory.arguments import MAX_REFERENCE
 from omskit.inventory.backorders import SKU_POLICIES, oversold, sku_levels
 from omskit.inventory.errors import BackorderLimitReached, UnknownLocation
 from omskit.inventory.events import StockReserved
 from omskit.inventory.ledger import MOVEMENTS, Movement, new_movement
-from omskit.inventory.locations import LOCATIONS
+from omskit.inventory.locations import LOCATIONS, check_location_code
 from omskit.inventory.stock import STOCK, StockLevel, level_id
 from omskit.storage.ports import Aggregate, Collection, Repository, UnitOfWork
-from omskit.validation import MAX_QUANTITY, check_quantity, check_text
+from omskit.validation import MAX_QUANTITY, check_quantity, check_sku, check_text
 
 __all__ = [
     "EXPIRING_HOLDS",
@@ -190,6 +191,8 @@ def _holds(ledger: Repository[Movement], reference: str) -> dict[HoldKey, Reserv
 
 def _missing_level(uow: UnitOfWork, sku: str, location: str) -> StockLevel:
     """A new, empty level, after checking that the SKU and the location exist."""
+    check_sku(sku)
+    check_location_code(location)
     if uow.repo(PRODUCTS).view(sku) is None:
         raise UnknownSku(sku)
     if uow.repo(LOCATIONS).view(location) is None:
@@ -218,7 +221,19 @@ def _check_allocation(a: object, i: int) -> Allocation:
     q = a.quantity
     if type(q) is not int or q < 1 or q > MAX_QUANTITY:
         check_quantity(q, f"allocations[{i}].quantity")
+    check_sku(a.sku, f"allocations[{i}].sku")
+    check_location_code(a.location, f"allocations[{i}].location")
+    _check_line_ref(a.line_ref, f"allocations[{i}].line_ref")
     return a
+
+
+def _is_list(value: object) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+
+
+def _check_line_ref(value: object, field: str) -> None:
+    if type(value) is not str or not value or len(value) > 64:
+        check_text(value, field, max_length=64)
 
 
 def _allowance(uow: UnitOfWork, sku: str, short: int, requested: int, available: int) -> bool:
@@ -255,8 +270,10 @@ def reserve_lines(
         BackorderLimitReached: the oversell cap would be exceeded.
         UnknownSku, UnknownLocation, ValidationError: bad input.
     """
-    if not reference or type(reference) is not str:
-        check_text(reference, "reference")
+    if not reference or type(reference) is not str or len(reference) > MAX_REFERENCE:
+        check_text(reference, "reference", max_length=MAX_REFERENCE)
+    if not _is_list(allocations):
+        raise ValidationError("allocations", allocations, "expected a list of Allocation")
     if not allocations:
         raise ValidationError("allocations", list(allocations), "give at least one allocation")
     stock = uow.repo(STOCK)
@@ -267,6 +284,9 @@ def reserve_lines(
     for i, a in enumerate(allocations):
         if type(a) is not Allocation:
             _check_allocation(a, i)
+        ref = a.line_ref
+        if type(ref) is not str or not ref or len(ref) > 64:
+            _check_line_ref(ref, f"allocations[{i}].line_ref")
         qty = a.quantity
         if type(qty) is not int or qty < 1 or qty > MAX_QUANTITY:
             check_quantity(qty, f"allocations[{i}].quantity")

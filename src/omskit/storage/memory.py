@@ -15,7 +15,13 @@ from types import TracebackType
 from typing import Any, Generic, Self
 
 from omskit.clock import Clock
-from omskit.errors import AlreadyExists, ConcurrencyConflict, NotFound, OmskitError
+from omskit.errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    NotFound,
+    OmskitError,
+    ValidationError,
+)
 from omskit.events import Event, OutboxRecord
 from omskit.ids import IdGenerator
 from omskit.storage.ports import A, Aggregate, Collection
@@ -89,8 +95,15 @@ class _Table:
         """
         with self.lock:
             pending, self.unindexed = self.unindexed, []
-            for stored in pending:
-                self._index(stored)
+            done = 0
+            try:
+                for stored in pending:
+                    self._index(stored)
+                    done += 1
+            finally:
+                if done < len(pending):
+                    # never lose the rows after a failing one: they stay queued
+                    self.unindexed[:0] = pending[done + 1 :]
 
     def replace(self, stored: Aggregate, previous: Aggregate) -> None:
         """Store a new version of a row; only keys that changed are touched."""
@@ -400,6 +413,7 @@ class _MemoryRepository(Generic[A]):
         rows = table.rows
         unique_fns = table.unique_fns
         read_version = self._read_version
+        keyed = table.index_fns + unique_fns
         claimed: dict[tuple[str, Hashable], str] = {}
         for id, agg in self._dirty.items():
             stored = rows.get(id)
@@ -411,6 +425,8 @@ class _MemoryRepository(Generic[A]):
                 raise ConcurrencyConflict(
                     self._collection.noun, id, read, -1 if stored is None else stored.version
                 )
+            if keyed and (read == -1 or not table.fixed_keys):
+                self._check_keys(agg, keyed)
             if not unique_fns:
                 continue
             for key, fn in unique_fns:
@@ -425,6 +441,25 @@ class _MemoryRepository(Generic[A]):
                 if claimed.get((key, value), id) != id:
                     raise AlreadyExists(f"{self._collection.noun} with {key}", value)
                 claimed[(key, value)] = id
+
+    def _check_keys(self, agg: A, keyed: tuple[tuple[str, Callable[[A], Any]], ...]) -> None:
+        """Refuse, before anything is written, a row whose key or index value is unusable.
+
+        A value that cannot be hashed (a dict given as a reference, say) would otherwise
+        fail only when the row is indexed, after commit.
+        """
+        for key, fn in keyed:
+            try:
+                value = fn(agg)
+                if value is not None:
+                    hash(value)
+            except (TypeError, ValueError, AttributeError):
+                value = _safe_repr(agg, fn)
+                raise ValidationError(
+                    f"{self._collection.noun}.{key}",
+                    value,
+                    "an index or key value must be text, a number, a date or a tuple of them",
+                ) from None
 
     def apply(self, events: list[Event]) -> None:
         table = self._table
@@ -452,6 +487,14 @@ class _MemoryRepository(Generic[A]):
                     table.replace(stored, previous)
             read_version[id] = agg.version
         self._dirty.clear()
+
+
+def _safe_repr(agg: Any, fn: Callable[[Any], Any]) -> Any:
+    """What ``fn`` made of ``agg``, for an error message (itself possibly failing)."""
+    try:
+        return fn(agg)
+    except Exception:
+        return f"<unusable value of {type(agg).__name__} {agg.id!r}>"
 
 
 class MemoryUnitOfWork:
