@@ -38,12 +38,13 @@ from omskit.inventory.operations import (
     transfer_between,
 )
 from omskit.inventory.reservation_service import ReservationMixin
+from omskit.inventory.selling import salable
 from omskit.inventory.settings import InventorySettings
 from omskit.inventory.stock import STOCK, StockLevel, level_id
 from omskit.inventory.supply_service import SupplyMixin, require_sku
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
-from omskit.validation import check_quantity, check_sku
+from omskit.validation import check_country, check_quantity, check_sku
 
 __all__ = ["InventoryService"]
 
@@ -307,13 +308,39 @@ class InventoryService(ReservationMixin, SupplyMixin):
 
         return self._read(query)
 
-    def available(self, sku: str, location: str | None = None) -> int:
-        """Units of ``sku`` that can be sold now, at one location or in all of them."""
+    def available(
+        self, sku: str, location: str | None = None, *, country: str | None = None
+    ) -> int:
+        """Units of ``sku`` that capture could reserve now for an online order.
+
+        Over all locations (``location`` left out) this is the *salable* quantity: the
+        sum of what is free (on hand less reserved, safety stock and quarantine) at every
+        location whose stock may be sold: active, open to online orders, allowed to ship
+        the product (hazardous goods, parcel weight) and, with ``country``, shipping to
+        that destination. Routing applies the very same rules
+        (:mod:`omskit.inventory.selling`), so a plan for one line can allocate exactly
+        this many units.
+
+        With ``location``, it is the per-location view of stock: what is free at that
+        location, whether or not the location sells online (a store's stock for walk-in
+        customers, a deactivated warehouse's last units). :meth:`level` has the rest.
+
+        Raises:
+            ValidationError: a malformed SKU, location or country, or ``country`` given
+                together with ``location``.
+            UnknownLocation: (with ``location``) no such location.
+        """
+        sku = check_sku(sku)
         if location is not None:
+            if country is not None:
+                allowed = "give a country only for the total over all locations"
+                raise ValidationError("country", country, allowed)
+            location = check_location_code(location)
             return max(self.level(sku, location).available, 0)
+        dest = None if country is None else check_country(country)
 
         def query(uow: UnitOfWork) -> int:
-            return sum(max(lv.available, 0) for lv in uow.repo(STOCK).list_view("sku", sku))
+            return salable(uow, sku, dest)
 
         return self._read(query)
 
