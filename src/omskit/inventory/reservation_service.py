@@ -21,6 +21,8 @@ from omskit.inventory.arguments import (
     check_reason,
     check_reference,
 )
+from omskit.inventory.backorders import Backorder, Waiting, accept_shortfalls
+from omskit.inventory.errors import ShortLine
 from omskit.inventory.expiry import expire_due
 from omskit.inventory.locations import check_location_code
 from omskit.inventory.releases import consume_lines, release_lines
@@ -56,18 +58,22 @@ class ReservationMixin:
     def reserve_in(
         self, uow: UnitOfWork, *, reference: str, allocations: Sequence[Allocation],
         expires_at: dt.datetime | None = None, actor: str = "system",
-        allow_partial: bool = False,
+        allow_partial: bool = False, oversell: bool = True,
     ) -> list[Reservation]:  # fmt: skip
         """Check and reserve every allocation inside the caller's unit of work.
 
-        All-or-nothing (unless ``allow_partial``): raises :class:`InsufficientStock`
-        and reserves nothing when a line does not fit.
+        All-or-nothing (unless ``allow_partial``): raises :class:`StockShortfall` (an
+        :class:`InsufficientStock`) naming every line that does not fit, and reserves
+        nothing. SKUs that take backorders may be held beyond stock unless ``oversell``
+        is off, as capture has it: what it reserves must be there.
         """
         expires_at = check_moment(expires_at, "expires_at")
         actor, allow_partial = check_actor(actor), check_flag(allow_partial, "allow_partial")
+        oversell = check_flag(oversell, "oversell")
         return reserve_lines(uow, self._rt.ids, self._rt.clock.now(), reference=reference,
                              allocations=allocations, expires_at=expires_at,
-                             allow_partial=allow_partial, actor=actor)  # fmt: skip
+                             allow_partial=allow_partial, actor=actor,
+                             oversell=oversell)  # fmt: skip
 
     def reserve(
         self, *, reference: str, allocations: Sequence[Allocation],
@@ -108,6 +114,31 @@ class ReservationMixin:
                 # a hot SKU: let the other writers finish before checking again
                 time.sleep(min(0.002, 0.000_02 * 2**attempt))
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def backorder_in(
+        self, uow: UnitOfWork, *, reference: str, lines: Sequence[ShortLine],
+        allow: bool = True, waiting: Waiting | None = None,
+    ) -> list[Backorder]:  # fmt: skip
+        """Accept the short units of ``reference``'s lines as each SKU's policy says.
+
+        The SKU's policy decides (``deny`` refuses; ``backorder`` and ``preorder`` accept
+        up to their cap); ``allow=False`` narrows it to refusing everything. All lines are
+        accepted and booked against their caps, replacing what ``reference`` had booked,
+        or none is. ``waiting(reference, line_ref)`` tells how many units an order line
+        still waits for; before refusing for a cap, bookings of orders that no longer
+        wait are dropped. Orders call it at capture and edit (and with no lines when an
+        order is cancelled).
+
+        Raises:
+            BackorderLimitReached: a cap would be exceeded; ``shortfalls`` lists every
+                refused line.
+            StockShortfall: lines whose SKU does not take backorders (or ``allow`` is
+                off), every one listed.
+        """
+        if not reference or type(reference) is not str:
+            check_reference(reference, required=True)
+        return accept_shortfalls(uow, self._rt.ids, reference=reference, lines=lines,
+                                 allow=allow, waiting=waiting)  # fmt: skip
 
     def release_in(
         self, uow: UnitOfWork, *, reference: str, line_ref: str | None = None,
