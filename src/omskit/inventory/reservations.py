@@ -233,6 +233,8 @@ def _check_allocation(a: object, i: int) -> Allocation:
 
 
 def _is_list(value: object) -> bool:
+    if type(value) is list or type(value) is tuple:
+        return True
     return isinstance(value, Sequence) and not isinstance(value, str | bytes)
 
 

@@ -371,6 +371,8 @@ class _MemoryRepository(Generic[A]):
         id = aggregate.id
         if id in self._seen or id in self._table.rows:
             raise AlreadyExists(self._collection.noun, id)
+        if self._append_only:  # indexed only later, when the first query needs it
+            self._check_keys(aggregate)
         self._seen[id] = aggregate
         self._read_version[id] = -1
         self._dirty[id] = aggregate
@@ -413,7 +415,6 @@ class _MemoryRepository(Generic[A]):
         rows = table.rows
         unique_fns = table.unique_fns
         read_version = self._read_version
-        keyed = table.index_fns + unique_fns
         claimed: dict[tuple[str, Hashable], str] = {}
         for id, agg in self._dirty.items():
             stored = rows.get(id)
@@ -425,8 +426,6 @@ class _MemoryRepository(Generic[A]):
                 raise ConcurrencyConflict(
                     self._collection.noun, id, read, -1 if stored is None else stored.version
                 )
-            if keyed and (read == -1 or not table.fixed_keys):
-                self._check_keys(agg, keyed)
             if not unique_fns:
                 continue
             for key, fn in unique_fns:
@@ -442,13 +441,15 @@ class _MemoryRepository(Generic[A]):
                     raise AlreadyExists(f"{self._collection.noun} with {key}", value)
                 claimed[(key, value)] = id
 
-    def _check_keys(self, agg: A, keyed: tuple[tuple[str, Callable[[A], Any]], ...]) -> None:
-        """Refuse, before anything is written, a row whose key or index value is unusable.
+    def _check_keys(self, agg: A) -> None:
+        """Refuse an append-only row whose key or index value is unusable, when it is added.
 
-        A value that cannot be hashed (a dict given as a reference, say) would otherwise
-        fail only when the row is indexed, after commit.
+        Its index entries are written only by a later query (:meth:`_Table.index`), after
+        commit: a value that cannot be hashed (a dict given as a reference, say) would
+        fail there, not here.
         """
-        for key, fn in keyed:
+        table = self._table
+        for key, fn in table.index_fns + table.unique_fns:
             try:
                 value = fn(agg)
                 if value is not None:
