@@ -57,6 +57,7 @@ def setup() -> tuple[OMS, FakeClock]:
         ("LAMP", "ITALUCE", 100),
     ):
         inv.receive(sku, location=where, quantity=qty)
+    inv.set_backorder_policy("MUG", "backorder")  # a mug order waits when Berlin runs out
     oms.fulfillment.configure_location("BER", bins={"TEE": "A-02-4-B", "MUG": "A-01-1-A"})
     return oms, clock
 

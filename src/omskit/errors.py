@@ -38,7 +38,8 @@ Capabilities add their own subclasses of these in their package's ``errors`` mod
     omskit.orders.errors       OrderRejected, OrderUnchanged, UnitsInFulfillment
     omskit.payments.errors     PaymentDeclined, GatewayUnavailable (both PaymentError)
     omskit.inventory.errors    UnknownLocation, UnknownReservation, LocationInactive,
-                               NotEnoughToMove, BackorderLimitReached (InsufficientStock)
+                               NotEnoughToMove, StockShortfall, BackorderLimitReached
+                               (InsufficientStock)
     omskit.carriers.errors     UnknownServiceLevel, UnknownTrackingNumber,
                                UnserviceableAddress, NoRateAvailable
     omskit.fulfillment.errors  ItemTooLarge, OverConfirmation, PickupCodeMismatch, InvalidBinCode

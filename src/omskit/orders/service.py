@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from omskit.channels.model import CHANNELS, Channel
@@ -27,9 +27,40 @@ from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
 from omskit.validation import check_mapping, check_text
 
-__all__ = ["OrderService"]
+__all__ = ["REPLANS", "OrderService"]
 
 T = TypeVar("T")
+
+#: How often capture plans again when the stock it planned with went to other orders
+#: before it could reserve it (each plan sees what the one before found gone).
+REPLANS = 5
+
+
+def _short_lines(request: Any, shortfalls: Sequence[Any]) -> list[Any]:
+    """One short line per request line a plan could not fully source."""
+    from omskit.inventory import ShortLine  # noqa: PLC0415 - inventory comes after orders
+
+    missing: dict[str, int] = {}
+    for s in shortfalls:
+        missing[s.line_ref] = missing.get(s.line_ref, 0) + s.quantity
+    return [ShortLine(ln.sku, ln.quantity, ln.quantity - missing[ln.line_ref], ln.line_ref)
+            for ln in request.lines if ln.line_ref in missing]  # fmt: skip
+
+
+def _waiting(uow: UnitOfWork) -> Callable[[str, str], int]:
+    """How many units of an order's line still wait for stock (0 if gone or cancelled)."""
+    orders = uow.repo(ORDERS)
+
+    def waiting(reference: str, line_ref: str) -> int:
+        other = orders.view(reference)
+        if other is None:
+            return 0
+        for line in other.lines:
+            if line.id == line_ref:
+                return line.backordered
+        return 0
+
+    return waiting
 
 
 class OrderService:
@@ -353,23 +384,42 @@ class OrderService:
         order.quote = quote
 
     def reserve_in(self, uow: UnitOfWork, order: Order, channel: Channel, actor: str) -> None:
-        """Plan and reserve the order's unallocated units; record the rest as backordered."""
+        """Plan and reserve the order's unallocated units; backorder the rest as allowed.
+
+        Each SKU's backorder policy decides what happens to the units stock cannot cover
+        (``deny`` refuses them, ``backorder`` and ``preorder`` take them up to their cap);
+        ``orders.backorders = False`` only narrows that to refusing them all. Every short
+        line is reported at once (`StockShortfall`, or
+        `BackorderLimitReached` when a cap is the reason). When
+        stock seen while planning has gone to another order by the time it is reserved,
+        the order is planned again on what is left (and backordered as the policy says).
+        """
         request = self.sourcing_request(order, channel=channel)
         if not request.lines:
             return
-        plan = self.services.routing.plan_in(uow, request, self.settings.routing_strategy)
-        short = plan.unfulfilled
-        if short and not self.settings.backorders:
-            first = short[0]
-            line = order.line(first.line_ref)
-            raise InsufficientStock(first.sku, line.unallocated, line.unallocated - first.quantity)
-        allocations = plan.allocations if (not short or channel.allow_partial) else ()
-        if allocations:
-            self.services.inventory.reserve_in(uow, reference=order.id, allocations=allocations,
-                                               actor=actor)  # fmt: skip
+        inventory = self.services.inventory
+        for attempt in range(1, REPLANS + 1):
+            plan = self.services.routing.plan_in(uow, request, self.settings.routing_strategy)
+            short = plan.unfulfilled
+            if short or attempt > 1:  # a re-plan replaces what the first one booked
+                inventory.backorder_in(uow, reference=order.id,
+                                       lines=_short_lines(request, short),
+                                       allow=self.settings.backorders,
+                                       waiting=_waiting(uow))  # fmt: skip
+            allocations = plan.allocations if (not short or channel.allow_partial) else ()
+            if not allocations:
+                break
+            try:
+                inventory.reserve_in(uow, reference=order.id, allocations=allocations,
+                                     actor=actor, oversell=False)  # fmt: skip
+            except InsufficientStock:
+                if attempt == REPLANS:
+                    raise
+                continue  # another order took stock this plan counted on: plan again
             by_id = {x.id: x for x in order.lines}
             for a in allocations:
                 by_id[a.line_ref].allocated += a.quantity
+            break
         for line in order.lines:
             line.backordered = max(0, line.active - line.allocated)
 
@@ -377,6 +427,8 @@ class OrderService:
         """Cancel every unshipped unit and release whatever stock the order holds."""
         if any(x.allocated > x.shipped for x in order.lines):
             self.services.inventory.release_in(uow, reference=order.id, reason=reason)
+        if any(x.backordered for x in order.lines):  # its backorders stop counting on caps
+            self.services.inventory.backorder_in(uow, reference=order.id, lines=())
         for line in order.lines:
             line.cancelled = line.quantity
             line.allocated = line.backordered = line.in_fulfillment = 0

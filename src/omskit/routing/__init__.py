@@ -27,6 +27,7 @@ from omskit.routing.settings import CostModel, RoutingSettings
 from omskit.routing.strategies import (
     DropshipStrategy,
     FewestShipmentsStrategy,
+    HighestStockStrategy,
     NearestStrategy,
     PriorityStrategy,
     RoutingStrategy,
@@ -39,6 +40,7 @@ __all__ = [
     "Decision",
     "DropshipStrategy",
     "FewestShipmentsStrategy",
+    "HighestStockStrategy",
     "LineSpec",
     "LowestCostStrategy",
     "NearestStrategy",

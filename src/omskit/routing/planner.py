@@ -270,7 +270,8 @@ def make_plan(
         shipped = sum(p.quantity for p in picks)
     shortfalls: tuple[Shortfall, ...] = ()
     if shipped != ctx.wanted:  # no line gets more than it asks for
-        shortfalls = tuple(shortfalls_of(uow, ctx.problem, ctx.eligible, allocations, today))
+        shortfalls = tuple(shortfalls_of(uow, ctx.problem, ctx.eligible, allocations, today,
+                                         reference=request.reference))  # fmt: skip
     return Plan(strategy.name, allocations, shortfalls, excluded=ctx.excluded, request=request,
                 details=Details(lambda: ctx.problem, strategy, picks))  # fmt: skip
 

@@ -9,6 +9,7 @@ from omskit.routing.problem import LineSpec, Pick, SourcingProblem
 from omskit.routing.strategies import (
     DropshipStrategy,
     FewestShipmentsStrategy,
+    HighestStockStrategy,
     NearestStrategy,
     PriorityStrategy,
     RoutingStrategy,
@@ -19,7 +20,7 @@ __all__ = ["run_strategy"]
 #: Built-in strategies whose picks need no checking: each takes at most what a line still
 #: needs and what a location has (property tests hold them to it), and never zero.
 _TRUSTED = frozenset({PriorityStrategy, NearestStrategy, DropshipStrategy,
-                      FewestShipmentsStrategy})  # fmt: skip
+                      FewestShipmentsStrategy, HighestStockStrategy})  # fmt: skip
 
 
 def run_strategy(problem: SourcingProblem, strategy: RoutingStrategy) -> Sequence[Pick]:

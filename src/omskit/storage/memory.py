@@ -15,7 +15,13 @@ from types import TracebackType
 from typing import Any, Generic, Self
 
 from omskit.clock import Clock
-from omskit.errors import AlreadyExists, ConcurrencyConflict, NotFound, OmskitError
+from omskit.errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    NotFound,
+    OmskitError,
+    ValidationError,
+)
 from omskit.events import Event, OutboxRecord
 from omskit.ids import IdGenerator
 from omskit.storage.ports import A, Aggregate, Collection
@@ -89,8 +95,15 @@ class _Table:
         """
         with self.lock:
             pending, self.unindexed = self.unindexed, []
-            for stored in pending:
-                self._index(stored)
+            done = 0
+            try:
+                for stored in pending:
+                    self._index(stored)
+                    done += 1
+            finally:
+                if done < len(pending):
+                    # never lose the rows after a failing one: they stay queued
+                    self.unindexed[:0] = pending[done + 1 :]
 
     def replace(self, stored: Aggregate, previous: Aggregate) -> None:
         """Store a new version of a row; only keys that changed are touched."""
@@ -370,6 +383,8 @@ class _MemoryRepository(Generic[A]):
         id = aggregate.id
         if id in self._seen or id in self._table.rows:
             raise AlreadyExists(self._collection.noun, id)
+        if self._append_only:  # indexed only later, when the first query needs it
+            self._check_keys(aggregate)
         self._seen[id] = aggregate
         self._read_version[id] = -1
         self._dirty[id] = aggregate
@@ -438,6 +453,27 @@ class _MemoryRepository(Generic[A]):
                     raise AlreadyExists(f"{self._collection.noun} with {key}", value)
                 claimed[(key, value)] = id
 
+    def _check_keys(self, agg: A) -> None:
+        """Refuse an append-only row whose key or index value is unusable, when it is added.
+
+        Its index entries are written only by a later query (`_Table.index`), after
+        commit: a value that cannot be hashed (a dict given as a reference, say) would
+        fail there, not here.
+        """
+        table = self._table
+        for key, fn in table.index_fns + table.unique_fns:
+            try:
+                value = fn(agg)
+                if value is not None:
+                    hash(value)
+            except (TypeError, ValueError, AttributeError):
+                value = _safe_repr(agg, fn)
+                raise ValidationError(
+                    f"{self._collection.noun}.{key}",
+                    value,
+                    "an index or key value must be text, a number, a date or a tuple of them",
+                ) from None
+
     def apply(self, events: list[Event]) -> None:
         table = self._table
         rows = table.rows
@@ -464,6 +500,14 @@ class _MemoryRepository(Generic[A]):
                     table.replace(stored, previous)
             read_version[id] = agg.version
         self._dirty.clear()
+
+
+def _safe_repr(agg: Any, fn: Callable[[Any], Any]) -> Any:
+    """What ``fn`` made of ``agg``, for an error message (itself possibly failing)."""
+    try:
+        return fn(agg)
+    except Exception:
+        return f"<unusable value of {type(agg).__name__} {agg.id!r}>"
 
 
 class MemoryUnitOfWork:

@@ -105,6 +105,12 @@ EXAMPLES: dict[type[errors.OmskitError], Callable[[], errors.OmskitError]] = {
     inventory_errors.BackorderLimitReached: lambda: inventory_errors.BackorderLimitReached(
         "TEE-M", 10, 2, 5, "backorder"
     ),
+    inventory_errors.StockShortfall: lambda: inventory_errors.StockShortfall(
+        [
+            inventory_errors.ShortLine("V", 100, 7, line_ref="L1"),
+            inventory_errors.ShortLine("W", 3, 0, line_ref="L2", reason="not stocked"),
+        ]
+    ),
     inventory_errors.LocationInactive: lambda: inventory_errors.LocationInactive("BER", "receive"),
     inventory_errors.NotEnoughToMove: lambda: inventory_errors.NotEnoughToMove(
         "TEE-M", 5, 2, "BER", "transfer"
