@@ -1,6 +1,6 @@
 """omskit: a pure-Python order management SDK.
 
-Start with :class:`OMS`::
+Start with [`OMS`][]::
 
     from omskit import OMS
     oms = OMS.in_memory()
@@ -16,6 +16,7 @@ import. Submodules hold the rest: the services, events, settings and helpers.
 
 from omskit.carriers import (
     Carrier,
+    CarrierUnavailable,
     Label,
     NoRateAvailable,
     RateQuote,
@@ -25,6 +26,7 @@ from omskit.carriers import (
     UnknownServiceLevel,
     UnknownTrackingNumber,
     UnserviceableAddress,
+    WebhookSignatureInvalid,
 )
 from omskit.catalog import Dimensions, KitComponent, Product
 from omskit.channels import Channel
@@ -75,7 +77,9 @@ from omskit.inventory import (
     NotEnoughToMove,
     Promise,
     Reservation,
+    ShortLine,
     StockLevel,
+    StockShortfall,
     UnknownLocation,
     UnknownPurchaseOrder,
     UnknownReservation,
@@ -161,6 +165,7 @@ __all__ = [
     "BackorderLimitReached",
     "CaptureOrder",
     "Carrier",
+    "CarrierUnavailable",
     "Channel",
     "ChannelPriceRejected",
     "Clock",
@@ -250,10 +255,12 @@ __all__ = [
     "SandboxGateway",
     "SequentialIds",
     "Shipment",
+    "ShortLine",
     "Shortfall",
     "SourcingLine",
     "SourcingRequest",
     "StockLevel",
+    "StockShortfall",
     "SystemClock",
     "TableRateCarrier",
     "TaxBreakdown",
@@ -281,6 +288,7 @@ __all__ = [
     "UnknownTrackingNumber",
     "UnserviceableAddress",
     "ValidationError",
+    "WebhookSignatureInvalid",
     "__version__",
     "allocate",
     "convert",

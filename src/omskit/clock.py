@@ -1,6 +1,6 @@
-"""Where omskit gets the time: an injected :class:`Clock`, never ``datetime.now()`` in the core.
+"""Where omskit gets the time: an injected [`Clock`][], never ``datetime.now()`` in the core.
 
-Hosts and tests pass their own clock to :class:`~omskit.OMS`; ``omskit.testing.FakeClock``
+Hosts and tests pass their own clock to [`OMS`][]; ``omskit.testing.FakeClock``
 is a clock that only moves when told to.
 """
 

@@ -1,6 +1,6 @@
-"""Configuration of an :class:`~omskit.OMS`.
+"""Configuration of an [`OMS`][].
 
-Core settings are fields of :class:`OMSConfig`; every capability (``pricing``,
+Core settings are fields of [`OMSConfig`][]; every capability (``pricing``,
 ``orders``, ``inventory``...) and every third-party plugin reads its own *section*, a
 plain mapping under its name, and validates it itself.
 """
@@ -15,11 +15,29 @@ import attrs
 
 from omskit.errors import ValidationError
 from omskit.events import RetryPolicy
-from omskit.money import RoundingPolicy, check_currency
+from omskit.money import ROUNDING_MODES, RoundingPolicy, check_currency
 
 __all__ = ["OMSConfig"]
 
 _DEFAULT_ROUNDING = RoundingPolicy()
+
+
+_MODES = "|".join(repr(m) for m in ROUNDING_MODES)
+
+
+def _check_rounding_keys(currency: str, policy: Mapping[str, Any]) -> None:
+    """Name the key of a rounding policy that is wrong, its value and what is allowed."""
+    allowed = {"mode": ROUNDING_MODES, "tax_mode": ROUNDING_MODES, "scope": ("line", "total")}
+    for key, value in policy.items():
+        if key not in allowed:
+            raise ValidationError(
+                f"rounding.{currency}", key, "unknown key; allowed: mode, scope, tax_mode"
+            )
+        if value not in allowed[key] and not (key == "tax_mode" and value is None):
+            choices = ", ".join(repr(v) for v in allowed[key])
+            raise ValidationError(
+                f"rounding.{currency}", value, f"{key}: expected one of {choices}"
+            )
 
 
 def _rounding_map(value: Mapping[str, Any]) -> dict[str, RoundingPolicy]:
@@ -33,13 +51,15 @@ def _rounding_map(value: Mapping[str, Any]) -> dict[str, RoundingPolicy]:
         if isinstance(policy, RoundingPolicy):
             result[currency] = policy
         elif isinstance(policy, Mapping):
+            _check_rounding_keys(currency, policy)
             try:
                 result[currency] = RoundingPolicy(**policy)
             except (TypeError, ValueError) as exc:
                 raise ValidationError(
                     f"rounding.{currency}",
                     dict(policy),
-                    "expected {'mode': 'half_up'|'half_even', 'scope': 'line'|'total'}",
+                    f"expected {{'mode': {_MODES}, 'scope': 'line'|'total', "
+                    f"'tax_mode'?: {_MODES}}}",
                 ) from exc
         else:
             raise ValidationError(
@@ -72,7 +92,7 @@ class OMSConfig:
     Attributes:
         storage: name of the storage backend (``"memory"`` is built in).
         default_currency: currency used when a caller gives none.
-        rounding: a :class:`~omskit.money.RoundingPolicy` per currency code.
+        rounding: a [`RoundingPolicy`][] per currency code.
         exchange_rates: a fixed rate table ``{"EUR": {"USD": "1.08"}}`` for the built-in
             exchange-rate provider.
         exchange_rates_as_of: the date that table is valid for.

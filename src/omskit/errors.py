@@ -1,4 +1,4 @@
-"""Every error omskit raises, rooted at :class:`OmskitError`.
+"""Every error omskit raises, rooted at [`OmskitError`][].
 
 Each error carries the data a caller needs to react (``field``, ``value``, ``sku``,
 ``requested``, ``available``...) and a message that says what was wrong and what is
@@ -38,7 +38,8 @@ Capabilities add their own subclasses of these in their package's ``errors`` mod
     omskit.orders.errors       OrderRejected, OrderUnchanged, UnitsInFulfillment
     omskit.payments.errors     PaymentDeclined, GatewayUnavailable (both PaymentError)
     omskit.inventory.errors    UnknownLocation, UnknownReservation, LocationInactive,
-                               NotEnoughToMove, BackorderLimitReached (InsufficientStock)
+                               NotEnoughToMove, StockShortfall, BackorderLimitReached
+                               (InsufficientStock)
     omskit.carriers.errors     UnknownServiceLevel, UnknownTrackingNumber,
                                UnserviceableAddress, NoRateAvailable
     omskit.fulfillment.errors  ItemTooLarge, OverConfirmation, PickupCodeMismatch, InvalidBinCode
@@ -49,7 +50,9 @@ plan's shortfalls.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -78,11 +81,71 @@ __all__ = [
     "UnknownProvider",
     "UnknownSku",
     "ValidationError",
+    "shown",
 ]
+
+#: The longest a value is quoted in a message; longer ones are shortened in the middle.
+_MAX_SHOWN = 300
+_PLAIN = (str, bool, type(None), float, Decimal)
+
+
+class _Shortened(reprlib.Repr):
+    """``reprlib`` limits, and integers too long to print named by their size."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel = 4
+        self.maxlist = self.maxtuple = self.maxset = self.maxfrozenset = self.maxdict = 12
+        self.maxstring = self.maxother = _MAX_SHOWN // 2
+        self.maxlong = 60
+
+    def repr_int(self, x: int, level: int) -> str:
+        """Digits as usual; past a few thousand, only how many (``str()`` would refuse)."""
+        if x.bit_length() > 1000:
+            return f"<an integer of about {int(x.bit_length() * 0.30103) + 1:,} digits>"
+        return super().repr_int(x, level)
+
+
+_SHORTENED = _Shortened()
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` for a message: never raises, never huge, whatever ``value`` is.
+
+    Plain values of a sensible size read exactly as ``repr`` writes them; a long text, a
+    deep or wide structure, a huge integer or an object whose ``repr`` fails is shortened
+    (``reprlib``) or named by its type.
+    """
+    try:
+        small_int = isinstance(value, int) and value.bit_length() <= 1000
+        if type(value) in _PLAIN or small_int:
+            text = repr(value)
+            if len(text) <= _MAX_SHOWN:
+                return text
+        return _SHORTENED.repr(value)
+    except Exception:  # a failing __repr__, or RecursionError inside one
+        return f"<{type(value).__name__} object>"
 
 
 class OmskitError(Exception):
-    """Root of every error omskit raises on purpose."""
+    """Root of every error omskit raises on purpose.
+
+    Every error pickles with its message and data attributes (a host running captures
+    in a process pool gets the worker's error back whole): unpickling restores the
+    instance as it was, without calling a subclass's ``__init__`` again.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # BaseException's own reduce calls ``cls(*self.args)``, which breaks for every
+        # subclass whose __init__ takes data rather than the message.
+        return (_restore_error, (type(self), self.args), self.__dict__)
+
+
+def _restore_error(cls: type[OmskitError], args: tuple[Any, ...]) -> OmskitError:
+    """Rebuild a pickled error: its class and message now, its attributes from the state."""
+    error = cls.__new__(cls)
+    error.args = args
+    return error
 
 
 @attrs.frozen
@@ -100,7 +163,7 @@ class Problem:
 class ValidationError(OmskitError, ValueError):
     """Input that omskit will not accept.
 
-    Carries every :class:`Problem` found, so a payload with five mistakes is reported
+    Carries every [`Problem`][] found, so a payload with five mistakes is reported
     once with all five. ``field``, ``value`` and ``allowed`` describe the first problem
     for the common single-field case.
     """
@@ -117,7 +180,9 @@ class ValidationError(OmskitError, ValueError):
         self.value = value
         self.allowed = allowed
         self.problems: tuple[Problem, ...] = (
-            tuple(problems) if problems else (Problem(field, f"got {value!r}; {allowed}", value),)
+            tuple(problems)
+            if problems
+            else (Problem(field, f"got {shown(value)}; {allowed}", value),)
         )
         if len(self.problems) == 1:
             message = str(self.problems[0])
@@ -187,7 +252,7 @@ class NotFound(OmskitError, LookupError):
     def __init__(self, kind: str, key: object, hint: str = "") -> None:
         self.kind = kind
         self.key = key
-        message = f"no {kind} {key!r}"
+        message = f"no {kind} {shown(key)}"
         super().__init__(f"{message}; {hint}" if hint else message)
 
 
@@ -247,7 +312,7 @@ class IdempotencyConflict(Conflict):
     def __init__(self, key: object, detail: str = "") -> None:
         self.key = key
         message = (
-            f"idempotency key {key!r} was already used with a different payload; "
+            f"idempotency key {shown(key)} was already used with a different payload; "
             f"use a new key for a new request"
         )
         super().__init__(f"{message} ({detail})" if detail else message)
@@ -259,7 +324,7 @@ class AlreadyExists(Conflict):
     def __init__(self, kind: str, key: object) -> None:
         self.kind = kind
         self.key = key
-        super().__init__(f"{kind} {key!r} already exists")
+        super().__init__(f"{kind} {shown(key)} already exists")
 
 
 class InsufficientStock(OmskitError):

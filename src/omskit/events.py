@@ -3,13 +3,18 @@
 Aggregates record past-tense events (``OrderCaptured``, ``StockReserved``) while they
 change. The unit of work stamps each with an id and the clock's time, and writes them to
 the outbox *in the same commit* as the change itself. After the commit, the
-:class:`EventDispatcher` hands every event to every ``omskit_on_event`` subscriber:
+[`EventDispatcher`][] hands every event to every ``omskit_on_event`` subscriber:
 
 * a subscriber that raises never undoes the business change; its delivery is retried
-  later, with exponential back-off, up to :attr:`RetryPolicy.max_attempts`, and is then
-  parked as dead (visible through :meth:`EventDispatcher.dead_letters`);
+  later, with exponential back-off, up to `RetryPolicy.max_attempts`, and is then
+  parked as dead (visible through [`EventDispatcher.dead_letters`][]);
 * a subscriber receives an event at most once: deliveries are recorded per subscriber,
-  so a retry only goes to the subscribers that have not had it yet.
+  so a retry only goes to the subscribers that have not had it yet;
+* what a subscriber raises is contained, ``BaseException`` subclasses included (a
+  custom one, ``GeneratorExit``...): it is recorded as that delivery's failure and never
+  reaches the caller whose commit produced the event. Only ``KeyboardInterrupt`` and
+  ``SystemExit``, which ask the process to stop, propagate: the change is committed, and
+  the event stays due for that subscriber (and any not reached yet) at the next dispatch.
 """
 
 from __future__ import annotations
@@ -86,7 +91,7 @@ def _json_value(_inst: object, _field: object, value: Any) -> Any:
 
 
 class EventRecorder:
-    """Mixin for aggregates: :meth:`record` events now, the unit of work collects them later."""
+    """Mixin for aggregates: [`record`][] events now, the unit of work collects them later."""
 
     __slots__ = ()
     _events: list[Event]
@@ -155,7 +160,7 @@ class DeadLetter:
 class OutboxStore(Protocol):
     """Where committed events wait for delivery (a table in a durable store).
 
-    Storage backends implement it; :meth:`append` is called inside the commit that produced
+    Storage backends implement it; [`append`][] is called inside the commit that produced
     the events, the other methods by the dispatcher after commit.
     """
 
@@ -243,7 +248,9 @@ class EventDispatcher:
                 continue
             try:
                 handler(record.event)
-            except Exception as exc:
+            except (KeyboardInterrupt, SystemExit):
+                raise  # the process is asked to stop: the event stays due for this subscriber
+            except BaseException as exc:  # contained: the caller's change is committed
                 self._failed(record, name, exc, now)
             else:
                 record.delivered.add(name)
@@ -251,10 +258,16 @@ class EventDispatcher:
                 delivered += 1
         return delivered
 
-    def _failed(self, record: OutboxRecord, name: str, exc: Exception, now: dt.datetime) -> None:
+    def _failed(
+        self, record: OutboxRecord, name: str, exc: BaseException, now: dt.datetime
+    ) -> None:
         attempt = record.attempts.get(name, 0) + 1
         record.attempts[name] = attempt
-        record.last_error[name] = f"{type(exc).__name__}: {exc}"
+        try:
+            detail = str(exc)[:500]
+        except Exception:  # a subscriber's exception whose __str__ fails as well
+            detail = "(no message)"
+        record.last_error[name] = f"{type(exc).__name__}: {detail}"
         if attempt >= self.policy.max_attempts:
             record.dead.add(name)
             record.retry_at.pop(name, None)

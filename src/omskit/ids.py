@@ -1,4 +1,4 @@
-"""Where omskit gets identifiers: an injected :class:`IdGenerator`.
+"""Where omskit gets identifiers: an injected [`IdGenerator`][].
 
 The core never invents ids itself, so tests can make them predictable
 (``omskit.testing.SequentialIds``) and hosts can use their own scheme.

@@ -2,14 +2,18 @@
 
 Rules this module enforces everywhere in omskit:
 
-* Amounts are :class:`~decimal.Decimal`. Strings, ints, Decimals and py-moneyed ``Money``
-  are accepted; a ``float`` raises :class:`~omskit.errors.FloatNotAllowed`, because
+* Amounts are `Decimal`. Strings, ints, Decimals and py-moneyed ``Money``
+  are accepted; a ``float`` raises [`FloatNotAllowed`][], because
   ``0.1 + 0.2`` is not ``0.3``.
+* Wherever omskit takes a [`Money`][], a py-moneyed ``moneyed.Money`` works too
+  ([`MoneyLike`][]; converted exactly by [`as_money`][]), and wherever it takes a locale
+  identifier, a ``babel.Locale`` works too ([`LocaleLike`][], read by
+  [`coerce_locale`][]).
 * The number of minor-unit digits comes from babel's ISO 4217 data (JPY 0, EUR 2, KWD 3),
   and every rounding names its mode at the call site.
 * Splitting an amount (a discount over lines, a refund over payments) uses the
   largest-remainder method, so the parts always add up to the whole to the last minor unit.
-* Two currencies never meet silently: that is :class:`~omskit.errors.CurrencyMismatch`.
+* Two currencies never meet silently: that is [`CurrencyMismatch`][].
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import decimal
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
 
 import attrs
 import babel
@@ -36,6 +40,7 @@ from omskit.errors import (
 )
 
 __all__ = [
+    "ROUNDING_MODES",
     "ROUND_DOWN",
     "ROUND_HALF_EVEN",
     "ROUND_HALF_UP",
@@ -43,11 +48,15 @@ __all__ = [
     "ExchangeRate",
     "ExchangeRateProvider",
     "FixedRates",
+    "LocaleLike",
     "Money",
+    "MoneyLike",
     "RoundingPolicy",
     "TaxedMoney",
     "allocate",
+    "as_money",
     "check_currency",
+    "coerce_locale",
     "convert",
     "format_money",
     "minor_unit",
@@ -55,13 +64,20 @@ __all__ = [
     "quantize",
     "sum_money",
     "to_decimal",
+    "to_money",
 ]
 
 _ROUNDING_NAMES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN}
+#: The rounding modes a `RoundingPolicy` names: half-up, half-even, and ``"down"``
+#: (truncation, the usual way Japanese invoices round consumption tax).
+ROUNDING_MODES: tuple[str, ...] = tuple(_ROUNDING_NAMES)
 # The default decimal context keeps 28 digits. Amounts may have at most 18 digits before
 # the point, which leaves room for 4 minor-unit digits (UYW) and a factor of a million
 # (a quantity) before any result would be rounded or quantize() would fail.
 _MAX_INTEGER_DIGITS = 18
+# Far more than any currency or rate needs; it keeps exact scaling (allocate's common
+# scale) cheap for whatever a JSON document says.
+_MAX_FRACTION_DIGITS = 100
 
 
 def to_decimal(value: object, field: str = "amount") -> Decimal:
@@ -104,6 +120,10 @@ def to_decimal(value: object, field: str = "amount") -> Decimal:
         raise InvalidAmount(
             field, value, f"expected at most {_MAX_INTEGER_DIGITS} digits before the point"
         )
+    if int(result.as_tuple().exponent) < -_MAX_FRACTION_DIGITS:  # 1E-999999: scaling it
+        raise InvalidAmount(  # to whole units (allocate) would take seconds
+            field, value, f"expected at most {_MAX_FRACTION_DIGITS} digits after the point"
+        )
     return result
 
 
@@ -123,7 +143,7 @@ def _checked_currency(code: str) -> str:
 
 
 def check_currency(code: object, field: str = "currency") -> str:
-    """Return the upper-case ISO 4217 code for ``code``, or raise :class:`UnknownCurrency`."""
+    """Return the upper-case ISO 4217 code for ``code``, or raise [`UnknownCurrency`][]."""
     if not isinstance(code, str):
         raise UnknownCurrency(field, code, "expected an ISO 4217 code such as 'EUR'")
     try:
@@ -165,9 +185,9 @@ class Money:
     """An exact amount in one currency.
 
     ``Money("19.90", "EUR")`` validates both parts. The amount may carry more digits than
-    the currency's minor unit (unit prices often do); :meth:`quantize` rounds it, naming
-    the mode. Arithmetic with another currency raises :class:`CurrencyMismatch`;
-    multiplying by a float raises :class:`FloatNotAllowed`.
+    the currency's minor unit (unit prices often do); [`quantize`][] rounds it, naming
+    the mode. Arithmetic with another currency raises [`CurrencyMismatch`][];
+    multiplying by a float raises [`FloatNotAllowed`][].
     """
 
     amount: Decimal = attrs.field(converter=to_decimal)
@@ -185,11 +205,8 @@ class Money:
         ``value`` may be a str / int / Decimal (with ``currency``), an omskit ``Money``
         or a py-moneyed ``Money`` (``currency``, if given, must then match).
         """
-        if isinstance(value, Money):
-            result = value
-        elif isinstance(value, moneyed.Money):
-            result = cls.from_moneyed(value)
-        else:
+        result = as_money(value, field)
+        if result is None:
             if currency is None:
                 raise ValidationError(
                     f"{field}.currency", None, "a currency is required with a bare amount"
@@ -201,7 +218,7 @@ class Money:
 
     @classmethod
     def from_moneyed(cls, value: moneyed.Money) -> Money:
-        """Convert a py-moneyed ``Money`` into omskit ``Money``."""
+        """Convert a py-moneyed ``Money`` into omskit ``Money`` (same Decimal, same code)."""
         return cls(value.amount, value.currency.code)
 
     def to_moneyed(self) -> moneyed.Money:
@@ -300,7 +317,7 @@ class Money:
         return Money(quantize(self.amount, self.currency, rounding), self.currency)
 
     def allocate(self, weights: Sequence[object]) -> list[Money]:
-        """Split this amount by ``weights``; see :func:`allocate`."""
+        """Split this amount by ``weights``; see [`allocate`][omskit.money.allocate]."""
         return allocate(self, weights)
 
 
@@ -308,7 +325,7 @@ def _trusted(amount: Decimal, currency: str) -> Money:
     """Money from a Decimal and an already validated currency, skipping the converters.
 
     Arithmetic results take this path; an amount too large to quantize safely still goes
-    through the checked constructor, so it fails with :class:`InvalidAmount`.
+    through the checked constructor, so it fails with [`InvalidAmount`][].
     """
     if amount and amount.adjusted() >= _MAX_INTEGER_DIGITS:
         return Money(amount, currency)
@@ -318,17 +335,58 @@ def _trusted(amount: Decimal, currency: str) -> Money:
     return result
 
 
-def sum_money(amounts: Iterable[Money], currency: str) -> Money:
+MoneyLike: TypeAlias = Money | moneyed.Money
+"""Money as omskit accepts it: its own [`Money`][] or a py-moneyed ``moneyed.Money``."""
+
+
+def as_money(value: object, field: str = "amount") -> Money | None:
+    """``value`` as omskit [`Money`][] when it is money, else ``None``.
+
+    The one place foreign money enters omskit: an omskit ``Money`` is returned as it is,
+    a py-moneyed ``Money`` (or a subclass, such as django-money's) becomes omskit
+    ``Money`` with the same Decimal amount and currency code, exactly. Anything else
+    gives ``None``, for the caller to parse as a bare amount. ``field`` names the input
+    in the error raised for money in a currency omskit does not know.
+    """
+    if isinstance(value, Money):
+        return value
+    if isinstance(value, moneyed.Money):
+        try:
+            return Money.from_moneyed(value)
+        except UnknownCurrency as exc:
+            raise UnknownCurrency(f"{field}.currency", value.currency.code, exc.allowed) from None
+    return None
+
+
+def to_money(value: object, field: str = "value") -> Money:
+    """``value`` as omskit [`Money`][]; anything that is not money raises.
+
+    Raises:
+        ValidationError: ``value`` is neither omskit's nor py-moneyed's ``Money`` (a bare
+            amount has no currency: build ``Money(amount, currency)``).
+    """
+    money = as_money(value, field)
+    if money is None:
+        raise ValidationError(
+            field,
+            value,
+            "expected Money (omskit's or py-moneyed's), such as Money('19.90', 'EUR')",
+        )
+    return money
+
+
+def sum_money(amounts: Iterable[MoneyLike], currency: str) -> Money:
     """Add up ``amounts``; an empty iterable gives zero in ``currency``."""
     total = Decimal(0)
-    for m in amounts:
+    for i, value in enumerate(amounts):
+        m = to_money(value, f"amounts[{i}]")
         if m.currency != currency:
             raise CurrencyMismatch(currency, m.currency, "add")
         total += m.amount
     return Money(total, currency)
 
 
-def allocate(total: Money, weights: Sequence[object]) -> list[Money]:
+def allocate(total: MoneyLike, weights: Sequence[object]) -> list[Money]:
     """Split ``total`` in proportion to ``weights`` by the largest-remainder method.
 
     The parts always add up exactly to ``total``; each is within one minor unit of its
@@ -337,9 +395,11 @@ def allocate(total: Money, weights: Sequence[object]) -> list[Money]:
     way with every part negative.
 
     Raises:
-        ValidationError: for no weights, a negative weight, or weights that are all zero.
+        ValidationError: for no weights, a negative weight, or weights that are all zero,
+            or a ``total`` that is not money.
         InvalidAmount: if ``total`` has more digits than its currency's minor unit.
     """
+    total = to_money(total, "total")
     if not weights:
         raise ValidationError("weights", [], "give at least one weight")
     ints: list[int]
@@ -397,20 +457,33 @@ class RoundingPolicy:
 
     ``scope="line"`` rounds every line (and its tax) before adding; ``scope="total"``
     adds exact amounts and rounds once, then splits the rounded total back over lines
-    with :func:`allocate`, so lines still add up to what was charged.
+    with [`allocate`][], so lines still add up to what was charged.
+
+    ``mode`` is ``"half_up"``, ``"half_even"`` or ``"down"`` (truncation: drop the digits
+    below the minor unit). ``tax_mode``, when set, is the mode for tax amounts only (the
+    usual Japanese practice truncates consumption tax while prices round half-up); by
+    default tax is rounded with ``mode``.
     """
 
-    mode: Literal["half_up", "half_even"] = attrs.field(
-        default="half_up", validator=attrs.validators.in_(("half_up", "half_even"))
+    mode: Literal["half_up", "half_even", "down"] = attrs.field(
+        default="half_up", validator=attrs.validators.in_(ROUNDING_MODES)
     )
     scope: Literal["line", "total"] = attrs.field(
         default="line", validator=attrs.validators.in_(("line", "total"))
     )
+    tax_mode: Literal["half_up", "half_even", "down"] | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.in_(ROUNDING_MODES))
+    )
 
     @property
     def decimal_rounding(self) -> str:
-        """The :mod:`decimal` rounding constant for :attr:`mode`."""
+        """The `decimal` rounding constant for `mode`."""
         return _ROUNDING_NAMES[self.mode]
+
+    @property
+    def tax_rounding(self) -> str:
+        """The `decimal` rounding constant for tax amounts (``tax_mode`` or ``mode``)."""
+        return _ROUNDING_NAMES[self.tax_mode or self.mode]
 
     def round(self, amount: Decimal, currency: str) -> Decimal:
         """Quantize ``amount`` to ``currency``'s minor unit with this policy's mode."""
@@ -425,7 +498,7 @@ class RoundingPolicy:
 class TaxedMoney:
     """A net amount, a gross amount and the tax between them, in one currency.
 
-    Comparing a ``TaxedMoney`` with a bare :class:`Money` is a ``TypeError``: it is
+    Comparing a ``TaxedMoney`` with a bare [`Money`][] is a ``TypeError``: it is
     never clear whether net or gross was meant.
     """
 
@@ -522,7 +595,7 @@ class FixedRates:
     source: str = "fixed table"
 
     def rate(self, base: str, quote: str, on: dt.date | None = None) -> ExchangeRate:
-        """See :meth:`ExchangeRateProvider.rate`; ``on`` is ignored: the table has one date."""
+        """See [`ExchangeRateProvider.rate`][]; ``on`` is ignored: the table has one date."""
         base, quote = check_currency(base, "base"), check_currency(quote, "quote")
         value = self._lookup(base, quote)
         if value is None:
@@ -564,7 +637,7 @@ class Conversion:
 
 
 def convert(
-    value: Money,
+    value: MoneyLike,
     to: str,
     provider: ExchangeRateProvider,
     *,
@@ -572,33 +645,65 @@ def convert(
     on: dt.date | None = None,
 ) -> Conversion:
     """Convert ``value`` into ``to`` and round to its minor unit with ``rounding``."""
+    value = to_money(value)
     target = check_currency(to, "to")
     rate = provider.rate(value.currency, target, on)
     amount = quantize(value.amount * rate.rate, target, rounding)
     return Conversion(value, Money(amount, target), rate)
 
 
-@lru_cache(maxsize=64)
-def _locale(name: str) -> babel.Locale:
-    try:
-        return babel.Locale.parse(name)
-    except (ValueError, babel.UnknownLocaleError):
-        raise ValidationError(
-            "locale", name, "expected a locale babel knows, such as 'en_US' or 'de_DE'"
-        ) from None
+LocaleLike: TypeAlias = str | babel.Locale
+"""A locale as omskit accepts it: an identifier (``"de_DE"``, ``"de-DE"``) or a
+``babel.Locale``."""
+
+
+@lru_cache(maxsize=256)
+def _parse_locale(name: str) -> babel.Locale:
+    return babel.Locale.parse(name)
+
+
+def coerce_locale(value: object, field: str = "locale") -> babel.Locale:
+    """``value`` as a ``babel.Locale``: a Locale as it is, an identifier parsed by babel.
+
+    The one place a locale enters omskit. Identifiers may use ``-`` or ``_``
+    (``"de-CH"`` is ``de_CH``), and a language alone (``"fr"``) is babel's locale for it.
+
+    Raises:
+        ValidationError: naming ``field``, for anything babel does not know.
+    """
+    if isinstance(value, babel.Locale):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            return _parse_locale(value.strip().replace("-", "_"))
+        except (ValueError, babel.UnknownLocaleError):
+            pass
+    raise ValidationError(
+        field,
+        value,
+        "expected a locale babel knows, such as 'en_US' or 'de_DE', or a babel.Locale",
+    )
 
 
 def format_money(
-    value: Money, locale: str = "en_US", *, rounding: str = ROUND_HALF_UP, **options: Any
+    value: MoneyLike,
+    locale: LocaleLike = "en_US",
+    *,
+    rounding: str = ROUND_HALF_UP,
+    **options: Any,
 ) -> str:
     """Format ``value`` for people reading ``locale``.
 
     ``Money('1234.5', 'EUR')`` in de_DE is ``1.234,50 €``; in ja_JP, JPY shows no
     decimals. An amount with more digits than its currency's minor unit is first rounded
     with ``rounding`` (named, as everywhere in omskit, rather than left to babel's
-    default half-even). Extra ``options`` go to :func:`babel.numbers.format_currency`.
+    default half-even). ``value`` may be py-moneyed's ``Money`` and ``locale`` a
+    ``babel.Locale``. Extra ``options`` go to `babel.numbers.format_currency`.
     """
+    value = to_money(value)
     amount = value.amount
     if options.get("currency_digits", True) and options.get("format") is None:
         amount = quantize(amount, value.currency, rounding)
-    return babel.numbers.format_currency(amount, value.currency, locale=_locale(locale), **options)
+    return babel.numbers.format_currency(
+        amount, value.currency, locale=coerce_locale(locale), **options
+    )

@@ -58,7 +58,7 @@ class OMS:
     """An order management system: the capability services over one store.
 
     Args:
-        config: an :class:`~omskit.config.OMSConfig` or a plain mapping (see its fields;
+        config: an [`OMSConfig`][] or a plain mapping (see its fields;
             other keys are per-capability sections).
         plugins: objects or modules implementing ``omskit_*`` hooks; they are called
             before the built-ins, so their answers win.

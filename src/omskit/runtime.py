@@ -2,8 +2,8 @@
 
 It owns the injected clock and id generator, the storage backend, the plugin manager and
 the event dispatcher, and gives services one way to run a use case:
-:meth:`Runtime.transaction` (commit on success, roll back on error, deliver events after
-commit) and :meth:`Runtime.run` (the same, retried on a concurrency conflict).
+[`Runtime.transaction`][] (commit on success, roll back on error, deliver events after
+commit) and [`Runtime.run`][] (the same, retried on a concurrency conflict).
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ class Runtime:
             self.dispatcher.dispatch()
 
     def run(self, use_case: Callable[[UnitOfWork], T], attempts: int = 5) -> T:
-        """Run ``use_case`` in a transaction, starting again on :class:`ConcurrencyConflict`.
+        """Run ``use_case`` in a transaction, starting again on [`ConcurrencyConflict`][].
 
         Only for use cases that are safe to repeat from scratch (they re-read everything).
         """

@@ -34,7 +34,7 @@ __all__ = [
 
 
 class FakeClock:
-    """A clock that stands still until :meth:`advance` or :meth:`set` moves it.
+    """A clock that stands still until [`advance`][] or [`set`][] moves it.
 
     Starts at 2026-01-01 09:00 UTC unless told otherwise.
     """
@@ -63,7 +63,7 @@ class FakeClock:
 
 
 class RecordingSubscriber:
-    """A plugin that keeps every event it receives in :attr:`events`.
+    """A plugin that keeps every event it receives in `events`.
 
     Pass it in ``OMS(plugins=[RecordingSubscriber()])``; ``fail_times`` makes it raise
     on its first deliveries, to exercise retries.
@@ -149,7 +149,7 @@ def skus() -> Any:
 
 
 def addresses(countries: tuple[str, ...] = ("DE", "FR", "US", "GB", "JP", "IL", "CH")) -> Any:
-    """Complete, shippable :class:`~omskit.customers.Address` objects in ``countries``."""
+    """Complete, shippable [`Address`][] objects in ``countries``."""
     s = _need_hypothesis()
     postal = {"DE": "10115", "FR": "75001", "US": "10001", "GB": "SW1A 1AA", "JP": "100-0001",
               "IL": "6100000", "CH": "8001"}  # fmt: skip

@@ -113,3 +113,64 @@ def test_every_python_block_on_the_page_runs(
         ran += 1
     assert ran > 0, f"{name}: every python block is marked no-run"
     capsys.readouterr()
+
+
+# Code blocks fit the page: the site shows about 88 characters of code before it scrolls
+# sideways. Output blocks (```text, and what ```python exec="on" blocks print) show what
+# the code prints, unchanged; the site wraps their long lines instead (extra.css).
+MAX_CODE_WIDTH = 88
+OUTPUT_LANGUAGES = ("text",)
+
+
+def fenced_blocks(text: str) -> list[tuple[str, int, list[str]]]:
+    """Every fenced block of a Markdown text: (language, first line number, lines)."""
+    lines = text.splitlines()
+    found: list[tuple[str, int, list[str]]] = []
+    i = 0
+    while i < len(lines):
+        opening = _FENCE.match(lines[i])
+        if opening is None:
+            i += 1
+            continue
+        fence = opening["fence"]
+        language = opening["info"].strip().split(" ")[0].lower() if opening["info"] else ""
+        j = i + 1
+        while j < len(lines):
+            closing = lines[j].strip()
+            if closing.startswith(fence[0] * len(fence)) and not closing.strip(fence[0]):
+                break
+            j += 1
+        found.append((language, i + 2, lines[i + 1 : j]))
+        i = j + 1
+    return found
+
+
+def test_the_width_check_sees_every_fence_and_its_language() -> None:
+    text = "```python\nx = 1\n```\n\n```text\n" + "y" * 100 + "\n```\n"
+    assert [(lang, first, len(body)) for lang, first, body in fenced_blocks(text)] == [
+        ("python", 2, 1),
+        ("text", 6, 1),
+    ]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))],
+    ids=lambda p: p.relative_to(ROOT).as_posix(),
+)
+def test_code_blocks_fit_the_page_without_scrolling_sideways(page: Path) -> None:
+    too_wide = [
+        f"{page.relative_to(ROOT)}:{first + n}: {len(line)} characters ({language})"
+        for language, first, body in fenced_blocks(page.read_text(encoding="utf-8"))
+        if language not in OUTPUT_LANGUAGES
+        for n, line in enumerate(body)
+        if len(line) > MAX_CODE_WIDTH
+    ]
+    assert not too_wide, f"wrap these at {MAX_CODE_WIDTH} characters:\n" + "\n".join(too_wide)
+
+
+def test_output_blocks_wrap_on_the_site() -> None:
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "stylesheets/extra.css" in config
+    css = (ROOT / "docs" / "stylesheets" / "extra.css").read_text(encoding="utf-8")
+    assert "white-space: pre-wrap" in css

@@ -1,15 +1,17 @@
 """Carriers: rate quotes, rate shopping, labels, voids, return labels and tracking.
 
-Built-in carriers: :class:`TableRateCarrier` (priced from a rate table) and
-:class:`SandboxCarrier` (deterministic, for development and tests). Host carriers
-register through the ``omskit_register_carriers`` hook and implement :class:`Carrier`.
+Built-in carriers: [`TableRateCarrier`][] (priced from a rate table) and
+[`SandboxCarrier`][] (deterministic, for development and tests). Host carriers
+register through the ``omskit_register_carriers`` hook and implement [`Carrier`][].
 """
 
 from omskit.carriers.errors import (
+    CarrierUnavailable,
     NoRateAvailable,
     UnknownServiceLevel,
     UnknownTrackingNumber,
     UnserviceableAddress,
+    WebhookSignatureInvalid,
 )
 from omskit.carriers.events import (
     LabelPurchased,
@@ -30,6 +32,7 @@ from omskit.carriers.model import (
     first_ship_date,
 )
 from omskit.carriers.port import Carrier
+from omskit.carriers.purchases import LABEL_PURCHASES, LabelPurchase
 from omskit.carriers.records import LABELS, LabelRecord
 from omskit.carriers.sandbox import SANDBOX_CODES, SCENARIOS, SandboxCarrier
 from omskit.carriers.service import CarrierService, TrackingListener, WebhookResult
@@ -42,11 +45,13 @@ from omskit.carriers.tracking import (
     combine_statuses,
     status_of,
 )
+from omskit.carriers.webhooks import WebhookDelivery
 
 __all__ = [
     "DEMO_TABLE",
     "EXCEPTION_STATUSES",
     "LABELS",
+    "LABEL_PURCHASES",
     "OBJECTIVES",
     "SANDBOX_CODES",
     "SCENARIOS",
@@ -55,8 +60,10 @@ __all__ = [
     "TERMINAL_STATUSES",
     "Carrier",
     "CarrierService",
+    "CarrierUnavailable",
     "Charge",
     "Label",
+    "LabelPurchase",
     "LabelPurchased",
     "LabelRecord",
     "LabelVoided",
@@ -78,7 +85,9 @@ __all__ = [
     "UnknownServiceLevel",
     "UnknownTrackingNumber",
     "UnserviceableAddress",
+    "WebhookDelivery",
     "WebhookResult",
+    "WebhookSignatureInvalid",
     "add_business_days",
     "choose_rate",
     "combine_statuses",

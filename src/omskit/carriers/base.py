@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
+import json
+import secrets
+import threading
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -20,12 +24,29 @@ from omskit.carriers.model import (
     TrackingUpdate,
 )
 from omskit.carriers.tracking import parse_time
+from omskit.carriers.webhooks import (
+    DEFAULT_TOLERANCE_SECONDS,
+    WebhookDelivery,
+    signature_header,
+    verify,
+)
 from omskit.customers.address import Address
-from omskit.errors import ValidationError
+from omskit.errors import IdempotencyConflict, ValidationError
 from omskit.money import allocate
-from omskit.validation import Problems, check_mapping, check_text
+from omskit.validation import Problems, check_mapping, check_quantity, check_text
 
-__all__ = ["BaseCarrier", "address_lines", "luhn_digit", "render_label", "s10_digit", "serial_for"]
+__all__ = [
+    "BaseCarrier",
+    "address_lines",
+    "keyed_serial",
+    "luhn_digit",
+    "render_label",
+    "s10_digit",
+    "serial_for",
+]
+
+#: The shortest webhook secret a carrier accepts from configuration.
+MIN_SECRET_LENGTH = 16
 
 
 def s10_digit(serial: str) -> int:
@@ -45,9 +66,36 @@ def luhn_digit(number: str) -> int:
 
 
 def serial_for(*parts: object, digits: int) -> str:
-    """A deterministic ``digits``-long decimal serial derived from ``parts``."""
+    """A deterministic ``digits``-long decimal serial derived from ``parts``.
+
+    Anyone who knows ``parts`` can compute it: use ``keyed_serial`` for numbers
+    that must not be guessed (tracking numbers).
+    """
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
     return f"{int(digest, 16) % 10**digits:0{digits}d}"
+
+
+def keyed_serial(key: bytes, *parts: object, digits: int) -> str:
+    """A ``digits``-long decimal serial from ``parts`` under ``key`` (HMAC-SHA256).
+
+    The same key and parts give the same serial; without the key, knowing the parts
+    (sequential shipment ids, say) tells nothing about it.
+    """
+    message = "|".join(str(p) for p in parts).encode("utf-8", "surrogatepass")
+    digest = hmac.new(key, message, hashlib.sha256).hexdigest()
+    return f"{int(digest, 16) % 10**digits:0{digits}d}"
+
+
+def _random_key() -> bytes:
+    return secrets.token_bytes(32)
+
+
+def _random_secrets() -> tuple[bytes, ...]:
+    return (secrets.token_bytes(32),)
+
+
+def _wall_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def _barcode(text: str) -> str:
@@ -91,12 +139,39 @@ def render_label(label: Label, carrier_title: str) -> str:
 
 @attrs.define
 class BaseCarrier:
-    """Common behaviour; subclasses price (:meth:`quote`) and number labels."""
+    """Common behaviour; subclasses price (``quote``) and number labels.
+
+    Besides pricing, a built-in carrier stands in for a carrier's account:
+
+    * it honours purchase idempotency keys: ``buy_label`` with a key it has seen
+      returns the labels first bought under it, and ``find_labels`` looks them up;
+    * it numbers labels with a keyed hash (``numbering_key``, random unless given), so
+      tracking numbers cannot be computed from shipment ids;
+    * it signs (``sign_webhook``) and verifies (``verify_webhook``) webhooks
+      with HMAC-SHA256 under ``webhook_secrets`` (random unless configured), header
+      ``WEBHOOK_HEADER``; see ``omskit.carriers.webhooks``.
+    """
+
+    #: The header that carries the webhook signature (``t=<unix>,v1=<hex>``).
+    WEBHOOK_HEADER: ClassVar[str] = "Omskit-Signature"
 
     name: str
     title: str
     service_levels: tuple[ServiceLevel, ...]
     tracking_codes: Mapping[str, str] = attrs.field(factory=dict)
+    webhook_secrets: tuple[bytes, ...] = attrs.field(
+        factory=_random_secrets, kw_only=True, repr=False
+    )
+    webhook_tolerance_seconds: int = attrs.field(default=DEFAULT_TOLERANCE_SECONDS, kw_only=True)
+    numbering_key: bytes = attrs.field(factory=_random_key, kw_only=True, repr=False)
+    _issued: dict[str, tuple[tuple[Any, ...], tuple[Label, ...]]] = attrs.field(
+        factory=dict, init=False, repr=False, eq=False
+    )
+    _voided: set[str] = attrs.field(factory=set, init=False, repr=False, eq=False)
+    _log: list[Label] = attrs.field(factory=list, init=False, repr=False, eq=False)
+    _ledger_lock: threading.Lock = attrs.field(
+        factory=threading.Lock, init=False, repr=False, eq=False
+    )
 
     @property
     def services(self) -> tuple[ServiceLevel, ...]:
@@ -104,7 +179,7 @@ class BaseCarrier:
         return self.service_levels
 
     def service_level(self, code: str) -> ServiceLevel:
-        """The service level ``code``; raises :class:`UnknownServiceLevel`."""
+        """The service level ``code``; raises [`UnknownServiceLevel`][]."""
         for level in self.service_levels:
             if level.code == code:
                 return level
@@ -130,10 +205,52 @@ class BaseCarrier:
         reference: str,
         now: dt.datetime,
         options: Sequence[tuple[str, str]] = (),
+        idempotency_key: str = "",
     ) -> tuple[Label, ...]:
-        """One label per parcel; the quote's price is split over them exactly."""
+        """One label per parcel; the quote's price is split over them exactly.
+
+        With ``idempotency_key``, a key bought under before returns those same labels
+        (nothing is bought twice); the key with a different request is refused.
+
+        Raises:
+            IdempotencyConflict: the key was used for another request.
+        """
+        key = check_text(idempotency_key, "idempotency_key", max_length=200, required=False)
+        purchase = (request, service, tuple(options))
+        if key:
+            with self._ledger_lock:
+                found = self._issued.get(key)
+            if found is not None:
+                if found[0] != purchase:
+                    raise IdempotencyConflict(key, f"carrier {self.name!r} bought other labels")
+                return found[1]
+        labels = self._issue(
+            request, service, reference=reference, now=now, options=options, key=key
+        )
+        if not key:
+            return labels
+        with self._ledger_lock:  # a racing purchase under the same key: the first one stands
+            return self._issued.setdefault(key, (purchase, labels))[1]
+
+    def find_labels(self, idempotency_key: str) -> tuple[Label, ...]:
+        """The labels bought under ``idempotency_key`` (none: nothing was bought)."""
+        with self._ledger_lock:
+            found = self._issued.get(idempotency_key)
+        return () if found is None else found[1]
+
+    def _issue(
+        self,
+        request: RateRequest,
+        service: str,
+        *,
+        reference: str,
+        now: dt.datetime,
+        options: Sequence[tuple[str, str]],
+        key: str,
+    ) -> tuple[Label, ...]:
         quote = self.quote(request, service, now)
         reference = check_text(reference, "reference", max_length=120)
+        numbering = key or reference
         weights: list[object] = [p.amount for p in quote.parcel_prices]
         if not any(weights) or len(weights) != len(request.parcels):
             weights = [1] * len(request.parcels)
@@ -143,7 +260,8 @@ class BaseCarrier:
             label = Label(
                 carrier=self.name,
                 service=service,
-                tracking_number=self.tracking_number(request, reference, index),
+                tracking_number=self.tracking_number(request, numbering, index),
+                idempotency_key=key,
                 document="",
                 price=prices[index],
                 created_at=now,
@@ -157,10 +275,104 @@ class BaseCarrier:
                 options=tuple(options),
             )
             labels.append(attrs.evolve(label, document=render_label(label, self.title)))
+        with self._ledger_lock:
+            self._log.extend(labels)
         return tuple(labels)
 
     def void_label(self, label: Label, now: dt.datetime) -> None:
-        """Built-in carriers accept every void of a label they issued."""
+        """Built-in carriers accept every void of a label (again: no change)."""
+        with self._ledger_lock:
+            self._voided.add(label.tracking_number)
+
+    def is_voided(self, tracking_number: str) -> bool:
+        """Whether the label with ``tracking_number`` was voided at this carrier."""
+        with self._ledger_lock:
+            return tracking_number in self._voided
+
+    def bought(self) -> list[Label]:
+        """Every label this carrier issued, oldest first (the carrier account's view)."""
+        with self._ledger_lock:
+            return list(self._log)
+
+    # -- webhooks ----------------------------------------------------------------------
+    def verify_webhook(self, body: bytes, headers: Mapping[str, str], now: dt.datetime) -> None:
+        """Check the webhook's ``WEBHOOK_HEADER`` signature over the raw ``body``.
+
+        Raises:
+            WebhookSignatureInvalid: see ``omskit.carriers.webhooks.verify``.
+        """
+        verify(
+            self.name,
+            body,
+            headers,
+            header_name=self.WEBHOOK_HEADER,
+            secrets=self.webhook_secrets,
+            now=now,
+            tolerance_seconds=self.webhook_tolerance_seconds,
+        )
+
+    def sign_webhook(
+        self, payload: Mapping[str, Any] | bytes, *, now: dt.datetime | None = None
+    ) -> WebhookDelivery:
+        """``payload`` as this carrier would send it: a JSON body and a signature header.
+
+        ``now`` is when it is sent (default: the system clock, as a real sender's); pass
+        the OMS clock's time (``oms.clock.now()``) when the OMS runs on another clock.
+        """
+        body = payload if isinstance(payload, bytes) else _json_body(payload)
+        at = now or _wall_clock()
+        return WebhookDelivery(
+            body,
+            {
+                "Content-Type": "application/json",
+                self.WEBHOOK_HEADER: signature_header(body, self.webhook_secrets[0], at),
+            },
+        )
+
+    def account_settings(self, section: Mapping[str, Any], field: str) -> dict[str, Any]:
+        """Read the account keys of a configuration section, as ``attrs.evolve`` arguments.
+
+        ``webhook_secret`` is text (or a list of texts while a secret is rotated: the
+        first signs, any verifies); ``webhook_tolerance_seconds`` a whole number;
+        ``numbering_key`` the text tracking numbers are keyed with (fix it for numbers
+        that repeat from run to run, as the demo does; random otherwise).
+
+        Raises:
+            ValidationError: a secret shorter than 16 characters, or a bad tolerance.
+        """
+        problems = Problems()
+        out: dict[str, Any] = {}
+        raw = section.get("webhook_secret")
+        if raw is not None:
+            listed = [raw] if isinstance(raw, str) else raw
+            if not isinstance(listed, list | tuple) or not listed:
+                problems.add(f"{field}.webhook_secret", "expected text or a list of texts", raw)
+            else:
+                found = []
+                for i, item in enumerate(listed):
+                    where = f"{field}.webhook_secret" + (f"[{i}]" if listed is not raw else "")
+                    text = problems.check(where, check_text, item, max_length=500)
+                    if text is not None and len(text) < MIN_SECRET_LENGTH:
+                        problems.add(where, f"at least {MIN_SECRET_LENGTH} characters", "...")
+                    elif text is not None:
+                        found.append(text.encode("utf-8"))
+                out["webhook_secrets"] = tuple(found)
+        if section.get("numbering_key") is not None:
+            where = f"{field}.numbering_key"
+            text = problems.check(where, check_text, section["numbering_key"], max_length=500)
+            if text is not None and len(text) < MIN_SECRET_LENGTH:
+                problems.add(where, f"at least {MIN_SECRET_LENGTH} characters", "...")
+            elif text is not None:
+                out["numbering_key"] = text.encode("utf-8")
+        if section.get("webhook_tolerance_seconds") is not None:
+            out["webhook_tolerance_seconds"] = problems.check(
+                f"{field}.webhook_tolerance_seconds",
+                check_quantity,
+                section["webhook_tolerance_seconds"],
+                maximum=86_400,
+            )
+        problems.raise_if_any()
+        return out
 
     def return_label(self, original: Label, *, reference: str, now: dt.datetime) -> Label:
         """A label from the recipient back to the sender, on the same service."""
@@ -223,7 +435,7 @@ class BaseCarrier:
         location_key: str,
         text_key: str,
     ) -> tuple[TrackingUpdate, ...]:
-        """Tracking updates for ``number`` from ``(field, raw)`` pairs (see :meth:`event_from`).
+        """Tracking updates for ``number`` from ``(field, raw)`` pairs (see `event_from`).
 
         Raises:
             ValidationError: listing every event that could not be read.
@@ -236,3 +448,7 @@ class BaseCarrier:
         ]  # fmt: skip
         problems.raise_if_any()
         return tuple(TrackingUpdate(number, e) for e in events if e is not None)
+
+
+def _json_body(payload: Mapping[str, Any]) -> bytes:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()

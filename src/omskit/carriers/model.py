@@ -11,7 +11,7 @@ import attrs
 from omskit.catalog.model import Dimensions
 from omskit.customers.address import Address
 from omskit.errors import ValidationError
-from omskit.money import Money
+from omskit.money import Money, MoneyLike, as_money
 from omskit.validation import Problems, check_quantity
 
 __all__ = [
@@ -86,7 +86,7 @@ class RateRequest:
         ship_from: Address | Mapping[str, Any],
         ship_to: Address | Mapping[str, Any],
         parcels: Sequence[ParcelSpec | Mapping[str, Any]] | Any,
-        order_value: Money | Any = None,
+        order_value: MoneyLike | Any = None,
     ) -> RateRequest:
         """Validate plain data into a request, reporting every problem at once."""
         problems = Problems()
@@ -98,12 +98,13 @@ class RateRequest:
         specs = [
             problems.check(f"parcels[{i}]", ParcelSpec.from_value, p) for i, p in enumerate(parcels)
         ]
-        if order_value is not None and not isinstance(order_value, Money):
-            problems.add("order_value", "expected Money", order_value)
+        value = None if order_value is None else as_money(order_value, "order_value")
+        if order_value is not None and value is None:
+            problems.add("order_value", "expected Money (omskit's or py-moneyed's)", order_value)
         problems.raise_if_any()
         assert origin is not None
         assert dest is not None
-        return cls(origin, dest, tuple(s for s in specs if s is not None), order_value)
+        return cls(origin, dest, tuple(s for s in specs if s is not None), value)
 
     @property
     def total_weight_grams(self) -> int:
@@ -143,7 +144,11 @@ class RateQuote:
 
 @attrs.frozen
 class Label:
-    """A label bought for one parcel: its tracking number and printable document."""
+    """A label bought for one parcel: its tracking number and printable document.
+
+    ``idempotency_key`` is the key the purchase was made under (empty when none was
+    given): buying again under it returns this label, not a new one.
+    """
 
     carrier: str
     service: str
@@ -160,6 +165,7 @@ class Label:
     is_return: bool = False
     promised_date: dt.date | None = None
     options: tuple[tuple[str, str], ...] = ()
+    idempotency_key: str = ""
 
     def option(self, name: str, default: str = "") -> str:
         """The value of label option ``name`` (e.g. the sandbox ``scenario``)."""

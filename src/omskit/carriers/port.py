@@ -2,8 +2,14 @@
 
 A carrier is registered by name through the ``omskit_register_carriers`` hook. Carriers
 are stateless toward omskit: everything they hand out (quotes, labels, tracking events)
-is a value object, and the :class:`~omskit.carriers.service.CarrierService` stores what
-must be remembered.
+is a value object, and the ``CarrierService`` stores what must be remembered.
+
+An exception that is not an ``OmskitError`` (a timeout, a lost connection, a bug) is
+wrapped by omskit in ``CarrierUnavailable`` naming the carrier and the operation.
+
+One method is optional: ``find_labels(idempotency_key) -> Sequence[Label]``, the labels
+the carrier bought under a key (empty when none). With it, omskit settles a purchase
+whose answer was lost by looking it up; without it, by buying again under the same key.
 """
 
 from __future__ import annotations
@@ -51,7 +57,7 @@ class Carrier(Protocol):
 
         Raises:
             UnknownServiceLevel: no such service.
-            UnserviceableAddress: as for :meth:`rates`.
+            UnserviceableAddress: as for [`rates`][].
         """
         ...
 
@@ -63,10 +69,15 @@ class Carrier(Protocol):
         reference: str,
         now: dt.datetime,
         options: Sequence[tuple[str, str]] = (),
+        idempotency_key: str = "",
     ) -> tuple[Label, ...]:
         """Buy one label per parcel of ``request``; ``reference`` is the shipper's own id.
 
-        Labels for the same ``reference`` get the same tracking numbers (idempotent).
+        ``idempotency_key`` identifies the purchase: called again with a key it has
+        seen, the carrier returns the labels first bought under it and buys nothing
+        (a real carrier API passes it on as its idempotency key). A carrier written
+        before the key existed may leave the parameter out: omskit then passes the key
+        as ``reference``, for which labels were always promised to be idempotent.
         """
         ...
 
@@ -82,8 +93,19 @@ class Carrier(Protocol):
         """Tracking events the carrier reports for ``label`` up to ``now`` (pull model)."""
         ...
 
+    def verify_webhook(self, body: bytes, headers: Mapping[str, str], now: dt.datetime) -> None:
+        """Check that a webhook comes from the carrier: its signature over the raw ``body``.
+
+        Called before anything is parsed; return quietly when it holds. ``now`` is the
+        OMS clock's time, for a signature's timestamp window.
+
+        Raises:
+            WebhookSignatureInvalid: the signature is missing, wrong, or too old.
+        """
+        ...
+
     def parse_webhook(self, payload: Mapping[str, Any]) -> tuple[TrackingUpdate, ...]:
-        """Normalise the carrier's webhook ``payload`` into tracking updates.
+        """Normalise the carrier's (verified, JSON-decoded) webhook ``payload``.
 
         Raises:
             ValidationError: the payload is not in the carrier's format.

@@ -1,6 +1,6 @@
 """Rate tables: zones by country and postal prefix, weight bands, surcharges, thresholds.
 
-See :mod:`omskit.carriers.tablerate` for the data format.
+See [`omskit.carriers.tablerate`][] for the data format.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class Zone:
 
 @attrs.frozen
 class RateTable:
-    """A validated rate table; build it with :meth:`from_mapping`."""
+    """A validated rate table; build it with [`from_mapping`][]."""
 
     currency: str
     zones: tuple[Zone, ...]

@@ -42,7 +42,7 @@ class LabelRecord(Aggregate):
 
     @property
     def tracking_status(self) -> str:
-        """The parcel's status from every event known (see :mod:`omskit.carriers.tracking`)."""
+        """The parcel's status from every event known (see [`omskit.carriers.tracking`][])."""
         return status_of(self.events)
 
     @property

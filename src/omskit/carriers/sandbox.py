@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from omskit.carriers.base import BaseCarrier, s10_digit, serial_for
+from omskit.carriers.base import BaseCarrier, keyed_serial, s10_digit
 from omskit.carriers.errors import UnserviceableAddress
 from omskit.carriers.model import (
     Charge,
@@ -31,6 +31,7 @@ from omskit.carriers.model import (
     add_business_days,
     first_ship_date,
 )
+from omskit.carriers.webhooks import WebhookDelivery
 from omskit.errors import ValidationError
 from omskit.money import Money, sum_money
 from omskit.validation import Problems, check_country, check_mapping
@@ -101,7 +102,15 @@ _MAX_GRAMS = 30_000
 
 @attrs.define
 class SandboxCarrier(BaseCarrier):
-    """A carrier that needs no account: predictable prices, numbers and tracking."""
+    """A carrier that needs no account: predictable prices, scripted tracking.
+
+    Tracking numbers are keyed (see ``BaseCarrier``): stable
+    for one purchase key, not computable from shipment ids. Webhooks are signed under
+    header ``Sandbox-Signature``; ``webhook_deliveries`` gives them ready to pass to
+    ``oms.carriers.handle_webhook``.
+    """
+
+    WEBHOOK_HEADER = "Sandbox-Signature"
 
     currency: str = attrs.field(default="EUR", kw_only=True)
     blocked: frozenset[str] = attrs.field(default=frozenset({"AQ", "KP"}), kw_only=True)
@@ -113,16 +122,25 @@ class SandboxCarrier(BaseCarrier):
         return cls(name, "Sandbox Parcel", _SERVICES, dict(SANDBOX_CODES), **options)
 
     def configured(self, section: Mapping[str, Any]) -> SandboxCarrier:
-        """Apply configuration: ``blocked_countries`` (list of ISO codes)."""
-        if "blocked_countries" not in section:
-            return self
-        problems = Problems()
-        blocked = {
-            problems.check("carriers.sandbox.blocked_countries", check_country, c)
-            for c in section["blocked_countries"]
-        }
-        problems.raise_if_any()
-        return attrs.evolve(self, blocked=frozenset(c for c in blocked if c))
+        """Apply configuration: ``blocked_countries`` (a list of ISO codes).
+
+        Also the webhook keys ``webhook_secret`` and ``webhook_tolerance_seconds`` (see
+        ``BaseCarrier.account_settings``).
+        """
+        changes = self.account_settings(section, f"carriers.{self.name}")
+        if "blocked_countries" in section:
+            listed = section["blocked_countries"]
+            problems = Problems()
+            if isinstance(listed, str) or not isinstance(listed, list | tuple):
+                problems.add("carriers.sandbox.blocked_countries", "expected a list", listed)
+                listed = ()
+            blocked = {
+                problems.check("carriers.sandbox.blocked_countries", check_country, c)
+                for c in listed
+            }
+            problems.raise_if_any()
+            changes["blocked"] = frozenset(c for c in blocked if c)
+        return attrs.evolve(self, **changes) if changes else self
 
     def quote(self, request: RateRequest, service: str, now: dt.datetime) -> RateQuote:
         """Base price per parcel plus a price per started kilogram."""
@@ -171,16 +189,27 @@ class SandboxCarrier(BaseCarrier):
         reference: str,
         now: dt.datetime,
         options: Sequence[tuple[str, str]] = (),
+        idempotency_key: str = "",
     ) -> tuple[Label, ...]:
-        """Labels as :class:`BaseCarrier` does; the ``scenario`` option must be known."""
+        """Labels as `BaseCarrier` does; the ``scenario`` option must be known."""
         scenario = dict(options).get("scenario", "delivered")
         if scenario not in SCENARIOS:
             raise ValidationError("options.scenario", scenario, f"one of {', '.join(SCENARIOS)}")
-        return super().buy_label(request, service, reference=reference, now=now, options=options)
+        return super().buy_label(
+            request,
+            service,
+            reference=reference,
+            now=now,
+            options=options,
+            idempotency_key=idempotency_key,
+        )
 
     def tracking_number(self, request: RateRequest, reference: str, index: int) -> str:
-        """UPU S10 style: ``SB`` + 8-digit serial + check digit + origin country."""
-        serial = serial_for(self.name, reference, index, digits=8)
+        """UPU S10 style: ``SB`` + 8-digit serial + check digit + origin country.
+
+        The serial is a keyed hash of the purchase (see ``keyed_serial``).
+        """
+        serial = keyed_serial(self.numbering_key, self.name, reference, index, digits=8)
         return f"SB{serial}{s10_digit(serial)}{request.ship_from.country}"
 
     def scripted_events(
@@ -221,7 +250,11 @@ class SandboxCarrier(BaseCarrier):
     def webhook_payloads(
         self, label: Label, scenario: str | None = None, until: dt.datetime | None = None
     ) -> list[dict[str, Any]]:
-        """The webhook deliveries the sandbox would send for ``label``, one per event."""
+        """The webhook payloads (unsigned, parsed) the sandbox would send for ``label``.
+
+        For ``parse_webhook`` and for building variants; to hand a webhook to the
+        OMS, sign it (``sign_webhook``) or use ``webhook_deliveries``.
+        """
         return [
             {
                 "tracking_number": label.tracking_number,
@@ -237,10 +270,29 @@ class SandboxCarrier(BaseCarrier):
             if until is None or e.at <= until
         ]
 
+    def webhook_deliveries(
+        self,
+        label: Label,
+        scenario: str | None = None,
+        until: dt.datetime | None = None,
+        *,
+        now: dt.datetime | None = None,
+    ) -> list[WebhookDelivery]:
+        """The signed webhooks the sandbox would send for ``label``, one per event.
+
+        Each is a raw JSON body and its headers, signed as sent ``now`` (default: the
+        system clock; pass ``oms.clock.now()`` when the OMS runs on another clock)::
+
+            for hook in sandbox.webhook_deliveries(label):
+                oms.carriers.handle_webhook("sandbox", hook.body, hook.headers)
+        """
+        payloads = self.webhook_payloads(label, scenario, until)
+        return [self.sign_webhook(p, now=now) for p in payloads]
+
     def parse_webhook(self, payload: Mapping[str, Any]) -> tuple[TrackingUpdate, ...]:
         """Parse ``{"tracking_number", "event": {..}}`` or ``{"tracking_number", "events": [..]}``.
 
-        Each event has ``code`` (see :data:`SANDBOX_CODES`), ``time``, ``location``, ``message``.
+        Each event has ``code`` (see `SANDBOX_CODES`), ``time``, ``location``, ``message``.
         """
         data = check_mapping(payload, "payload")
         number = data.get("tracking_number")

@@ -11,7 +11,8 @@ from typing import Any
 
 import attrs
 
-from omskit.carriers.errors import NoRateAvailable, UnknownTrackingNumber
+from omskit.carriers.calls import carrier_call
+from omskit.carriers.errors import NoRateAvailable, UnknownTrackingNumber, WebhookSignatureInvalid
 from omskit.carriers.events import TrackingUpdated
 from omskit.carriers.labels import LabelDesk
 from omskit.carriers.model import RateQuote, RateRequest, TrackingEvent, TrackingUpdate
@@ -19,12 +20,13 @@ from omskit.carriers.port import Carrier
 from omskit.carriers.records import LABELS, LabelRecord
 from omskit.carriers.shopping import RateChoice, Rejection, choose_rate
 from omskit.carriers.tablerate import TableRateCarrier
-from omskit.errors import InvalidTransition, OmskitError, ValidationError
-from omskit.money import Money, convert
+from omskit.carriers.webhooks import decode_body, raw_body
+from omskit.errors import InvalidTransition, OmskitError
+from omskit.money import MoneyLike, convert
 from omskit.plugins.manager import Registry, collect_registry
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
-from omskit.validation import check_mapping
+from omskit.validation import check_mapping, check_text
 
 __all__ = ["CarrierService", "TrackingListener", "WebhookResult"]
 
@@ -91,7 +93,7 @@ class CarrierService(LabelDesk):
         return self.registry.names()
 
     def get(self, name: str) -> Carrier:
-        """The carrier ``name``; raises :class:`~omskit.errors.UnknownProvider`."""
+        """The carrier ``name``; raises [`UnknownProvider`][]."""
         return self.registry.get(name)
 
     def add_tracking_listener(self, listener: TrackingListener) -> None:
@@ -105,9 +107,9 @@ class CarrierService(LabelDesk):
         ship_from: Any,
         ship_to: Any,
         parcels: Sequence[Any],
-        order_value: Money | None = None,
+        order_value: MoneyLike | None = None,
     ) -> RateRequest:
-        """Validate plain data into a :class:`RateRequest`."""
+        """Validate plain data into a [`RateRequest`][]."""
         return RateRequest.build(
             ship_from=ship_from, ship_to=ship_to, parcels=parcels, order_value=order_value
         )
@@ -130,7 +132,8 @@ class CarrierService(LabelDesk):
         failures: list[Rejection] = []
         for carrier in chosen:
             try:
-                found = carrier.rates(request, now)
+                with carrier_call(carrier.name, "rates"):
+                    found = list(carrier.rates(request, now))
             except OmskitError as exc:
                 failures.append(Rejection(carrier.name, str(exc)))
                 continue
@@ -155,7 +158,7 @@ class CarrierService(LabelDesk):
         ship_from: Any,
         ship_to: Any,
         parcels: Sequence[Any],
-        order_value: Money | None = None,
+        order_value: MoneyLike | None = None,
         carriers: Sequence[str] | None = None,
     ) -> list[RateQuote]:
         """Every quote from every carrier (or the named ones), cheapest first.
@@ -206,30 +209,57 @@ class CarrierService(LabelDesk):
             return uow.repo(LABELS).list_by("reference", reference)
 
     def handle_webhook(
-        self, carrier: str, payload: Mapping[str, Any], *, delivery_id: str | None = None
+        self,
+        carrier: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        *,
+        delivery_id: str | None = None,
     ) -> WebhookResult:
-        """Apply a carrier's tracking webhook: normalise, merge, move statuses.
+        """Apply a carrier's tracking webhook: verify, normalise, merge, move statuses.
 
+        ``body`` is the request body exactly as received (bytes) and ``headers`` its
+        HTTP headers: the carrier verifies its signature over them (``verify_webhook``)
+        before anything is parsed, so a forged or replayed webhook changes nothing.
         Deliveries are idempotent: a repeated ``delivery_id`` (or repeated events) is a
         clean no-op. Either every update of the payload is applied or none.
 
         Raises:
             UnknownProvider: no carrier ``carrier``.
-            ValidationError: the payload is not in the carrier's format.
+            WebhookSignatureInvalid: no valid signature (or a body that is not bytes,
+                or a carrier that cannot verify webhooks).
+            ValidationError: the body is not in the carrier's format.
             UnknownTrackingNumber: an update names a parcel nobody bought a label for.
             InvalidTransition: an update is for a voided label.
+            CarrierUnavailable: the carrier's integration failed while parsing.
         """
         impl = self.get(carrier)
-        updates = impl.parse_webhook(payload)
+        raw = raw_body(carrier, body)
+        verify_webhook = getattr(impl, "verify_webhook", None)
+        if verify_webhook is None:
+            raise WebhookSignatureInvalid(
+                carrier, "the carrier cannot verify webhooks (it has no verify_webhook)"
+            )
+        try:
+            verify_webhook(raw, headers, self._rt.clock.now())
+        except OmskitError:
+            raise
+        except Exception as exc:  # a verifier that breaks has not verified anything
+            raise WebhookSignatureInvalid(
+                carrier, f"its verifier failed with {type(exc).__name__}"
+            ) from exc
+        payload = decode_body(raw)
+        with carrier_call(carrier, "parse_webhook"):
+            updates = tuple(impl.parse_webhook(payload))
         raw_id = delivery_id if delivery_id is not None else payload.get("delivery_id", "")
-        if not isinstance(raw_id, str):
-            raise ValidationError("delivery_id", raw_id, "expected text")
-        return self._apply(carrier, updates, raw_id)
+        clean_id = check_text(raw_id, "delivery_id", max_length=200, required=False)
+        return self._apply(carrier, updates, clean_id)
 
     def refresh_tracking(self, tracking_number: str, *, carrier: str | None = None) -> LabelRecord:
         """Pull the carrier's tracking for a label and apply it like a webhook."""
         record = self.label(tracking_number, carrier=carrier)
-        events = self.get(record.carrier).track(record.label, self._rt.clock.now())
+        with carrier_call(record.carrier, "track"):
+            events = tuple(self.get(record.carrier).track(record.label, self._rt.clock.now()))
         updates = tuple(TrackingUpdate(record.tracking_number, e) for e in events)
         self._apply(record.carrier, updates, "")
         return self.label(record.tracking_number, carrier=record.carrier)
@@ -244,7 +274,7 @@ class CarrierService(LabelDesk):
         """Merge tracking ``events`` into ``record`` inside the caller's unit of work.
 
         Returns the events that were new; when there are any, the record is saved, a
-        :class:`TrackingUpdated` event recorded and every tracking listener called.
+        [`TrackingUpdated`][] event recorded and every tracking listener called.
 
         Raises:
             InvalidTransition: the label was voided.

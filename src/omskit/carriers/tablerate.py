@@ -27,7 +27,7 @@ from typing import Any
 
 import attrs
 
-from omskit.carriers.base import BaseCarrier, luhn_digit, serial_for
+from omskit.carriers.base import BaseCarrier, keyed_serial, luhn_digit
 from omskit.carriers.errors import UnserviceableAddress
 from omskit.carriers.model import (
     Charge,
@@ -48,32 +48,50 @@ __all__ = ["DEMO_TABLE", "TABLE_RATE_CODES", "RateTable", "TableRateCarrier", "Z
 
 @attrs.define
 class TableRateCarrier(BaseCarrier):
-    """A carrier whose prices come from a :class:`RateTable`."""
+    """A carrier whose prices come from a ``RateTable``.
+
+    Its webhooks are signed under header ``Tablerate-Signature`` (see
+    ``omskit.carriers.webhooks``).
+    """
+
+    WEBHOOK_HEADER = "Tablerate-Signature"
 
     table: RateTable = attrs.field(kw_only=True)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None = None) -> TableRateCarrier:
-        """A carrier from table data (:data:`DEMO_TABLE` when ``None``)."""
+        """A carrier from table data (``DEMO_TABLE`` when ``None``).
+
+        The data may also give ``webhook_secret`` and ``webhook_tolerance_seconds``.
+        """
         source = DEMO_TABLE if data is None else data
         table = RateTable.from_mapping(source)
         name = source.get("name", "tablerate")
         if not isinstance(name, str) or not name:
             raise ValidationError("table.name", name, "give the carrier a non-empty name")
-        return cls(
+        carrier = cls(
             name,
             str(source.get("title", name)),
             table.services,
             dict(TABLE_RATE_CODES),
             table=table,
         )
+        changes = carrier.account_settings(source, "table")  # a table may carry its secret
+        return attrs.evolve(carrier, **changes) if changes else carrier
 
     def configured(self, section: Mapping[str, Any]) -> TableRateCarrier:
-        """This carrier rebuilt from ``section['table']`` when configuration gives one."""
+        """This carrier rebuilt from ``section['table']`` when configuration gives one.
+
+        ``webhook_secret`` and ``webhook_tolerance_seconds`` set how its webhooks are
+        verified (see ``BaseCarrier.account_settings``).
+        """
+        changes = self.account_settings(section, f"carriers.{self.name}")
         table = section.get("table")
-        if table is None:
-            return self
-        return TableRateCarrier.from_mapping({"name": self.name, **check_mapping(table, "table")})
+        carrier = self
+        if table is not None:
+            data = {"name": self.name, **check_mapping(table, "table")}
+            carrier = TableRateCarrier.from_mapping(data)
+        return attrs.evolve(carrier, **changes) if changes else carrier
 
     def _zone(self, request: RateRequest) -> Zone:
         to = request.ship_to
@@ -170,14 +188,14 @@ class TableRateCarrier(BaseCarrier):
         )
 
     def tracking_number(self, request: RateRequest, reference: str, index: int) -> str:
-        """``TR`` + 10 digits + a Luhn check digit, derived from the reference."""
-        digits = serial_for(self.name, reference, index, digits=10)
+        """``TR`` + 10 digits + a Luhn check digit, a keyed hash of the purchase."""
+        digits = keyed_serial(self.numbering_key, self.name, reference, index, digits=10)
         return f"TR{digits}{luhn_digit(digits)}"
 
     def parse_webhook(self, payload: Mapping[str, Any]) -> tuple[TrackingUpdate, ...]:
         """Parse ``{"msg": {"tracking_number", "checkpoints": [...]}}`` (any checkpoint order).
 
-        Each checkpoint has ``tag`` (see :data:`TABLE_RATE_CODES`), ``checkpoint_time``,
+        Each checkpoint has ``tag`` (see `TABLE_RATE_CODES`), ``checkpoint_time``,
         ``location`` and ``message``.
         """
         msg = check_mapping(check_mapping(payload, "payload").get("msg"), "payload.msg")

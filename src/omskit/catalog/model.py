@@ -134,7 +134,7 @@ def clean_product_fields(  # noqa: PLR0912, PLR0915 - one branch per field
     """Validate product fields from plain data, reporting every problem at once.
 
     Args:
-        data: field values (see :attr:`Product.EDITABLE`).
+        data: field values (see `Product.EDITABLE`).
         partial: only the given fields (an update) rather than a whole product.
         prefix: put before field names in problems (``"products[3]."``).
     """

@@ -117,7 +117,7 @@ class CatalogService:
         return self._rt.run(use_case)
 
     def get(self, sku: str) -> Product:
-        """The product with ``sku``; raises :class:`UnknownSku`."""
+        """The product with ``sku``; raises [`UnknownSku`][]."""
         with self._rt.storage.unit_of_work() as uow:
             return _load(uow.repo(PRODUCTS), sku)
 

@@ -14,12 +14,22 @@ from omskit.money import check_currency
 from omskit.storage.ports import Aggregate, Collection
 from omskit.validation import Problems, check_bool, check_decimal, check_locale, check_text
 
-__all__ = ["CHANNELS", "CHANNEL_KINDS", "Channel", "clean_channel_fields"]
+__all__ = [
+    "CHANNELS",
+    "CHANNEL_KINDS",
+    "UNTAXED_INCLUSIVE_PRICES",
+    "Channel",
+    "clean_channel_fields",
+]
 
 #: The kinds of channel omskit knows; each comes with sensible defaults.
 CHANNEL_KINDS = ("web", "marketplace", "phone", "pos")
 
 ChannelPrices = Literal["reject", "tolerance", "accept"]
+UntaxedInclusive = Literal["remove_tax", "keep_gross"]
+#: How an untaxed sale (tax-exempt customer, reverse charge, export) meets tax-inclusive
+#: prices: take the tax they contain out, or charge the gross price as it is.
+UNTAXED_INCLUSIVE_PRICES: tuple[UntaxedInclusive, ...] = ("remove_tax", "keep_gross")
 
 
 @attrs.define(eq=False)
@@ -27,7 +37,7 @@ class Channel(Aggregate):
     """A sales channel. Its ``id`` is its code (``"web"``, ``"amazon-de"``, ``"pos-berlin"``).
 
     Attributes:
-        kind: one of :data:`CHANNEL_KINDS`.
+        kind: one of `CHANNEL_KINDS`.
         currencies: the currencies sold on this channel; the first is the default.
         price_list: the price list quotes use (``"default"`` unless set).
         prices_include_tax: whether prices on this channel are entered tax-inclusive.
@@ -39,7 +49,16 @@ class Channel(Aggregate):
         allow_partial: a reservation may hold part of an order when stock is short.
         payment_gateway: the gateway used for orders from this channel.
         locale: the locale for customer-facing documents and messages.
+        trusts_customer_claims: the channel authenticates its customers, so a
+            ``customer_id`` in its payloads proves who is buying, and the registered
+            customer's tax exemption and VAT id apply. Off by default: a payload from
+            an untrusted channel is linked to the registered customer with its email,
+            but gets neither.
         options: further settings read by capabilities and plugins.
+        untaxed_inclusive_prices: when a sale on tax-inclusive prices is not taxed (a
+            tax-exempt customer, an EU reverse charge, an export): ``"remove_tax"`` takes
+            the tax the price contains out, so the customer pays the net price (30.00 incl.
+            19 % -> 25.21); ``"keep_gross"`` charges the price as listed (30.00).
     """
 
     name: str
@@ -55,11 +74,13 @@ class Channel(Aggregate):
     locale: str = "en_US"
     active: bool = True
     options: dict[str, Any] = attrs.field(factory=dict)
+    trusts_customer_claims: bool = False
+    untaxed_inclusive_prices: UntaxedInclusive = "remove_tax"
 
     EDITABLE: ClassVar[tuple[str, ...]] = (
         "name", "kind", "currencies", "price_list", "prices_include_tax", "channel_prices",
         "price_tolerance", "allow_split", "allow_partial", "payment_gateway", "locale",
-        "active", "options",
+        "active", "options", "trusts_customer_claims", "untaxed_inclusive_prices",
     )  # fmt: skip
 
     @property
@@ -116,7 +137,13 @@ def clean_channel_fields(  # noqa: PLR0912 - one branch per field
             codes = [problems.check(f"currencies[{i}]", check_currency, c) for i, c in
                      enumerate(raw)]  # fmt: skip
             out["currencies"] = tuple(dict.fromkeys(c for c in codes if c))
-    for key in ("prices_include_tax", "allow_split", "allow_partial", "active"):
+    for key in (
+        "prices_include_tax",
+        "allow_split",
+        "allow_partial",
+        "active",
+        "trusts_customer_claims",
+    ):
         if key in data:
             out[key] = problems.check(key, check_bool, data[key])
     if "channel_prices" in data:
@@ -135,6 +162,16 @@ def clean_channel_fields(  # noqa: PLR0912 - one branch per field
             out[key] = problems.check(key, check_text, data[key], max_length=64)
     if "locale" in data:
         out["locale"] = problems.check("locale", check_locale, data["locale"])
+    if "untaxed_inclusive_prices" in data:
+        value = data["untaxed_inclusive_prices"]
+        if value not in UNTAXED_INCLUSIVE_PRICES:
+            problems.add(
+                "untaxed_inclusive_prices",
+                f"got {value!r}; expected one of {', '.join(map(repr, UNTAXED_INCLUSIVE_PRICES))}",
+                value,
+            )
+        else:
+            out["untaxed_inclusive_prices"] = value
     if "options" in data:
         if not isinstance(data["options"], Mapping):
             problems.add("options", "expected a mapping", data["options"])

@@ -34,7 +34,7 @@ class ChannelUpdated(Event):
 
 
 def load_channel(channels: Repository[Channel], code: str, field: str = "channel") -> Channel:
-    """The active channel ``code``; raises :class:`NotFound` naming the known channels."""
+    """The active channel ``code``; raises [`NotFound`][] naming the known channels."""
     channel = channels.find(code) if isinstance(code, str) else None
     if channel is None or not channel.active:
         known = sorted(c.id for c in channels.scan() if c.active)
@@ -52,7 +52,7 @@ class ChannelService:
         self._rt = runtime
 
     def add(self, code: str, **fields: Any) -> Channel:
-        """Set up a channel; see :class:`Channel` for the fields.
+        """Set up a channel; see [`Channel`][] for the fields.
 
         Raises:
             ValidationError: listing every invalid field.
@@ -92,7 +92,7 @@ class ChannelService:
         return self._rt.run(use_case)
 
     def get(self, code: str) -> Channel:
-        """The active channel ``code``; raises :class:`NotFound` naming the known ones."""
+        """The active channel ``code``; raises [`NotFound`][] naming the known ones."""
         with self._rt.storage.unit_of_work() as uow:
             return load_channel(uow.repo(CHANNELS), code)
 

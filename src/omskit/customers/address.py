@@ -9,14 +9,17 @@ from typing import Any, ClassVar
 import attrs
 
 from omskit.customers.geo import GeoPoint
+from omskit.customers.subdivisions import check_subdivision
 from omskit.errors import ValidationError
 from omskit.validation import (
     Problems,
     check_country,
     check_email,
     check_mapping,
+    check_phone,
     check_text,
     countries,
+    is_text,
 )
 
 __all__ = [
@@ -118,7 +121,12 @@ def uses_postal_codes(country: str) -> bool:
 
 @attrs.frozen
 class Address:
-    """A postal address. ``country`` is an ISO 3166 alpha-2 code; ``point`` is optional."""
+    """A postal address. ``country`` is an ISO 3166 alpha-2 code; ``point`` is optional.
+
+    Built from plain data by `from_mapping`, ``region`` is the ISO 3166-2 code of
+    the subdivision without the country (``"CA"`` for ``US-CA``) and ``phone`` is in
+    E.164 form (``+4930901820``).
+    """
 
     country: str
     line1: str = ""
@@ -142,8 +150,10 @@ class Address:
         """Build an address from plain data, reporting every problem at once.
 
         Accepts an ``Address`` unchanged. Unknown keys, an unknown country, a postal code
-        in the wrong format for its country, half a coordinate pair: all are reported
-        with their field path (``ship_to.postal_code``).
+        in the wrong format for its country, a region that is no subdivision of the
+        country, a phone number that is not valid there, half a coordinate pair: all are
+        reported with their field path (``ship_to.postal_code``). The region becomes its
+        ISO 3166-2 code (``"California"`` -> ``"CA"``), the phone its E.164 form.
         """
         if isinstance(data, Address):
             return data
@@ -173,6 +183,14 @@ class Address:
                     f"not a valid {country} postal code; expected the pattern {pattern.pattern}",
                     mapping.get("postal_code"),
                 )
+        if country and text["region"]:
+            text["region"] = (
+                problems.check(f"{field}.region", check_subdivision, text["region"], country) or ""
+            )
+        if text["phone"]:
+            text["phone"] = (
+                problems.check(f"{field}.phone", check_phone, text["phone"], country or None) or ""
+            )
         email = ""
         if mapping.get("email"):
             email = problems.check(f"{field}.email", check_email, mapping["email"]) or ""
@@ -225,7 +243,7 @@ _TEXT_FIELDS = ("line1", "line2", "city", "region", "postal_code", "name", "comp
 def fast_address(data: Any) -> Address | None:  # noqa: PLR0911 - one return per refusal
     """The address a well-formed ``dict`` describes, or ``None`` where anything is unusual.
 
-    The one-pass check behind :meth:`Address.from_mapping` (and capture's payload reader):
+    The one-pass check behind [`Address.from_mapping`][] (and capture's payload reader):
     it returns exactly what ``from_mapping`` would and leaves every problem, with its
     field path, to ``from_mapping``'s reporting path. Coordinates take that path too.
     """
@@ -249,7 +267,7 @@ def fast_address(data: Any) -> Address | None:  # noqa: PLR0911 - one return per
             return None
         else:
             value = value.strip()
-            if len(value) > 200:
+            if len(value) > 200 or not is_text(value):
                 return None
             text.append(value)
     line1, line2, city, region, postal_code, name, company, phone = text
@@ -258,10 +276,12 @@ def fast_address(data: Any) -> Address | None:  # noqa: PLR0911 - one return per
         pattern = POSTAL_CODE_PATTERNS.get(country)
         if pattern is not None and not pattern.fullmatch(postal_code):
             return None
-    email = ""
-    if get("email"):
-        try:
-            email = check_email(data["email"])
-        except ValidationError:
-            return None
+    try:
+        if region:
+            region = check_subdivision(region, "", country)
+        if phone:
+            phone = check_phone(phone, "", country)
+        email = check_email(data["email"]) if get("email") else ""
+    except ValidationError:
+        return None
     return Address(country, line1, line2, city, region, postal_code, name, company, phone, email)

@@ -24,7 +24,7 @@ def check_coordinate(value: Any, field: str, limit: float) -> float:
         raise ValidationError(field, value, f"expected degrees between -{limit} and {limit}")
     try:
         number = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: an integer beyond any float
         raise ValidationError(field, value, "expected a number of degrees") from None
     if not math.isfinite(number) or not -limit <= number <= limit:
         raise ValidationError(field, value, f"expected degrees between -{limit} and {limit}")

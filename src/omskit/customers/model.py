@@ -2,31 +2,26 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
 
 from omskit.customers.address import Address
-from omskit.errors import ValidationError
+from omskit.customers.vatid import clean_vat_id
+from omskit.errors import ValidationError, shown
 from omskit.storage.ports import Aggregate, Collection
-from omskit.validation import Problems, check_bool, check_email, check_locale, check_text
+from omskit.validation import (
+    Problems,
+    check_bool,
+    check_country,
+    check_email,
+    check_locale,
+    check_phone,
+    check_text,
+)
 
 __all__ = ["CUSTOMERS", "Customer", "check_phone", "clean_customer_fields"]
-
-_PHONE = re.compile(r"\+?[0-9]{6,15}")
-
-
-def check_phone(value: Any, field: str = "phone") -> str:
-    """A phone number of 6-15 digits, optionally starting with ``+``.
-
-    Spaces, dots, dashes and brackets are removed.
-    """
-    digits = re.sub(r"[\s().\-]", "", value) if isinstance(value, str) else None
-    if digits is None or not _PHONE.fullmatch(digits):
-        raise ValidationError(field, value, "expected 6-15 digits, e.g. '+49 30 1234567'")
-    return digits
 
 
 @attrs.define(eq=False)
@@ -34,7 +29,9 @@ class Customer(Aggregate):
     """A customer. ``email`` is unique across customers.
 
     A ``tax_exempt`` customer must carry the certificate that proves it; ``vat_id`` is a
-    business's VAT number (used for EU reverse charge); ``group`` selects group prices.
+    business's VAT number (used for EU reverse charge; an id with an EU prefix must pass
+    its check digits); ``group`` selects group prices. ``email`` is stored as
+    ``email-validator`` normalises it, ``phone`` in E.164 form.
     """
 
     email: str
@@ -59,6 +56,26 @@ class Customer(Aggregate):
         return copy
 
 
+def _is_list(value: Any) -> bool:
+    return isinstance(value, list | tuple)
+
+
+def _home_country(data: Mapping[str, Any], current: Customer | None) -> str | None:
+    """The country of the first address (given or on file): how a local number reads."""
+    raw = data.get("addresses") if "addresses" in data else None
+    if raw is None:
+        return current.addresses[0].country if current and current.addresses else None
+    first = raw[0] if _is_list(raw) and raw else None
+    if isinstance(first, Address):
+        return first.country
+    if isinstance(first, Mapping):
+        try:
+            return check_country(first.get("country"))
+        except ValidationError:
+            return None
+    return None
+
+
 def clean_customer_fields(
     data: Mapping[str, Any], *, partial: bool = False, current: Customer | None = None
 ) -> dict[str, Any]:
@@ -72,25 +89,29 @@ def clean_customer_fields(
     if "name" in data:
         out["name"] = problems.check("name", check_text, data["name"], required=False)
     if data.get("phone"):
-        out["phone"] = problems.check("phone", check_phone, data["phone"])
+        region = _home_country(data, current)
+        out["phone"] = problems.check("phone", check_phone, data["phone"], region)
     if "locale" in data:
         out["locale"] = problems.check("locale", check_locale, data["locale"])
     if "tax_exempt" in data:
         out["tax_exempt"] = problems.check("tax_exempt", check_bool, data["tax_exempt"])
-    for key in ("tax_exempt_certificate", "vat_id", "group"):
+    for key in ("tax_exempt_certificate", "group"):
         if key in data:
             out[key] = problems.check(key, check_text, data[key], max_length=64, required=False)
-    if out.get("vat_id"):
-        out["vat_id"] = re.sub(r"[\s.\-]", "", out["vat_id"]).upper()
+    if "vat_id" in data:
+        out["vat_id"] = problems.check("vat_id", clean_vat_id, data["vat_id"])
     exempt = out.get("tax_exempt", current.tax_exempt if current else False)
     certificate = out.get(
         "tax_exempt_certificate", current.tax_exempt_certificate if current else ""
     )
     if exempt and not certificate:
         problems.add("tax_exempt_certificate", "a tax-exempt customer needs the certificate number")
-    if "addresses" in data:
+    listed = data.get("addresses") or ()
+    if isinstance(listed, str | bytes) or not isinstance(listed, Sequence):
+        problems.add("addresses", f"got {shown(listed)}; expected a list of addresses", listed)
+    elif "addresses" in data:
         addresses = []
-        for i, raw in enumerate(data["addresses"] or ()):
+        for i, raw in enumerate(listed):
             addr = problems.check(f"addresses[{i}]", Address.from_mapping, raw)
             if addr is not None:
                 addresses.append(addr)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from omskit.customers.address import Address
 from omskit.customers.events import CustomerRegistered, CustomerUpdated
 from omskit.customers.model import CUSTOMERS, Customer, clean_customer_fields
 from omskit.errors import AlreadyExists, NotFound, ValidationError
+from omskit.paging import Page, check_page
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
-from omskit.validation import check_email
+from omskit.validation import check_email, check_text
 
 __all__ = ["CustomerService"]
 
@@ -28,7 +30,7 @@ class CustomerService:
             email: unique across customers.
             **fields: ``name``, ``phone``, ``locale``, ``tax_exempt`` with
                 ``tax_exempt_certificate``, ``vat_id``, ``group``, ``addresses``
-                (mappings or :class:`Address` objects).
+                (mappings or [`Address`][] objects).
 
         Raises:
             ValidationError: listing every invalid field.
@@ -48,7 +50,7 @@ class CustomerService:
         return self._rt.run(use_case)
 
     def update(self, customer_id: str, **changes: Any) -> Customer:
-        """Change some fields of a customer; raises :class:`NotFound` for an unknown id."""
+        """Change some fields of a customer; raises [`NotFound`][] for an unknown id."""
         if not changes:
             raise ValidationError("changes", {}, "give at least one field to change")
 
@@ -85,7 +87,7 @@ class CustomerService:
         return self._rt.run(use_case)
 
     def get(self, customer_id: str) -> Customer:
-        """The customer with ``customer_id``; raises :class:`NotFound`."""
+        """The customer with ``customer_id``; raises [`NotFound`][]."""
         with self._rt.storage.unit_of_work() as uow:
             return uow.repo(CUSTOMERS).get(customer_id)
 
@@ -95,9 +97,57 @@ class CustomerService:
         with self._rt.storage.unit_of_work() as uow:
             return uow.repo(CUSTOMERS).find_by("email", clean.lower())
 
+    def list(self, *, group: str | None = None, offset: int = 0, limit: int = 50) -> Page[Customer]:
+        """A page of customers in the order they registered; ``group`` narrows to one group.
+
+        Raises:
+            ValidationError: a bad ``offset`` (whole, >= 0) or ``limit`` (1 to 1000).
+        """
+        offset, limit = check_page(offset, limit)
+        if group is not None:
+            group = check_text(group, "group", max_length=64, required=False)
+        with self._rt.storage.unit_of_work() as uow:
+            repo = uow.repo(CUSTOMERS)
+            matched = [c for c in repo.scan_view() if group is None or c.group == group]
+            return _page(repo.get, matched, offset, limit)
+
+    def search(self, text: str, *, offset: int = 0, limit: int = 50) -> Page[Customer]:
+        """Customers whose email, name or phone contains ``text`` (case-insensitive).
+
+        For phones, digits are compared without spaces or punctuation, so ``"30 9018"``
+        finds ``+4930901820``.
+
+        Raises:
+            ValidationError: ``text`` is empty or longer than 200 characters; a bad page.
+        """
+        needle = check_text(text, "text", max_length=200).casefold()
+        digits = "".join(ch for ch in needle if ch.isdigit())
+        offset, limit = check_page(offset, limit)
+
+        def hit(c: Customer) -> bool:
+            return (
+                needle in c.email.casefold()
+                or needle in c.name.casefold()
+                or needle in c.phone
+                or (len(digits) >= 3 and digits in c.phone)
+            )
+
+        with self._rt.storage.unit_of_work() as uow:
+            repo = uow.repo(CUSTOMERS)
+            return _page(repo.get, [c for c in repo.scan_view() if hit(c)], offset, limit)
+
     def get_by_email(self, email: str) -> Customer:
-        """The customer with ``email``; raises :class:`NotFound`."""
+        """The customer with ``email``; raises [`NotFound`][]."""
         found = self.find_by_email(email)
         if found is None:
             raise NotFound("customer with email", email)
         return found
+
+
+def _page(
+    get: Callable[[str], Customer], matched: list[Customer], offset: int, limit: int
+) -> Page[Customer]:
+    """The page of ``matched`` (read-only views, registration order) as private copies."""
+    matched.sort(key=lambda c: (len(c.id), c.id))
+    items = tuple(get(c.id) for c in matched[offset : offset + limit])
+    return Page(items, len(matched), offset, limit)

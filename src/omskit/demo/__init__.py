@@ -1,6 +1,6 @@
 """The ``python -m omskit demo`` walk-through, one section per capability.
 
-Each section module has ``run(oms, say)``; :data:`SECTIONS` runs them in order on one
+Each section module has ``run(oms, say)``; `SECTIONS` runs them in order on one
 in-memory OMS with a fixed clock and readable ids, so the output is the same every run.
 """
 
@@ -22,7 +22,16 @@ SECTIONS: tuple[str, ...] = ("foundation", "pricing", "routing", "orders", "fulf
 def run_demo(out: TextIO) -> OMS:
     """Run every section, printing to ``out``; returns the OMS for inspection."""
     oms = OMS.in_memory(
-        config={"exchange_rates": {"EUR": {"USD": "1.08", "JPY": "162", "GBP": "0.86"}}},
+        config={
+            "exchange_rates": {"EUR": {"USD": "1.08", "JPY": "162", "GBP": "0.86"}},
+            # fixed keys, so the demo prints the same tracking numbers on every run
+            "carriers": {
+                "sandbox": {
+                    "numbering_key": "demo-numbering-key-not-secret",
+                    "webhook_secret": "demo-webhook-secret-not-secret",
+                }
+            },
+        },
         clock=FakeClock(dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)),
         autoload=False,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from omskit.carriers import SandboxCarrier
@@ -109,7 +110,9 @@ def run(oms: OMS, say: Callable[[str], None]) -> None:
         payloads = [p for label in tracked for p in sandbox.webhook_payloads(label)]
         payloads.sort(key=lambda p: (p["event"]["time"], p["tracking_number"]))
         for payload in payloads:
-            oms.carriers.handle_webhook(shipment.carrier, payload)
+            # signed as the sandbox sends it: the OMS verifies before it parses
+            hook = sandbox.sign_webhook(payload, now=oms.clock.now())
+            oms.carriers.handle_webhook(shipment.carrier, hook.body, hook.headers)
             now = oms.fulfillment.shipment(shipment.id)
             event = payload["event"]
             say(
@@ -117,18 +120,32 @@ def run(oms: OMS, say: Callable[[str], None]) -> None:
                 f"{event['time'][:16]}: shipment {now.status}, "
                 f"order {oms.orders.get(order.id).status}"
             )
-        again = oms.carriers.handle_webhook(shipment.carrier, payloads[-1])
+        hook = sandbox.sign_webhook(payloads[-1], now=oms.clock.now())
+        again = oms.carriers.handle_webhook(shipment.carrier, hook.body, hook.headers)
         say(f"  the same webhook again changes nothing: duplicate={again.duplicate}")
-    try:
-        oms.carriers.handle_webhook(
-            "sandbox",
+        forged = json.dumps(
+            {
+                "tracking_number": tracked[0].tracking_number,
+                "event": {"code": "LST", "time": "2026-11-27T10:00:00Z"},
+            }
+        )
+        try:
+            oms.carriers.handle_webhook(
+                "sandbox", forged.encode(), {"Sandbox-Signature": "t=0,v1=00"}
+            )
+        except OmskitError as exc:
+            say(f"  a forged webhook is refused: {type(exc).__name__}")
+        unknown = sandbox.sign_webhook(
             {
                 "tracking_number": "SB000000000DE",
                 "event": {"code": "DLV", "time": "2026-11-27T10:00:00Z"},
             },
+            now=oms.clock.now(),
         )
-    except OmskitError as exc:
-        say(f"  an unknown parcel is refused: {exc}")
+        try:
+            oms.carriers.handle_webhook("sandbox", unknown.body, unknown.headers)
+        except OmskitError as exc:
+            say(f"  an unknown parcel is refused: {exc}")
     final = oms.orders.get(order.id)
     say(
         f"  order {final.id} is {final.status}: "

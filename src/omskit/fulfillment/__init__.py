@@ -1,6 +1,6 @@
 """Fulfillment: fulfillment orders per location, picking, packing, shipments, documents.
 
-Reached as ``oms.fulfillment`` (:class:`FulfillmentService`). The pure parts (bin
+Reached as ``oms.fulfillment`` ([`FulfillmentService`][]). The pure parts (bin
 locations and pick paths, the packer, document renderers) work without an OMS.
 """
 

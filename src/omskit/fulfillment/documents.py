@@ -1,8 +1,8 @@
 """Warehouse and shipping documents as plain text and HTML.
 
 Pick lists, packing slips, labels (the carrier's document) and commercial invoices for
-parcels that cross a customs border. Money goes through :func:`omskit.money.format_money`
-and dates through :mod:`babel.dates`, in the recipient's locale; every value placed in
+parcels that cross a customs border. Money goes through [`omskit.money.format_money`][]
+and dates through `babel.dates`, in the recipient's locale; every value placed in
 HTML is escaped.
 """
 
@@ -23,7 +23,7 @@ from omskit.carriers.model import Label
 from omskit.customers.address import Address
 from omskit.customers.regions import EU_CUSTOMS_UNION, customs_territory
 from omskit.fulfillment.picking import PickList
-from omskit.money import Money, format_money, sum_money
+from omskit.money import LocaleLike, Money, format_money, sum_money
 from omskit.validation import check_locale
 
 __all__ = [
@@ -105,7 +105,7 @@ def render_pick_list(
     *,
     names: dict[str, str] | None = None,
     printed_at: dt.datetime,
-    locale: str = "en_US",
+    locale: LocaleLike = "en_US",
 ) -> Document:
     """The pick walk for one location: stop, bin, SKU, name, quantity, for which lines."""
     loc = check_locale(locale)
@@ -165,7 +165,7 @@ def render_packing_slip(
     ship_to: Address,
     lines: Sequence[SlipLine],
     printed_at: dt.datetime,
-    locale: str | None = None,
+    locale: LocaleLike | None = None,
     note: str = "",
 ) -> Document:
     """What is in one parcel, for the person who opens it (in their locale)."""
@@ -247,7 +247,9 @@ class CommercialInvoice:
         return sum(x.weight_grams for x in self.lines)
 
 
-def render_commercial_invoice(invoice: CommercialInvoice, locale: str | None = None) -> Document:
+def render_commercial_invoice(
+    invoice: CommercialInvoice, locale: LocaleLike | None = None
+) -> Document:
     """The commercial invoice, money and dates in the recipient's locale."""
     loc = check_locale(locale or locale_for(invoice.recipient.country))
     title = f"Commercial invoice {invoice.number}"

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 from omskit.carriers.model import Label
 from omskit.catalog.model import PRODUCTS
 from omskit.fulfillment.model import FULFILLMENT_ORDERS, Shipment, ShipmentParcel
+from omskit.fulfillment.release import claim_order
 from omskit.fulfillment.shipping import add_shipment_in, hand_over_in, ship_from_in
 from omskit.money import Money
-from omskit.orders.storage import ORDERS
 from omskit.storage.ports import UnitOfWork
 from omskit.validation import check_text
 
@@ -32,7 +32,7 @@ def confirm_dropship_in(
     fo = uow.repo(FULFILLMENT_ORDERS).get(fo_id)
     fo.require("confirm")
     number = check_text(tracking_number, "tracking_number", max_length=64)
-    order = uow.repo(ORDERS).get(fo.order_id)
+    order = claim_order(uow, fo.order_id)
     now = svc.runtime.clock.now()
     shipment_id = svc.runtime.ids.new_id("shp")
     weight = sum(uow.repo(PRODUCTS).get(x.sku).weight_grams * x.quantity for x in fo.lines)

@@ -1,6 +1,6 @@
 """Errors raised by fulfillment.
 
-They extend the kernel tree (see :mod:`omskit.errors`)::
+They extend the kernel tree (see [`omskit.errors`][])::
 
     ValidationError
     ├── InvalidBinCode           a bin location code that is not zone-aisle-shelf-bin

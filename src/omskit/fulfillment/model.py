@@ -136,7 +136,7 @@ class FulfillmentOrder(Aggregate):
     history: list[tuple[dt.datetime, str, str]] = attrs.field(factory=list)
 
     def require(self, action: str) -> None:
-        """Raise :class:`InvalidTransition` unless the status allows ``action``."""
+        """Raise [`InvalidTransition`][] unless the status allows ``action``."""
         if action not in FO_ACTIONS[self.status]:
             allowed = [s for s, acts in FO_ACTIONS.items() if action in acts]
             raise InvalidTransition(f"fulfillment order {self.id}", self.status, action, allowed)

@@ -2,16 +2,21 @@
 
 Rules the packer keeps (and the tests prove):
 
-* an item goes in a box only if it fits in some orientation (its sorted dimensions are
-  each no larger than the box's sorted inner dimensions);
-* a parcel's items never exceed the box's inner volume, and items plus tare never
-  exceed the box's maximum weight;
+* an item goes in a box only if it fits in one of its six axis-aligned rotations (the
+  same as: its sorted dimensions are each no larger than the box's sorted inner
+  dimensions);
+* a parcel of several items fills at most ``fill_factor`` of the box's inner volume
+  (default `DEFAULT_FILL_FACTOR`, 0.85): rigid items never tile a box perfectly,
+  and two 200x200x50 mm items do not fit a 300x300x50 mm box although their volume
+  would. A parcel of one item needs only that item to fit;
+* items plus tare never exceed the box's maximum weight;
 * ``ship_alone`` items get a parcel of their own.
 
 Items are placed largest volume first into the first open parcel with room, else into a
 new parcel of the largest box that takes them; every parcel is then shrunk to the
 smallest box that still holds its contents. The result reports the number of parcels
-against a simple lower bound: the largest of ``ceil(total volume / largest box volume)``,
+against a simple lower bound: the largest of ``ceil(total volume / largest box volume)``
+(the full volume, so it stays a bound whatever the fill factor),
 ``ceil(total weight / largest box payload)`` and the number of ship-alone items.
 """
 
@@ -19,18 +24,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 import attrs
 
 from omskit.catalog.model import Dimensions
+from omskit.errors import ValidationError
 from omskit.fulfillment.errors import ItemTooLarge
+
+#: The share of a box's inner volume a parcel of several items may fill.
+DEFAULT_FILL_FACTOR = 0.85
 
 __all__ = [
     "DEFAULT_BOXES",
+    "DEFAULT_FILL_FACTOR",
     "Box",
     "PackItem",
     "PackedParcel",
     "PackingResult",
+    "check_fill_factor",
     "lower_bound",
     "pack",
 ]
@@ -66,10 +78,16 @@ class Box:
             for i, b in zip(_sorted_dims(item.dimensions), _sorted_dims(self.inner), strict=True)
         )
 
-    def holds(self, items: Sequence[PackItem]) -> bool:
-        """True when all ``items`` fit together by volume and weight, each by its shape."""
+    def holds(self, items: Sequence[PackItem], fill_factor: float = DEFAULT_FILL_FACTOR) -> bool:
+        """True when all ``items`` fit together: each by its shape, all by weight and volume.
+
+        Several items may fill at most ``fill_factor`` of the inner volume; one item
+        alone needs only to fit.
+        """
+        if len(items) == 1:
+            return self.takes(items[0])
         return (
-            sum(i.volume_mm3 for i in items) <= self.volume_mm3
+            sum(i.volume_mm3 for i in items) <= self.volume_mm3 * fill_factor
             and sum(i.weight_grams for i in items) <= self.payload_grams
             and all(self.takes(i) for i in items)
         )
@@ -188,26 +206,49 @@ def _check_items(items: Sequence[PackItem], boxes: Sequence[Box]) -> None:
             )
 
 
-def _smallest(boxes: Iterable[Box], items: Sequence[PackItem]) -> Box:
-    fitting = [b for b in boxes if b.holds(items)]
+def _smallest(boxes: Iterable[Box], items: Sequence[PackItem], fill_factor: float) -> Box:
+    fitting = [b for b in boxes if b.holds(items, fill_factor)]
     return min(fitting, key=lambda b: (b.volume_mm3, b.max_weight_grams, b.code))
 
 
-def pack(items: Sequence[PackItem], boxes: Sequence[Box] = DEFAULT_BOXES) -> PackingResult:
+def check_fill_factor(value: object, field: str = "fill_factor") -> float:
+    """A share of a box's volume: a number above 0 and at most 1 (``0.85``, ``"0.85"``)."""
+    try:
+        number = float(value) if isinstance(value, int | float | str | Decimal) else None
+    except ValueError:
+        number = None
+    if isinstance(value, bool) or number is None or not 0 < number <= 1:
+        raise ValidationError(field, value, "expected a share above 0 and at most 1, e.g. 0.85")
+    return number
+
+
+def pack(
+    items: Sequence[PackItem],
+    boxes: Sequence[Box] = DEFAULT_BOXES,
+    *,
+    fill_factor: float = DEFAULT_FILL_FACTOR,
+) -> PackingResult:
     """Choose boxes for ``items`` (see the module docstring for the rules).
+
+    Args:
+        items: the units to pack.
+        boxes: the box catalogue.
+        fill_factor: the share of a box's inner volume several items may fill.
 
     Raises:
         ItemTooLarge: an item fits no box (nothing is packed).
+        ValidationError: ``fill_factor`` is not above 0 and at most 1.
         ValueError: ``boxes`` is empty.
     """
     if not boxes:
         raise ValueError("pack() needs at least one box")
+    fill_factor = check_fill_factor(fill_factor)
     _check_items(items, boxes)
     parcels: list[list[PackItem]] = []
     chosen: list[Box] = []
     for item in (i for i in items if i.ship_alone):
         parcels.append([item])
-        chosen.append(_smallest(boxes, [item]))
+        chosen.append(_smallest(boxes, [item], fill_factor))
     by_size = sorted(
         (i for i in items if not i.ship_alone),
         key=lambda i: (-i.volume_mm3, -i.weight_grams, i.sku, i.line_ref),
@@ -215,7 +256,7 @@ def pack(items: Sequence[PackItem], boxes: Sequence[Box] = DEFAULT_BOXES) -> Pac
     open_from = len(parcels)
     for item in by_size:
         for n in range(open_from, len(parcels)):
-            if chosen[n].holds([*parcels[n], item]):
+            if chosen[n].holds([*parcels[n], item], fill_factor):
                 parcels[n].append(item)
                 break
         else:
@@ -223,6 +264,7 @@ def pack(items: Sequence[PackItem], boxes: Sequence[Box] = DEFAULT_BOXES) -> Pac
             parcels.append([item])
             chosen.append(max(fitting, key=lambda b: (b.volume_mm3, b.payload_grams, b.code)))
     packed = tuple(
-        PackedParcel(_smallest(boxes, contents), tuple(contents)) for contents in parcels
+        PackedParcel(_smallest(boxes, contents, fill_factor), tuple(contents))
+        for contents in parcels
     )
     return PackingResult(packed, lower_bound(items, boxes))

@@ -1,7 +1,7 @@
 """Documents for stored fulfillment data: pick lists, packing slips, labels, invoices.
 
 Reached as ``oms.fulfillment.documents``; the renderers themselves are pure
-(:mod:`omskit.fulfillment.documents`).
+([`omskit.fulfillment.documents`][]).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from omskit.fulfillment.documents import (
 )
 from omskit.fulfillment.model import SHIPMENTS, Shipment
 from omskit.fulfillment.picking import PickList
-from omskit.money import Money, allocate
+from omskit.money import LocaleLike, Money, allocate
 from omskit.orders.model import Order
 from omskit.orders.storage import ORDERS
 from omskit.storage.ports import UnitOfWork
@@ -45,7 +45,7 @@ class Paperwork:
         shipment = uow.repo(SHIPMENTS).get(shipment_id)
         return uow, shipment, uow.repo(ORDERS).get(shipment.order_id)
 
-    def pick_list(self, pick: PickList, locale: str = "en_US") -> Document:
+    def pick_list(self, pick: PickList, locale: LocaleLike = "en_US") -> Document:
         """The pick list as text and HTML, with product names."""
         with self._svc.runtime.storage.unit_of_work() as uow:
             products = uow.repo(PRODUCTS)
@@ -54,7 +54,7 @@ class Paperwork:
             pick, names=names, printed_at=self._svc.runtime.clock.now(), locale=locale
         )
 
-    def packing_slips(self, shipment_id: str, locale: str | None = None) -> list[Document]:
+    def packing_slips(self, shipment_id: str, locale: LocaleLike | None = None) -> list[Document]:
         """One packing slip per parcel of the shipment."""
         uow, shipment, order = self._load(shipment_id)
         with uow:
@@ -141,7 +141,9 @@ class Paperwork:
                 tracking_number=", ".join(shipment.tracking_numbers),
             )
 
-    def commercial_invoice(self, shipment_id: str, locale: str | None = None) -> Document | None:
+    def commercial_invoice(
+        self, shipment_id: str, locale: LocaleLike | None = None
+    ) -> Document | None:
         """The commercial invoice rendered, or ``None`` when no customs border is crossed."""
         invoice = self.invoice(shipment_id)
         return None if invoice is None else render_commercial_invoice(invoice, locale)

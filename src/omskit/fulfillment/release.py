@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from omskit.fulfillment.service import FulfillmentService
 
 __all__ = [
+    "claim_order",
     "create_orders_in",
     "live_orders",
     "move_to_store_in",
@@ -58,6 +59,22 @@ def _order(uow: UnitOfWork, order_id: str) -> Order:
     return uow.repo(ORDERS).get(order_id)
 
 
+def claim_order(uow: UnitOfWork, order_id: str) -> Order:
+    """Load the order a use case decides on, and mark it written (its version moves on).
+
+    Two use cases that decide on one order (a release and a cancel, say) must conflict
+    even when only one of them changes the order itself: each read what the other is
+    about to change (the cancel sees no fulfillment order yet, the release sees an order
+    not cancelled). Writing the order makes the optimistic version check of every backend
+    serialise them: the later commit fails with ``ConcurrencyConflict``, is run again and
+    then sees what the other did.
+    """
+    orders = uow.repo(ORDERS)
+    order = orders.get(order_id)
+    orders.save(order)
+    return order
+
+
 def release_in(
     svc: FulfillmentService,
     uow: UnitOfWork,
@@ -73,7 +90,7 @@ def release_in(
     (what cannot be sourced is backordered). With ``pickup_location``, everything moves
     to that store for click & collect.
     """
-    order = _order(uow, order_id)
+    order = claim_order(uow, order_id)
     if order.on_hold or order.status not in _RELEASABLE:
         state = "on_hold" if order.on_hold else order.status
         raise InvalidTransition(f"order {order.id}", state, "release to fulfillment", _RELEASABLE)
@@ -102,7 +119,12 @@ def create_orders_in(
     wanted: Mapping[str, list[FOLine]],
     kinds: Mapping[str, str] | None = None,
 ) -> list[FulfillmentOrder]:
-    """New fulfillment orders for ``wanted`` lines per location (suppliers get a PO)."""
+    """New fulfillment orders for ``wanted`` lines per location (suppliers get a PO).
+
+    The order is written too (see ``claim_order``) whenever work is created for it.
+    """
+    if wanted:
+        uow.repo(ORDERS).save(order)
     now = svc.runtime.clock.now()
     created = []
     repo = uow.repo(FULFILLMENT_ORDERS)

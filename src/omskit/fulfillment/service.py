@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from omskit.carriers.model import Label
+from omskit.carriers.purchases import LabelPurchase
 from omskit.carriers.service import CarrierService
 from omskit.catalog.model import PRODUCTS
 from omskit.catalog.service import CatalogService
@@ -32,10 +33,12 @@ from omskit.fulfillment.picking import BinLocation, Layout, PickDemand, PickList
 from omskit.fulfillment.settings import FulfillmentSettings
 from omskit.inventory.locations import LOCATIONS
 from omskit.inventory.service import InventoryService
+from omskit.money import LocaleLike
 from omskit.orders.service import OrderService
 from omskit.routing.service import RoutingService
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
+from omskit.validation import check_mapping, check_text
 
 __all__ = ["FulfillmentService", "FulfillmentServices"]
 
@@ -73,7 +76,7 @@ class FulfillmentService:
     """Fulfillment orders, picking, packing, shipments, click & collect and drop-ship.
 
     Settings come from configuration section ``fulfillment``
-    (:class:`~omskit.fulfillment.settings.FulfillmentSettings`).
+    ([`FulfillmentSettings`][]).
     """
 
     def __init__(self, runtime: Runtime, services: FulfillmentServices) -> None:
@@ -100,10 +103,19 @@ class FulfillmentService:
         Only what is given changes. Raises ``InvalidBinCode`` / ``ValidationError``
         for bad input, ``NotFound`` for an unknown location or SKU.
         """
+        code = check_text(code, "code", max_length=64)
         clean_address = None if address is None else Address.from_mapping(address, "address")
-        clean_bins = {sku: BinLocation.parse(c, f"bins.{sku}") for sku, c in (bins or {}).items()}
-        if boxes is not None and not boxes:
-            raise ValidationError("boxes", [], "give at least one box")
+        raw_bins = {} if bins is None else check_mapping(bins, "bins")
+        clean_bins = {sku: BinLocation.parse(c, f"bins.{sku}") for sku, c in raw_bins.items()}
+        if boxes is not None:
+            listed: object = boxes  # from plain data, anything may come
+            if isinstance(listed, str) or not isinstance(listed, Sequence) or not listed:
+                raise ValidationError("boxes", listed, "give a list of at least one Box")
+            for i, box in enumerate(listed):
+                if not isinstance(box, Box):
+                    raise ValidationError(f"boxes[{i}]", box, "expected a Box")
+        if layout is not None and not isinstance(layout, Layout):
+            raise ValidationError("layout", layout, "expected a Layout")
 
         def use_case(uow: UnitOfWork) -> LocationSetup:
             uow.repo(LOCATIONS).get(code)
@@ -137,7 +149,7 @@ class FulfillmentService:
         strategy: str | None = None,
         pickup_location: str | None = None,
     ) -> list[FulfillmentOrder]:
-        """Release the order's reserved units to their locations (see :func:`release.release_in`).
+        """Release the order's reserved units to their locations (see `release.release_in`).
 
         Returns the fulfillment orders created (none when everything is already released).
         """
@@ -153,7 +165,7 @@ class FulfillmentService:
         )
 
     def release_in(self, uow: UnitOfWork, order_id: str, **options: Any) -> list[FulfillmentOrder]:
-        """:meth:`release` inside the caller's unit of work."""
+        """[`release`][] inside the caller's unit of work."""
         return release.release_in(self, uow, order_id, **options)
 
     def accept(self, fulfillment_order_id: str) -> FulfillmentOrder:
@@ -177,7 +189,7 @@ class FulfillmentService:
         Allowed while ``released``, ``accepted`` (nothing picked yet) or
         ``sent_to_supplier``. The location's reservations are released and the units
         are unallocated on the order again: cancel them there
-        (``oms.orders.cancel_lines``) or route them again (:meth:`release`).
+        (``oms.orders.cancel_lines``) or route them again ([`release`][]).
 
         Raises:
             InvalidTransition: picking was confirmed, or the work is already closed.
@@ -191,7 +203,7 @@ class FulfillmentService:
     def cancel_in(
         self, uow: UnitOfWork, fulfillment_order_id: str, *, reason: str, actor: str = "system"
     ) -> FulfillmentOrder:
-        """:meth:`cancel` inside the caller's unit of work."""
+        """[`cancel`][] inside the caller's unit of work."""
         return station.cancel_in(self, uow, fulfillment_order_id, reason, actor)
 
     # -- picking ------------------------------------------------------------------------
@@ -261,11 +273,18 @@ class FulfillmentService:
     ) -> Shipment:
         """Buy labels for the packed parcels; without a carrier and service, rate-shop.
 
+        Labels are bought under an idempotency key derived from the fulfillment order and
+        its parcels, so calling again after any failure never buys a second set: a
+        purchase whose answer was lost is looked up, or bought again under its own key.
+
         Raises:
             UnknownProvider, UnknownServiceLevel, UnserviceableAddress, NoRateAvailable:
                 from the carriers; nothing is stored and no label stays bought.
+            CarrierUnavailable: the carrier failed; when it may have bought, the next
+                call settles that purchase first (``oms.carriers.unsettled_purchases``).
         """
         bought: list[Label] = []
+        attempts: list[LabelPurchase] = []
         try:
             return self.runtime.run(
                 lambda uow: shipping.ship_in(
@@ -278,10 +297,11 @@ class FulfillmentService:
                     deliver_by=deliver_by,
                     options=options,
                     bought=bought,
+                    attempts=attempts,
                 )
             )
         except Exception:
-            self.services.carriers.void_unstored(bought)
+            self.services.carriers.settle_failed(bought, attempts)
             raise
 
     def hand_over(self, shipment_id: str) -> Shipment:
@@ -356,6 +376,6 @@ class FulfillmentService:
         with self.runtime.storage.unit_of_work() as uow:
             return uow.repo(SHIPMENTS).list_by("order", order_id)
 
-    def pick_list_document(self, pick: PickList, locale: str = "en_US") -> Document:
-        """A printable pick list (see :attr:`documents` for every other document)."""
+    def pick_list_document(self, pick: PickList, locale: LocaleLike = "en_US") -> Document:
+        """A printable pick list (see `documents` for every other document)."""
         return self.documents.pick_list(pick, locale)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from omskit.carriers.model import Label, ParcelSpec, RateRequest, TrackingEvent, add_business_days
+from omskit.carriers.purchases import LabelPurchase
 from omskit.carriers.records import LabelRecord
 from omskit.carriers.tracking import EXCEPTION_STATUSES, combine_statuses
 from omskit.catalog.model import PRODUCTS
@@ -39,11 +40,11 @@ from omskit.fulfillment.model import (
     ShipmentParcel,
 )
 from omskit.fulfillment.packing import PackingResult, PackItem, pack
+from omskit.fulfillment.release import claim_order
 from omskit.inventory.locations import LOCATIONS
 from omskit.money import sum_money
-from omskit.orders.storage import ORDERS
 from omskit.storage.ports import UnitOfWork
-from omskit.validation import check_quantity
+from omskit.validation import check_mapping, check_quantity
 
 if TYPE_CHECKING:
     from omskit.fulfillment.service import FulfillmentService
@@ -68,9 +69,10 @@ def setup_in(uow: UnitOfWork, location: str) -> LocationSetup:
 def ship_from_in(uow: UnitOfWork, location: str) -> Address:
     """Where parcels from ``location`` start: its configured address, else a minimal one.
 
-    Without :meth:`~omskit.fulfillment.service.FulfillmentService.configure_location`,
-    the address is what inventory knows of the location: its name (as the addressee),
-    its country and its coordinates. No street or city is made up.
+    Without
+    [`configure_location`][omskit.fulfillment.service.FulfillmentService.configure_location], the
+    address is what inventory knows of the location: its name (as the addressee), its country and
+    its coordinates. No street or city is made up.
     """
     setup = setup_in(uow, location)
     if setup.address is not None:
@@ -104,7 +106,9 @@ def pack_in(
             PackItem(line.sku, p.weight_grams, p.dimensions, p.ship_alone, ref, fo.id)
             for _ in range(qty)
         )
-    result = pack(items, setup_in(uow, fo.location).boxes)
+    result = pack(
+        items, setup_in(uow, fo.location).boxes, fill_factor=svc.settings.packing_fill_factor
+    )
     first = len(fo.boxes) + 1
     for n, parcel in enumerate(result.parcels, first):
         lines = tuple(sorted(parcel.line_quantities().items()))
@@ -132,7 +136,7 @@ def _units(fo: FulfillmentOrder, quantities: Mapping[str, int] | None) -> dict[s
         units = {x.line_ref: x.to_pack for x in fo.lines if x.to_pack}
     else:
         units = {}
-        for ref, raw in quantities.items():
+        for ref, raw in check_mapping(quantities, "quantities").items():
             line = fo.line(ref)
             if line is None:
                 known = ", ".join(x.line_ref for x in fo.lines)
@@ -163,14 +167,20 @@ def ship_in(
     deliver_by: dt.date | None,
     options: Mapping[str, str] | None,
     bought: list[Label],
+    attempts: list[LabelPurchase] | None = None,
 ) -> Shipment:
-    """Buy labels for every packed parcel not yet shipped; rate-shop unless told."""
+    """Buy labels for every packed parcel not yet shipped; rate-shop unless told.
+
+    The purchase is keyed by the fulfillment order and its parcel numbers, not by the
+    new shipment's id: a retry after a failure (even one whose answer was lost) gets the
+    labels already bought back instead of buying a second set.
+    """
     fo = uow.repo(FULFILLMENT_ORDERS).get(fo_id)
     fo.require("ship")
     waiting = [b for b in fo.boxes if not b.shipment_id]
     if not waiting:
         raise ValidationError("fulfillment_order", fo.id, "no packed parcel is waiting; pack first")
-    order = uow.repo(ORDERS).get(fo.order_id)
+    order = claim_order(uow, fo.order_id)
     request = RateRequest(
         ship_from_in(uow, fo.location),
         order.ship_to,
@@ -201,6 +211,8 @@ def ship_in(
         options=options,
         owner="fulfillment",
         bought=bought,
+        purchase=f"{fo.id}:parcels-{'+'.join(str(b.number) for b in waiting)}",
+        attempts=attempts,
     )
     now = svc.runtime.clock.now()
     shipment = Shipment(
@@ -231,7 +243,7 @@ def ship_in(
 
 
 def add_shipment_in(uow: UnitOfWork, shipment: Shipment) -> None:
-    """Store a new ``shipment`` with its :class:`ShipmentCreated` event."""
+    """Store a new ``shipment`` with its [`ShipmentCreated`][] event."""
     shipment.record(
         ShipmentCreated(
             shipment_id=shipment.id,

@@ -18,11 +18,11 @@ from omskit.fulfillment.events import (
     ItemsPicked,
 )
 from omskit.fulfillment.model import FULFILLMENT_ORDERS, FulfillmentOrder
-from omskit.fulfillment.release import release_units_in, reroute_in
+from omskit.fulfillment.release import claim_order, release_units_in, reroute_in
 from omskit.orders.model import Order
 from omskit.orders.storage import ORDERS
 from omskit.storage.ports import UnitOfWork
-from omskit.validation import check_quantity, check_text
+from omskit.validation import check_mapping, check_quantity, check_text
 
 if TYPE_CHECKING:
     from omskit.fulfillment.service import FulfillmentService
@@ -42,7 +42,7 @@ def accept_in(svc: FulfillmentService, uow: UnitOfWork, fo_id: str) -> Fulfillme
     """The location takes the work; the order's lines move into fulfillment."""
     fo = _load(uow, fo_id)
     fo.require("accept")
-    order = _order(uow, fo.order_id)
+    order = claim_order(uow, fo.order_id)
     started: dict[str, int] = {}
     for x in fo.lines:
         line = order.line(x.line_ref)
@@ -67,10 +67,9 @@ def reject_in(
     svc: FulfillmentService, uow: UnitOfWork, fo_id: str, reason: str
 ) -> tuple[FulfillmentOrder, list[FulfillmentOrder]]:
     """The location refuses the work: give its stock back and route the units elsewhere."""
+    reason = check_text(reason, "reason", max_length=500)
     fo = _load(uow, fo_id)
     fo.require("reject")
-    if not reason.strip():
-        raise ValidationError("reason", reason, "say why the work is rejected")
     units = fo.open_units
     started = fo.status == "accepted"
     release_units_in(svc, uow, fo, units, f"rejected by {fo.location}: {reason}")
@@ -227,7 +226,7 @@ def _pick_counts(
 ) -> dict[str, int]:
     counts: dict[str, int] = {}
     if picked is not None:
-        for ref, raw in picked.items():
+        for ref, raw in check_mapping(picked, "picked").items():
             line = fo.line(ref)
             if line is None:
                 known = ", ".join(x.line_ref for x in fo.lines)

@@ -1,13 +1,15 @@
 """Inventory: stock per location, the ledger, atomic reservations, backorders, replenishment.
 
-Reached as ``oms.inventory`` (:class:`InventoryService`).
+Reached as ``oms.inventory`` ([`InventoryService`][]).
 """
 
-from omskit.inventory.backorders import BACKORDER_MODES, Promise, SkuPolicy
+from omskit.inventory.backorders import BACKORDER_MODES, Backorder, Promise, SkuPolicy
 from omskit.inventory.errors import (
     BackorderLimitReached,
     LocationInactive,
     NotEnoughToMove,
+    ShortLine,
+    StockShortfall,
     UnknownLocation,
     UnknownPurchaseOrder,
     UnknownReservation,
@@ -52,6 +54,7 @@ __all__ = [
     "MOVEMENT_KINDS",
     "Allocation",
     "BackInStock",
+    "Backorder",
     "BackorderLimitReached",
     "Capabilities",
     "Drift",
@@ -76,6 +79,7 @@ __all__ = [
     "ReorderPolicy",
     "Reservation",
     "ReservationExpired",
+    "ShortLine",
     "SkuPolicy",
     "StockAdjusted",
     "StockConsumed",
@@ -83,6 +87,7 @@ __all__ = [
     "StockReceived",
     "StockReleased",
     "StockReserved",
+    "StockShortfall",
     "StockTransferred",
     "SuggestedLine",
     "SuggestedPurchaseOrder",

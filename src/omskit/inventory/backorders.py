@@ -1,30 +1,43 @@
 """Backorders, preorders and available-to-promise.
 
-Each SKU has a :class:`SkuPolicy`: ``deny`` (never sell what is not there; the default),
+Each SKU has a [`SkuPolicy`][]: ``deny`` (never sell what is not there; the default),
 ``backorder`` (take orders now, ship when stock arrives) or ``preorder`` (take orders
 before a ``release_date``). Backorders and preorders may carry a ``cap``: the most units
 that may be sold beyond what is available, across all locations.
 
-:func:`promise` combines on-hand stock, open purchase orders and reservations into a
+What counts against a cap: units reserved beyond what a location has (a reservation may
+run ahead of stock for such a SKU) plus units orders were accepted for beyond stock and
+do not hold yet, which `accept_shortfalls` books as `Backorder` records, one
+per order line. The SKU's policy record is written whenever a capped SKU is oversold, so
+two transactions deciding on the same cap conflict and one of them decides again.
+
+`promise` combines on-hand stock, open purchase orders and reservations into a
 promise date for a quantity of a SKU.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Literal
 
 import attrs
 
+from omskit.ids import IdGenerator
+from omskit.inventory.errors import BackorderLimitReached, ShortLine, StockShortfall
 from omskit.inventory.stock import STOCK, StockLevel
 from omskit.storage.ports import Aggregate, Collection, UnitOfWork
 
 __all__ = [
+    "BACKORDERS",
     "BACKORDER_MODES",
     "SKU_POLICIES",
+    "Backorder",
     "Promise",
     "SkuPolicy",
+    "accept_shortfalls",
+    "booked",
+    "oversell_room",
     "oversold",
     "promise",
 ]
@@ -69,6 +82,174 @@ class SkuPolicy(Aggregate):
 SKU_POLICIES: Collection[SkuPolicy] = Collection(
     "sku_backorder_policies", SkuPolicy, label="backorder policy"
 )
+
+
+@attrs.define(eq=False)
+class Backorder(Aggregate):
+    """Units of one order line accepted beyond stock and not held anywhere yet.
+
+    Attributes:
+        sku: the SKU.
+        reference: the order.
+        line_ref: its line.
+        units: units backordered or preordered (0: no longer counted).
+        mode: ``"backorder"`` or ``"preorder"``, the SKU's policy when they were accepted.
+    """
+
+    sku: str
+    reference: str
+    line_ref: str
+    units: int = 0
+    mode: str = "backorder"
+
+    def clone(self) -> Backorder:
+        """A cheap copy (all fields are immutable values)."""
+        copy = attrs.evolve(self)
+        copy.version = self.version
+        return copy
+
+
+BACKORDERS: Collection[Backorder] = Collection(
+    "sku_backorders",
+    Backorder,
+    indexes={"sku": lambda b: b.sku if b.units else None,
+             "reference": lambda b: b.reference if b.units else None},
+    label="backorder",
+)  # fmt: skip
+
+#: Tells how many units of ``(reference, line_ref)`` still wait for stock (0: none, the
+#: order is gone, cancelled or fully sourced). Lets stale bookings be dropped.
+Waiting = Callable[[str, str], int]
+
+
+def booked(uow: UnitOfWork, sku: str, *, besides: str | None = None) -> int:
+    """Units of ``sku`` orders were accepted for beyond stock (not those of ``besides``)."""
+    return sum(b.units for b in uow.repo(BACKORDERS).list_view("sku", sku)
+               if b.reference != besides)  # fmt: skip
+
+
+def oversell_room(
+    uow: UnitOfWork, sku: str, policy: SkuPolicy | None, *, reference: str | None = None
+) -> int | None:
+    """How many more units of ``sku`` may be sold beyond stock (``None``: no limit).
+
+    0 for ``deny``; for a capped backorder or preorder, the cap less the units reserved
+    beyond stock and the units booked for orders (``reference``'s own do not count: it is
+    being sourced again).
+    """
+    if policy is None or not policy.allows_overselling:
+        return 0
+    if policy.cap is None:
+        return None
+    levels = uow.repo(STOCK).list_view("sku", sku)
+    return max(policy.cap - oversold(levels) - booked(uow, sku, besides=reference), 0)
+
+
+def accept_shortfalls(
+    uow: UnitOfWork,
+    ids: IdGenerator,
+    *,
+    reference: str,
+    lines: Sequence[ShortLine],
+    allow: bool = True,
+    waiting: Waiting | None = None,
+) -> list[Backorder]:
+    """Accept what stock cannot cover of ``reference``'s lines as each SKU's policy says.
+
+    The policy decides: ``deny`` refuses the short units; ``backorder`` and ``preorder``
+    accept them up to the cap. ``allow=False`` (backorders switched off for the caller)
+    refuses them whatever the policy. Either every short line is accepted and booked, or
+    nothing is and one error lists every refused line. What ``reference`` had booked
+    before is replaced (an edited order is booked afresh). Before refusing for a cap,
+    bookings that ``waiting`` says no longer wait for stock are dropped and the cap is
+    checked again.
+
+    Raises:
+        BackorderLimitReached: a cap would be exceeded (``shortfalls`` lists every
+            refused line).
+        StockShortfall: short lines that may not be backordered, every one listed.
+    """
+    repo = uow.repo(BACKORDERS)
+    for old in repo.list_by("reference", reference):
+        old.units = 0
+        repo.save(old)
+    short = [ln for ln in lines if ln.short > 0]
+    if not short:
+        return []
+    decided = _decide(uow, reference, short, allow)
+    capped = {ln.sku for ln, verdict, _p in decided if verdict == "cap"}
+    if capped and waiting is not None and _prune(uow, capped, waiting):
+        decided = _decide(uow, reference, short, allow)
+    refused = [ln for ln, verdict, _p in decided if verdict != "ok"]
+    if refused:
+        over = [(ln, p) for ln, verdict, p in decided if verdict == "cap"]
+        if over:
+            first, policy = over[0]
+            assert policy.cap is not None
+            raise BackorderLimitReached(first.sku, first.requested, first.available,
+                                        policy.cap, policy.mode, refused)  # fmt: skip
+        raise StockShortfall(refused)
+    out = []
+    policies = uow.repo(SKU_POLICIES)
+    for ln, _verdict, _p in decided:
+        policy = policies.get(ln.sku)
+        if policy.cap is not None:
+            policies.save(policy)  # decisions on one cap conflict with each other
+        row = Backorder(id=ids.new_id("bko"), sku=ln.sku, reference=reference,
+                        line_ref=ln.line_ref or "", units=ln.short, mode=policy.mode)  # fmt: skip
+        repo.add(row)
+        out.append(row)
+    return out
+
+
+Verdict = tuple[ShortLine, str, "SkuPolicy"]
+
+
+def _decide(uow: UnitOfWork, reference: str, lines: list[ShortLine],
+            allow: bool) -> list[Verdict]:  # fmt: skip
+    """Each line with ``"ok"``, ``"refused"`` or ``"cap"`` and its SKU's policy.
+
+    A refused line says why in its ``reason``; lines of one SKU share its cap's room.
+    """
+    policies = uow.repo(SKU_POLICIES)
+    room: dict[str, int | None] = {}
+    out: list[Verdict] = []
+    for ln in lines:
+        policy = policies.view(ln.sku) or SkuPolicy(id=ln.sku)
+        if not policy.allows_overselling:
+            out.append((attrs.evolve(ln, reason=f"{ln.sku} does not take backorders"),
+                        "refused", policy))  # fmt: skip
+            continue
+        if not allow:
+            why = "backorders are switched off (orders.backorders)"
+            out.append((attrs.evolve(ln, reason=why), "refused", policy))
+            continue
+        if ln.sku not in room:
+            room[ln.sku] = oversell_room(uow, ln.sku, policy, reference=reference)
+        left = room[ln.sku]
+        if left is not None and ln.short > left:
+            why = (f"the {policy.mode} cap of {policy.cap} unit(s) would be exceeded "
+                   f"({left} left to sell beyond stock)")  # fmt: skip
+            out.append((attrs.evolve(ln, reason=why), "cap", policy))
+            continue
+        if left is not None:
+            room[ln.sku] = left - ln.short
+        out.append((ln, "ok", policy))
+    return out
+
+
+def _prune(uow: UnitOfWork, skus: set[str], waiting: Waiting) -> bool:
+    """Drop bookings of ``skus`` their orders no longer wait for; True if any changed."""
+    repo = uow.repo(BACKORDERS)
+    changed = False
+    for sku in sorted(skus):
+        for row in repo.list_by("sku", sku):
+            still = max(0, min(row.units, waiting(row.reference, row.line_ref)))
+            if still != row.units:
+                row.units = still
+                repo.save(row)
+                changed = True
+    return changed
 
 
 def oversold(levels: Iterable[StockLevel]) -> int:

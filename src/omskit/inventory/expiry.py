@@ -18,7 +18,7 @@ def expire_due(uow: UnitOfWork, ids: IdGenerator, now: dt.datetime) -> list[str]
     """Release every open reservation whose ``expires_at`` is at or before ``now``.
 
     Returns the references released, in the order found. Only references a reserve call
-    with an expiry marked (:class:`ExpiringHold`) are read; a marker is closed once its
+    with an expiry marked ([`ExpiringHold`][]) are read; a marker is closed once its
     reference holds nothing that can expire.
     """
     markers: dict[str, list[ExpiringHold]] = {}

@@ -1,9 +1,9 @@
 """The stock ledger: every movement, append-only, with reason, actor and reference.
 
-Each :class:`Movement` stores the deltas it made to ``on_hand``, ``reserved`` and
+Each [`Movement`][] stores the deltas it made to ``on_hand``, ``reserved`` and
 ``quarantined`` of one level, so the levels can be rebuilt by summing the ledger
-(:func:`rebuild_levels`) and any difference between the two is drift
-(:func:`reconcile`).
+([`rebuild_levels`][]) and any difference between the two is drift
+([`reconcile`][]).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class Movement(Aggregate):
     """One ledger entry. Written once, never changed.
 
     Attributes:
-        kind: one of :data:`MOVEMENT_KINDS`.
+        kind: one of `MOVEMENT_KINDS`.
         sku: the SKU moved.
         location: where.
         on_hand: change to on-hand units.
@@ -122,7 +122,7 @@ def new_movement(
     quarantined: int = 0, reason: str = "", actor: str = "system", reference: str = "",
     at: dt.datetime, line_ref: str = "", expires_at: dt.datetime | None = None,
 ) -> Movement:  # fmt: skip
-    """A :class:`Movement` built field by field (the ledger is written on every change).
+    """A [`Movement`][] built field by field (the ledger is written on every change).
 
     It records no events: a stored ledger entry shares one empty tuple instead of keeping
     an empty list of its own (recording on it fails loudly).

@@ -10,7 +10,7 @@ import attrs
 
 from omskit.customers.geo import GeoPoint
 from omskit.errors import ValidationError
-from omskit.money import Money
+from omskit.money import Money, MoneyLike
 from omskit.storage.ports import Aggregate, Collection
 from omskit.validation import (
     Problems,
@@ -94,7 +94,7 @@ class Location(Aggregate):
         country: ISO 3166 code of where it is.
         point: its coordinates, for distances to customers.
         priority: lower ships first under the priority strategy.
-        capabilities: what it can ship (see :class:`Capabilities`).
+        capabilities: what it can ship (see [`Capabilities`][]).
         handling_per_shipment: cost of sending one shipment from here.
         handling_per_line: extra cost per order line picked here.
         online_orders: whether its stock may serve online orders; stores default to
@@ -175,7 +175,7 @@ def clean_location_fields(  # noqa: PLR0912 - one branch per field
     for key in ("handling_per_shipment", "handling_per_line"):
         if data.get(key) is not None:
             try:
-                money = Money.of(data[key], None if isinstance(data[key], Money) else currency,
+                money = Money.of(data[key], None if isinstance(data[key], MoneyLike) else currency,
                                  field=key)  # fmt: skip
             except ValidationError as exc:
                 problems.extend(exc.problems)

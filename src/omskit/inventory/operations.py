@@ -1,7 +1,7 @@
 """Stock movements as use cases inside a caller's unit of work.
 
 Each function validates first, then changes levels through
-:func:`~omskit.inventory.ledger.append_movement`, so the ledger and the levels move
+[`append_movement`][], so the ledger and the levels move
 together; when anything fails the unit of work is rolled back and nothing is applied.
 """
 

@@ -1,7 +1,7 @@
 """Giving holds back (release) and shipping them (consume), through the ledger.
 
 A hold is the sum of its reference's ledger entries (see
-:mod:`omskit.inventory.reservations`), so releasing or consuming writes one ledger entry
+[`omskit.inventory.reservations`][]), so releasing or consuming writes one ledger entry
 per hold touched and changes the level it belongs to; nothing else is stored.
 """
 
@@ -11,6 +11,7 @@ import datetime as dt
 
 from omskit.errors import InvalidQuantity, ValidationError
 from omskit.ids import IdGenerator
+from omskit.inventory.arguments import MAX_REFERENCE
 from omskit.inventory.errors import NotEnoughToMove, UnknownReservation
 from omskit.inventory.events import StockConsumed, StockReleased
 from omskit.inventory.ledger import append_movement
@@ -26,10 +27,10 @@ __all__ = ["consume_lines", "release_lines"]
 def _open_for(
     uow: UnitOfWork, reference: str, line_ref: str | None, location: str | None = None
 ) -> list[Reservation]:
-    if not reference or type(reference) is not str:
-        check_text(reference, "reference")
-    if line_ref is not None and type(line_ref) is not str:
-        check_text(line_ref, "line_ref")
+    if not reference or type(reference) is not str or len(reference) > MAX_REFERENCE:
+        check_text(reference, "reference", max_length=MAX_REFERENCE)
+    if line_ref is not None and (type(line_ref) is not str or len(line_ref) > 64):
+        check_text(line_ref, "line_ref", max_length=64)
     if location is not None:
         check_location_code(location, "location")
     found = list(holds_of(uow, reference).values())
@@ -133,6 +134,9 @@ def consume_lines(
         NotEnoughToMove: a backorder hold with no stock on hand yet to ship.
     """
     quantity = check_quantity(quantity)
+    if type(line_ref) is not str or not line_ref:
+        check_text(line_ref, "line_ref", max_length=64)
+    check_location_code(location)
     found = [r for r in _open_for(uow, reference, line_ref) if r.location == location
              and (sku is None or r.sku == sku)]  # fmt: skip
     if not found:

@@ -1,6 +1,6 @@
 """Suppliers, reorder policies, suggested purchase orders and receiving them.
 
-A :class:`ReorderPolicy` per SKU and location says when to reorder:
+A [`ReorderPolicy`][] per SKU and location says when to reorder:
 
 * ``reorder_point``: when the stock position (available + incoming) is at or below the
   reorder point, order ``order_quantity`` (or enough to cover ``cover_days`` of demand);

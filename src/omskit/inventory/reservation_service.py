@@ -13,7 +13,18 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from omskit.errors import ConcurrencyConflict
+from omskit.inventory.arguments import (
+    check_actor,
+    check_flag,
+    check_moment,
+    check_optional_sku,
+    check_reason,
+    check_reference,
+)
+from omskit.inventory.backorders import Backorder, Waiting, accept_shortfalls
+from omskit.inventory.errors import ShortLine
 from omskit.inventory.expiry import expire_due
+from omskit.inventory.locations import check_location_code
 from omskit.inventory.releases import consume_lines, release_lines
 from omskit.inventory.reservations import Allocation, Reservation, reservations_for, reserve_lines
 from omskit.storage.ports import UnitOfWork
@@ -47,27 +58,36 @@ class ReservationMixin:
     def reserve_in(
         self, uow: UnitOfWork, *, reference: str, allocations: Sequence[Allocation],
         expires_at: dt.datetime | None = None, actor: str = "system",
-        allow_partial: bool = False,
+        allow_partial: bool = False, oversell: bool = True,
     ) -> list[Reservation]:  # fmt: skip
         """Check and reserve every allocation inside the caller's unit of work.
 
-        All-or-nothing (unless ``allow_partial``): raises :class:`InsufficientStock`
-        and reserves nothing when a line does not fit.
+        All-or-nothing (unless ``allow_partial``): raises `StockShortfall` (an
+        `InsufficientStock`) naming every line that does not fit, and reserves
+        nothing. SKUs that take backorders may be held beyond stock unless ``oversell``
+        is off, as capture has it: what it reserves must be there.
         """
+        expires_at = check_moment(expires_at, "expires_at")
+        actor, allow_partial = check_actor(actor), check_flag(allow_partial, "allow_partial")
+        oversell = check_flag(oversell, "oversell")
         return reserve_lines(uow, self._rt.ids, self._rt.clock.now(), reference=reference,
                              allocations=allocations, expires_at=expires_at,
-                             allow_partial=allow_partial, actor=actor)  # fmt: skip
+                             allow_partial=allow_partial, actor=actor,
+                             oversell=oversell)  # fmt: skip
 
     def reserve(
         self, *, reference: str, allocations: Sequence[Allocation],
         expires_at: dt.datetime | None = None, cart: bool = False, actor: str = "system",
         allow_partial: bool = False,
     ) -> list[Reservation]:  # fmt: skip
-        """:meth:`reserve_in` in its own transaction.
+        """`reserve_in` in its own transaction.
 
         ``cart=True`` makes the hold expire after the configured cart TTL (unless
-        ``expires_at`` is given); :meth:`expire_reservations` then releases it.
+        ``expires_at`` is given); [`expire_reservations`][] then releases it.
         """
+        expires_at = check_moment(expires_at, "expires_at")
+        cart, actor = check_flag(cart, "cart"), check_actor(actor)
+        allow_partial = check_flag(allow_partial, "allow_partial")
         now = self._rt.clock.now()
         if cart and expires_at is None:
             expires_at = now + self.settings.cart_ttl
@@ -95,6 +115,31 @@ class ReservationMixin:
                 time.sleep(min(0.002, 0.000_02 * 2**attempt))
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def backorder_in(
+        self, uow: UnitOfWork, *, reference: str, lines: Sequence[ShortLine],
+        allow: bool = True, waiting: Waiting | None = None,
+    ) -> list[Backorder]:  # fmt: skip
+        """Accept the short units of ``reference``'s lines as each SKU's policy says.
+
+        The SKU's policy decides (``deny`` refuses; ``backorder`` and ``preorder`` accept
+        up to their cap); ``allow=False`` narrows it to refusing everything. All lines are
+        accepted and booked against their caps, replacing what ``reference`` had booked,
+        or none is. ``waiting(reference, line_ref)`` tells how many units an order line
+        still waits for; before refusing for a cap, bookings of orders that no longer
+        wait are dropped. Orders call it at capture and edit (and with no lines when an
+        order is cancelled).
+
+        Raises:
+            BackorderLimitReached: a cap would be exceeded; ``shortfalls`` lists every
+                refused line.
+            StockShortfall: lines whose SKU does not take backorders (or ``allow`` is
+                off), every one listed.
+        """
+        if not reference or type(reference) is not str:
+            check_reference(reference, required=True)
+        return accept_shortfalls(uow, self._rt.ids, reference=reference, lines=lines,
+                                 allow=allow, waiting=waiting)  # fmt: skip
+
     def release_in(
         self, uow: UnitOfWork, *, reference: str, line_ref: str | None = None,
         quantity: int | None = None, reason: str = "", actor: str = "system",
@@ -110,6 +155,7 @@ class ReservationMixin:
             InvalidQuantity: ``quantity`` is more than is held (there).
             ValidationError: malformed arguments; nothing is released.
         """
+        reason, actor = check_reason(reason), check_actor(actor)
         return release_lines(uow, self._rt.ids, self._rt.clock.now(), reference=reference,
                              line_ref=line_ref, quantity=quantity, reason=reason,
                              actor=actor, location=location)  # fmt: skip
@@ -118,7 +164,8 @@ class ReservationMixin:
         self, *, reference: str, line_ref: str | None = None, quantity: int | None = None,
         reason: str = "", actor: str = "system", location: str | None = None,
     ) -> list[Reservation]:  # fmt: skip
-        """:meth:`release_in` in its own transaction."""
+        """`release_in` in its own transaction."""
+        reason, actor = check_reason(reason), check_actor(actor)
         return self._run(lambda uow: self.release_in(uow, reference=reference,
                          line_ref=line_ref, quantity=quantity, reason=reason,
                          actor=actor, location=location))  # fmt: skip
@@ -128,6 +175,8 @@ class ReservationMixin:
         quantity: int, actor: str = "system", sku: str | None = None,
     ) -> Reservation:  # fmt: skip
         """On shipment: the line's reservation and on-hand stock both go down."""
+        location, sku = check_location_code(location), check_optional_sku(sku)
+        actor = check_actor(actor)
         return consume_lines(uow, self._rt.ids, self._rt.clock.now(), reference=reference,
                              line_ref=line_ref, location=location, quantity=quantity,
                              actor=actor, sku=sku)  # fmt: skip
@@ -136,24 +185,27 @@ class ReservationMixin:
         self, *, reference: str, line_ref: str, location: str, quantity: int,
         actor: str = "system", sku: str | None = None,
     ) -> Reservation:  # fmt: skip
-        """:meth:`consume_in` in its own transaction."""
+        """`consume_in` in its own transaction."""
+        location, sku = check_location_code(location), check_optional_sku(sku)
+        actor = check_actor(actor)
         return self._run(lambda uow: self.consume_in(uow, reference=reference,
                          line_ref=line_ref, location=location, quantity=quantity,
                          actor=actor, sku=sku))  # fmt: skip
 
     def reservations(self, reference: str) -> list[Reservation]:
         """Every reservation made for ``reference`` (open, consumed or released)."""
+        reference = check_reference(reference, required=True)
         return self._read(lambda uow: reservations_for(uow, reference))
 
     def reservations_in(self, uow: UnitOfWork, reference: str) -> list[Reservation]:
-        """:meth:`reservations` inside the caller's unit of work (sees its own changes).
+        """[`reservations`][] inside the caller's unit of work (sees its own changes).
 
         The reservations returned are the unit of work's copies: read them, change them
-        only through :meth:`release_in` and :meth:`consume_in`.
+        only through `release_in` and `consume_in`.
         """
         return reservations_for(uow, reference)
 
     def expire_reservations(self, now: dt.datetime | None = None) -> list[str]:
         """Release every cart hold whose time ran out; returns the references released."""
-        when = now or self._rt.clock.now()
+        when = check_moment(now, "now") or self._rt.clock.now()
         return self._run(lambda uow: expire_due(uow, self._rt.ids, when))

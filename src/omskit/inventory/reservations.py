@@ -2,7 +2,7 @@
 
 How it stays correct under concurrency: every reservation reads the stock levels it
 touches into the unit of work, checks every line, then changes them; the commit fails with
-:class:`~omskit.errors.ConcurrencyConflict` if any of those levels changed in the
+[`ConcurrencyConflict`][] if any of those levels changed in the
 meantime (optimistic versions), and ``runtime.run`` starts the whole check again. Nothing
 is written unless every line fits (all-or-nothing), so stock is never oversold.
 
@@ -14,8 +14,8 @@ transaction, rolling back if any update touches no row::
 
 Where the holds are kept: in the ledger. Every ``reserve``, ``release`` and ``consume``
 movement carries its reference and line, so a reservation is the sum of its movements
-(:func:`reservations_for`), and a reserve call writes only its levels and one ledger
-entry per line. Cart holds (with an expiry) also leave one :class:`ExpiringHold` marker
+([`reservations_for`][]), and a reserve call writes only its levels and one ledger
+entry per line. Cart holds (with an expiry) also leave one [`ExpiringHold`][] marker
 per call, so expiry finds them without reading every ledger entry.
 """
 
@@ -27,16 +27,22 @@ from collections.abc import Sequence
 import attrs
 
 from omskit.catalog.model import PRODUCTS
-from omskit.errors import InsufficientStock, UnknownSku, ValidationError
+from omskit.errors import UnknownSku, ValidationError
 from omskit.ids import IdGenerator
-from omskit.inventory.backorders import SKU_POLICIES, oversold, sku_levels
-from omskit.inventory.errors import BackorderLimitReached, UnknownLocation
+from omskit.inventory.arguments import MAX_REFERENCE
+from omskit.inventory.backorders import SKU_POLICIES, SkuPolicy, booked, oversold, sku_levels
+from omskit.inventory.errors import (
+    BackorderLimitReached,
+    ShortLine,
+    StockShortfall,
+    UnknownLocation,
+)
 from omskit.inventory.events import StockReserved
 from omskit.inventory.ledger import MOVEMENTS, Movement, new_movement
-from omskit.inventory.locations import LOCATIONS
+from omskit.inventory.locations import LOCATIONS, check_location_code
 from omskit.inventory.stock import STOCK, StockLevel, level_id
 from omskit.storage.ports import Aggregate, Collection, Repository, UnitOfWork
-from omskit.validation import MAX_QUANTITY, check_quantity, check_text
+from omskit.validation import MAX_QUANTITY, check_quantity, check_sku, check_text
 
 __all__ = [
     "EXPIRING_HOLDS",
@@ -190,6 +196,8 @@ def _holds(ledger: Repository[Movement], reference: str) -> dict[HoldKey, Reserv
 
 def _missing_level(uow: UnitOfWork, sku: str, location: str) -> StockLevel:
     """A new, empty level, after checking that the SKU and the location exist."""
+    check_sku(sku)
+    check_location_code(location)
     if uow.repo(PRODUCTS).view(sku) is None:
         raise UnknownSku(sku)
     if uow.repo(LOCATIONS).view(location) is None:
@@ -218,19 +226,73 @@ def _check_allocation(a: object, i: int) -> Allocation:
     q = a.quantity
     if type(q) is not int or q < 1 or q > MAX_QUANTITY:
         check_quantity(q, f"allocations[{i}].quantity")
+    check_sku(a.sku, f"allocations[{i}].sku")
+    check_location_code(a.location, f"allocations[{i}].location")
+    _check_line_ref(a.line_ref, f"allocations[{i}].line_ref")
     return a
 
 
-def _allowance(uow: UnitOfWork, sku: str, short: int, requested: int, available: int) -> bool:
-    """Whether the SKU's policy lets ``short`` more units be oversold (raises at the cap)."""
-    policy = uow.repo(SKU_POLICIES).find(sku)
+def _is_list(value: object) -> bool:
+    if type(value) is list or type(value) is tuple:
+        return True
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+
+
+def _check_line_ref(value: object, field: str) -> None:
+    if type(value) is not str or not value or len(value) > 64:
+        check_text(value, field, max_length=64)
+
+
+def _allowance(uow: UnitOfWork, sku: str, short: int) -> SkuPolicy | bool:
+    """Whether the SKU's policy lets ``short`` more units be oversold.
+
+    ``True`` or ``False``; the policy itself when its cap would be exceeded.
+    """
+    policies = uow.repo(SKU_POLICIES)
+    policy = policies.find(sku)
     if policy is None or not policy.allows_overselling:
         return False
     if policy.cap is not None:
-        already = oversold(sku_levels(uow, sku))
+        already = oversold(sku_levels(uow, sku)) + booked(uow, sku)
         if already + short > policy.cap:
-            raise BackorderLimitReached(sku, requested, available, policy.cap, policy.mode)
+            return policy
+        policies.save(policy)  # two decisions on one cap conflict: one decides again
     return True
+
+
+def _check_call(reference: object, allocations: object) -> None:
+    if not reference or type(reference) is not str or len(reference) > MAX_REFERENCE:
+        check_text(reference, "reference", max_length=MAX_REFERENCE)
+    if not _is_list(allocations):
+        raise ValidationError("allocations", allocations, "expected a list of Allocation")
+    if not allocations:
+        raise ValidationError("allocations", [], "give at least one allocation")
+
+
+def _beyond_stock(
+    uow: UnitOfWork, a: Allocation, qty: int, available: int, *,
+    short_by_sku: dict[str, int], oversell: bool,
+) -> tuple[ShortLine, SkuPolicy | None] | None:  # fmt: skip
+    """``None`` when ``a`` may be held beyond stock; else why not (and the cap's policy)."""
+    total_short = short_by_sku.get(a.sku, 0) + qty - available
+    allowed = oversell and _allowance(uow, a.sku, total_short)
+    if allowed is True:
+        short_by_sku[a.sku] = total_short
+        return None
+    if allowed is False:
+        return ShortLine(a.sku, qty, available, a.line_ref, a.location), None
+    why = f"the {allowed.mode} cap of {allowed.cap} unit(s) would be exceeded"
+    return ShortLine(a.sku, qty, available, a.line_ref, a.location, why), allowed
+
+
+def _refuse(missing: list[tuple[ShortLine, SkuPolicy | None]]) -> None:
+    """Raise one error naming every allocation that does not fit."""
+    lines = [line for line, _policy in missing]
+    for line, policy in missing:
+        if policy is not None and policy.cap is not None:
+            raise BackorderLimitReached(line.sku, line.requested, line.available, policy.cap,
+                                        policy.mode, lines)  # fmt: skip
+    raise StockShortfall(lines)
 
 
 def reserve_lines(
@@ -243,30 +305,35 @@ def reserve_lines(
     expires_at: dt.datetime | None = None,
     allow_partial: bool = False,
     actor: str = "system",
+    oversell: bool = True,
 ) -> list[Reservation]:
     """Check and reserve every allocation of ``reference`` in the caller's unit of work.
 
     All-or-nothing unless ``allow_partial``: then each allocation takes what is available
     (in order) and the shortfall is simply not held. SKUs whose policy allows backorders
-    or preorders may be reserved beyond what is available, up to their cap.
+    or preorders may be reserved beyond what is available, up to their cap, unless
+    ``oversell`` is off (a plan's allocations must be stock that is there).
 
     Raises:
-        InsufficientStock: (all-or-nothing) a line does not fit; nothing is reserved.
-        BackorderLimitReached: the oversell cap would be exceeded.
+        StockShortfall: (all-or-nothing) lines do not fit, every one listed in its
+            ``shortfalls``; nothing is reserved.
+        BackorderLimitReached: the oversell cap would be exceeded (its ``shortfalls``
+            list every line that does not fit).
         UnknownSku, UnknownLocation, ValidationError: bad input.
     """
-    if not reference or type(reference) is not str:
-        check_text(reference, "reference")
-    if not allocations:
-        raise ValidationError("allocations", list(allocations), "give at least one allocation")
+    _check_call(reference, allocations)
     stock = uow.repo(STOCK)
     levels: dict[str, StockLevel] = {}
     pending: dict[str, int] = {}
     short_by_sku: dict[str, int] = {}
     take: list[tuple[Allocation, StockLevel, int]] = []
+    missing: list[tuple[ShortLine, SkuPolicy | None]] = []
     for i, a in enumerate(allocations):
         if type(a) is not Allocation:
             _check_allocation(a, i)
+        ref = a.line_ref
+        if type(ref) is not str or not ref or len(ref) > 64:
+            _check_line_ref(ref, f"allocations[{i}].line_ref")
         qty = a.quantity
         if type(qty) is not int or qty < 1 or qty > MAX_QUANTITY:
             check_quantity(qty, f"allocations[{i}].quantity")
@@ -282,14 +349,17 @@ def reserve_lines(
             if allow_partial:
                 qty = max(available, 0)
             else:
-                short = qty - max(available, 0)
-                total_short = short_by_sku.get(a.sku, 0) + short
-                if not _allowance(uow, a.sku, total_short, qty, max(available, 0)):
-                    raise InsufficientStock(a.sku, qty, max(available, 0), a.location)
-                short_by_sku[a.sku] = total_short
+                refused = _beyond_stock(
+                    uow, a, qty, max(available, 0), short_by_sku=short_by_sku, oversell=oversell
+                )
+                if refused is not None:
+                    missing.append(refused)
+                    continue
         if qty:
             pending[lid] = held + qty
             take.append((a, level, qty))
+    if missing:
+        _refuse(missing)
     if not take:
         return []
     return _write(uow, ids.new_id("res"), now, reference=reference, take=take,

@@ -12,6 +12,14 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from omskit.errors import AlreadyExists, ValidationError
+from omskit.inventory.arguments import (
+    check_actor,
+    check_flag,
+    check_optional_code,
+    check_optional_sku,
+    check_reason,
+    check_reference,
+)
 from omskit.inventory.events import LocationAdded, LocationDeactivated, LocationUpdated
 from omskit.inventory.ledger import MOVEMENTS, Drift, LevelTotals, Movement, rebuild_levels
 from omskit.inventory.ledger import reconcile as reconcile_ledger
@@ -30,12 +38,13 @@ from omskit.inventory.operations import (
     transfer_between,
 )
 from omskit.inventory.reservation_service import ReservationMixin
+from omskit.inventory.selling import salable
 from omskit.inventory.settings import InventorySettings
 from omskit.inventory.stock import STOCK, StockLevel, level_id
 from omskit.inventory.supply_service import SupplyMixin, require_sku
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
-from omskit.validation import check_quantity
+from omskit.validation import check_country, check_quantity, check_sku
 
 __all__ = ["InventoryService"]
 
@@ -46,7 +55,7 @@ class InventoryService(ReservationMixin, SupplyMixin):
     """Stock per location, the ledger, reservations, backorders and replenishment.
 
     Settings come from the ``inventory`` configuration section (see
-    :class:`~omskit.inventory.settings.InventorySettings`).
+    [`InventorySettings`][]).
     """
 
     def __init__(self, runtime: Runtime) -> None:
@@ -93,7 +102,8 @@ class InventoryService(ReservationMixin, SupplyMixin):
         return self._run(use_case)
 
     def update_location(self, code: str, **changes: Any) -> Location:
-        """Change some fields of a location (same fields as :meth:`add_location`)."""
+        """Change some fields of a location (same fields as `add_location`)."""
+        code = check_location_code(code, "code")
         clean = clean_location_fields(
             changes, currency=self._rt.config.default_currency, partial=True
         )
@@ -113,7 +123,12 @@ class InventoryService(ReservationMixin, SupplyMixin):
         return self._run(use_case)
 
     def deactivate_location(self, code: str, reason: str = "") -> Location:
-        """Stop receiving into and routing to ``code``; its stock can still ship out."""
+        """Stop receiving into and routing to ``code``; its stock can still ship out.
+
+        Its stock no longer counts in `available` (capture cannot reserve it).
+        """
+        code = check_location_code(code, "code")
+        reason = check_reason(reason)
 
         def use_case(uow: UnitOfWork) -> Location:
             location = load_location(uow, code)
@@ -126,11 +141,14 @@ class InventoryService(ReservationMixin, SupplyMixin):
         return self._run(use_case)
 
     def location(self, code: str) -> Location:
-        """The location ``code``; raises :class:`UnknownLocation`."""
+        """The location ``code``; raises `UnknownLocation`."""
+        code = check_location_code(code, "code")
         return self._read(lambda uow: load_location(uow, code))
 
     def locations(self, *, active: bool | None = True) -> list[Location]:
         """Locations, oldest first (only active ones unless ``active=None``)."""
+        if active is not None:
+            active = check_flag(active, "active")
 
         def query(uow: UnitOfWork) -> list[Location]:
             repo = uow.repo(LOCATIONS)
@@ -148,7 +166,10 @@ class InventoryService(ReservationMixin, SupplyMixin):
         Raises:
             UnknownSku, UnknownLocation, InvalidQuantity: bad input.
             LocationInactive: the location is deactivated.
+            ValidationError: a malformed SKU, location, reference or actor.
         """
+        sku, location = check_sku(sku), check_location_code(location)
+        reference, actor = check_reference(reference), check_actor(actor)
         now = self._rt.clock.now()
         return self._run(lambda uow: receive_in(uow, self._rt.ids, now, sku=sku,
                          location=location, quantity=quantity, reference=reference,
@@ -158,6 +179,9 @@ class InventoryService(ReservationMixin, SupplyMixin):
         self, sku: str, *, location: str, quantity: int, reference: str, actor: str = "system"
     ) -> StockLevel:
         """Put returned units back into sellable stock at ``location``."""
+        sku, location = check_sku(sku), check_location_code(location)
+        reference = check_reference(reference, required=True)
+        actor = check_actor(actor)
         now = self._rt.clock.now()
         return self._run(lambda uow: receive_in(uow, self._rt.ids, now, sku=sku,
                          location=location, quantity=quantity, reference=reference,
@@ -167,6 +191,8 @@ class InventoryService(ReservationMixin, SupplyMixin):
         self, sku: str, *, location: str, delta: int, reason: str, actor: str = "system"
     ) -> StockLevel:
         """Correct on-hand stock by ``delta`` (negative: damage, loss); reason required."""
+        sku, location = check_sku(sku), check_location_code(location)
+        reason, actor = check_reason(reason, required=True), check_actor(actor)
         now = self._rt.clock.now()
         return self._run(lambda uow: adjust_in(uow, self._rt.ids, now, sku=sku,
                          location=location, delta=delta, reason=reason,
@@ -176,7 +202,7 @@ class InventoryService(ReservationMixin, SupplyMixin):
         self, uow: UnitOfWork, sku: str, *, location: str, delta: int, reason: str,
         actor: str = "system", reference: str = "",
     ) -> StockLevel:  # fmt: skip
-        """:meth:`adjust` inside the caller's unit of work (e.g. writing off a short pick).
+        """[`adjust`][] inside the caller's unit of work (e.g. writing off a short pick).
 
         ``reference`` ties the ledger entry to the document that caused it.
 
@@ -184,13 +210,18 @@ class InventoryService(ReservationMixin, SupplyMixin):
             InvalidQuantity: ``delta`` is zero or not a whole number.
             NotEnoughToMove: removing more than is on hand and not reserved or quarantined.
             UnknownSku, UnknownLocation: bad input. Nothing changes on any error.
+            ValidationError: a malformed SKU, location, reason, actor or reference.
         """
+        sku, location = check_sku(sku), check_location_code(location)
+        reason, actor = check_reason(reason, required=True), check_actor(actor)
+        reference = check_reference(reference)
         return adjust_in(uow, self._rt.ids, self._rt.clock.now(), sku=sku, location=location,
                          delta=delta, reason=reason, actor=actor,
                          reference=reference)  # fmt: skip
 
     def count(self, sku: str, *, location: str, counted: int, actor: str = "system") -> StockLevel:
         """Record a physical count; on hand becomes ``counted``."""
+        sku, location, actor = check_sku(sku), check_location_code(location), check_actor(actor)
         now = self._rt.clock.now()
         return self._run(lambda uow: count_in(uow, self._rt.ids, now, sku=sku,
                          location=location, counted=counted, actor=actor))  # fmt: skip
@@ -199,6 +230,8 @@ class InventoryService(ReservationMixin, SupplyMixin):
         self, sku: str, *, location: str, quantity: int, reason: str, actor: str = "system"
     ) -> StockLevel:
         """Block ``quantity`` on-hand units (negative: unblock them)."""
+        sku, location = check_sku(sku), check_location_code(location)
+        reason, actor = check_reason(reason, required=True), check_actor(actor)
         now = self._rt.clock.now()
         return self._run(lambda uow: quarantine_in(uow, self._rt.ids, now, sku=sku,
                          location=location, quantity=quantity, reason=reason,
@@ -209,6 +242,10 @@ class InventoryService(ReservationMixin, SupplyMixin):
         actor: str = "system",
     ) -> tuple[StockLevel, StockLevel]:  # fmt: skip
         """Move available units between locations; returns (source level, target level)."""
+        sku = check_sku(sku)
+        source = check_location_code(source, "source")
+        target = check_location_code(target, "target")
+        reference, actor = check_reference(reference), check_actor(actor)
         now = self._rt.clock.now()
         return self._run(lambda uow: transfer_between(uow, self._rt.ids, now, sku=sku,
                          source=source, target=target, quantity=quantity,
@@ -216,11 +253,13 @@ class InventoryService(ReservationMixin, SupplyMixin):
 
     def set_safety_stock(self, sku: str, *, location: str, quantity: int) -> StockLevel:
         """Keep ``quantity`` units of ``sku`` at ``location`` back from sale."""
+        sku, location = check_sku(sku), check_location_code(location)
         quantity = check_quantity(quantity, "quantity", minimum=0)
         return self._set_level(sku, location, safety_stock=quantity)
 
     def set_alert_threshold(self, sku: str, *, location: str, low: int | None) -> StockLevel:
-        """Raise :class:`LowStock` when available falls to ``low`` (``None``: off)."""
+        """Raise `LowStock` when available falls to ``low`` (``None``: off)."""
+        sku, location = check_sku(sku), check_location_code(location)
         if low is not None:
             low = check_quantity(low, "low", minimum=0)
         return self._set_level(sku, location, low_threshold=low)
@@ -240,20 +279,23 @@ class InventoryService(ReservationMixin, SupplyMixin):
     # -- queries -------------------------------------------------------------------
     def level(self, sku: str, location: str) -> StockLevel:
         """The stock of ``sku`` at ``location`` (all zero if nothing was ever booked)."""
+        sku, location = check_sku(sku), check_location_code(location)
         return self._read(lambda uow: _level_for(uow, sku, location, create=False))
 
     def level_in(self, uow: UnitOfWork, sku: str, location: str) -> StockLevel:
-        """:meth:`level` inside the caller's unit of work (sees its uncommitted changes).
+        """[`level`][] inside the caller's unit of work (sees its uncommitted changes).
 
         A read: change stock only through the movement methods.
 
         Raises:
             UnknownSku, UnknownLocation: no such SKU or location.
         """
+        sku, location = check_sku(sku), check_location_code(location)
         return _level_for(uow, sku, location, create=False)
 
     def levels(self, sku: str | None = None, *, location: str | None = None) -> list[StockLevel]:
         """Stock levels of one SKU, of one location, or all of them."""
+        sku, location = check_optional_sku(sku), check_optional_code(location)
 
         def query(uow: UnitOfWork) -> list[StockLevel]:
             repo = uow.repo(STOCK)
@@ -266,13 +308,39 @@ class InventoryService(ReservationMixin, SupplyMixin):
 
         return self._read(query)
 
-    def available(self, sku: str, location: str | None = None) -> int:
-        """Units of ``sku`` that can be sold now, at one location or in all of them."""
+    def available(
+        self, sku: str, location: str | None = None, *, country: str | None = None
+    ) -> int:
+        """Units of ``sku`` that capture could reserve now for an online order.
+
+        Over all locations (``location`` left out) this is the *salable* quantity: the
+        sum of what is free (on hand less reserved, safety stock and quarantine) at every
+        location whose stock may be sold: active, open to online orders, allowed to ship
+        the product (hazardous goods, parcel weight) and, with ``country``, shipping to
+        that destination. Routing applies the very same rules
+        (`omskit.inventory.selling`), so a plan for one line can allocate exactly
+        this many units.
+
+        With ``location``, it is the per-location view of stock: what is free at that
+        location, whether or not the location sells online (a store's stock for walk-in
+        customers, a deactivated warehouse's last units). `level` has the rest.
+
+        Raises:
+            ValidationError: a malformed SKU, location or country, or ``country`` given
+                together with ``location``.
+            UnknownLocation: (with ``location``) no such location.
+        """
+        sku = check_sku(sku)
         if location is not None:
+            if country is not None:
+                allowed = "give a country only for the total over all locations"
+                raise ValidationError("country", country, allowed)
+            location = check_location_code(location)
             return max(self.level(sku, location).available, 0)
+        dest = None if country is None else check_country(country)
 
         def query(uow: UnitOfWork) -> int:
-            return sum(max(lv.available, 0) for lv in uow.repo(STOCK).list_view("sku", sku))
+            return salable(uow, sku, dest)
 
         return self._read(query)
 
@@ -281,6 +349,9 @@ class InventoryService(ReservationMixin, SupplyMixin):
         reference: str | None = None,
     ) -> list[Movement]:  # fmt: skip
         """Ledger entries, oldest first, filtered by any of SKU, location, reference."""
+        sku, location = check_optional_sku(sku), check_optional_code(location)
+        if reference is not None:
+            reference = check_reference(reference)
 
         def query(uow: UnitOfWork) -> list[Movement]:
             repo = uow.repo(MOVEMENTS)

@@ -33,7 +33,7 @@ class Incoming:
 
 @attrs.define(eq=False)
 class StockLevel(Aggregate):
-    """How much of one SKU one location holds. ``id`` is :func:`level_id`.
+    """How much of one SKU one location holds. ``id`` is [`level_id`][].
 
     ``available = on_hand - reserved - safety_stock - quarantined``; it goes below zero
     only when the SKU's backorder policy lets reservations run ahead of stock.
@@ -44,7 +44,7 @@ class StockLevel(Aggregate):
         safety_stock: units kept back from sale.
         quarantined: damaged or blocked units, on hand but not sellable.
         incoming: open purchase-order quantities with their expected dates.
-        low_threshold: raise :class:`LowStock` when available falls to this (or below).
+        low_threshold: raise [`LowStock`][] when available falls to this (or below).
         alert: the last alert state: ``"new"``, ``"ok"``, ``"low"`` or ``"out"``.
     """
 
@@ -86,7 +86,7 @@ class StockLevel(Aggregate):
         return copy
 
     def check_alerts(self) -> None:
-        """Record :class:`LowStock`, :class:`OutOfStock` or :class:`BackInStock` on a change.
+        """Record [`LowStock`][], [`OutOfStock`][] or [`BackInStock`][] on a change.
 
         Events are raised only when the state moves (``ok`` -> ``low`` -> ``out`` and
         back), never on every movement.

@@ -10,8 +10,15 @@ import attrs
 
 from omskit.catalog.model import PRODUCTS
 from omskit.errors import AlreadyExists, UnknownSku, ValidationError
+from omskit.inventory.arguments import (
+    check_actor,
+    check_day,
+    check_optional_code,
+    check_quantities,
+)
 from omskit.inventory.backorders import SKU_POLICIES, Promise, SkuPolicy, promise, sku_levels
 from omskit.inventory.errors import UnknownPurchaseOrder, UnknownSupplier
+from omskit.inventory.locations import check_location_code
 from omskit.inventory.operations import load_location
 from omskit.inventory.replenishment import (
     PURCHASE_ORDERS,
@@ -27,7 +34,7 @@ from omskit.inventory.replenishment import (
     suggest_purchase_orders,
 )
 from omskit.inventory.stock import level_id
-from omskit.money import Money
+from omskit.money import Money, MoneyLike
 from omskit.storage.ports import UnitOfWork
 from omskit.validation import check_quantity, check_sku, check_text
 
@@ -61,14 +68,15 @@ class SupplyMixin:
         return self._rt.run(use_case)
 
     def set_supply_terms(
-        self, supplier: str, sku: str, *, unit_cost: Money | str, currency: str | None = None,
+        self, supplier: str, sku: str, *, unit_cost: MoneyLike | str, currency: str | None = None,
         moq: int = 1, pack_size: int = 1, lead_time_days: int | None = None,
     ) -> Supplier:  # fmt: skip
         """What ``supplier`` charges for ``sku``, its minimum order and pack size."""
+        supplier = check_text(supplier, "supplier", max_length=32)
         sku = check_sku(sku)
         default = currency or self._rt.config.default_currency
         cost = Money.of(
-            unit_cost, None if isinstance(unit_cost, Money) else default, field="unit_cost"
+            unit_cost, None if isinstance(unit_cost, MoneyLike) else default, field="unit_cost"
         )
         if cost.amount < 0:
             raise ValidationError("unit_cost", unit_cost, "must not be negative")
@@ -96,6 +104,8 @@ class SupplyMixin:
         ``order_quantity``, ``minimum``, ``maximum``, ``demand_days``, ``cover_days``;
         points left out are derived from recent demand.
         """
+        sku, location = check_sku(sku), check_location_code(location)
+        supplier = check_text(supplier, "supplier", max_length=32)
         clean = _clean_policy(fields, self.settings.demand_days)
 
         def use_case(uow: UnitOfWork) -> ReorderPolicy:
@@ -119,6 +129,7 @@ class SupplyMixin:
 
     def suggest_purchase_orders(self, location: str | None = None) -> list[SuggestedPurchaseOrder]:
         """Purchase orders the reorder policies call for now."""
+        location = check_optional_code(location)
         now = self._rt.clock.now()
         with self._rt.storage.unit_of_work() as uow:
             return suggest_purchase_orders(uow, now, location)
@@ -128,6 +139,10 @@ class SupplyMixin:
         expected: dt.date | None = None,
     ) -> PurchaseOrder:  # fmt: skip
         """Order ``lines`` ({sku: quantity}) from ``supplier`` for ``location``."""
+        supplier = check_text(supplier, "supplier", max_length=32)
+        location = check_location_code(location)
+        lines = check_quantities(lines, "lines")
+        expected = check_day(expected, "expected")
         now = self._rt.clock.now()
         return self._rt.run(lambda uow: place_purchase_order(uow, self._rt.ids, now,
                             supplier=supplier, location=location, lines=dict(lines),
@@ -137,6 +152,10 @@ class SupplyMixin:
         self, po_id: str, lines: Mapping[str, int] | None = None, *, actor: str = "system"
     ) -> PurchaseOrder:
         """Book what arrived of ``po_id`` into stock (everything still open by default)."""
+        po_id = check_text(po_id, "po_id", max_length=64)
+        if lines is not None:
+            lines = check_quantities(lines, "lines", required=False)
+        actor = check_actor(actor)
         now = self._rt.clock.now()
         return self._rt.run(lambda uow: receive_purchase_order(uow, self._rt.ids, now,
                             po_id=po_id, lines=None if lines is None else dict(lines),
@@ -148,10 +167,12 @@ class SupplyMixin:
         release_date: dt.date | None = None,
     ) -> SkuPolicy:  # fmt: skip
         """Let ``sku`` be sold beyond stock: ``"deny"``, ``"backorder"`` or ``"preorder"``."""
-        if mode not in ("deny", "backorder", "preorder"):
+        sku = check_sku(sku)
+        if not isinstance(mode, str) or mode not in ("deny", "backorder", "preorder"):
             raise ValidationError("mode", mode, "expected 'deny', 'backorder' or 'preorder'")
         if cap is not None:
             cap = check_quantity(cap, "cap", minimum=0)
+        release_date = check_day(release_date, "release_date")
         if mode == "preorder" and release_date is None:
             raise ValidationError("release_date", None, "a preorder needs a release date")
 
@@ -172,11 +193,13 @@ class SupplyMixin:
 
     def backorder_policy(self, sku: str) -> SkuPolicy:
         """The backorder policy of ``sku`` (``deny`` unless set)."""
+        sku = check_sku(sku)
         with self._rt.storage.unit_of_work() as uow:
             return uow.repo(SKU_POLICIES).find(sku) or SkuPolicy(id=sku)
 
     def promise(self, sku: str, quantity: int, *, location: str | None = None) -> Promise:
         """When ``quantity`` x ``sku`` can be promised (available-to-promise by date)."""
+        sku, location = check_sku(sku), check_optional_code(location)
         quantity = check_quantity(quantity)
         today = self._rt.clock.now().date()
 
@@ -193,6 +216,7 @@ class SupplyMixin:
 
     def purchase_order(self, po_id: str) -> PurchaseOrder:
         """The purchase order ``po_id``."""
+        po_id = check_text(po_id, "po_id", max_length=64)
         with self._rt.storage.unit_of_work() as uow:
             po = uow.repo(PURCHASE_ORDERS).find(po_id)
             if po is None:
@@ -201,7 +225,7 @@ class SupplyMixin:
 
 
 def require_sku(uow: UnitOfWork, sku: str) -> None:
-    """Raise :class:`UnknownSku` unless ``sku`` is in the catalog."""
+    """Raise [`UnknownSku`][] unless ``sku`` is in the catalog."""
     if uow.repo(PRODUCTS).find(check_sku(sku)) is None:
         raise UnknownSku(sku)
 

@@ -2,7 +2,7 @@
 
 The rule every change follows: the payment covers (captured and not refunded, plus what
 is still authorized) exactly what the order is due, less the goodwill already given
-(:meth:`~omskit.payments.Payment.owed`). With ``payments.capture == "order"`` what an
+(``owed``). With ``payments.capture == "order"`` what an
 edit adds is captured at once too, so such an order never has money left open.
 """
 

@@ -2,16 +2,18 @@
 
 One capture is one transaction. Anything that fails rolls everything back (no order, no
 reservation, no coupon use), and the payment's gateway calls are journaled before each
-is attempted (:meth:`~omskit.payments.PaymentService.run`), so whatever the gateway
-did for an order that was never stored is undone: authorizations voided, captures
-refunded, an unknown outcome learned first and a compensation that cannot run now
-stored for :meth:`~omskit.payments.PaymentService.retry_compensations`. A commit that
-wrote and then raised (a lost acknowledgement) is read back by ``(channel,
-external_id)``: the stored order is returned and nothing is undone. Replays of
-``(channel, external_id)`` return the stored order when the payload's fingerprint
-matches and raise :class:`~omskit.errors.IdempotencyConflict` when it does not.
+is attempted (``PaymentService.run``), so whatever the gateway did for an order that was
+never stored is undone: authorizations voided, captures refunded, an unknown outcome
+learned first and a compensation that cannot run now stored for
+``PaymentService.retry_compensations``. A commit that wrote and then raised (a lost
+acknowledgement) is read back by ``(channel, external_id)``: the stored order is returned
+and nothing is undone. Replays of ``(channel, external_id)`` return the stored order when
+the payload's fingerprint matches and raise [`IdempotencyConflict`][] when it does not.
 Concurrent replays race on the collection's unique key: the loser's commit fails with
-``AlreadyExists``, its authorization is voided, and it returns the winner's order.
+``AlreadyExists``, its authorization is voided, and it returns the winner's order. The
+same holds when the winner committed before the loser's risk or stock checks ran:
+whatever error a capture meets, a stored order under its key with the same fingerprint is
+returned instead.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 from omskit.catalog.model import PRODUCTS
 from omskit.channels.model import CHANNELS, Channel
-from omskit.errors import AlreadyExists, IdempotencyConflict, NotFound, UnknownSku
+from omskit.errors import IdempotencyConflict, NotFound, OmskitError, UnknownSku
 from omskit.money import Money, TaxedMoney
 from omskit.orders.billing import authorize_at_capture
 from omskit.orders.commands import CaptureOrder, ProblemReport, parse_capture
+from omskit.orders.customer_link import Buyer, resolve_buyer
 from omskit.orders.errors import OrderRejected
 from omskit.orders.events import OrderCaptured, OrderHeld
 from omskit.orders.model import Order, OrderLine, line_id
@@ -39,13 +42,15 @@ __all__ = ["capture_order"]
 
 
 def capture_order(svc: OrderService, payload: Any, actor: str) -> Order:
-    """Capture ``payload`` (a mapping or a :class:`CaptureOrder`); see the module docstring."""
+    """Capture ``payload`` (a mapping or a [`CaptureOrder`][]); see the module docstring."""
     report = ProblemReport()
     fields = parse_capture(payload, report)
     positions = fields.pop("positions", None) or list(range(len(fields.get("lines", ()))))
     if report:
         with svc.runtime.storage.unit_of_work() as uow:  # report domain problems too
-            _check_domain(uow, fields, positions, report)
+            channel = _check_domain(uow, fields, positions, report)
+            if fields.get("customer") is not None:
+                resolve_buyer(uow, fields["customer"], channel, report)
         report.raise_if_any()
     command = payload if isinstance(payload, CaptureOrder) else CaptureOrder(**fields)
     fingerprint = command.fingerprint
@@ -65,12 +70,13 @@ def capture_order(svc: OrderService, payload: Any, actor: str) -> Order:
 
     try:
         return svc.payments.run(use_case)
-    except AlreadyExists as exc:
-        if exc.kind != "order with external":
-            raise
+    except OmskitError:
+        # A replay of the same key may have committed after the lookup above: its unique
+        # key beat this commit (AlreadyExists), or its order changed what the checks saw
+        # (velocity counted it, it took the stock). The stored order is the answer then.
         with svc.runtime.storage.unit_of_work() as uow:
             winner = uow.repo(ORDERS).find_by("external", key)
-        if winner is None:  # pragma: no cover - the unique key was just taken
+        if winner is None:
             raise
         return _replayed(winner, fingerprint)
     except Exception:
@@ -145,14 +151,19 @@ def _capture_new(
     rt = svc.runtime
     report = ProblemReport()
     channel = _check_domain(uow, _fields(command), positions, report)
+    buyer = resolve_buyer(uow, command.customer, channel, report)
     currency = command.currency or (channel.default_currency if channel else "EUR")
     order = _draft(svc, command, currency, fingerprint)
+    if buyer is not None:
+        order.customer_id = buyer.customer_id
+        order.pricing_customer = buyer.pricing
     if not report:
         for found in rt.plugins.hook.omskit_validate_order(order=order):
             report.extend(found or ())
     report.raise_if_any()
     assert channel is not None  # _check_domain reported it otherwise
-    _price(svc, uow, order, command, report)
+    assert buyer is not None  # resolve_buyer reported it otherwise
+    _price(svc, uow, order, command, report, buyer=buyer)
     risk = svc.settings.risk
     facts = gather_facts(uow.repo(ORDERS), order, risk, order.created_at)
     signals = builtin_signals(order, facts, risk)
@@ -229,7 +240,9 @@ def quote_request(
         )
         for line in order.active_lines()
     )
-    ref = customer or CustomerRef(customer_id=order.customer_id, email=order.customer_email)
+    ref = customer or order.pricing_customer  # who pricing saw at capture, claims decided
+    if ref is None:
+        ref = CustomerRef(customer_id=order.customer_id, email=order.customer_email)
     return QuoteRequest(
         channel=order.channel, lines=lines, currency=order.currency, customer=ref,
         ship_to=order.ship_to, coupons=order.coupons, shipping=shipping,
@@ -237,11 +250,16 @@ def quote_request(
     )  # fmt: skip
 
 
-def _price(svc: OrderService, uow: UnitOfWork, order: Order, command: CaptureOrder,
-           report: ProblemReport) -> None:  # fmt: skip
-    c = command.customer
-    customer = CustomerRef(customer_id=c.customer_id, email=c.email, group=c.group,
-                           tax_exempt=c.tax_exempt, vat_id=c.vat_id)  # fmt: skip
+def _price(
+    svc: OrderService,
+    uow: UnitOfWork,
+    order: Order,
+    command: CaptureOrder,
+    report: ProblemReport,
+    *,
+    buyer: Buyer,
+) -> None:
+    customer = buyer.pricing
     request = quote_request(order, shipping=command.shipping, customer=customer)
     svc.apply_quote(order, svc.quote_in(uow, request, report))
     if command.shipping is not None:

@@ -5,7 +5,7 @@ voided, captured money refunded) for exactly the value cancelled: each line's to
 split between kept and cancelled units by largest remainder, so what is refunded plus
 what is kept is always what was charged. Units released to a location (held by a live
 fulfillment order) are the location's to give back: cancelling or editing them here
-raises :class:`~omskit.orders.errors.UnitsInFulfillment` until the fulfillment order is
+raises [`UnitsInFulfillment`][] until the fulfillment order is
 cancelled (``oms.fulfillment.cancel``) or rejected. Editing re-prices the order through the pricing
 engine (keeping the shipping charge it was captured with), re-reserves its stock, and
 authorizes or refunds the difference.
@@ -127,7 +127,7 @@ def held_units(svc: OrderService, uow: UnitOfWork, order: Order) -> Held:
 
 def _refuse_held(order: Order, held: Held, action: str,
                  wanted: Mapping[str, int] | None = None) -> None:  # fmt: skip
-    """Raise :class:`UnitsInFulfillment` for lines whose held units the change needs.
+    """Raise [`UnitsInFulfillment`][] for lines whose held units the change needs.
 
     ``wanted`` maps line ids to units asked for; ``None`` means every unshipped unit.
     """
@@ -317,7 +317,7 @@ def _set_aside_coupons(uow: UnitOfWork, order: Order) -> dict[str, tuple[Coupon,
     """Take this order's own coupon uses off the counts while it is re-priced.
 
     Returns the coupons set aside, by code, with the customer key each use counted for.
-    Nothing is saved: :func:`_settle_coupons` puts back what still applies.
+    Nothing is saved: ``_settle_coupons`` puts back what still applies.
     """
     held: dict[str, tuple[Coupon, str]] = {}
     repo = uow.repo(COUPONS)

@@ -24,9 +24,12 @@ from omskit.validation import (
     Problems,
     check_bool,
     check_email,
+    check_mapping,
+    check_payment_method,
     check_quantity,
     check_sku,
     check_text,
+    unknown_keys,
 )
 
 __all__ = [
@@ -50,11 +53,11 @@ _MAX_PRICE = Decimal(10) ** 9
 
 
 class ProblemReport(Problems):
-    """:class:`~omskit.validation.Problems` that remembers each check's specific error.
+    """[`Problems`][] that remembers each check's specific error.
 
-    :meth:`raise_if_any` re-raises the one specific error when only one check failed
+    [`raise_if_any`][] re-raises the one specific error when only one check failed
     (``UnknownSku``, ``InvalidQuantity``); otherwise one
-    :class:`~omskit.errors.ValidationError` listing every problem.
+    [`ValidationError`][] listing every problem.
     """
 
     def __init__(self) -> None:
@@ -62,7 +65,7 @@ class ProblemReport(Problems):
         self.errors: list[OmskitError] = []
 
     def add_error(self, error: ValidationError) -> None:
-        """Record ``error``'s problems and keep the error itself for :meth:`raise_if_any`."""
+        """Record ``error``'s problems and keep the error itself for [`raise_if_any`][]."""
         self.errors.append(error)
         super().add_error(error)
 
@@ -123,7 +126,12 @@ class CaptureLine:
 
 @attrs.frozen
 class PaymentInfo:
-    """How the customer pays: a gateway token, and optionally the card's fingerprint."""
+    """How the customer pays: a gateway token, and optionally the card's fingerprint.
+
+    ``fingerprint`` is the card fingerprint the gateway gave the checkout (the same card
+    gives the same fingerprint); risk counts card velocity by it alone. A token is not
+    a card, so without a fingerprint no card is counted.
+    """
 
     method: str
     fingerprint: str = ""
@@ -207,8 +215,8 @@ def parse_capture(data: Any, report: ProblemReport) -> dict[str, Any]:
     if not isinstance(data, Mapping):
         report.check("order", _fail_mapping, data)
         return {}
-    for key in sorted(set(data) - set(_CAPTURE_KEYS)):
-        report.add(key, f"unknown field; allowed: {', '.join(_CAPTURE_KEYS)}", data[key])
+    for name, key in unknown_keys(data, _CAPTURE_KEYS):
+        report.add(name, f"unknown field; allowed: {', '.join(_CAPTURE_KEYS)}", data[key])
     out: dict[str, Any] = {
         "channel": _text(report, data, "channel", "channel", max_length=64),
         "external_id": _text(report, data, "external_id", "external_id", max_length=128),
@@ -264,7 +272,7 @@ def _customer(value: Any, report: ProblemReport) -> CustomerInfo | None:
     if not isinstance(value, Mapping):
         report.check("customer", _fail_mapping, value)
         return None
-    for key in sorted(set(value) - set(_CUSTOMER_KEYS)):
+    for key, _ in unknown_keys(value, _CUSTOMER_KEYS):
         report.add(f"customer.{key}", f"unknown field; allowed: {', '.join(_CUSTOMER_KEYS)}")
     email = report.check("customer.email", check_email, value.get("email"))
     name = _text(report, value, "name", "customer.name", required=False)
@@ -305,7 +313,7 @@ def _lines(value: Any, report: ProblemReport, field: str, required: bool = True,
         if not isinstance(raw, Mapping):
             report.add(where, "expected {'sku': ..., 'quantity': ...}", raw)
             continue
-        for key in sorted(set(raw) - set(_LINE_KEYS)):
+        for key, _ in unknown_keys(raw, _LINE_KEYS):
             report.add(f"{where}.{key}", f"unknown field; allowed: {', '.join(_LINE_KEYS)}")
         sku = report.check(f"{where}.sku", check_sku, raw.get("sku"))
         qty = report.check(f"{where}.quantity", check_quantity, raw.get("quantity"),
@@ -326,13 +334,15 @@ def _payment(value: Any, report: ProblemReport) -> PaymentInfo | None:
     if not isinstance(value, Mapping):
         report.check("payment", _fail_mapping, value)
         return None
-    for key in sorted(set(value) - set(_PAYMENT_KEYS)):
+    for key, _ in unknown_keys(value, _PAYMENT_KEYS):
         report.add(f"payment.{key}", f"unknown field; allowed: {', '.join(_PAYMENT_KEYS)}")
-    method = _text(report, value, "method", "payment.method", max_length=200)
-    fingerprint = _text(report, value, "fingerprint", "payment.fingerprint", max_length=200,
-                        required=False)  # fmt: skip
-    if not fingerprint and method:
-        fingerprint = hashlib.blake2b(method.replace(" ", "").encode(), digest_size=8).hexdigest()
+    method = report.check("payment.method", check_payment_method, value.get("method")) or ""
+    fingerprint = (
+        report.check(
+            "payment.fingerprint", check_payment_method, value.get("fingerprint"), required=False
+        )
+        or ""
+    )
     return PaymentInfo(method, fingerprint) if method else None
 
 
@@ -367,27 +377,30 @@ class EditOrder:
             report.raise_if_any()
             raise AssertionError("unreachable")  # pragma: no cover
         known = ("add", "remove", "quantities", "ship_to")
-        for key in sorted(set(data) - set(known)):
+        for key, _ in unknown_keys(data, known):
             report.add(key, f"unknown change; allowed: {', '.join(known)}")
         add = _lines(data.get("add", ()), report, "add", required=False)
-        remove = data.get("remove", ())
-        if isinstance(remove, str) or not isinstance(remove, Sequence):
-            report.add("remove", "expected a list of line ids", remove)
-            remove = ()
+        raw_remove = data.get("remove", ())
+        remove: list[str] = []
+        if isinstance(raw_remove, str) or not isinstance(raw_remove, Sequence):
+            report.add("remove", "expected a list of line ids", raw_remove)
+        else:
+            for i, raw_id in enumerate(raw_remove):
+                line_ref = report.check(f"remove[{i}]", check_text, raw_id, max_length=64)
+                if line_ref is not None:
+                    remove.append(line_ref)
         quantities: dict[str, int] = {}
         raw_q = data.get("quantities", {})
-        if not isinstance(raw_q, Mapping):
-            report.add("quantities", "expected {line_id: quantity}", raw_q)
-        else:
+        if report.check("quantities", check_mapping, raw_q) is not None:
             for line_id, qty in raw_q.items():
                 clean = report.check(f"quantities.{line_id}", check_quantity, qty)
                 if clean is not None:
-                    quantities[str(line_id)] = clean
+                    quantities[line_id] = clean
         ship_to = None
         if data.get("ship_to") is not None:
             ship_to = report.check("ship_to", Address.from_mapping, data["ship_to"])
         if not report and not (add or remove or quantities or ship_to):
             report.add("changes", "nothing to change: give add, remove, quantities or ship_to")
         report.raise_if_any()
-        return cls(add=add, remove=tuple(str(r) for r in remove), quantities=quantities,
+        return cls(add=add, remove=tuple(remove), quantities=quantities,
                    ship_to=ship_to)  # fmt: skip

@@ -16,7 +16,7 @@ class OrderRejected(OmskitError):
     """Risk checks rejected an order; nothing was stored.
 
     Attributes:
-        assessment: the :class:`~omskit.orders.risk.RiskAssessment` with every signal.
+        assessment: the [`RiskAssessment`][] with every signal.
     """
 
     def __init__(self, channel: str, external_id: str, assessment: Any) -> None:
@@ -73,7 +73,7 @@ class UnitsInFulfillment(InvalidTransition):
 
     Attributes:
         order_id: the order.
-        lines: one :class:`HeldLine` per line that could not be changed.
+        lines: one [`HeldLine`][] per line that could not be changed.
     """
 
     def __init__(self, order_id: str, action: str, lines: Sequence[HeldLine]) -> None:

@@ -1,7 +1,7 @@
 """The one-pass reading of a well-formed capture payload (the path nearly every order takes).
 
-:func:`parse_well_formed` reads a plain ``dict`` payload with inline checks and returns
-exactly the fields :func:`~omskit.orders.commands.parse_capture` would, or ``None`` as
+`parse_well_formed` reads a plain ``dict`` payload with inline checks and returns
+exactly the fields [`parse_capture`][omskit.orders.commands.parse_capture] would, or ``None`` as
 soon as anything is unusual (a check fails, an unknown key, a type it does not handle).
 The caller then runs the full, reporting parser, which names every problem with its
 field path and error class: errors are never reported from here, so both paths agree on
@@ -10,7 +10,6 @@ every bad input by construction, and on every good one by test.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from omskit.customers.address import fast_address
@@ -19,7 +18,13 @@ from omskit.money import check_currency
 
 # commands imports this module first; its names are looked up when a payload is read
 from omskit.orders import commands as _commands
-from omskit.validation import MAX_QUANTITY, SKU_PATTERN, check_email
+from omskit.validation import (
+    MAX_QUANTITY,
+    SKU_PATTERN,
+    check_email,
+    is_text,
+    looks_like_card_number,
+)
 
 __all__ = ["parse_well_formed"]
 
@@ -32,6 +37,11 @@ _MAX_LINES = 500
 _sku = SKU_PATTERN.fullmatch
 
 
+def _no_card(text: str) -> bool:
+    """False where ``text`` may be a card number (the full parser then refuses it)."""
+    return len(text) < 13 or not looks_like_card_number(text)
+
+
 def _text(value: Any, max_length: int, required: bool) -> str | None:
     """``check_text``'s result, or ``None`` where it would raise."""
     if value is None:
@@ -39,7 +49,7 @@ def _text(value: Any, max_length: int, required: bool) -> str | None:
     if type(value) is not str:
         return None
     text = value.strip()
-    if (required and not text) or len(text) > max_length:
+    if (required and not text) or len(text) > max_length or not is_text(text):
         return None
     return text
 
@@ -145,8 +155,6 @@ def _payment(value: Any) -> _commands.PaymentInfo | None:
         return None
     method = _text(value.get("method"), 200, True)
     fingerprint = _text(value.get("fingerprint"), 200, False)
-    if method is None or fingerprint is None:
+    if method is None or fingerprint is None or not _no_card(method) or not _no_card(fingerprint):
         return None
-    if not fingerprint:
-        fingerprint = hashlib.blake2b(method.replace(" ", "").encode(), digest_size=8).hexdigest()
     return _commands.PaymentInfo(method, fingerprint)

@@ -1,6 +1,6 @@
 """What fulfillment reports back to the order: allocations, picking, shipments, deliveries.
 
-Also the way back: :func:`record_deallocation` takes allocated units away from their
+Also the way back: `record_deallocation` takes allocated units away from their
 location again (a short pick, a rejection, a cancelled fulfillment order).
 
 Each function works inside the caller's unit of work, checks the quantities against the

@@ -3,8 +3,8 @@
 A line's status follows from its quantities (ordered, cancelled, allocated, backordered,
 in fulfillment, shipped, delivered); the order's status follows from its lines plus three
 order-level facts (on hold, approved, completed). Nothing sets a status directly, so an
-order and its lines can never disagree. :data:`ORDER_ACTIONS` says which actions each
-status allows; :data:`ORDER_MOVES` which statuses may follow which, and every change is
+order and its lines can never disagree. `ORDER_ACTIONS` says which actions each
+status allows; `ORDER_MOVES` which statuses may follow which, and every change is
 checked against it.
 """
 
@@ -175,7 +175,7 @@ def order_status(line_statuses: Iterable[str], *, on_hold: bool) -> str:  # noqa
 
 
 def require_action(entity: str, status: str, action: str) -> None:
-    """Raise :class:`InvalidTransition` unless ``status`` allows ``action``.
+    """Raise [`InvalidTransition`][] unless ``status`` allows ``action``.
 
     The error names the statuses that would have allowed it.
     """

@@ -111,8 +111,8 @@ class Order(Aggregate):
     """A customer's order, from capture to completion.
 
     The ``status`` of the order and of every line is derived from the line quantities and
-    the flags ``on_hold``, ``approved`` and ``completed``; :meth:`refresh` recomputes
-    them and refuses a move that :data:`~omskit.orders.lifecycle.ORDER_MOVES` forbids.
+    the flags ``on_hold``, ``approved`` and ``completed``; [`refresh`][] recomputes
+    them and refuses a move that `ORDER_MOVES` forbids.
     """
 
     channel: str
@@ -148,10 +148,13 @@ class Order(Aggregate):
     #: the shipping charge the order was captured with (before promotions and tax
     #: treatment); an edit re-prices the order with it
     shipping_charge: Money | None = None
+    #: who pricing saw at capture (a ``CustomerRef`` with the exemption and VAT id that
+    #: capture allowed); edits re-price with it
+    pricing_customer: Any = None
 
     # -- lines ------------------------------------------------------------------------
     def line(self, line_id: str) -> OrderLine:
-        """The line ``line_id``; raises :class:`NotFound` naming the order's lines."""
+        """The line ``line_id``; raises [`NotFound`][] naming the order's lines."""
         for line in self.lines:
             if line.id == line_id:
                 return line

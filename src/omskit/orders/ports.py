@@ -26,7 +26,7 @@ class PricingPort(Protocol):
     """Prices a quote request inside the caller's transaction."""
 
     def quote_in(self, uow: UnitOfWork, request: Any) -> Any:
-        """A :class:`~omskit.pricing.Quote` for ``request``."""
+        """A [`Quote`][] for ``request``."""
         ...
 
     def redeem_coupons_in(
@@ -53,8 +53,24 @@ class InventoryPort(Protocol):
         allocations: Sequence[Any],
         expires_at: Any = None,
         actor: str = "system",
+        oversell: bool = True,
     ) -> list[Any]:
-        """Reserve every allocation, or nothing (raises ``InsufficientStock``)."""
+        """Reserve every allocation, or nothing (raises ``InsufficientStock``).
+
+        ``oversell=False``: only stock that is there (no backorder holds).
+        """
+        ...
+
+    def backorder_in(
+        self,
+        uow: UnitOfWork,
+        *,
+        reference: str,
+        lines: Sequence[Any],
+        allow: bool = True,
+        waiting: Any = None,
+    ) -> list[Any]:
+        """Accept short lines as backorders as each SKU's policy says, or refuse them all."""
         ...
 
     def release_in(

@@ -2,6 +2,8 @@
 
 The most selective criterion picks a store index (external id, customer, status,
 channel, then day by day through a date range); the rest filter what it returns.
+``customer`` is a registered customer's id or an email address: either way an order
+matches when it is linked to that customer or was placed with that customer's email.
 Matching, counting and sorting look at read-only views, so only the page handed back is
 copied: asking for 50 orders of a channel with a million costs 50 copies, not a million.
 """
@@ -10,43 +12,28 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Generic, TypeVar
 
 import attrs
 
+from omskit.customers.model import CUSTOMERS
 from omskit.errors import ValidationError
 from omskit.orders.lifecycle import ORDER_STATUSES
 from omskit.orders.model import Order
-from omskit.orders.storage import ORDERS, day_of
+from omskit.orders.storage import ORDERS, day_of, email_key
+from omskit.paging import MAX_LIMIT as _MAX_LIMIT
+from omskit.paging import Page
 from omskit.storage.ports import UnitOfWork
 
 __all__ = ["OrderQuery", "Page", "run_query"]
-
-T = TypeVar("T")
-
-_MAX_LIMIT = 1000
-
-
-@attrs.frozen
-class Page(Generic[T]):
-    """One page of results: ``items``, how many matched in all, and where the page starts."""
-
-    items: tuple[T, ...]
-    total: int
-    offset: int
-    limit: int
-
-    @property
-    def has_more(self) -> bool:
-        """Whether another page follows."""
-        return self.offset + len(self.items) < self.total
 
 
 @attrs.frozen(kw_only=True)
 class OrderQuery:
     """Criteria for finding orders; every given criterion must match.
 
-    ``since`` is inclusive, ``until`` exclusive (both timezone-aware).
+    ``customer`` is a customer id (``"cus_000001"``) or an email address (compared
+    case-insensitively). ``since`` is inclusive, ``until`` exclusive (both
+    timezone-aware).
     """
 
     channel: str | None = None
@@ -62,6 +49,11 @@ class OrderQuery:
         if self.status is not None and self.status not in ORDER_STATUSES:
             raise ValidationError("status", self.status,
                                   f"expected one of {', '.join(ORDER_STATUSES)}")  # fmt: skip
+        customer = self.customer
+        if customer is not None and (not isinstance(customer, str) or not customer.strip()):
+            raise ValidationError(
+                "customer", customer, "expected a customer id or an email address"
+            )
         if self.external_id is not None and self.channel is None:
             raise ValidationError("channel", None, "an external id is unique per channel; "
                                   "give the channel too")  # fmt: skip
@@ -75,26 +67,58 @@ class OrderQuery:
                 or not 1 <= self.limit <= _MAX_LIMIT):  # fmt: skip
             raise ValidationError("limit", self.limit, f"expected 1 to {_MAX_LIMIT}")
 
-    def matches(self, order: Order) -> bool:
-        """Whether ``order`` meets every criterion."""
+    def matches(self, order: Order, customer: tuple[str, str] | None = None) -> bool:
+        """Whether ``order`` meets every criterion.
+
+        ``customer`` is the ``(customer id, lower-case email)`` the ``customer``
+        criterion resolved to (`run_query` looks it up); without it the criterion
+        is compared with the order's customer id and email as given.
+        """
+        if self.customer is not None:
+            wanted_id, wanted_email = customer or (self.customer, self.customer.lower())
+            if not (
+                (wanted_id and order.customer_id == wanted_id)
+                or (wanted_email and email_key(order.customer_email) == wanted_email)
+            ):
+                return False
         return (
             (self.channel is None or order.channel == self.channel)
             and (self.external_id is None or order.external_id == self.external_id)
-            and (self.customer is None or order.customer_email.lower() == self.customer.lower())
             and (self.status is None or order.status == self.status)
             and (self.since is None or order.created_at >= self.since)
             and (self.until is None or order.created_at < self.until)
         )
 
 
-def _candidates(uow: UnitOfWork, q: OrderQuery) -> Iterable[Order]:
+def resolve_customer(uow: UnitOfWork, text: str) -> tuple[str, str]:
+    """``(customer id, lower-case email)`` for a customer criterion (either may be ``""``).
+
+    An email names the registered customer with that email, if any; an id names the
+    customer with that id, whose email then matches too.
+    """
+    text = text.strip()
+    customers = uow.repo(CUSTOMERS)
+    if "@" in text:
+        email = text.lower()
+        stored = customers.view_by("email", email)
+        return (stored.id if stored is not None else "", email)
+    stored = customers.view(text)
+    return (text, stored.email.lower() if stored is not None else "")
+
+
+def _candidates(
+    uow: UnitOfWork, q: OrderQuery, customer: tuple[str, str] | None
+) -> Iterable[Order]:
     """Read-only views of the orders the most selective criterion allows."""
     repo = uow.repo(ORDERS)
     if q.external_id is not None:
         found = repo.view_by("external", (q.channel, q.external_id))
         return [found] if found is not None else []
-    if q.customer is not None:
-        return repo.list_view("customer", q.customer.lower())
+    if customer is not None:
+        wanted_id, wanted_email = customer
+        linked = repo.list_view("customer_id", wanted_id) if wanted_id else []
+        by_email = repo.list_view("customer", wanted_email) if wanted_email else []
+        return list({o.id: o for o in (*linked, *by_email)}.values())
     if q.status is not None:
         return repo.list_view("status", q.status)
     if q.since is not None and q.until is not None and (q.until - q.since).days <= 366:
@@ -110,8 +134,11 @@ def _candidates(uow: UnitOfWork, q: OrderQuery) -> Iterable[Order]:
 
 def run_query(uow: UnitOfWork, query: OrderQuery) -> Page[Order]:
     """The page of orders ``query`` asks for, oldest first."""
-    matched = sorted((o for o in _candidates(uow, query) if query.matches(o)),
-                     key=lambda o: (o.created_at, o.id))  # fmt: skip
+    customer = None if query.customer is None else resolve_customer(uow, query.customer)
+    matched = sorted(
+        (o for o in _candidates(uow, query, customer) if query.matches(o, customer)),
+        key=lambda o: (o.created_at, o.id),
+    )
     repo = uow.repo(ORDERS)
     items = tuple(repo.get(o.id) for o in matched[query.offset : query.offset + query.limit])
     return Page(items, len(matched), query.offset, query.limit)

@@ -1,17 +1,29 @@
 """Risk and fraud checks: scored signals with reasons, and the outcome they add up to.
 
 Built-in rules (thresholds in the ``orders.risk`` settings, see
-:class:`~omskit.orders.settings.RiskSettings`):
+[`RiskSettings`][]):
 
 * ``high_value`` - the order total reaches the currency's threshold;
 * ``country_mismatch`` - billing and shipping countries differ;
 * ``velocity_email`` / ``velocity_card`` / ``velocity_address`` - more than
-  ``velocity_limit`` orders from one email, card or delivery address within the window;
+  ``velocity_limit`` orders from one email, card or delivery address within the window
+  (the card counts only by a real card fingerprint the payment payload carries; a
+  payment token such as ``tok_visa`` or ``invoice`` is no card);
 * ``high_risk_destination`` - shipping to a country listed as high-risk;
 * ``first_order_high_value`` - a customer's first order, and a large one.
 
-Hosts add signals through the ``omskit_risk_checks`` hook. The scores add up: from
-``hold_at`` the order is held for review, from ``reject_at`` it is rejected.
+Hosts add signals through the ``omskit_risk_checks`` hook.
+
+How the scores add up (`assess`): a signal with a ``group`` is correlated
+evidence (the three velocity rules are group ``"velocity"``: a busy repeat customer
+trips all three at once). The signals of one group count together for at most
+``group_cap`` (default: ``hold_at``), so a group alone can hold an order for review but
+never reject it. Signals without a group are *hard* signals and count in full. From
+``hold_at`` the order is held; from ``reject_at`` it is rejected, but only when at
+least one hard signal is present: correlated evidence alone never rejects.
+
+Reasons name no personal data (no email, no address): they end up in error messages and
+on the stored order.
 """
 
 from __future__ import annotations
@@ -28,54 +40,99 @@ from omskit.orders.settings import RiskSettings
 from omskit.orders.storage import address_key, day_of, email_key
 from omskit.storage.ports import Repository
 
-__all__ = ["Outcome", "RiskAssessment", "RiskFacts", "RiskSignal", "assess", "gather_facts"]
+__all__ = [
+    "VELOCITY",
+    "Outcome",
+    "RiskAssessment",
+    "RiskFacts",
+    "RiskSignal",
+    "assess",
+    "counted_score",
+    "gather_facts",
+]
 
 Outcome = Literal["approve", "hold", "reject"]
 
 
+#: The group of the built-in velocity rules: correlated evidence that never rejects alone.
+VELOCITY = "velocity"
+
+
 @attrs.frozen
 class RiskSignal:
-    """One reason to doubt an order: which ``rule``, how much (``score``) and why."""
+    """One reason to doubt an order: which ``rule``, how much (``score``) and why.
+
+    ``group`` names correlated evidence: signals of one group count together for at most
+    the ``group_cap`` setting, and cannot reject an order on their own. ``""`` (the
+    default) is a hard signal that counts in full.
+    """
 
     rule: str
     score: int
     reason: str
+    group: str = ""
 
     @classmethod
     def coerce(cls, value: Any, source: str) -> RiskSignal:
-        """Accept a ``RiskSignal``, a mapping or a ``(rule, score, reason)`` tuple."""
+        """Accept a ``RiskSignal``, a mapping or a ``(rule, score, reason[, group])`` tuple."""
         if isinstance(value, RiskSignal):
             return value
         try:
             if isinstance(value, Mapping):
-                rule, score, reason = value["rule"], value["score"], value.get("reason", "")
+                rule, score = value["rule"], value["score"]
+                reason, group = value.get("reason", ""), value.get("group", "")
             else:
-                rule, score, reason = value
+                rule, score, reason, *rest = value
+                (group,) = rest or ("",)
         except (KeyError, TypeError, ValueError):
             raise PluginError(
                 f"{source} returned {value!r}; expected a RiskSignal, a mapping with "
-                "'rule', 'score', 'reason', or a (rule, score, reason) tuple"
+                "'rule', 'score', 'reason' (and optionally 'group'), or a (rule, score, "
+                "reason) tuple"
             ) from None
         if isinstance(score, bool) or not isinstance(score, int):
             raise PluginError(f"{source} returned score {score!r} for {rule!r}; expected an int")
-        return cls(str(rule), score, str(reason))
+        return cls(str(rule), score, str(reason), str(group))
 
 
 @attrs.frozen
 class RiskAssessment:
-    """The signals found for an order, their total and the outcome."""
+    """The signals found for an order, the score they count for and the outcome.
+
+    ``score`` is what the signals count for after each group's cap (see `assess`);
+    ``group_cap`` is the cap that applied.
+    """
 
     score: int
     outcome: Outcome
     signals: tuple[RiskSignal, ...] = ()
     hold_at: int = 50
     reject_at: int = 100
+    group_cap: int | None = None
+
+    def group_scores(self) -> dict[str, tuple[int, int]]:
+        """Per group of correlated signals: ``(sum of their scores, what they count for)``."""
+        sums: dict[str, int] = {}
+        for s in self.signals:
+            if s.group:
+                sums[s.group] = sums.get(s.group, 0) + s.score
+        cap = self.hold_at if self.group_cap is None else self.group_cap
+        return {group: (total, min(total, cap)) for group, total in sums.items()}
 
     def explain(self) -> str:
-        """A readable account: the outcome, then one line per signal."""
+        """A readable account: the outcome, one line per signal, then each capped group."""
         head = f"{self.outcome} (score {self.score}; hold at {self.hold_at}, reject at "
         head += f"{self.reject_at})"
-        return "\n".join([head, *(f"  +{s.score:<3} {s.rule}: {s.reason}" for s in self.signals)])
+        lines = [head]
+        for s in self.signals:
+            group = f" [{s.group}]" if s.group else ""
+            lines.append(f"  +{s.score:<3} {s.rule}{group}: {s.reason}")
+        for group, (total, counted) in self.group_scores().items():
+            if counted < total:
+                lines.append(f"  group {group}: {total} counted as {counted} (the group's cap)")
+        if self.outcome == "hold" and self.score >= self.reject_at:
+            lines.append("  held, not rejected: only correlated signals, no hard signal")
+        return "\n".join(lines)
 
 
 @attrs.frozen
@@ -162,7 +219,7 @@ def builtin_signals(order: Order, facts: RiskFacts, settings: RiskSettings) -> l
         )
     window = f"in {settings.velocity_window_hours} h"
     for rule, count, what in (
-        ("velocity_email", facts.email_orders, f"email {order.customer_email}"),
+        ("velocity_email", facts.email_orders, "this email address"),
         ("velocity_card", facts.card_orders, "this card"),
         ("velocity_address", facts.address_orders, "this delivery address"),
     ):
@@ -172,6 +229,7 @@ def builtin_signals(order: Order, facts: RiskFacts, settings: RiskSettings) -> l
                     rule,
                     settings.velocity_score,
                     f"{count + 1} orders from {what} {window} (limit {settings.velocity_limit})",
+                    VELOCITY,
                 )
             )
     if order.ship_to.country in settings.high_risk_countries:
@@ -187,29 +245,50 @@ def builtin_signals(order: Order, facts: RiskFacts, settings: RiskSettings) -> l
             RiskSignal(
                 "first_order_high_value",
                 settings.first_order_score,
-                f"first order from {order.customer_email} and worth {due} (threshold "
+                f"first order from this customer and worth {due} (threshold "
                 f"{settings.first_order_value[order.currency]} {order.currency})",
             )
         )
     return found  # fmt: skip
 
 
-_CLEAN: dict[tuple[int, int], RiskAssessment] = {}
+_CLEAN: dict[tuple[int, int, int | None], RiskAssessment] = {}
+
+
+def counted_score(signals: Iterable[RiskSignal], cap: int) -> int:
+    """What ``signals`` count for: hard ones in full, each group's sum up to ``cap``."""
+    hard = 0
+    groups: dict[str, int] = {}
+    for s in signals:
+        if s.group:
+            groups[s.group] = groups.get(s.group, 0) + s.score
+        else:
+            hard += s.score
+    return hard + sum(min(total, cap) for total in groups.values())
 
 
 def assess(signals: Iterable[RiskSignal], settings: RiskSettings) -> RiskAssessment:
-    """Add up ``signals`` and decide: approve, hold for review, or reject."""
+    """Score ``signals`` and decide: approve, hold for review, or reject.
+
+    Hard signals (no ``group``) count in full; the signals of each group count together
+    for at most ``settings.group_cap`` (``hold_at`` when unset). From ``hold_at`` the
+    order is held; from ``reject_at`` it is rejected when at least one hard signal with
+    a positive score is among the signals, else held.
+    """
     found = tuple(signals)
-    score = sum(s.score for s in found)
+    cap = settings.hold_at if settings.group_cap is None else settings.group_cap
+    score = counted_score(found, cap)
     outcome: Outcome = "approve"
-    if score >= settings.reject_at:
+    if score >= settings.reject_at and any(s.score > 0 and not s.group for s in found):
         outcome = "reject"
     elif score >= settings.hold_at:
         outcome = "hold"
     if not found and outcome == "approve":  # the usual case: share one frozen assessment
-        key = (settings.hold_at, settings.reject_at)
+        key = (settings.hold_at, settings.reject_at, settings.group_cap)
         clean = _CLEAN.get(key)
         if clean is None:
             clean = _CLEAN.setdefault(key, RiskAssessment(0, outcome, (), *key))
         return clean
-    return RiskAssessment(score, outcome, found, settings.hold_at, settings.reject_at)
+    return RiskAssessment(
+        score, outcome, found, settings.hold_at, settings.reject_at, settings.group_cap
+    )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from omskit.channels.model import CHANNELS, Channel
 from omskit.channels.service import load_channel
 from omskit.errors import InsufficientStock, ValidationError
-from omskit.money import Money, TaxedMoney
+from omskit.money import Money, MoneyLike, TaxedMoney
 from omskit.orders import changes, fulfillment
 from omskit.orders.billing import settle_reference_in, sync_payment
 from omskit.orders.capture import capture_order
@@ -25,18 +25,49 @@ from omskit.payments.model import Transaction
 from omskit.payments.service import PaymentService
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
-from omskit.validation import check_text
+from omskit.validation import check_mapping, check_text
 
-__all__ = ["OrderService"]
+__all__ = ["REPLANS", "OrderService"]
 
 T = TypeVar("T")
+
+#: How often capture plans again when the stock it planned with went to other orders
+#: before it could reserve it (each plan sees what the one before found gone).
+REPLANS = 5
+
+
+def _short_lines(request: Any, shortfalls: Sequence[Any]) -> list[Any]:
+    """One short line per request line a plan could not fully source."""
+    from omskit.inventory import ShortLine  # noqa: PLC0415 - inventory comes after orders
+
+    missing: dict[str, int] = {}
+    for s in shortfalls:
+        missing[s.line_ref] = missing.get(s.line_ref, 0) + s.quantity
+    return [ShortLine(ln.sku, ln.quantity, ln.quantity - missing[ln.line_ref], ln.line_ref)
+            for ln in request.lines if ln.line_ref in missing]  # fmt: skip
+
+
+def _waiting(uow: UnitOfWork) -> Callable[[str, str], int]:
+    """How many units of an order's line still wait for stock (0 if gone or cancelled)."""
+    orders = uow.repo(ORDERS)
+
+    def waiting(reference: str, line_ref: str) -> int:
+        other = orders.view(reference)
+        if other is None:
+            return 0
+        for line in other.lines:
+            if line.id == line_ref:
+                return line.backordered
+        return 0
+
+    return waiting
 
 
 class OrderService:
     """Orders from every channel, through their whole lifecycle.
 
     Settings come from the ``orders`` configuration section (see
-    :class:`~omskit.orders.settings.OrderSettings`); payment behaviour from ``payments``;
+    [`OrderSettings`][]); payment behaviour from ``payments``;
     whether capture reserves stock from ``inventory.reserve_on``.
     """
 
@@ -66,7 +97,7 @@ class OrderService:
         """Capture an order from a channel's payload (or keyword fields).
 
         Idempotent by ``(channel, external_id)``: a replay returns the stored order; the
-        same key with a different payload raises :class:`~omskit.errors.IdempotencyConflict`.
+        same key with a different payload raises [`IdempotencyConflict`][].
 
         Raises:
             ValidationError: every problem at once (the specific subclass, e.g.
@@ -82,7 +113,7 @@ class OrderService:
 
     # -- reads ------------------------------------------------------------------------
     def get(self, order_id: str) -> Order:
-        """The order ``order_id``; raises :class:`~omskit.errors.NotFound`."""
+        """The order ``order_id``; raises [`NotFound`][]."""
         with self.runtime.storage.unit_of_work() as uow:
             return uow.repo(ORDERS).get(order_id)
 
@@ -128,7 +159,7 @@ class OrderService:
         """Lift a hold (after review); the order is approved and moves on.
 
         Raises:
-            ValidationError: the payment failed; authorize another method first (:meth:`pay`).
+            ValidationError: the payment failed; authorize another method first ([`pay`][]).
         """
         reason = check_text(reason, "reason")
 
@@ -208,13 +239,14 @@ class OrderService:
         self, uow: UnitOfWork, order_id: str, lines: Mapping[str, int], *, reason: str,
         actor: str = "system",
     ) -> Order:  # fmt: skip
-        """:meth:`cancel_lines` inside the caller's unit of work.
+        """[`cancel_lines`][] inside the caller's unit of work.
 
         Records a timeline entry and an ``OrderLinesCancelled`` event, releases the
         units' stock and settles the payment; on any error nothing is applied (the
         caller's transaction rolls back).
         """
         reason = check_text(reason, "reason")
+        lines = check_mapping(lines, "lines")
         return self._in(uow, order_id, lambda order: changes.cancel_lines_in(
             self, uow, order, lines, actor=actor, reason=reason))  # fmt: skip
 
@@ -225,14 +257,14 @@ class OrderService:
         """Edit an order before fulfillment; it is re-priced and re-reserved.
 
         ``edit`` is ``{"add": [...], "remove": [...], "quantities": {...}, "ship_to": {...}}``
-        (or an :class:`EditOrder`); the payment difference is authorized or refunded.
+        (or an [`EditOrder`][]); the payment difference is authorized or refunded.
         """
         command = EditOrder.from_mapping(edit)
         return self._change(order_id, lambda uow, order: changes.edit_order_in(
             self, uow, order, command, actor=actor, reason=reason))  # fmt: skip
 
     def capture_payment(
-        self, order_id: str, amount: Money | str | None = None, *, actor: str = "system"
+        self, order_id: str, amount: MoneyLike | str | None = None, *, actor: str = "system"
     ) -> Transaction:
         """Take ``amount`` (default: all that is open) of the order's authorization."""
 
@@ -244,7 +276,7 @@ class OrderService:
         return self._money(use_case)
 
     def refund(
-        self, order_id: str, amount: Money | str | None = None, *, reason: str,
+        self, order_id: str, amount: MoneyLike | str | None = None, *, reason: str,
         actor: str = "system",
     ) -> Transaction:  # fmt: skip
         """Give back ``amount`` (default: the whole balance) without cancelling anything."""
@@ -355,23 +387,42 @@ class OrderService:
         order.quote = quote
 
     def reserve_in(self, uow: UnitOfWork, order: Order, channel: Channel, actor: str) -> None:
-        """Plan and reserve the order's unallocated units; record the rest as backordered."""
+        """Plan and reserve the order's unallocated units; backorder the rest as allowed.
+
+        Each SKU's backorder policy decides what happens to the units stock cannot cover
+        (``deny`` refuses them, ``backorder`` and ``preorder`` take them up to their cap);
+        ``orders.backorders = False`` only narrows that to refusing them all. Every short
+        line is reported at once (`StockShortfall`, or
+        `BackorderLimitReached` when a cap is the reason). When
+        stock seen while planning has gone to another order by the time it is reserved,
+        the order is planned again on what is left (and backordered as the policy says).
+        """
         request = self.sourcing_request(order, channel=channel)
         if not request.lines:
             return
-        plan = self.services.routing.plan_in(uow, request, self.settings.routing_strategy)
-        short = plan.unfulfilled
-        if short and not self.settings.backorders:
-            first = short[0]
-            line = order.line(first.line_ref)
-            raise InsufficientStock(first.sku, line.unallocated, line.unallocated - first.quantity)
-        allocations = plan.allocations if (not short or channel.allow_partial) else ()
-        if allocations:
-            self.services.inventory.reserve_in(uow, reference=order.id, allocations=allocations,
-                                               actor=actor)  # fmt: skip
+        inventory = self.services.inventory
+        for attempt in range(1, REPLANS + 1):
+            plan = self.services.routing.plan_in(uow, request, self.settings.routing_strategy)
+            short = plan.unfulfilled
+            if short or attempt > 1:  # a re-plan replaces what the first one booked
+                inventory.backorder_in(uow, reference=order.id,
+                                       lines=_short_lines(request, short),
+                                       allow=self.settings.backorders,
+                                       waiting=_waiting(uow))  # fmt: skip
+            allocations = plan.allocations if (not short or channel.allow_partial) else ()
+            if not allocations:
+                break
+            try:
+                inventory.reserve_in(uow, reference=order.id, allocations=allocations,
+                                     actor=actor, oversell=False)  # fmt: skip
+            except InsufficientStock:
+                if attempt == REPLANS:
+                    raise
+                continue  # another order took stock this plan counted on: plan again
             by_id = {x.id: x for x in order.lines}
             for a in allocations:
                 by_id[a.line_ref].allocated += a.quantity
+            break
         for line in order.lines:
             line.backordered = max(0, line.active - line.allocated)
 
@@ -379,6 +430,8 @@ class OrderService:
         """Cancel every unshipped unit and release whatever stock the order holds."""
         if any(x.allocated > x.shipped for x in order.lines):
             self.services.inventory.release_in(uow, reference=order.id, reason=reason)
+        if any(x.backordered for x in order.lines):  # its backorders stop counting on caps
+            self.services.inventory.backorder_in(uow, reference=order.id, lines=())
         for line in order.lines:
             line.cancelled = line.quantity
             line.allocated = line.backordered = line.in_fulfillment = 0
@@ -420,7 +473,7 @@ class OrderService:
         return self.payments.raise_unless_succeeded(txn)
 
     def list(self, query: OrderQuery | None = None, **criteria: Any) -> Page[Order]:
-        """A page of orders matching ``query`` or the criteria of :class:`OrderQuery`."""
+        """A page of orders matching ``query`` or the criteria of [`OrderQuery`][]."""
         query = query or OrderQuery(**criteria)
         with self.runtime.storage.unit_of_work() as uow:
             return run_query(uow, query)

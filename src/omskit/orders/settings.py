@@ -20,7 +20,7 @@ _DEFAULT_FIRST_ORDER = {k: v / 2 for k, v in _DEFAULT_HIGH_VALUE.items()}
 _RISK_KEYS = (
     "hold_at", "reject_at", "high_value", "high_value_score", "country_mismatch_score",
     "velocity_window_hours", "velocity_limit", "velocity_score", "high_risk_countries",
-    "high_risk_score", "first_order_value", "first_order_score",
+    "high_risk_score", "first_order_value", "first_order_score", "group_cap",
 )  # fmt: skip
 
 
@@ -28,9 +28,12 @@ _RISK_KEYS = (
 class RiskSettings:
     """Thresholds and scores of the built-in risk rules.
 
-    The scores of every signal add up; at ``hold_at`` or more the order is held for
-    review, at ``reject_at`` or more it is rejected. Amount thresholds are per currency
-    (an order in a currency without a threshold skips that rule).
+    Hard signals add up in full; the signals of one group of correlated evidence (the
+    velocity rules) add up to at most ``group_cap`` (``None``: ``hold_at``). At
+    ``hold_at`` or more the order is held for review; at ``reject_at`` or more it is
+    rejected if a hard signal is among the reasons, else held. Amount thresholds are
+    per currency (an order in a currency without a threshold skips that rule). The
+    whole table is in ``docs/orders.md``.
     """
 
     hold_at: int = 50
@@ -47,6 +50,7 @@ class RiskSettings:
         factory=lambda: dict(_DEFAULT_FIRST_ORDER)
     )
     first_order_score: int = 35
+    group_cap: int | None = None
 
 
 @attrs.frozen
@@ -57,7 +61,7 @@ class OrderSettings:
         risk: the risk rules' thresholds.
         backorders: accept lines that cannot be reserved now and record them as
             backordered (default); when ``False`` a short order is refused with
-            :class:`~omskit.errors.InsufficientStock`.
+            [`InsufficientStock`][].
         routing_strategy: the routing strategy used when capture reserves stock
             (``None``: routing's default).
         max_lines: the most lines one order may have.
@@ -73,7 +77,7 @@ class OrderSettings:
         """Read the ``orders`` section, reporting every problem at once.
 
         Keys: ``backorders``, ``routing_strategy``, ``max_lines`` and ``risk`` (a mapping
-        with the fields of :class:`RiskSettings`; amounts as ``{"EUR": "1000"}``).
+        with the fields of [`RiskSettings`][]; amounts as ``{"EUR": "1000"}``).
         """
         problems = Problems()
         known = ("risk", "backorders", "routing_strategy", "max_lines")
@@ -105,6 +109,8 @@ def _risk(data: Mapping[str, Any], problems: Problems) -> RiskSettings:
             continue
         field = f"orders.risk.{key}"
         value = data[key]
+        if key == "group_cap" and value is None:
+            continue
         if key in ("high_value", "first_order_value"):
             if not isinstance(value, Mapping):
                 problems.add(field, "expected amounts by currency, e.g. {'EUR': '1000'}", value)

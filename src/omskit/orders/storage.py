@@ -53,6 +53,7 @@ ORDERS: Collection[Order] = Collection(
     unique={"external": lambda o: (o.channel, o.external_id)},
     indexes={
         "customer": lambda o: email_key(o.customer_email),
+        "customer_id": lambda o: o.customer_id or None,
         "status": lambda o: o.status,
         "channel": lambda o: o.channel,
         "day": lambda o: day_of(o.created_at),

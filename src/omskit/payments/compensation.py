@@ -5,16 +5,16 @@ one (a later step raises, the commit fails, the commit's acknowledgement is lost
 find out what the gateway did and make the stored payment agree with it. Two records
 make that possible:
 
-* a :class:`Journal` lists every gateway call of one use case as a :class:`GatewayCall`,
+* a ``Journal`` lists every gateway call of one use case as a ``GatewayCall``,
   registered *before* the call is attempted and completed with the gateway's answer;
   a call that raised stays *unknown*;
-* a :class:`Compensation` is a stored piece of that work that could not be finished at
+* a ``Compensation`` is a stored piece of that work that could not be finished at
   once (the gateway was down while omskit undid an authorization, an outcome is still
   unknown, an order and its payment need settling again). ``oms.payments``
-  lists them (:meth:`~omskit.payments.PaymentService.pending_compensations`) and
-  retries them (:meth:`~omskit.payments.PaymentService.retry_compensations`).
+  lists them (``pending_compensations``) and
+  retries them (``retry_compensations``).
 
-What happens to each call is decided in :mod:`omskit.payments.reconcile`.
+What happens to each call is decided in ``omskit.payments.reconcile``.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class GatewayCall:
         authorization: the authorization it works on (for ``authorize``: the one it
             increases, or empty for a new one).
         method: the payment method token (``authorize`` only).
-        purpose: why it was made (see :data:`Purpose`).
+        purpose: why it was made (see ``Purpose``).
         request: the key of the operation the call is part of (a refund spread over
             two captures is one operation, two calls).
         requested: the amount of that whole operation.
@@ -143,12 +143,15 @@ class Journal:
         entries: every call not yet reconciled, in the order they were made.
         active: the use case is running (not its commit, nor the delivery of its events,
             whose subscribers' own use cases get journals of their own).
+        carried: settlement calls an earlier attempt made and reconciliation recorded;
+            if the use case fails for good, their payments are settled with their orders.
     """
 
     ids: IdGenerator
     attempt: int = 0
     entries: list[JournalEntry] = attrs.field(factory=list)
     active: bool = False
+    carried: list[JournalEntry] = attrs.field(factory=list)
     _op: str = ""
     _counter: int = 0
 
@@ -221,7 +224,7 @@ class Compensation(Aggregate):
         payment_id: the payment (for ``undo``: one that was never stored).
         gateway: the gateway's registered name.
         currency: the payment's currency.
-        action: ``undo``, ``record`` or ``settle`` (see :data:`CompensationAction`).
+        action: ``undo``, ``record`` or ``settle`` (see ``CompensationAction``).
         calls: the gateway calls concerned, with their outcomes as far as known;
             ``undo`` appends the compensating calls it makes.
         reason: what failed, in words.

@@ -2,7 +2,7 @@
 
 Every call carries an idempotency key. A gateway must answer a repeated key with the
 record of the first call (and refuse the key for a different request), so a retry after a
-timeout never charges twice. Outcomes come back as :class:`~omskit.payments.Transaction`
+timeout never charges twice. Outcomes come back as [`Transaction`][]
 records: ``succeeded``, ``declined`` (a final no) or ``failed`` (transient: try again).
 """
 

@@ -1,16 +1,16 @@
 """The payment of one order: gateway transactions, amounts, and the status they imply.
 
-A :class:`Payment` never stores a status of its own choosing: the status follows from the
-amounts authorized, captured, voided and refunded (see :func:`payment_status`), and every
-change is checked against :data:`PAYMENT_TRANSITIONS`, so the two can never disagree.
+A ``Payment`` never stores a status of its own choosing: the status follows from the
+amounts authorized, captured, voided and refunded (see ``payment_status``), and every
+change is checked against ``PAYMENT_TRANSITIONS``, so the two can never disagree.
 
 A payment may hold several gateway authorizations (an order edited up after its first
-authorization was captured gets a second one). :attr:`Payment.authorizations` keeps each
+authorization was captured gets a second one). ``Payment.authorizations`` keeps each
 one's own ledger, and an amount to capture, void or refund is spread over them by one
-rule (:meth:`Payment.plan`): **oldest authorization first**, each taking what it can
+rule (``Payment.plan``): **oldest authorization first**, each taking what it can
 (captures and voids what is open on it, refunds what was captured on it and not yet
 refunded). Goodwill refunds (money given back without changing the order) are kept as
-their own :class:`Adjustment` records, so a later settlement never nets them away.
+their own ``Adjustment`` records, so a later settlement never nets them away.
 """
 
 from __future__ import annotations
@@ -209,7 +209,7 @@ class Payment(Aggregate):
         method: the payment method token the gateway charges (never a raw card number
             outside the sandbox).
         authorization: the gateway's newest authorization id (empty before the first
-            success); :attr:`authorizations` lists every one with its own amounts.
+            success); ``authorizations`` lists every one with its own amounts.
         authorized: the total ever authorized.
         captured: the total captured (money taken).
         voided: authorized amounts released without capture.
@@ -218,7 +218,7 @@ class Payment(Aggregate):
         review: the gateway flagged the payment for manual review.
         transactions: every gateway operation, oldest first.
         keys: idempotency key -> position in ``transactions``.
-        adjustments: goodwill refunds, each its own record (see :class:`Adjustment`).
+        adjustments: goodwill refunds, each its own record (see ``Adjustment``).
         requests: a caller's own idempotency key -> the operation it named (kind,
             amount) and the positions of the transactions that carried it out.
     """
@@ -255,7 +255,7 @@ class Payment(Aggregate):
     # -- derived amounts ----------------------------------------------------------
     @property
     def status(self) -> str:
-        """The status the amounts imply (see :func:`payment_status`)."""
+        """The status the amounts imply (see [`payment_status`][])."""
         return payment_status(
             self.authorized, self.captured, self.voided, self.refunded, self.failed
         )
@@ -277,7 +277,7 @@ class Payment(Aggregate):
 
     @property
     def goodwill(self) -> Money:
-        """Everything given back as goodwill (the sum of :attr:`adjustments`)."""
+        """Everything given back as goodwill (the sum of ``adjustments``)."""
         total = Money.zero(self.currency)
         for adjustment in self.adjustments:
             total += adjustment.amount
@@ -365,7 +365,7 @@ class Payment(Aggregate):
         actor: str,
         at: dt.datetime,
     ) -> None:
-        """Record the goodwill refunds ``txns`` of operation ``key`` as one :class:`Adjustment`.
+        """Record the goodwill refunds ``txns`` of operation ``key`` as one ``Adjustment``.
 
         Once per operation: a later part of the same operation joins its adjustment, a
         transaction already in it is not counted twice.
@@ -393,7 +393,7 @@ class Payment(Aggregate):
         )
 
     def require(self, action: str) -> None:
-        """Raise :class:`InvalidTransition` unless ``action`` is allowed now."""
+        """Raise [`InvalidTransition`][] unless ``action`` is allowed now."""
         status = self.status
         if action not in PAYMENT_TRANSITIONS[status]:
             allowed = [s for s, acts in PAYMENT_TRANSITIONS.items() if action in acts]

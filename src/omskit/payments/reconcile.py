@@ -1,6 +1,6 @@
 """Making stored payments agree with the gateway after a use case failed.
 
-:meth:`PaymentService.run <omskit.payments.PaymentService.run>` hands the journal of a
+``PaymentService.run`` hands the journal of a
 failed attempt here. For each payment the calls touched:
 
 1. **Unknown outcomes are learned first.** A call that raised on every retry is sent
@@ -17,12 +17,12 @@ failed attempt here. For each payment the calls touched:
    stored and nothing is undone. When the use case failed for good and it had moved
    money for a settlement (an edit's authorization, a cancel's void or refund), the
    payment no longer matches its stored order, so it is settled with it at once
-   (``settle``, through :meth:`~omskit.payments.PaymentService.settle_with`): the
+   (``settle``, through ``settle_with``): the
    extra authorization is voided, money voided or refunded is authorized again. Money
    a caller moved by hand (a capture, a goodwill refund) stays as it is.
 4. **What cannot be finished now is stored** as a
-   :class:`~omskit.payments.compensation.Compensation`, retried by
-   :meth:`~omskit.payments.PaymentService.retry_compensations`.
+   ``Compensation``, retried by
+   ``retry_compensations``.
 """
 
 from __future__ import annotations
@@ -44,28 +44,42 @@ __all__ = ["advance", "reconcile"]
 
 
 def reconcile(
-    svc: PaymentService, entries: list[JournalEntry], *, final: bool, failure: str
+    svc: PaymentService,
+    entries: list[JournalEntry],
+    *,
+    final: bool,
+    failure: str,
+    carried: list[JournalEntry] | None = None,
 ) -> list[Compensation]:
     """Reconcile the journal ``entries`` of a failed attempt; return what stays to do.
 
     ``final`` says the use case will not be tried again (not a concurrency conflict
-    with retries left). Runs in its own transaction; the compensations returned are
-    stored, pending or failed.
+    with retries left). ``carried`` are settlement calls of earlier attempts, already
+    recorded: when the use case failed for good, their payments are settled with their
+    orders too. Runs in its own transaction; the compensations returned are stored,
+    pending or failed.
     """
     groups: dict[str, list[JournalEntry]] = {}
     for entry in entries:
         groups.setdefault(entry.payment_id, []).append(entry)
+    earlier: dict[str, list[JournalEntry]] = {}
+    for entry in carried or ():
+        earlier.setdefault(entry.payment_id, []).append(entry)
+        groups.setdefault(entry.payment_id, [])
 
     def use_case(uow: UnitOfWork) -> list[Compensation]:
         left = []
-        for group in groups.values():
-            comp = _compensation_for(svc, uow, group, failure)
-            if comp is None:
-                continue
-            advance(svc, uow, comp, final=final)
-            if comp.status != "done":
-                uow.repo(COMPENSATIONS).add(comp)
-                left.append(comp)
+        for payment_id, group in groups.items():
+            comps = [_compensation_for(svc, uow, group, failure)]
+            if payment_id in earlier:  # settling twice is harmless: the second finds it even
+                comps.append(_settlement_for(svc, earlier[payment_id], failure))
+            for comp in comps:
+                if comp is None:
+                    continue
+                advance(svc, uow, comp, final=final)
+                if comp.status != "done":
+                    uow.repo(COMPENSATIONS).add(comp)
+                    left.append(comp)
         return left
 
     return svc.runtime.run(use_case)
@@ -74,6 +88,8 @@ def reconcile(
 def _compensation_for(
     svc: PaymentService, uow: UnitOfWork, group: list[JournalEntry], failure: str
 ) -> Compensation | None:
+    if not group:
+        return None
     first = group[0]
     calls = _latest([e.call for e in group])
     stored = _stored(uow, first.reference, first.payment_id)
@@ -95,6 +111,24 @@ def _compensation_for(
         action=action,  # type: ignore[arg-type]
         calls=calls,
         reason=failure,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _settlement_for(svc: PaymentService, carried: list[JournalEntry], failure: str) -> Compensation:
+    """A settlement for a payment an earlier attempt moved money on (already recorded)."""
+    first = carried[0]
+    now = svc.runtime.clock.now()
+    return Compensation(
+        id=svc.runtime.ids.new_id("cmp"),
+        reference=first.reference,
+        payment_id=first.payment_id,
+        gateway=first.gateway,
+        currency=first.currency,
+        action="settle",
+        calls=[e.call for e in carried],
+        reason=f"{failure}; an earlier attempt moved money for a change that did not commit",
         created_at=now,
         updated_at=now,
     )
@@ -135,7 +169,7 @@ def advance(
 def _send(svc: PaymentService, comp: Compensation, call: GatewayCall) -> GatewayCall:
     """``call`` with its outcome, or unchanged (and the error noted) when the gateway raised."""
     try:
-        txn = svc.send(comp.gateway, call, reference=comp.reference)
+        txn = svc.send_raw(comp.gateway, call, reference=comp.reference)
     except OmskitError as exc:
         return attrs.evolve(call, refused=f"{type(exc).__name__}: {exc}")
     except Exception as exc:
@@ -223,8 +257,7 @@ def _record(svc: PaymentService, uow: UnitOfWork, comp: Compensation, *, final: 
         return
     for call in comp.calls:
         if call.happened:
-            svc.record_in(uow, payment, call)
-    uow.repo(PAYMENTS).save(payment)
+            svc.record_in(uow, payment, call)  # saves the payment when it adds a call
     if any(not c.known for c in comp.calls):
         comp.status = "pending"
         return

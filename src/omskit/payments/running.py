@@ -1,9 +1,9 @@
 """Running payment use cases under a journal, and retrying what they left to compensate.
 
-:func:`run` is :meth:`Runtime.run <omskit.runtime.Runtime.run>` with a
-:class:`~omskit.payments.compensation.Journal` around it: every gateway call the use case
+``run`` is ``Runtime.run`` with a
+``Journal`` around it: every gateway call the use case
 makes is noted before it is attempted, and after an attempt that fails the calls the
-gateway answered are reconciled with storage (:mod:`omskit.payments.reconcile`), before
+gateway answered are reconciled with storage (``omskit.payments.reconcile``), before
 the next attempt or before the error reaches the caller.
 """
 
@@ -70,14 +70,19 @@ def run(svc: PaymentService, use_case: Callable[[UnitOfWork], T], attempts: int 
 
 def _reconcile(svc: PaymentService, journal: Journal, error: BaseException, *, final: bool) -> None:
     entries = journal.take()
-    if not any(e.call.happened or not e.call.known for e in entries):
+    carried = journal.carried if final else []
+    if not final:  # the next attempt computes afresh from what is recorded now
+        journal.carried.extend(e for e in entries if e.call.happened and e.call.purpose == "settle")
+    if not carried and not any(e.call.happened or not e.call.known for e in entries):
         return
     failure = f"{type(error).__name__}: {error}"
     token = CURRENT_JOURNAL.set(None)
     try:
         for attempt in range(1, RECONCILE_ATTEMPTS + 1):
             try:  # reconciling again is safe: stored calls are skipped, keys replay
-                left = reconcile.reconcile(svc, entries, final=final, failure=failure)
+                left = reconcile.reconcile(
+                    svc, entries, final=final, failure=failure, carried=carried
+                )
             except Exception as exc:  # the store itself fails
                 if attempt < RECONCILE_ATTEMPTS:
                     continue

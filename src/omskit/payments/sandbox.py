@@ -76,7 +76,7 @@ class SandboxGateway:
     """An in-process gateway with test cards and amounts (see the module docstring).
 
     Thread-safe. Keeps its own ledger per authorization, so tests can check that nothing
-    is left authorized (:meth:`open_amount`) and that no key charged twice.
+    is left authorized ([`open_amount`][]) and that no key charged twice.
     """
 
     name = "sandbox"

@@ -2,22 +2,22 @@
 
 The ``*_in`` methods work inside the caller's unit of work (order capture and changes use
 them so that the order and its payment commit together); the plain methods run their own
-transaction through :meth:`PaymentService.run`, which journals every gateway call and,
+transaction through ``PaymentService.run``, which journals every gateway call and,
 when the use case fails, makes the stored payments agree with what the gateway did (see
-:mod:`omskit.payments.reconcile`).
+``omskit.payments.reconcile``).
 
 Idempotency keys are derived per operation (one capture, one refund, one settlement
 step), and a refund or capture spread over several authorizations sends one gateway
 call per authorization, each with the operation's key and ``/1``, ``/2``... appended:
 
-* inside :meth:`run`: ``<payment>:<op>:<n>:<kind>:<minor units>`` for an amount the
+* inside ``run``: ``<payment>:<op>:<n>:<kind>:<minor units>`` for an amount the
   caller named, where ``op`` is the use case's operation id (made once per call, kept
   across retries after a concurrency conflict) and ``n`` numbers the operations of the
   use case, so a retry of the same call sends the same keys and the gateway answers
   with its first record; for an amount computed from the order (a settlement, capture
   at order or shipment) ``n`` is ``<attempt>.<number>``, so a retry computes afresh from
   what the first attempt recorded;
-* outside :meth:`run` (a caller's own unit of work, such as a shipment recorded by
+* outside ``run`` (a caller's own unit of work, such as a shipment recorded by
   fulfillment): ``<payment>:<kind>:<number of the transaction>:<minor units>``, so the
   caller's retry from the same stored state replays the same call;
 * a caller's own ``idempotency_key`` is used as given.
@@ -40,7 +40,7 @@ from omskit.errors import (
     PaymentError,
     ValidationError,
 )
-from omskit.money import Money
+from omskit.money import Money, MoneyLike
 from omskit.payments import running
 from omskit.payments.compensation import (
     CURRENT_JOURNAL,
@@ -63,6 +63,7 @@ from omskit.payments.settings import PaymentSettings
 from omskit.plugins.manager import Registry, collect_registry
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
+from omskit.validation import check_text
 
 __all__ = ["PaymentListener", "PaymentService", "Settler"]
 
@@ -107,7 +108,7 @@ class PaymentService:
         return self._gateways
 
     def gateway(self, name: str) -> PaymentGateway:
-        """The gateway called ``name``; raises :class:`~omskit.errors.UnknownProvider`."""
+        """The gateway called ``name``; raises [`UnknownProvider`][]."""
         return self.gateways.get(name)
 
     def observe(self, listener: PaymentListener) -> None:
@@ -118,7 +119,7 @@ class PaymentService:
         """Use ``settler(uow, reference)`` to settle a payment with what its order is due.
 
         The orders capability registers one; a ``settle`` compensation
-        (:meth:`retry_compensations`) calls it.
+        (``retry_compensations``) calls it.
         """
         self._settler = settler
 
@@ -129,13 +130,13 @@ class PaymentService:
 
     # -- running use cases ---------------------------------------------------------------
     def run(self, use_case: Callable[[UnitOfWork], T], *, attempts: int = 5) -> T:
-        """Run ``use_case`` like :meth:`Runtime.run`, journaling every gateway call.
+        """Run ``use_case`` like ``Runtime.run``, journaling every gateway call.
 
         After an attempt that fails (a concurrency conflict, any error, a commit that
         raised), the calls the gateway answered are made to agree with storage: a payment
         that was never stored has its authorizations voided and captures refunded; a
         stored payment gets the calls it is missing written onto it; what cannot be done
-        now is kept as a :class:`Compensation` (see :mod:`omskit.payments.running`).
+        now is kept as a ``Compensation`` (see ``omskit.payments.running``).
         """
         return running.run(self, use_case, attempts)
 
@@ -276,7 +277,7 @@ class PaymentService:
         The refund draws on captures oldest authorization first, as several gateway
         refunds when one authorization has too little. With ``goodwill`` (the default)
         it is money given back without changing the order: it is kept as an
-        :class:`~omskit.payments.Adjustment`, and later settlements leave it given.
+        ``Adjustment``, and later settlements leave it given.
         Settling a changed order refunds with ``goodwill=False``.
         """
         purpose: Purpose = "goodwill" if goodwill else "settle"
@@ -302,10 +303,10 @@ class PaymentService:
 
         What is owed is ``due`` less every goodwill adjustment (never below zero). An
         increase is authorized; a decrease voids open authorization first (no money
-        moved yet) and refunds only what is left. Raises :class:`PaymentDeclined` /
-        :class:`GatewayUnavailable` when the gateway refuses, so the caller's
+        moved yet) and refunds only what is left. Raises ``PaymentDeclined`` /
+        ``GatewayUnavailable`` when the gateway refuses, so the caller's
         transaction rolls back (what the gateway already did is reconciled by
-        :meth:`run`).
+        ``run``).
         """
         done: list[Transaction] = []
         owed = payment.owed(due)
@@ -368,7 +369,7 @@ class PaymentService:
 
         For each of its authorizations, what was captured and not refunded is refunded
         and what is open is voided. Works on the gateway only (nothing is stored);
-        :meth:`run` does this by itself for payments whose use case failed.
+        ``run`` does this by itself for payments whose use case failed.
         """
         done: list[Transaction] = []
         for ledger in payment.authorizations:
@@ -418,7 +419,7 @@ class PaymentService:
 
     # -- own transaction -----------------------------------------------------------------
     def get(self, reference: str) -> Payment:
-        """The payment of ``reference`` (an order id); raises :class:`NotFound`."""
+        """The payment of ``reference`` (an order id); raises [`NotFound`][]."""
         with self._rt.storage.unit_of_work() as uow:
             return self._load(uow, reference)
 
@@ -430,7 +431,7 @@ class PaymentService:
     def authorize(
         self,
         reference: str,
-        amount: Money | str | None = None,
+        amount: MoneyLike | str | None = None,
         *,
         method: str | None = None,
         idempotency_key: str | None = None,
@@ -448,7 +449,7 @@ class PaymentService:
     def capture(
         self,
         reference: str,
-        amount: Money | str | None = None,
+        amount: MoneyLike | str | None = None,
         *,
         idempotency_key: str | None = None,
     ) -> Transaction:
@@ -458,7 +459,7 @@ class PaymentService:
     def void(
         self,
         reference: str,
-        amount: Money | str | None = None,
+        amount: MoneyLike | str | None = None,
         *,
         idempotency_key: str | None = None,
     ) -> Transaction:
@@ -468,7 +469,7 @@ class PaymentService:
     def refund(
         self,
         reference: str,
-        amount: Money | str | None = None,
+        amount: MoneyLike | str | None = None,
         *,
         idempotency_key: str | None = None,
         reason: str = "",
@@ -476,7 +477,7 @@ class PaymentService:
     ) -> Transaction:
         """Refund ``amount`` (default: the whole balance) of what was captured, as goodwill.
 
-        The refund is kept as an :class:`~omskit.payments.Adjustment`: a later change
+        The refund is kept as an ``Adjustment``: a later change
         to the order does not claw it back.
         """
         return self._public(
@@ -488,13 +489,18 @@ class PaymentService:
         self,
         reference: str,
         kind: str,
-        amount: Money | str | None,
+        amount: MoneyLike | str | None,
         key: str | None,
         method: str | None = None,
         *,
         reason: str = "",
         actor: str = "system",
     ) -> Transaction:
+        if key is not None:  # keys and methods come from the caller: text, checked here
+            key = check_text(key, "idempotency_key", max_length=200)
+        if method is not None:
+            method = check_text(method, "method", max_length=200)
+
         def use_case(uow: UnitOfWork) -> Transaction:
             payment = self._load(uow, reference)
             money = None if amount is None else Money.of(amount, payment.currency, "amount")
@@ -584,19 +590,23 @@ class PaymentService:
         return request, txns
 
     def _call(self, payment: Payment, call: GatewayCall) -> Transaction:
-        """Send ``call``, journaled first when a use case runs under :meth:`run`."""
+        """Send ``call``, journaled first when a use case runs under ``run``."""
         journal = CURRENT_JOURNAL.get()
-        if journal is None:
-            return self.send(payment.gateway, call, reference=payment.reference)
-        entry = journal.register(
-            payment.id, payment.reference, payment.gateway, payment.currency, call
-        )
+        entry = None
+        if journal is not None:
+            entry = journal.register(
+                payment.id, payment.reference, payment.gateway, payment.currency, call
+            )
         try:
-            txn = self.send(payment.gateway, call, reference=payment.reference)
+            txn = self.send_raw(payment.gateway, call, reference=payment.reference)
         except OmskitError as exc:  # the gateway's own "no": nothing happened
-            entry.call = attrs.evolve(call, refused=f"{type(exc).__name__}: {exc}")
+            if entry is not None:
+                entry.call = attrs.evolve(call, refused=f"{type(exc).__name__}: {exc}")
             raise
-        entry.call = attrs.evolve(call, outcome=txn)
+        except Exception as exc:  # no answer: the entry stays unknown
+            raise self._unavailable(payment.gateway, call, exc) from exc
+        if entry is not None:
+            entry.call = attrs.evolve(call, outcome=txn)
         return txn
 
     def send(self, gateway: str, call: GatewayCall, *, reference: str = "") -> Transaction:
@@ -604,8 +614,24 @@ class PaymentService:
 
         A ``failed`` answer and an exception that is not an omskit error both count as
         transient: the call is repeated (``payments.transient_retries`` times) with the
-        same idempotency key, so the gateway can answer with its first record. The last
-        exception is raised when every attempt raised.
+        same idempotency key, so the gateway can answer with its first record.
+
+        Raises:
+            GatewayUnavailable: every attempt raised; it names the gateway and the
+                operation, and the gateway's last exception is its ``__cause__``.
+        """
+        try:
+            return self.send_raw(gateway, call, reference=reference)
+        except OmskitError:
+            raise
+        except Exception as exc:
+            raise self._unavailable(gateway, call, exc) from exc
+
+    def send_raw(self, gateway: str, call: GatewayCall, *, reference: str = "") -> Transaction:
+        """``send``, but the gateway's own exception is raised as it is (not wrapped).
+
+        Reconciliation uses it to tell "no answer" (an exception) from "no" (an omskit
+        error or a declined transaction).
         """
         target = self.gateway(gateway)
         txn: Transaction | None = None
@@ -642,6 +668,20 @@ class PaymentService:
             txn = attrs.evolve(txn, authorization=call.authorization)
         return txn
 
+    def _unavailable(self, gateway: str, call: GatewayCall, exc: Exception) -> GatewayUnavailable:
+        failed = Transaction(
+            id="",
+            kind=call.kind,
+            status="failed",
+            amount=call.amount,
+            gateway=gateway,
+            idempotency_key=call.key,
+            authorization=call.authorization,
+            code=type(exc).__name__,
+            message=str(exc)[:200],
+        )
+        return GatewayUnavailable(failed, 1 + self.settings.transient_retries)
+
     def _apply(self, uow: UnitOfWork, payment: Payment, txn: Transaction) -> Transaction:
         txn = _stamped(txn, self._rt.clock.now())
         payment.apply(txn)
@@ -672,6 +712,32 @@ class PaymentService:
         if txn.status == "failed":
             raise GatewayUnavailable(txn, 1 + self.settings.transient_retries)
         return txn
+
+
+def _gateway_call(gateway: Any, operation: str, **call: Any) -> Transaction:
+    """Call ``gateway.<operation>(**call)``; a raw exception comes back as GatewayUnavailable.
+
+    The gateway's own exception (``TimeoutError``, ``ConnectionError``, a bug) is the
+    ``__cause__``; the error names the gateway and the operation. An ``OmskitError``
+    passes through as the gateway raised it.
+    """
+    try:
+        txn: Transaction = getattr(gateway, operation)(**call)
+    except OmskitError:
+        raise
+    except Exception as exc:
+        failed = Transaction(
+            id="",
+            kind=operation,  # type: ignore[arg-type]
+            status="failed",
+            amount=call["amount"],
+            gateway=gateway.name,
+            idempotency_key=call["idempotency_key"],
+            code=type(exc).__name__,
+            message=str(exc)[:200],
+        )
+        raise GatewayUnavailable(failed, 1) from exc
+    return txn
 
 
 def _stamped(txn: Transaction, at: dt.datetime) -> Transaction:

@@ -24,7 +24,7 @@ class PaymentSettings:
     Attributes:
         capture: ``"order"`` (take the money when the order is captured), ``"shipment"``
             (authorize at capture, take each shipment's value as it ships; the default)
-            or ``"manual"`` (only :meth:`PaymentService.capture` takes money).
+            or ``"manual"`` (only [`PaymentService.capture`][] takes money).
         on_failure: a declined or failed authorization puts the order ``"hold"`` (the
             default: stock stays reserved while the customer pays another way) or
             ``"cancel"`` s it.

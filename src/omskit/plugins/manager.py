@@ -93,10 +93,10 @@ class Registry(Generic[T]):
         self._sources[key] = source
 
     def get(self, name: str) -> T:
-        """The provider called ``name``; raises :class:`UnknownProvider` listing the known ones."""
+        """The provider called ``name``; raises [`UnknownProvider`][] listing the known ones."""
         try:
             return self._items[name]
-        except KeyError:
+        except (KeyError, TypeError):  # TypeError: a name that is no text (a list...)
             raise UnknownProvider(self.kind, name, self._items) from None
 
     def __contains__(self, name: object) -> bool:

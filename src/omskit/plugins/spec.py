@@ -1,6 +1,6 @@
 """The hooks through which host applications and third-party packages extend omskit.
 
-Every hook is prefixed ``omskit_``. Implement one with the :data:`hookimpl` marker in any
+Every hook is prefixed ``omskit_``. Implement one with the `hookimpl` marker in any
 object or module and pass it to ``OMS(plugins=[...])``, or publish it under the
 ``omskit`` entry-point group of your package so it loads automatically (set
 ``OMSKIT_DISABLE_PLUGIN_AUTOLOAD=1`` to turn automatic loading off).
@@ -43,7 +43,7 @@ def omskit_storage(config: OMSConfig, clock: Clock, ids: IdGenerator) -> Storage
     :param config: the OMS configuration; ``config.storage`` names the backend wanted.
     :param clock: stamps committed events with their time.
     :param ids: gives committed events their ids.
-    :returns: a :class:`~omskit.storage.ports.StorageBackend`, or ``None`` to pass.
+    :returns: a [`StorageBackend`][], or ``None`` to pass.
     """
 
 
@@ -55,7 +55,8 @@ def omskit_register_carriers() -> Iterable[Any]:
     built-ins are ``tablerate`` and ``sandbox``; a carrier with a ``configured(section)``
     method receives its settings from configuration section ``carriers``.
 
-    :returns: carrier objects implementing :class:`omskit.carriers.Carrier`.
+    :returns: carrier objects implementing
+        [`omskit.carriers.Carrier`][omskit.carriers.port.Carrier].
     """
 
 
@@ -98,7 +99,7 @@ def omskit_exchange_rates(config: OMSConfig) -> ExchangeRateProvider | None:
     ``config.exchange_rates``.
 
     :param config: the OMS configuration.
-    :returns: an :class:`~omskit.money.ExchangeRateProvider`, or ``None`` to pass.
+    :returns: an [`ExchangeRateProvider`][], or ``None`` to pass.
     """
 
 
@@ -107,7 +108,9 @@ def omskit_risk_checks(order: Any, context: Mapping[str, Any]) -> Iterable[Any]:
     """Add fraud and risk signals for an order being captured.
 
     Called for every captured order after the built-in rules. Each signal carries a
-    score and a reason; the sum decides approve, hold for review or reject.
+    score, a reason and optionally a ``group`` of correlated evidence; hard signals add
+    up in full, each group up to a cap, and the total decides approve, hold for review
+    or reject (a group alone never rejects; see ``docs/orders.md``).
 
     :param order: the order being captured (not yet stored).
     :param context: read-only facts gathered for the checks (e.g. recent orders).
@@ -123,7 +126,7 @@ def omskit_validate_order(order: Any) -> Iterable[Problem]:
     problem rejects the order and nothing is stored.
 
     :param order: the order being captured (not yet stored).
-    :returns: :class:`~omskit.errors.Problem` items; empty when the order is fine.
+    :returns: [`Problem`][] items; empty when the order is fine.
     """
 
 
@@ -132,9 +135,9 @@ def omskit_on_event(event: Event) -> None:
     """Receive a domain event after the change that produced it has committed.
 
     Delivered through the outbox: an implementation that raises is retried later
-    (see :class:`~omskit.events.RetryPolicy`) and never undoes the change; each
+    (see [`RetryPolicy`][]) and never undoes the change; each
     implementation receives each event at most once. Use it to feed ERP, WMS, CRM,
     accounting, BI tools or webhooks.
 
-    :param event: the committed :class:`~omskit.events.Event`.
+    :param event: the committed [`Event`][].
     """

@@ -1,7 +1,7 @@
 """Pricing: price lists, promotions, coupons, taxes, duties and the quotes built from them.
 
-Reached as ``oms.pricing`` (:class:`PricingService`); the engine itself is pure
-(:func:`omskit.pricing.engine.price`).
+Reached as ``oms.pricing`` ([`PricingService`][]); the engine itself is pure
+(`omskit.pricing.engine.price`).
 """
 
 from omskit.pricing.coupons import Coupon

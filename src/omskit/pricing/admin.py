@@ -13,7 +13,7 @@ from typing import Any
 
 from omskit.catalog.model import PRODUCTS
 from omskit.errors import AlreadyExists, UnknownSku, ValidationError
-from omskit.money import Money, check_currency, minor_unit, to_decimal
+from omskit.money import Money, as_money, check_currency, minor_unit, to_decimal
 from omskit.pricing.errors import UnknownPriceList
 from omskit.pricing.events import (
     PriceListAdded,
@@ -44,8 +44,9 @@ def positive_amount(value: Any, field: str) -> Decimal:
 
 def per_currency(value: Any, field: str, currency: str | None) -> tuple[tuple[str, Decimal], ...]:
     """``Money``, a bare amount with ``currency``, or ``{"EUR": "5", "USD": "5"}``."""
-    if isinstance(value, Money):
-        pairs = [(value.currency, value.amount)]
+    money = as_money(value, field)
+    if money is not None:
+        pairs = [(money.currency, money.amount)]
     elif isinstance(value, Mapping):
         pairs = [(check_currency(c, f"{field}.{c}"), to_decimal(a, f"{field}.{c}"))
                  for c, a in value.items()]  # fmt: skip
@@ -163,7 +164,7 @@ class PricingAdmin(TaxAdmin):
     def set_prices(
         self, price_list: str, rows: Sequence[Mapping[str, Any]], *, currency: str | None = None
     ) -> int:
-        """Add or replace many prices at once (see :meth:`set_price` for a row's keys)."""
+        """Add or replace many prices at once (see [`set_price`][] for a row's keys)."""
         problems = Specific()
         entries = [self._entry(row, f"rows[{i}]", problems) for i, row in enumerate(rows)]
         if not rows:
@@ -233,7 +234,7 @@ class PricingAdmin(TaxAdmin):
         return self._rt.run(use_case)
 
     def price_list(self, name: str, currency: str) -> PriceList:
-        """The stored list; raises :class:`UnknownPriceList`."""
+        """The stored list; raises [`UnknownPriceList`][]."""
         with self._rt.storage.unit_of_work() as uow:
             return self._list(uow.repo(PRICE_LISTS), name, currency)
 

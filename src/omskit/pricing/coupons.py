@@ -43,7 +43,7 @@ class Coupon(Aggregate):
         return self.id
 
     def check(self, now: dt.datetime, customer_key: str = "", field: str = "coupons") -> None:
-        """Raise the specific :class:`CouponError` if the coupon cannot be used now."""
+        """Raise the specific [`CouponError`][] if the coupon cannot be used now."""
         code = self.id
         if not self.active:
             raise CouponError(code, "this coupon has been withdrawn", field)

@@ -1,7 +1,7 @@
-"""The pure pricing engine: priced lines in, a reconciled :class:`Quote` out.
+"""The pure pricing engine: priced lines in, a reconciled [`Quote`][] out.
 
 The service resolves everything that needs storage (channel, products, unit prices,
-promotions, coupons, rates) into a :class:`PricingContext` and :class:`WorkLine` items;
+promotions, coupons, rates) into a `PricingContext` and `WorkLine` items;
 this module does the rest without I/O, so the same engine prices a new basket and
 re-prices an edited order.
 """
@@ -29,6 +29,7 @@ from omskit.pricing.lines import (
     zero_taxed,
 )
 from omskit.pricing.promotions import (
+    AMOUNT_KINDS,
     AppliedPromotion,
     PromoContext,
     Promotion,
@@ -36,7 +37,7 @@ from omskit.pricing.promotions import (
 )
 from omskit.pricing.quote import Quote, QuoteLine
 from omskit.pricing.request import CustomerRef
-from omskit.pricing.tax.calc import ItemTax, compute, net_gross
+from omskit.pricing.tax.calc import ItemTax, compute, gross_factor, net_gross
 from omskit.pricing.tax.model import (
     TaxComponent,
     TaxDecision,
@@ -50,6 +51,7 @@ from omskit.pricing.tax.rules import TaxRules, customs_territory
 __all__ = ["PricingContext", "price"]
 
 _ZERO = Decimal(0)
+_ONE = Decimal(1)
 _HUNDRED = Decimal(100)
 
 
@@ -78,6 +80,9 @@ class PricingContext:
     duty_rates: Sequence[DutyRate] = ()
     fx_rate: ExchangeRate | None = None
     notes: tuple[str, ...] = ()
+    #: how an untaxed sale (exempt, reverse charge, export) meets tax-inclusive prices:
+    #: ``"remove_tax"`` (the customer pays the net) or ``"keep_gross"`` (the list price)
+    untaxed_inclusive: str = "remove_tax"
 
 
 _REVERSE: dict[TaxComponent, TaxComponent] = {}
@@ -182,7 +187,7 @@ def _duties(
             fraction = sum((c.fraction for c in comps), _ZERO)
             tax_exact += (result.net + line_duty) * fraction
     duty = duty_exact.quantize(unit, rounding=rounding)
-    import_tax = tax_exact.quantize(unit, rounding=rounding)
+    import_tax = tax_exact.quantize(unit, rounding=ctx.policy.tax_rounding)
     if (
         rule is not None and rule.tax_waiver is not None and ctx.fx_to_destination is not None
         and import_tax * ctx.fx_to_destination <= rule.tax_waiver
@@ -215,10 +220,10 @@ def _decide(
 ) -> TaxDecision:
     """Ask the tax provider; the built-in one's answers are remembered per rate table.
 
-    :class:`RuleTaxProvider` decides from the destination, the day, the tax classes, the
+    [`RuleTaxProvider`][] decides from the destination, the day, the tax classes, the
     customer's exemption and VAT id, the origin and whether the goods are exported, never
     from the amounts: the same facts give the same (immutable) decision, so it is kept on
-    the compiled :class:`TaxRules` (rebuilt whenever the table changes).
+    the compiled `TaxRules` (rebuilt whenever the table changes).
     """
     provider = ctx.provider
     customer = ctx.customer
@@ -252,35 +257,106 @@ def _decide(
     return decision
 
 
+_UNTAXED_GROSS: dict[int, tuple[tuple[TaxComponent, ...], ...]] = {}
+
+
+def _untaxed_gross(count: int) -> tuple[tuple[TaxComponent, ...], ...]:
+    """No tax to compute for ``count`` items: an untaxed sale that keeps gross prices."""
+    found = _UNTAXED_GROSS.get(count)
+    if found is None:
+        found = _UNTAXED_GROSS[count] = tuple(() for _ in range(count))
+    return found
+
+
+def _converts(promotions: Sequence[Promotion], inclusive: bool) -> bool:
+    """Whether a promotion states a fixed amount in the other basis than the quote's."""
+    for promo in promotions:
+        stated = promo.amount_includes_tax
+        if stated is not None and stated != inclusive and promo.kind in AMOUNT_KINDS:
+            return True
+    return False
+
+
+def _with_factors(
+    ctx: PricingContext,
+    promo_ctx: PromoContext,
+    lines: Sequence[WorkLine],
+    dest: Address | None,
+    cross: bool,
+) -> PromoContext:
+    """Give each line its gross-per-net factor, so promotions can convert between bases.
+
+    The tax provider is asked for the rates with the amounts before discount (a decision
+    on the rates, not on the amounts: the final one is asked again after the promotions).
+    An untaxed sale that keeps gross prices converts at face value.
+    """
+    amounts = [ln.amount for ln in lines]
+    if ctx.shipping is not None:
+        amounts.append(ctx.shipping)
+    export = cross
+    if cross and ctx.import_rule is not None and ctx.fx_to_destination is not None:
+        limit = ctx.import_rule.checkout_up_to
+        value = sum(amounts[: len(lines)], _ZERO) * ctx.fx_to_destination
+        export = not (limit is not None and value <= limit)
+    decision = _decide(ctx, lines, amounts, dest, export)
+    comps = decision.components
+    if len(comps) != len(amounts):
+        raise PluginError(
+            f"tax provider {decision.provider or ctx.provider!r} returned "
+            f"{len(comps)} component sets for {len(amounts)} items"
+        )
+    flat = not decision.charged and ctx.untaxed_inclusive == "keep_gross"
+    for line, line_comps in zip(lines, comps, strict=False):
+        line.factor = _ONE if flat else gross_factor(line_comps)
+    ship_factor = None
+    if ctx.shipping is not None:
+        ship_factor = _ONE if flat else gross_factor(comps[-1])
+    return attrs.evolve(promo_ctx, ship_factor=ship_factor, convert=True)
+
+
 def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0912, PLR0915
-    """Apply promotions, taxes and duties to priced ``lines``; return the :class:`Quote`.
+    """Apply promotions, taxes and duties to priced ``lines``; return the [`Quote`][].
 
     ``lines`` are mutated (their discounts); pass fresh ones for each quote.
     """
     cur = ctx.currency
     unit = minor_unit(cur)
     rounding = ctx.policy.decimal_rounding
+    tax_rounding = ctx.policy.tax_rounding
     inclusive = ctx.includes_tax
     group = ctx.customer.group if ctx.customer else ""
     shipping = ctx.shipping if ctx.shipping is not None else _ZERO
+    has_shipping = ctx.shipping is not None
     applied: list[AppliedPromotion] = []
     promo_notes: list[str] = []
     shipping_amount = shipping
-    if ctx.promotions:
-        subtotal_amount = sum((line.amount for line in lines), _ZERO)
-        applied, promo_notes, ship_off = apply_promotions(
-            ctx.promotions,
-            lines,
-            PromoContext(cur, unit, ctx.channel, group, ctx.now, ctx.coupons, subtotal_amount),
-            shipping,
-        )
-        shipping_amount = shipping - ship_off
 
     # -- where the goods go, and whether they cross a customs border --------------------
     dest = ctx.ship_to
     origin = ctx.origin_country
     cross = bool(dest is not None and origin and
                  customs_territory(origin) != customs_territory(dest.country))  # fmt: skip
+    tax_dest = dest if dest is not None else (Address(country=origin) if origin else None)
+    modes: list[bool] | None = None
+    for line in lines:
+        if line.inclusive is not None and line.inclusive != inclusive:
+            modes = [inclusive if ln.inclusive is None else ln.inclusive for ln in lines]
+            if has_shipping:
+                modes.append(inclusive)
+            break
+
+    if ctx.promotions:
+        subtotal_amount = sum((line.amount for line in lines), _ZERO)
+        promo_ctx = PromoContext(
+            cur, unit, ctx.channel, group, ctx.now, ctx.coupons, subtotal_amount, inclusive
+        )
+        if modes is not None or _converts(ctx.promotions, inclusive):
+            promo_ctx = _with_factors(ctx, promo_ctx, lines, tax_dest, cross)
+        applied, promo_notes, ship_off = apply_promotions(
+            ctx.promotions, lines, promo_ctx, shipping
+        )
+        shipping_amount = shipping - ship_off
+
     checkout = False
     value_dest: Decimal | None = None
     if cross and ctx.import_rule is not None and ctx.fx_to_destination is not None:
@@ -288,11 +364,9 @@ def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0912
         value_dest = goods_value * ctx.fx_to_destination
         limit = ctx.import_rule.checkout_up_to
         checkout = limit is not None and value_dest <= limit
-    tax_dest = dest if dest is not None else (Address(country=origin) if origin else None)
 
     # -- taxes --------------------------------------------------------------------------
     amounts = [ln.amount - ln.discount for ln in lines]
-    has_shipping = ctx.shipping is not None
     if has_shipping:
         amounts.append(shipping_amount)
     decision = _decide(ctx, lines, amounts, tax_dest, cross and not checkout)
@@ -303,11 +377,21 @@ def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0912
             f"{len(comps)} component sets for {len(amounts)} items"
         )
     charged = decision.charged
-    results = compute(
-        amounts, comps, inclusive=inclusive, charged=charged,
-        scope=ctx.policy.scope, unit=unit, rounding=rounding, currency=cur,
-    )  # fmt: skip
     reverse = decision.treatment == "reverse_charge"
+    marks = comps
+    if not charged and ctx.untaxed_inclusive == "keep_gross":
+        comps = _untaxed_gross(len(amounts))
+    results = compute(
+        amounts,
+        comps,
+        inclusive=inclusive,
+        charged=charged,
+        scope=ctx.policy.scope,
+        unit=unit,
+        rounding=tax_rounding,
+        currency=cur,
+        modes=modes,
+    )
 
     # -- lines ----------------------------------------------------------------------------
     # Few objects per line: shared zero Money, the catalogue's own unit-price Money, one
@@ -319,8 +403,9 @@ def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0912
     per_line = ctx.policy.scope == "line"
     net_sum = gross_sum = zero
     new, set_amount, set_currency = _new, _money_amount, _money_currency
-    for line, result, line_comps in zip(lines, results, comps, strict=False):
+    for line, result, line_comps, marked in zip(lines, results, comps, marks, strict=False):
         net, gross, amount, discount = result.net, result.gross, line.amount, line.discount
+        line_inclusive = inclusive if line.inclusive is None else line.inclusive
         unit_d = line.unit
         unit_m = line.unit_money
         if unit_m is None:
@@ -351,8 +436,8 @@ def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0912
         before: TaxedMoney | None = None
         if discount or not per_line:
             before_net, before_gross = net_gross(
-                amount, line_comps, inclusive=inclusive, charged=charged, unit=unit,
-                rounding=rounding,
+                amount, line_comps, inclusive=line_inclusive, charged=charged, unit=unit,
+                rounding=tax_rounding,
             )  # fmt: skip
             if before_net != net or before_gross != gross:
                 before = fast_taxed(before_net, before_gross, cur)
@@ -361,7 +446,7 @@ def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0912
         # _taxes(result, line_comps, reverse), inlined for the usual single tax
         taxes = result.taxes
         if reverse or len(taxes) != 1:
-            tax_comps, parts = _taxes(result, line_comps, reverse)
+            tax_comps, parts = _taxes(result, marked, reverse)
         else:
             comp = taxes[0][0]
             tax_comps = (comp,) if len(line_comps) != 1 or line_comps[0] is not comp else line_comps
@@ -373,7 +458,7 @@ def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0912
                 fast_money(discount, cur) if discount else zero_m, total, line.tax_class,
                 line.price_note, line.name, line.ref,
                 None if list_unit is unit_d or list_unit == unit_d else list_unit,
-                before, tax_comps, parts,
+                before, tax_comps, parts, line_inclusive, line.quote_discount,
             )
         )  # fmt: skip
 
@@ -381,7 +466,7 @@ def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0912
     ship_taxes: _Taxes = _NO_TAXES
     if has_shipping:
         ship_result = results[-1]
-        ship_taxes = _taxes(ship_result, comps[-1], reverse)
+        ship_taxes = _taxes(ship_result, marks[-1], reverse)
         ship_net, ship_gross = ship_result.net, ship_result.gross
         shipping_m = fast_taxed(ship_net, ship_gross, cur)
     else:

@@ -1,6 +1,6 @@
 """Errors raised by pricing, promotions, coupons, taxes and duties.
 
-They extend the kernel tree (:mod:`omskit.errors`)::
+They extend the kernel tree ([`omskit.errors`][])::
 
     ValidationError
     ├── CurrencyNotSold              the channel does not sell in that currency

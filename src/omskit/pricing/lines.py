@@ -32,7 +32,7 @@ _taxed_gross = TaxedMoney.__dict__["gross"].__set__
 
 
 def fast_money(amount: Decimal, currency: str) -> Money:
-    """Build :class:`Money` from an already-validated Decimal and currency code.
+    """Build [`Money`][] from an already-validated Decimal and currency code.
 
     Skips the converters of ``Money(...)``; only for amounts the engine computed itself.
     """
@@ -43,12 +43,12 @@ def fast_money(amount: Decimal, currency: str) -> Money:
 
 
 def fast_taxed(net: Decimal, gross: Decimal, currency: str) -> TaxedMoney:
-    """Build :class:`TaxedMoney` from engine-computed amounts in one currency."""
+    """Build [`TaxedMoney`][] from engine-computed amounts in one currency."""
     return taxed_of(fast_money(net, currency), fast_money(gross, currency))
 
 
 def taxed_of(net: Money, gross: Money) -> TaxedMoney:
-    """Build :class:`TaxedMoney` from two engine-built Money of one currency (no check)."""
+    """Build [`TaxedMoney`][] from two engine-built Money of one currency (no check)."""
     taxed: TaxedMoney = _new(TaxedMoney)
     _taxed_net(taxed, net)
     _taxed_gross(taxed, gross)
@@ -59,7 +59,7 @@ def frozen_builder(cls: type[T]) -> Callable[..., T]:
     """A positional constructor for the slotted, frozen attrs class ``cls``, for hot paths.
 
     It takes every field in order (no defaults) and writes them through the slot
-    descriptors, as :func:`fast_money` does: only for values the engine already checked
+    descriptors, as `fast_money` does: only for values the engine already checked
     (``cls`` must have no converters, validators or ``__attrs_post_init__``).
     """
     fields = attrs.fields(cast(Any, cls))
@@ -82,7 +82,7 @@ _ZERO_TAXED: dict[str, TaxedMoney] = {}
 
 
 def zero_money(currency: str, unit: Decimal) -> Money:
-    """One shared zero :class:`Money` per currency (``unit``: its minor unit).
+    """One shared zero [`Money`][] per currency (``unit``: its minor unit).
 
     Money is immutable, so every quote's zero discounts, duties and shipping can be the
     same object: kept quotes then cost nothing for them.
@@ -94,7 +94,7 @@ def zero_money(currency: str, unit: Decimal) -> Money:
 
 
 def zero_taxed(currency: str, unit: Decimal) -> TaxedMoney:
-    """One shared zero :class:`TaxedMoney` per currency (see :func:`zero_money`)."""
+    """One shared zero [`TaxedMoney`][] per currency (see `zero_money`)."""
     found = _ZERO_TAXED.get(currency)
     if found is None:
         zero = zero_money(currency, unit)
@@ -107,8 +107,13 @@ class WorkLine:
 
     ``amount`` is the undiscounted line amount (unit price x quantity, rounded to the
     minor unit); ``discount`` grows as promotions apply and never exceeds ``amount``.
-    ``unit_money`` is ``unit`` as a shared :class:`Money` when the resolver has one (a
+    ``unit_money`` is ``unit`` as a shared [`Money`][] when the resolver has one (a
     catalogue price), so the quote need not build another.
+
+    ``inclusive`` is the line's own price basis when it differs from the quote's (a
+    marketplace price sent gross on a net price list); ``None``: the quote's basis. While
+    promotions convert values between bases, ``factor`` is the line's gross per net (1
+    plus its tax rates) and ``quote_discount`` its discount in the quote's basis.
     """
 
     __slots__ = (
@@ -116,12 +121,15 @@ class WorkLine:
         "attributes",
         "country_of_origin",
         "discount",
+        "factor",
         "hs_code",
+        "inclusive",
         "index",
         "list_unit",
         "name",
         "price_note",
         "quantity",
+        "quote_discount",
         "ref",
         "sku",
         "tax_class",
@@ -147,6 +155,7 @@ class WorkLine:
         weight_grams: int = 0,
         ref: str = "",
         unit_money: Money | None = None,
+        inclusive: bool | None = None,
     ) -> None:
         self.index = index
         self.sku = sku
@@ -164,6 +173,9 @@ class WorkLine:
         self.weight_grams = weight_grams
         self.ref = ref
         self.unit_money = unit_money
+        self.inclusive = inclusive
+        self.factor: Decimal | None = None
+        self.quote_discount: Decimal | None = None
 
     @property
     def remaining(self) -> Decimal:

@@ -9,13 +9,15 @@ from typing import Any
 
 import attrs
 
-from omskit.errors import AlreadyExists
-from omskit.money import Money
+from omskit.channels.model import CHANNELS
+from omskit.errors import AlreadyExists, ValidationError
+from omskit.money import MoneyLike
 from omskit.pricing.admin import name_text, per_currency, positive_amount, texts, window
 from omskit.pricing.coupons import COUPONS, Coupon
 from omskit.pricing.errors import UnknownCoupon, UnknownPromotion
 from omskit.pricing.events import CouponAdded, PromotionAdded, PromotionChanged
 from omskit.pricing.promotions import (
+    AMOUNT_KINDS,
     KINDS,
     PROMOTION_BOOKS,
     STACKING,
@@ -31,6 +33,61 @@ from omskit.validation import check_bool, check_quantity, check_sku, check_text
 __all__ = ["PromotionAdmin"]
 
 
+def _max_quantity(problems: Specific, kind: str, target: str, value: Any) -> int | None:
+    """``max_quantity``: a whole number of units, for per-unit promotions only."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        problems.add(
+            "max_quantity", f"got {value!r}; expected a whole number of units, at least 1", value
+        )
+        return None
+    per_unit = kind == "buy_x_get_y" or (kind in ("percent", "amount") and target != "order")
+    if not per_unit:
+        problems.add(
+            "max_quantity",
+            f"got {value!r}, but max_quantity is only for per-unit promotions: percent or "
+            f"amount on a 'line', 'sku' or 'attribute' target, or buy_x_get_y (this one: "
+            f"{kind!r} on {target!r})",
+            value,
+        )
+        return None
+    return value
+
+
+def _stated_basis(problems: Specific, kind: str, value: Any) -> bool | None:
+    """``amount_includes_tax``: a boolean, for fixed-amount promotions only."""
+    if value is None:
+        return None
+    stated = problems.check("amount_includes_tax", check_bool, value)
+    if kind not in AMOUNT_KINDS:
+        problems.add(
+            "amount_includes_tax",
+            f"got {value!r}, but it is only for a fixed amount ({', '.join(AMOUNT_KINDS)}), "
+            f"not {kind!r}",
+            value,
+        )
+    return stated
+
+
+def _amounts_for_channels(uow: UnitOfWork, promo: Promotion) -> None:
+    """Every currency sold on the promotion's channels needs an amount off shipping."""
+    have = {code for code, _ in promo.amounts}
+    channels = uow.repo(CHANNELS)
+    for code in sorted(promo.channels):
+        channel = channels.view(code)
+        if channel is None:
+            continue
+        for currency in channel.currencies:
+            if currency not in have:
+                raise ValidationError(
+                    f"amount.{currency}",
+                    None,
+                    f"channel {code!r} sells in {currency}: give the amount off shipping in "
+                    f"{currency} too (given: {', '.join(sorted(have))})",
+                )
+
+
 class PromotionAdmin(TaxAdmin):
     """Promotions and coupons (mixed into ``PricingService``)."""
 
@@ -43,13 +100,13 @@ class PromotionAdmin(TaxAdmin):
         kind: str,
         target: str = "order",
         percent: str | Decimal | int | None = None,
-        amount: Money | Mapping[str, Any] | str | Decimal | int | None = None,
+        amount: MoneyLike | Mapping[str, Any] | str | Decimal | int | None = None,
         currency: str | None = None,
         skus: Sequence[str] = (),
         attribute: tuple[str, str] | Mapping[str, str] | None = None,
         buy: int = 0,
         get: int = 0,
-        min_subtotal: Money | Mapping[str, Any] | str | Decimal | int | None = None,
+        min_subtotal: MoneyLike | Mapping[str, Any] | str | Decimal | int | None = None,
         channels: Sequence[str] = (),
         customer_groups: Sequence[str] = (),
         valid_from: dt.datetime | None = None,
@@ -57,20 +114,28 @@ class PromotionAdmin(TaxAdmin):
         priority: int = 100,
         stacking: str = "combinable",
         coupon_only: bool = False,
+        max_quantity: int | None = None,
+        amount_includes_tax: bool | None = None,
     ) -> Promotion:
         """Set up a promotion.
 
         Args:
             promotion_id: unique id, shown in quotes.
             name: a name people read.
-            kind: ``"percent"``, ``"amount"``, ``"buy_x_get_y"`` or ``"free_shipping"``.
+            kind: ``"percent"``, ``"amount"``, ``"buy_x_get_y"``, ``"free_shipping"`` or
+                ``"shipping_amount"`` (a fixed amount off the shipping charge, per
+                currency, never below zero; the tax on shipping is computed on what is
+                left).
             target: what a percent / amount discounts: ``"order"`` (spread over the
                 lines), ``"line"`` (each line), ``"sku"`` (lines of ``skus``) or
                 ``"attribute"`` (lines whose product has ``attribute``, e.g. a category).
             percent: for ``percent``; for ``buy_x_get_y`` the discount on the free units
                 (default 100).
-            amount: for ``amount``: Money, ``{"EUR": "5.00"}``, or a bare amount with
-                ``currency``; per unit for line / sku / attribute targets.
+            amount: for ``amount`` and ``shipping_amount``: Money, ``{"EUR": "5.00"}``,
+                or a bare amount with ``currency``; per unit for line / sku / attribute
+                targets. A quote in a currency without an amount does not apply it (the
+                quote notes why); the currencies of the named ``channels`` must all have
+                one.
             currency: the currency of a bare ``amount`` / ``min_subtotal``.
             skus: only lines of these SKUs are eligible (any kind).
             attribute: only lines whose product has this ``(key, value)`` are eligible.
@@ -85,6 +150,14 @@ class PromotionAdmin(TaxAdmin):
             priority: lower runs first.
             stacking: ``"combinable"`` or ``"exclusive"`` (applies alone, if first).
             coupon_only: applies only with one of its coupons.
+            max_quantity: per-unit promotions (``percent`` or ``amount`` on a line, sku or
+                attribute target, and ``buy_x_get_y``): at most this many units per order
+                get the discount, the most expensive first (``buy_x_get_y``: the
+                cheapest, as always, up to this many).
+            amount_includes_tax: for ``amount`` and ``shipping_amount``: the amount is
+                stated tax included (``True``) or before tax (``False``) and is converted
+                at each line's tax rates into the basis of the prices it meets (rounded
+                down). ``None`` (the default) takes it in that basis as it is.
         """
         problems = Specific()
         pid = problems.check("promotion_id", name_text, promotion_id)
@@ -105,8 +178,8 @@ class PromotionAdmin(TaxAdmin):
         amounts: tuple[tuple[str, Decimal], ...] = ()
         if amount is not None:
             amounts = problems.check("amount", per_currency, amount, currency) or ()
-        elif kind == "amount":
-            problems.add("amount", "required for an amount promotion")
+        elif kind in AMOUNT_KINDS:
+            problems.add("amount", f"required for a {kind} promotion")
         sku_set = frozenset(problems.check(f"skus[{i}]", check_sku, s) or "" for i, s in
                             enumerate(skus if not isinstance(skus, str) else [skus]))  # fmt: skip
         attr: tuple[str, str] | None = None
@@ -132,13 +205,15 @@ class PromotionAdmin(TaxAdmin):
         if isinstance(priority, bool) or not isinstance(priority, int):
             problems.add("priority", "expected a whole number", priority)
         only = problems.check("coupon_only", check_bool, coupon_only)
+        cap = _max_quantity(problems, kind, target, max_quantity)
+        stated = _stated_basis(problems, kind, amount_includes_tax)
         problems.raise_if_any()
         promo = Promotion(
             id=pid or "", name=pname or "", kind=kind, target=target,  # type: ignore[arg-type]
             percent=pct, amounts=amounts, skus=sku_set, attribute=attr, buy=buy, get=get,
             min_subtotal=minimum, channels=chans, customer_groups=groups, valid_from=start,
             valid_to=end, priority=priority, stacking=stacking,  # type: ignore[arg-type]
-            coupon_only=bool(only),
+            coupon_only=bool(only), max_quantity=cap, amount_includes_tax=stated,
         )  # fmt: skip
 
         def use_case(uow: UnitOfWork) -> Promotion:
@@ -149,6 +224,8 @@ class PromotionAdmin(TaxAdmin):
                 repo.add(book)
             if any(p.id == promo.id for p in book.promotions):
                 raise AlreadyExists("promotion", promo.id)
+            if promo.kind == "shipping_amount":
+                _amounts_for_channels(uow, promo)
             book.promotions = (*book.promotions, promo)
             book.record(PromotionAdded(promotion=promo.id, kind=promo.kind))
             repo.save(book)
@@ -157,7 +234,7 @@ class PromotionAdmin(TaxAdmin):
         return self._rt.run(use_case)
 
     def set_promotion_active(self, promotion_id: str, active: bool) -> Promotion:
-        """Switch a promotion on or off; raises :class:`UnknownPromotion`."""
+        """Switch a promotion on or off; raises [`UnknownPromotion`][]."""
         flag = check_bool(active, "active")
 
         def use_case(uow: UnitOfWork) -> Promotion:
@@ -227,7 +304,7 @@ class PromotionAdmin(TaxAdmin):
         return self._rt.run(use_case)
 
     def coupon(self, code: str) -> Coupon:
-        """The coupon with ``code``; raises :class:`UnknownCoupon`."""
+        """The coupon with ``code``; raises [`UnknownCoupon`][]."""
         with self._rt.storage.unit_of_work() as uow:
             found = uow.repo(COUPONS).find(code.upper())
             if found is None:

@@ -101,9 +101,12 @@ class QuoteLine:
     """One priced line.
 
     ``unit_price``, ``list_price`` and ``amount`` (unit price x quantity, before any
-    discount) are in the price list's basis (gross when ``Quote.prices_include_tax``);
-    ``subtotal`` is ``amount`` with net and gross; ``discount`` is this line's exact share of every
-    discount, in the same basis; ``total`` is after discount, with net and gross.
+    discount) are in the line's basis: gross when ``prices_include_tax`` (the quote's
+    basis, unless the line's price came in the other one, such as a marketplace price sent
+    gross on a net price list); ``subtotal`` is ``amount`` with net and gross;
+    ``discount`` is this line's exact share of every discount, in the same basis;
+    ``quote_discount`` is that discount in the quote's basis; ``total`` is after
+    discount, with net and gross.
 
     A quote is kept on every order, so a line stores only what cannot be derived:
     ``list_price``, ``subtotal`` and ``taxes`` are computed on access from the stored
@@ -129,6 +132,20 @@ class QuoteLine:
     _comps: tuple[TaxComponent, ...] = ()
     #: each component's tax when there are several (one component: the whole tax)
     _parts: tuple[Decimal, ...] | None = None
+    #: whether this line's prices are gross (``None``: built by hand, the quote's basis)
+    prices_include_tax: bool | None = None
+    #: the discount in the quote's basis when the line is priced in the other basis
+    _quote_discount: Decimal | None = None
+
+    @property
+    def quote_discount(self) -> Money:
+        """``discount`` in the quote's basis (converted at the line's rates, rounded down).
+
+        The same as ``discount`` unless the line's prices are in the other basis.
+        """
+        if self._quote_discount is None:
+            return self.discount
+        return fast_money(self._quote_discount, self.discount.currency)
 
     @property
     def list_price(self) -> Money:
@@ -219,10 +236,14 @@ class Quote:
 
     @property
     def discount_total(self) -> Money:
-        """Every discount on the lines (the sum of ``line.discount``), in the list's basis."""
+        """Every discount on the lines (the sum of ``line.quote_discount``), in the list's basis.
+
+        That is the sum of ``line.discount`` unless some line is priced in the other basis.
+        """
         total = _zero(self.currency)
         for line in self.lines:
-            total += line.discount.amount
+            other = line._quote_discount
+            total += line.discount.amount if other is None else other
         return fast_money(total, self.currency)
 
     @property
@@ -285,13 +306,18 @@ class Quote:
         )
         out.append("Lines:")
         for line in self.lines:
+            other = line.prices_include_tax not in (None, self.prices_include_tax)
+            mode = (" tax included" if line.prices_include_tax else " before tax") if other else ""
             out.append(
-                f"  #{line.index} {line.sku} x {line.quantity} at {line.unit_price.amount} "
-                f"({line.price_note}) = {line.amount.amount}"
+                f"  #{line.index} {line.sku} x {line.quantity} at {line.unit_price.amount}"
+                f"{mode} ({line.price_note}) = {line.amount.amount}"
             )
             detail = f"total {line.total.gross.amount} gross, {line.total.net.amount} net"
             if line.discount.amount:
-                detail = f"discount -{line.discount.amount}; {detail}"
+                shown = f"-{line.discount.amount}"
+                if line._quote_discount is not None:
+                    shown += f" (-{line._quote_discount} {basis})"
+                detail = f"discount {shown}; {detail}"
             out.append(f"     {detail}")
             for tax in line.taxes:
                 out.append(f"     {tax.label}: {tax.amount.amount} on {tax.taxable.amount}")
@@ -300,13 +326,20 @@ class Quote:
             for p in self.promotions:
                 via = f" [coupon {p.coupon}]" if p.coupon else ""
                 on = f" on lines {', '.join(f'#{i}' for i in p.lines)}" if p.lines else ""
-                ship = " and shipping" if p.shipping.amount else ""
+                ship = ""
+                if p.shipping.amount:
+                    ship = f" and -{p.shipping.amount} on shipping" if p.lines else " on shipping"
                 out.append(
                     f"  {p.promotion} {p.name!r}: {p.description}: -{p.amount.amount}"
                     f"{on}{ship}{via}"
                 )
         shipping = self.shipping
-        off = f" after -{self.shipping_discount.amount}" if self.shipping_discount.amount else ""
+        off = ""
+        if self.shipping_discount.amount:
+            off = (
+                f" after -{self.shipping_discount.amount} off the charge "
+                f"({basis}; tax on what is left)"
+            )
         out.append(f"Shipping: {shipping.gross.amount} gross, {shipping.net.amount} net{off}")
         for tax in self.shipping_taxes:
             if tax.taxable.is_zero:

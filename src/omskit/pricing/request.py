@@ -11,7 +11,7 @@ import attrs
 
 from omskit.customers.address import Address
 from omskit.errors import ValidationError
-from omskit.money import Money, check_currency, to_decimal
+from omskit.money import Money, as_money, check_currency, to_decimal
 from omskit.validation import (
     MAX_QUANTITY,
     Problems,
@@ -19,6 +19,7 @@ from omskit.validation import (
     check_quantity,
     check_sku,
     check_text,
+    unknown_keys,
 )
 
 __all__ = ["INCOTERMS", "CustomerRef", "Incoterm", "QuoteLineInput", "QuoteRequest", "Specific"]
@@ -33,12 +34,12 @@ _MAX_LINES = 1000
 
 
 class Specific(Problems):
-    """:class:`~omskit.validation.Problems` that keeps the specific error type.
+    """[`Problems`][] that keeps the specific error type.
 
-    When exactly one check failed, :meth:`raise_if_any` re-raises that check's own error
+    When exactly one check failed, [`raise_if_any`][] re-raises that check's own error
     (``InvalidQuantity``, ``UnknownCurrency``...); several failures are reported together
     as the kernel does: one error of the class they share, else a
-    :class:`~omskit.errors.ValidationError`.
+    [`ValidationError`][].
     """
 
     def __init__(self) -> None:
@@ -46,7 +47,7 @@ class Specific(Problems):
         self.errors: list[ValidationError] = []
 
     def add_error(self, error: ValidationError) -> None:
-        """Record ``error`` (the kernel's :meth:`check` calls this) and keep it whole."""
+        """Record ``error`` (the kernel's `check` calls this) and keep it whole."""
         self.errors.append(error)
         super().add_error(error)
 
@@ -59,12 +60,17 @@ class Specific(Problems):
 
 @attrs.frozen
 class QuoteLineInput:
-    """One requested line: ``quantity`` of ``sku``; ``unit_price`` if the channel sent one."""
+    """One requested line: ``quantity`` of ``sku``; ``unit_price`` if the channel sent one.
+
+    ``price_includes_tax`` says whether that sent price is gross (``None``: in the basis of
+    the price it replaces).
+    """
 
     sku: str
     quantity: int
     unit_price: Decimal | None = None
     ref: str = ""
+    price_includes_tax: bool | None = None
 
 
 @attrs.frozen
@@ -92,9 +98,10 @@ class CustomerRef:
 
 
 def _money_or_amount(value: Any, field: str) -> Money | Decimal:
-    if isinstance(value, Money):
-        result: Money | Decimal = value
-        amount = value.amount
+    money = as_money(value, field)
+    if money is not None:
+        result: Money | Decimal = money
+        amount = money.amount
     else:
         amount = to_decimal(value, field)
         result = amount
@@ -103,7 +110,7 @@ def _money_or_amount(value: Any, field: str) -> Money | Decimal:
     return result
 
 
-_LINE_KEYS = frozenset({"sku", "quantity", "unit_price", "ref"})
+_LINE_KEYS = frozenset({"sku", "quantity", "unit_price", "ref", "price_includes_tax"})
 
 
 def _line(value: Any, field: str) -> QuoteLineInput:
@@ -118,22 +125,37 @@ def _line(value: Any, field: str) -> QuoteLineInput:
             and 1 <= qty <= MAX_QUANTITY
             and value.get("unit_price") is None
             and value.get("ref") is None
+            and value.get("price_includes_tax") is None
         ):
             return QuoteLineInput(check_sku(value.get("sku"), f"{field}.sku"), qty)
     if not isinstance(value, Mapping):
         raise ValidationError(field, value, "expected {'sku': ..., 'quantity': ...}")
     problems = Specific()
-    for key in sorted(set(value) - {"sku", "quantity", "unit_price", "ref"}):
-        problems.add(f"{field}.{key}", "unknown field; allowed: sku, quantity, unit_price, ref")
+    for key, _ in unknown_keys(value, _LINE_KEYS):
+        problems.add(
+            f"{field}.{key}",
+            "unknown field; allowed: sku, quantity, unit_price, ref, price_includes_tax",
+        )
     sku = problems.check(f"{field}.sku", check_sku, value.get("sku"))
     qty = problems.check(f"{field}.quantity", check_quantity, value.get("quantity"))
     price = None
     if value.get("unit_price") is not None:
         price = problems.check(f"{field}.unit_price", _money_or_amount, value["unit_price"])
     ref = problems.check(f"{field}.ref", check_text, value.get("ref"), required=False)
+    basis = None
+    if value.get("price_includes_tax") is not None:
+        basis = problems.check(
+            f"{field}.price_includes_tax", check_bool, value["price_includes_tax"]
+        )
+        if value.get("unit_price") is None:
+            problems.add(
+                f"{field}.price_includes_tax",
+                f"got {value['price_includes_tax']!r}; only with a unit_price sent on the line",
+                value["price_includes_tax"],
+            )
     problems.raise_if_any()
     amount = price.amount if isinstance(price, Money) else price
-    return QuoteLineInput(sku or "", qty or 0, amount, ref or "")
+    return QuoteLineInput(sku or "", qty or 0, amount, ref or "", basis)
 
 
 def _customer(value: Any, field: str) -> CustomerRef | None:
@@ -145,7 +167,7 @@ def _customer(value: Any, field: str) -> CustomerRef | None:
         raise ValidationError(field, value, "expected a customer id or a mapping")
     problems = Specific()
     allowed = {"customer_id", "email", "group", "tax_exempt", "vat_id"}
-    for key in sorted(set(value) - allowed):
+    for key, _ in unknown_keys(value, allowed):
         problems.add(f"{field}.{key}", f"unknown field; allowed: {', '.join(sorted(allowed))}")
     text: dict[str, str] = {}
     for key in ("customer_id", "email", "group"):
@@ -190,8 +212,8 @@ def _moment(value: Any, field: str) -> dt.datetime:
 class QuoteRequest:
     """A validated request for a quote.
 
-    Build it with :meth:`from_mapping` (plain data, every problem reported at once).
-    ``shipping`` is a bare amount in the quote's currency or a :class:`Money`; ``at``
+    Build it with [`from_mapping`][] (plain data, every problem reported at once).
+    ``shipping`` is a bare amount in the quote's currency or a [`Money`][]; ``at``
     prices for another moment than now (re-pricing an order as it was).
     """
 
@@ -207,7 +229,7 @@ class QuoteRequest:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | QuoteRequest) -> QuoteRequest:
-        """Validate plain data (see :meth:`PricingService.quote` for the keys).
+        """Validate plain data (see [`PricingService.quote`][] for the keys).
 
         Raises:
             ValidationError: the specific error when one thing is wrong
@@ -217,7 +239,7 @@ class QuoteRequest:
             return data
         problems = Specific()
         allowed = {f.name for f in attrs.fields(cls)}
-        for key in sorted(set(data) - allowed):
+        for key, _ in unknown_keys(data, allowed):
             problems.add(key, f"unknown field; allowed: {', '.join(sorted(allowed))}")
         channel = problems.check("channel", check_text, data.get("channel"), max_length=64)
         currency = None

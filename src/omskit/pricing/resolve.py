@@ -8,12 +8,12 @@ from decimal import Decimal
 
 from omskit.catalog.model import Product
 from omskit.channels.model import Channel
-from omskit.errors import NotFound
+from omskit.errors import NotFound, ValidationError
 from omskit.money import ExchangeRate, Money, minor_unit
 from omskit.pricing.errors import ChannelPriceRejected, NoPrice
 from omskit.pricing.lines import WorkLine
 from omskit.pricing.pricelists import PRICE_LISTS, PriceIndex, price_list_id
-from omskit.pricing.request import CustomerRef, QuoteRequest
+from omskit.pricing.request import CustomerRef, QuoteLineInput, QuoteRequest
 from omskit.pricing.tax_admin import TaxAdmin
 from omskit.storage.ports import UnitOfWork
 
@@ -27,6 +27,11 @@ class PriceResolver(TaxAdmin):
     base, tier, group and sale prices); the same list converted from its base currency;
     the catalogue price (converted when in another currency). A price sent by the
     channel is then judged by the channel's ``channel_prices`` rule.
+
+    Each line's basis (gross or net) is where its price came from: the quote's basis (the
+    price list's, else the channel's ``prices_include_tax``) for a price-list or
+    catalogue price; the base list's for a price converted from it; for a price sent on
+    the line, its ``price_includes_tax`` when given.
     """
 
     #: the price note of each (list name, entry), built once (entries are immutable)
@@ -73,6 +78,7 @@ class PriceResolver(TaxAdmin):
         for i, (line, product) in enumerate(zip(req.lines, products, strict=True)):
             qty = line.quantity
             unit_money: Money | None = None
+            basis: bool | None = None
             entry = index.best(line.sku, qty, group, now) if index is not None else None
             if entry is not None:
                 unit_price = entry.amount
@@ -90,6 +96,7 @@ class PriceResolver(TaxAdmin):
                 list_unit = base_entry.amount if base_entry else unit_price
                 note = f"{entry.describe()} converted from {own.base_currency if own else ''}"
                 used_conversion = True
+                basis = None if converted.includes_tax == includes_tax else converted.includes_tax
             elif product.price is not None:
                 if product.price.currency == currency:
                     unit_price = product.price.amount
@@ -113,8 +120,9 @@ class PriceResolver(TaxAdmin):
             else:
                 raise NoPrice(line.sku, currency, f"lines[{i}].sku")
             if line.unit_price is not None:
-                unit_price, note = self._channel_price(channel, line.unit_price, unit_price,
-                                                       note, f"lines[{i}].unit_price")  # fmt: skip
+                unit_price, list_unit, note, basis = self._sent_price(
+                    channel, line, unit_price, list_unit, note, basis, includes_tax, i
+                )
                 unit_money = None
             amount = (unit_price * qty).quantize(unit, rounding=rounding)
             if qty == 1 and amount == unit_price and amount.same_quantum(unit_price):
@@ -123,7 +131,7 @@ class PriceResolver(TaxAdmin):
                 # list_unit, hs_code, country_of_origin, weight_grams, ref, unit_money
                 i, line.sku, qty, unit_price, amount, product.tax_class, product.attributes,
                 product.name, note, list_unit, product.hs_code, product.country_of_origin,
-                product.weight_grams, line.ref, unit_money,
+                product.weight_grams, line.ref, unit_money, basis,
             ))  # fmt: skip
         if (
             converted is not None
@@ -133,6 +141,47 @@ class PriceResolver(TaxAdmin):
         ):
             used_rate = None
         return lines, used_rate, name, includes_tax
+
+    def _sent_price(  # noqa: PLR0917 - the resolver's state for one line
+        self,
+        channel: Channel,
+        line: QuoteLineInput,
+        ours: Decimal,
+        list_unit: Decimal,
+        note: str,
+        basis: bool | None,
+        includes_tax: bool,
+        i: int,
+    ) -> tuple[Decimal, Decimal, str, bool | None]:
+        """The unit price, list price, note and basis of a line whose price was sent."""
+        sent = line.unit_price
+        assert sent is not None
+        own_basis = includes_tax if basis is None else basis
+        sent_basis = line.price_includes_tax
+        if sent_basis is not None and sent_basis != own_basis:
+            note = self._other_basis(channel, sent_basis, own_basis, i)
+            return sent, sent, note, None if sent_basis == includes_tax else sent_basis
+        price, note = self._channel_price(channel, sent, ours, note, f"lines[{i}].unit_price")
+        return price, list_unit, note, basis
+
+    @staticmethod
+    def _other_basis(channel: Channel, sent: bool, ours: bool, i: int) -> str:
+        """A price sent in the other basis than ours: taken as it is, by ``"accept"`` only.
+
+        Comparing it with ours would need the line's tax rates, which are decided later.
+        """
+        field = f"lines[{i}].price_includes_tax"
+        if channel.channel_prices != "accept":
+            raise ValidationError(
+                field,
+                sent,
+                f"a price {'with' if sent else 'before'} tax, where this line's own prices "
+                f"are {'with' if ours else 'before'} tax, is taken only from a channel whose "
+                f"channel_prices is 'accept' (channel {channel.id!r}: "
+                f"{channel.channel_prices!r})",
+            )
+        shown = "tax included" if sent else "before tax"
+        return f"price sent by channel {channel.id!r}, {shown}"
 
     @staticmethod
     def _channel_price(

@@ -20,7 +20,7 @@ from omskit.errors import (
     UnknownSku,
     ValidationError,
 )
-from omskit.money import Money, minor_unit
+from omskit.money import Money, MoneyLike, minor_unit
 from omskit.pricing.admin import PricingAdmin
 from omskit.pricing.coupons import COUPONS
 from omskit.pricing.duties import builtin_import_rules, import_rule_for
@@ -80,7 +80,7 @@ class PricingService(PriceResolver, PromotionAdmin, PricingAdmin):
         customer: Mapping[str, Any] | str | None = None,
         ship_to: Address | Mapping[str, Any] | None = None,
         coupons: Sequence[str] = (),
-        shipping: Money | str | Decimal | None = None,
+        shipping: MoneyLike | str | Decimal | None = None,
         incoterm: str = "DAP",
         at: dt.datetime | None = None,
     ) -> Quote:
@@ -95,7 +95,7 @@ class PricingService(PriceResolver, PromotionAdmin, PricingAdmin):
             customer: a customer id, or ``{"customer_id"?, "email"?, "group"?,
                 "tax_exempt"?, "vat_id"?}``.
             ship_to: the destination (default: the stored customer's first address).
-            coupons: coupon codes; checked, not consumed (see :meth:`redeem_coupons_in`).
+            coupons: coupon codes; checked, not consumed (see `redeem_coupons_in`).
             shipping: the shipping charge in the price list's basis.
             incoterm: ``"DAP"`` (buyer pays import charges) or ``"DDP"`` (seller does).
             at: price for this moment instead of now (re-pricing).
@@ -165,6 +165,7 @@ class PricingService(PriceResolver, PromotionAdmin, PricingAdmin):
             promos.candidates(line.sku for line in lines) if promos.has_any else [],
             coupon_map, shipping, self.settings.shipping_tax_class, req.incoterm, import_rule,
             fx_dest, table.duty_rates if table else (), fx_rate, (),
+            channel.untaxed_inclusive_prices,
         )  # fmt: skip
         return ctx, lines
 

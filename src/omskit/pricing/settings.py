@@ -1,4 +1,4 @@
-"""The ``pricing`` configuration section, validated into :class:`PricingSettings`."""
+"""The ``pricing`` configuration section, validated into [`PricingSettings`][]."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import attrs
 
 from omskit.catalog.model import TAX_CLASSES
+from omskit.customers.subdivisions import check_subdivision, has_subdivisions
 from omskit.errors import NotFound, ValidationError
 from omskit.money import ExchangeRateProvider, check_currency, to_decimal
 from omskit.pricing.duties import DutyRate, ImportRule
@@ -63,14 +64,28 @@ def day(value: Any, field: str) -> dt.date | None:
 
 
 def jurisdiction(value: Any, field: str = "jurisdiction") -> Jurisdiction:
-    """A :class:`Jurisdiction`, or its code ``"US"``, ``"US-NY"``, ``"US-NY:100"``."""
+    """A [`Jurisdiction`][], or its code ``"US"``, ``"US-NY"``, ``"US-NY:100"``.
+
+    The region is normalised to its ISO 3166-2 code: ``"us-ny"`` and ``"US-New York"``
+    are ``US-NY`` (see `omskit.customers.subdivisions.check_subdivision`).
+    """
     if isinstance(value, Jurisdiction):
         return value
     if not isinstance(value, str):
         raise ValidationError(field, value, "expected a code such as 'DE', 'US-NY' or 'US-NY:100'")
-    place, _, postal = value.strip().upper().partition(":")
+    place, _, postal = value.strip().partition(":")
     country, _, region = place.partition("-")
     code = check_country(country, field)
+    postal = postal.upper()
+    if region:
+        if not has_subdivisions(code):
+            raise ValidationError(
+                field, value, f"{code} has no ISO 3166-2 subdivisions; give the country alone"
+            )
+        try:
+            region = check_subdivision(region, field, code)
+        except ValidationError as exc:
+            raise ValidationError(field, value, exc.allowed) from None
     if region and not _REGION.fullmatch(region):
         raise ValidationError(field, value, "a region is 1-6 letters or digits ('NY', 'QC')")
     postal = postal.replace(" ", "")
@@ -173,7 +188,7 @@ class TaxAdmin:
         return self._rt.run(use_case)
 
     def add_tax_rates(self, rows: Sequence[Mapping[str, Any]]) -> list[TaxRate]:
-        """Add many rates at once; each row has the keyword arguments of :meth:`add_tax_rate`.
+        """Add many rates at once; each row has the keyword arguments of [`add_tax_rate`][].
 
         Raises:
             ValidationError: every invalid field of every row.
@@ -325,7 +340,7 @@ class TaxAdmin:
         valid_to: dt.date | str | None = None,
         source: str = "",
     ) -> ImportRule:
-        """Override the import thresholds of ``territory`` (see :class:`ImportRule`).
+        """Override the import thresholds of ``territory`` (see [`ImportRule`][]).
 
         A host's rule for a territory and set of origins replaces the previous host rule
         for them and is consulted before the built-in ones.

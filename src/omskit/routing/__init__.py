@@ -1,6 +1,6 @@
 """Routing (sourcing): which location ships what, by a named strategy, explained.
 
-Reached as ``oms.routing`` (:class:`RoutingService`).
+Reached as ``oms.routing`` ([`RoutingService`][]).
 """
 
 from omskit.inventory.reservations import Allocation
@@ -27,6 +27,7 @@ from omskit.routing.settings import CostModel, RoutingSettings
 from omskit.routing.strategies import (
     DropshipStrategy,
     FewestShipmentsStrategy,
+    HighestStockStrategy,
     NearestStrategy,
     PriorityStrategy,
     RoutingStrategy,
@@ -39,6 +40,7 @@ __all__ = [
     "Decision",
     "DropshipStrategy",
     "FewestShipmentsStrategy",
+    "HighestStockStrategy",
     "LineSpec",
     "LowestCostStrategy",
     "NearestStrategy",

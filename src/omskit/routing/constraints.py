@@ -7,12 +7,16 @@ Honoured by every strategy, because they are applied before a strategy sees the 
 * it ships to the destination country (``ships_to``, or abroad only if international);
 * per line: hazardous goods only from locations allowed to handle them, and no unit
   heavier than the location's maximum parcel weight.
+
+Apart from the exclusions, these are `omskit.inventory.selling`'s rules: what
+routing may source is exactly what ``oms.inventory.available`` counts.
 """
 
 from __future__ import annotations
 
 from omskit.catalog.model import Product
 from omskit.inventory.locations import Location
+from omskit.inventory.selling import product_block, sell_block
 
 __all__ = ["line_block", "location_block"]
 
@@ -21,24 +25,9 @@ def location_block(location: Location, country: str, exclude: frozenset[str]) ->
     """Why ``location`` may not ship this order at all, or ``None`` if it may."""
     if location.id in exclude:
         return "excluded after it rejected or could not pick the work"
-    if not location.active:
-        return "deactivated"
-    if not location.online_orders:
-        return "its stock is kept for walk-in customers"
-    if not location.serves(country):
-        if location.ships_to:
-            return f"only ships to {', '.join(location.ships_to)}"
-        return f"does not ship abroad (it is in {location.country}, the order goes to {country})"
-    return None
+    return sell_block(location, country)
 
 
 def line_block(location: Location, product: Product) -> str | None:
     """Why ``location`` may not ship ``product``, or ``None`` if it may."""
-    caps = location.capabilities
-    if product.hazmat and not caps.hazmat:
-        return "cannot ship hazardous goods"
-    limit = caps.max_parcel_grams
-    if limit is not None and product.weight_grams > limit:
-        return (f"{product.sku} weighs {product.weight_grams / 1000:g} kg, over its "
-                f"{limit / 1000:g} kg parcel limit")  # fmt: skip
-    return None
+    return product_block(location, product)

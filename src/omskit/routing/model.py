@@ -116,8 +116,8 @@ class SourcingRequest:
 
         Skips the converters (line, address and code checks), which capture would
         otherwise pay twice. The caller vouches for the values: ``lines`` is a non-empty
-        tuple of :class:`SourcingLine` with unique ``line_ref``, ``ship_to`` an
-        :class:`~omskit.customers.Address`. Host code should use the normal constructor.
+        tuple of [`SourcingLine`][] with unique ``line_ref``, ``ship_to`` an
+        [`Address`][]. Host code should use the normal constructor.
         """
         request: SourcingRequest = object.__new__(cls)
         for name, value in (

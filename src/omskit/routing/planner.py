@@ -33,8 +33,8 @@ _DIRECT = 16  # up to this many locations, stock levels are read by id, not by S
 class Context:
     """What the planner read for one request: stock per line, eligible locations, reasons.
 
-    The :class:`SourcingProblem` strategies see is built from it when first asked for
-    (:attr:`problem`): the planner's shortcut for the default strategy does without it,
+    The [`SourcingProblem`][] strategies see is built from it when first asked for
+    (`problem`): the planner's shortcut for the default strategy does without it,
     and then only an explanation builds it.
     """
 
@@ -85,7 +85,7 @@ CostCache = dict[str, tuple[Money, Money, Decimal, Decimal]]
 
 
 class _Costing:
-    """Distances and costs of one request's deferred sites (a :class:`SiteSource`)."""
+    """Distances and costs of one request's deferred sites (a [`SiteSource`][])."""
 
     __slots__ = ("_cache", "_dest", "_locations", "_model", "_money")
 
@@ -270,19 +270,20 @@ def make_plan(
         shipped = sum(p.quantity for p in picks)
     shortfalls: tuple[Shortfall, ...] = ()
     if shipped != ctx.wanted:  # no line gets more than it asks for
-        shortfalls = tuple(shortfalls_of(uow, ctx.problem, ctx.eligible, allocations, today))
+        shortfalls = tuple(shortfalls_of(uow, ctx.problem, ctx.eligible, allocations, today,
+                                         reference=request.reference))  # fmt: skip
     return Plan(strategy.name, allocations, shortfalls, excluded=ctx.excluded, request=request,
                 details=Details(lambda: ctx.problem, strategy, picks))  # fmt: skip
 
 
 def _by_priority(ctx: Context) -> tuple[tuple[Allocation, ...], int]:
-    """What :class:`PriorityStrategy` allocates when splitting is allowed, without a problem.
+    """What [`PriorityStrategy`][] allocates when splitting is allowed, without a problem.
 
     Each line takes what it needs from the locations in priority order (code breaks
-    ties) through the same :func:`fill_in_order` as the strategy's
-    :meth:`~RankedStrategy.assign`; only building the sourcing problem is skipped. SKUs
-    must be unique (the strategy would see merged lines). Returns the allocations and the
-    units they ship.
+    ties) through the same [`fill_in_order`][] as the strategy's
+    [`assign`][omskit.routing.strategies.RankedStrategy.assign]; only building the sourcing problem
+    is skipped. SKUs must be unique (the strategy would see merged lines). Returns the allocations
+    and the units they ship.
     """
     eligible = ctx.eligible
     used = ctx.used

@@ -1,6 +1,6 @@
 """The sourcing problem as plain data: lines, candidate locations, stock and costs.
 
-Strategies only ever see a :class:`SourcingProblem`, so they are pure functions that can
+Strategies only ever see a [`SourcingProblem`][], so they are pure functions that can
 be tested and benchmarked without a store. Constraints have already been applied when a
 problem is built: a location appears in a line's ``stock`` only if it may ship that line
 to that destination.
@@ -37,21 +37,21 @@ _set = object.__setattr__
 
 
 class SiteSource(Protocol):
-    """Computes a deferred :class:`Site`'s distance and costs when first asked."""
+    """Computes a deferred [`Site`][]'s distance and costs when first asked."""
 
     def distance_km(self, code: str) -> float:
         """Great-circle distance from location ``code`` to the destination."""
         ...
 
     def costs(self, code: str, distance_km: float) -> tuple[Decimal, Decimal, Decimal, Decimal]:
-        """``(fixed, line, per_kg, base_fee)`` of location ``code`` (see :class:`Site`)."""
+        """``(fixed, line, per_kg, base_fee)`` of location ``code`` (see [`Site`][])."""
         ...
 
 
 class Site:
     """A candidate location as the strategies see it (an immutable value).
 
-    The planner builds sites *deferred* (:meth:`deferred`): the distance and the costs are
+    The planner builds sites *deferred* ([`deferred`][]): the distance and the costs are
     computed the first time a strategy reads them, so a strategy that ranks by priority
     never pays for distances or cost estimates of locations it does not use.
 

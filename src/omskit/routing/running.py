@@ -9,6 +9,7 @@ from omskit.routing.problem import LineSpec, Pick, SourcingProblem
 from omskit.routing.strategies import (
     DropshipStrategy,
     FewestShipmentsStrategy,
+    HighestStockStrategy,
     NearestStrategy,
     PriorityStrategy,
     RoutingStrategy,
@@ -19,7 +20,7 @@ __all__ = ["run_strategy"]
 #: Built-in strategies whose picks need no checking: each takes at most what a line still
 #: needs and what a location has (property tests hold them to it), and never zero.
 _TRUSTED = frozenset({PriorityStrategy, NearestStrategy, DropshipStrategy,
-                      FewestShipmentsStrategy})  # fmt: skip
+                      FewestShipmentsStrategy, HighestStockStrategy})  # fmt: skip
 
 
 def run_strategy(problem: SourcingProblem, strategy: RoutingStrategy) -> Sequence[Pick]:
@@ -66,7 +67,7 @@ def _merge_same_sku(
 ) -> tuple[SourcingProblem, dict[str, list[LineSpec]]]:
     """One line per SKU, so lines of one SKU cannot each count the same stock.
 
-    Strategies see the merged problem; :func:`_split_back` hands their picks back to the
+    Strategies see the merged problem; `_split_back` hands their picks back to the
     original lines in order. Returns the problem unchanged (and no groups) when every SKU
     appears once, which is the usual case.
     """

@@ -1,9 +1,9 @@
 """The routing service: plan where each order line ships from, and re-plan after a rejection.
 
 Reached as ``oms.routing``. Strategies come from the ``omskit_register_routing_strategies``
-hook (the built-ins are ``priority``, ``nearest``, ``fewest_shipments``, ``lowest_cost``
-and ``dropship``); the default is the ``strategy`` of the ``routing`` configuration
-section.
+hook (the built-ins are ``priority``, ``nearest``, ``fewest_shipments``, ``lowest_cost``,
+``dropship`` and ``highest_stock``); the default is the ``strategy`` of the ``routing``
+configuration section.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ class RoutingService:
     ) -> Plan:  # fmt: skip
         """Plan again without the locations in ``exclude`` (they rejected or short-picked).
 
-        Given a :class:`Plan`, what those locations were to ship is planned again (or
+        Given a [`Plan`][], what those locations were to ship is planned again (or
         ``remaining``: ``{line_ref: quantity}`` still to source), with the plan's
         strategy; given a request, the whole request is planned again. Locations
         excluded before stay excluded.

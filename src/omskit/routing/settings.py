@@ -36,7 +36,7 @@ class CostModel:
 
 @attrs.frozen
 class RoutingSettings:
-    """``strategy`` (default ``"priority"``) and the :class:`CostModel`."""
+    """``strategy`` (default ``"priority"``) and the [`CostModel`][]."""
 
     strategy: str = "priority"
     cost_model: CostModel = attrs.field(factory=CostModel)

@@ -1,7 +1,7 @@
-"""The built-in sourcing strategies: priority, nearest, fewest shipments, drop-ship.
+"""The built-in sourcing strategies: priority, nearest, fewest, highest stock, drop-ship.
 
 A strategy is any object with a ``name``, a ``description``, ``assign(problem)``
-returning :class:`~omskit.routing.problem.Pick` items, and ``detail(problem, site)``
+returning [`Pick`][] items, and ``detail(problem, site)``
 describing a location in its own terms for the explanation ("504 km", "priority 20").
 The planner checks every pick against the problem, so a third-party strategy cannot ship
 more than ordered or from a location without stock.
@@ -17,6 +17,7 @@ from omskit.routing.problem import LineSpec, Pick, Site, SourcingProblem
 __all__ = [
     "DropshipStrategy",
     "FewestShipmentsStrategy",
+    "HighestStockStrategy",
     "NearestStrategy",
     "PriorityStrategy",
     "RankedStrategy",
@@ -48,7 +49,7 @@ def shipment_count(picks: Sequence[Pick]) -> int:
 
 
 class RankedStrategy:
-    """Fill each line from locations in rank order (lowest :meth:`rank` first).
+    """Fill each line from locations in rank order (lowest [`rank`][] first).
 
     Without splitting, the whole order goes to the best-ranked location that has all of
     it; if none has, to the one that has the most units (the rest is unfulfilled).
@@ -163,6 +164,52 @@ class NearestStrategy(RankedStrategy):
     def detail(self, problem: SourcingProblem, site: Site) -> str:
         """The distance."""
         return f"{site.distance_km:.0f} km"
+
+
+class HighestStockStrategy(RankedStrategy):
+    """Saleor's "highest stock first": each line from the location with the most of it.
+
+    Each line takes what it needs from the locations that can ship it, the one with the
+    most usable units of that line's SKU first, then the next; priority, then the code,
+    breaks ties, so the same input always gives the same plan. Without splitting, the
+    whole order goes to the location that can ship the most of it, the one with the most
+    stock of the order's SKUs first among equals.
+    """
+
+    name = "highest_stock"
+    description = "the location with the most stock of the line first"
+
+    def rank(self, problem: SourcingProblem, site: Site) -> tuple[Any, ...]:
+        """Most units of the order's SKUs first; priority, then code, breaks ties."""
+        units = sum(ln.stock.get(site.code, 0) for ln in problem.lines)
+        return (-units, site.priority, site.code)
+
+    def why(self, problem: SourcingProblem, site: Site) -> str:
+        """Why ``site`` won (the whole order from one location)."""
+        return f"most stock of the order ({self.detail(problem, site)})"
+
+    def detail(self, problem: SourcingProblem, site: Site) -> str:
+        """Units of the order's SKUs it holds."""
+        units = sum(ln.stock.get(site.code, 0) for ln in problem.lines)
+        return f"{units} unit(s) in stock"
+
+    def assign(self, problem: SourcingProblem) -> list[Pick]:
+        """Fill each line from its best-stocked locations (or pick one when unsplittable)."""
+        if not problem.allow_split:
+            return single_site(problem, self.ordered(problem), self.why)
+        sites = problem.sites
+        picks: list[Pick] = []
+        for line in problem.lines:
+            stock = line.stock
+            order = sorted(stock, key=lambda c: (-stock[c], sites[c].priority, c))
+            taken = 0
+            for ref, code, take in fill_in_order([(line.line_ref, line.quantity, stock)], order):
+                first = "most" if not taken else "next most"
+                why = (f"{first} {line.sku} in stock ({stock[code]} unit(s), "
+                       f"priority {sites[code].priority})")  # fmt: skip
+                picks.append(Pick(ref, code, take, why))
+                taken += take
+        return picks
 
 
 class DropshipStrategy(RankedStrategy):

@@ -15,7 +15,13 @@ from types import TracebackType
 from typing import Any, Generic, Self
 
 from omskit.clock import Clock
-from omskit.errors import AlreadyExists, ConcurrencyConflict, NotFound, OmskitError
+from omskit.errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    NotFound,
+    OmskitError,
+    ValidationError,
+)
 from omskit.events import Event, OutboxRecord
 from omskit.ids import IdGenerator
 from omskit.storage.ports import A, Aggregate, Collection
@@ -57,7 +63,7 @@ class _Table:
         self.indexes: dict[str, dict[Hashable, Bucket]] = {k: {} for k in collection.indexes}
         # Append-only rows whose index entries are not written yet. A ledger is written
         # far more often than it is queried, so its lookup indexes are brought up to date
-        # by the first query after a write (:meth:`index`), not by every commit.
+        # by the first query after a write (`index`), not by every commit.
         self.unindexed: list[Aggregate] = []
 
     def insert(self, stored: Aggregate) -> None:
@@ -89,8 +95,15 @@ class _Table:
         """
         with self.lock:
             pending, self.unindexed = self.unindexed, []
-            for stored in pending:
-                self._index(stored)
+            done = 0
+            try:
+                for stored in pending:
+                    self._index(stored)
+                    done += 1
+            finally:
+                if done < len(pending):
+                    # never lose the rows after a failing one: they stay queued
+                    self.unindexed[:0] = pending[done + 1 :]
 
     def replace(self, stored: Aggregate, previous: Aggregate) -> None:
         """Store a new version of a row; only keys that changed are touched."""
@@ -167,9 +180,9 @@ def _bucket_ids(bucket: Bucket | None) -> tuple[str, ...] | list[str]:
 class MemoryOutbox:
     """Committed events waiting for delivery, kept in memory in commit order.
 
-    Events are wrapped in :class:`~omskit.events.OutboxRecord` only when a dispatcher
-    asks for them (:meth:`pending`); when nobody subscribes they are simply dropped
-    (:meth:`discard_all`), which keeps commits cheap.
+    Events are wrapped in [`OutboxRecord`][] only when a dispatcher
+    asks for them ([`pending`][]); when nobody subscribes they are simply dropped
+    ([`discard_all`][]), which keeps commits cheap.
     """
 
     def __init__(self) -> None:
@@ -266,7 +279,10 @@ class _MemoryRepository(Generic[A]):
 
     # -- reads ---------------------------------------------------------------
     def find(self, id: str) -> A | None:
-        seen = self._seen.get(id)
+        try:
+            seen = self._seen.get(id)
+        except TypeError:  # an unhashable id (a list, a dict) names nothing stored
+            return None
         if seen is not None:
             return seen
         stored: A | None = self._table.rows.get(id)  # type: ignore[assignment]
@@ -301,7 +317,10 @@ class _MemoryRepository(Generic[A]):
 
     # -- read-only views -----------------------------------------------------
     def view(self, id: str) -> A | None:
-        seen = self._seen.get(id)
+        try:
+            seen = self._seen.get(id)
+        except TypeError:  # an unhashable id names nothing stored
+            return None
         if seen is not None:
             return seen
         return self._table.rows.get(id)  # type: ignore[return-value]
@@ -330,7 +349,10 @@ class _MemoryRepository(Generic[A]):
         for agg in self._dirty.values():
             if fn(agg) == value:
                 return agg
-        id = self._table.unique[key].get(value)
+        try:
+            id = self._table.unique[key].get(value)
+        except TypeError:  # an unhashable value is no key anything was stored under
+            return None
         if id is None:
             return None
         found = load(id)
@@ -346,7 +368,10 @@ class _MemoryRepository(Generic[A]):
         table = self._table
         if table.unindexed:
             table.index()
-        ids = _bucket_ids(table.indexes[index].get(value))
+        try:
+            ids = _bucket_ids(table.indexes[index].get(value))
+        except TypeError:  # an unhashable value is in no index
+            return []
         result = [a for a in map(load, ids) if a is not None and fn(a) == value]
         if self._dirty:
             listed = {a.id for a in result}
@@ -358,6 +383,8 @@ class _MemoryRepository(Generic[A]):
         id = aggregate.id
         if id in self._seen or id in self._table.rows:
             raise AlreadyExists(self._collection.noun, id)
+        if self._append_only:  # indexed only later, when the first query needs it
+            self._check_keys(aggregate)
         self._seen[id] = aggregate
         self._read_version[id] = -1
         self._dirty[id] = aggregate
@@ -426,6 +453,27 @@ class _MemoryRepository(Generic[A]):
                     raise AlreadyExists(f"{self._collection.noun} with {key}", value)
                 claimed[(key, value)] = id
 
+    def _check_keys(self, agg: A) -> None:
+        """Refuse an append-only row whose key or index value is unusable, when it is added.
+
+        Its index entries are written only by a later query (`_Table.index`), after
+        commit: a value that cannot be hashed (a dict given as a reference, say) would
+        fail there, not here.
+        """
+        table = self._table
+        for key, fn in table.index_fns + table.unique_fns:
+            try:
+                value = fn(agg)
+                if value is not None:
+                    hash(value)
+            except (TypeError, ValueError, AttributeError):
+                value = _safe_repr(agg, fn)
+                raise ValidationError(
+                    f"{self._collection.noun}.{key}",
+                    value,
+                    "an index or key value must be text, a number, a date or a tuple of them",
+                ) from None
+
     def apply(self, events: list[Event]) -> None:
         table = self._table
         rows = table.rows
@@ -454,8 +502,16 @@ class _MemoryRepository(Generic[A]):
         self._dirty.clear()
 
 
+def _safe_repr(agg: Any, fn: Callable[[Any], Any]) -> Any:
+    """What ``fn`` made of ``agg``, for an error message (itself possibly failing)."""
+    try:
+        return fn(agg)
+    except Exception:
+        return f"<unusable value of {type(agg).__name__} {agg.id!r}>"
+
+
 class MemoryUnitOfWork:
-    """One transaction on a :class:`MemoryStore`."""
+    """One transaction on a [`MemoryStore`][]."""
 
     __slots__ = ("_repos", "_store")
 

@@ -3,12 +3,12 @@
 A durable backend (SQLite, PostgreSQL) implements these same protocols, so nothing in
 the domain changes when one plugs in through the ``omskit_storage`` hook:
 
-* an :class:`Aggregate` has an ``id`` and a ``version``; a commit that finds a newer
-  stored version raises :class:`~omskit.errors.ConcurrencyConflict`;
-* a :class:`Collection` names where one kind of aggregate lives and declares its unique
+* an [`Aggregate`][] has an ``id`` and a ``version``; a commit that finds a newer
+  stored version raises [`ConcurrencyConflict`][];
+* a [`Collection`][] names where one kind of aggregate lives and declares its unique
   keys (``(channel, external_id)``) and lookup indexes (by customer, by status): a SQL
   backend turns those into unique constraints and indexed columns;
-* a :class:`UnitOfWork` is one transaction: everything saved through its repositories is
+* a [`UnitOfWork`][] is one transaction: everything saved through its repositories is
   committed together with the events the aggregates recorded, or nothing is.
 """
 
@@ -37,8 +37,8 @@ class Aggregate(EventRecorder):
     """Base of every stored entity: identity by ``id``, optimistic ``version``, events.
 
     Subclasses are ``@attrs.define(eq=False)`` classes. Storage hands out private copies
-    (:meth:`clone`), so changing an aggregate touches nothing stored until the unit of work
-    commits. Override :meth:`clone` with a cheaper copy when profiling says so.
+    ([`clone`][]), so changing an aggregate touches nothing stored until the unit of work
+    commits. Override [`clone`][] with a cheaper copy when profiling says so.
     """
 
     id: str = attrs.field(kw_only=True)
@@ -67,8 +67,8 @@ class Collection(Generic[A]):
     to leave it out (an order without an external id has no external key).
 
     ``append_only=True`` declares records that are written once and never changed (ledger
-    entries, audit records): they may only be :meth:`~Repository.add`-ed; saving one that
-    is already stored raises :class:`~omskit.errors.OmskitError`. The store then skips
+    entries, audit records): they may only be [`add`][Repository.add]-ed; saving one that
+    is already stored raises [`OmskitError`][]. The store then skips
     version checks and copies for them: what you add *is* what is stored and what every
     later read returns, so an append-only aggregate must not be changed after ``add``
     (make it frozen in spirit: no setters, no child lists that grow). A SQL backend maps
@@ -94,14 +94,14 @@ class Collection(Generic[A]):
 
 
 class Repository(Protocol[A]):
-    """Loads and saves the aggregates of one :class:`Collection` inside a unit of work.
+    """Loads and saves the aggregates of one [`Collection`][] inside a unit of work.
 
     Everything returned is the unit of work's own copy: reading the same id twice in one
     unit of work gives the same object, and changes stay private until commit.
     """
 
     def get(self, id: str) -> A:
-        """The aggregate with ``id``; raises :class:`~omskit.errors.NotFound`."""
+        """The aggregate with ``id``; raises [`NotFound`][]."""
         ...
 
     def find(self, id: str) -> A | None:
@@ -152,7 +152,7 @@ class Repository(Protocol[A]):
         ...
 
     def add(self, aggregate: A) -> None:
-        """Add a new aggregate; raises :class:`~omskit.errors.AlreadyExists` for a used id."""
+        """Add a new aggregate; raises [`AlreadyExists`][] for a used id."""
         ...
 
     def save(self, aggregate: A) -> None:
@@ -168,7 +168,7 @@ class Repository(Protocol[A]):
 class UnitOfWork(Protocol):
     """One transaction over every collection.
 
-    Use it as a context manager: leaving the block without :meth:`commit` (or through an
+    Use it as a context manager: leaving the block without [`commit`][] (or through an
     exception) rolls everything back.
     """
 

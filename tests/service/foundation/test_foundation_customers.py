@@ -40,7 +40,7 @@ def test_a_customer_is_registered_with_normalised_fields(oms: OMS) -> None:
         name=" Dana Levi ",
         phone="+49 (30) 123-4567",
         locale="de-DE",
-        vat_id="de 123.456.789",
+        vat_id="de 123.456.788",
         addresses=[BERLIN],
     )
     assert dana.id == "cus_000001"
@@ -50,7 +50,7 @@ def test_a_customer_is_registered_with_normalised_fields(oms: OMS) -> None:
         "+49301234567",
         "de_DE",
     )
-    assert dana.vat_id == "DE123456789"
+    assert dana.vat_id == "DE123456788"
     (home,) = dana.addresses
     assert home.country == "DE"
     assert home.point == GeoPoint(52.53, 13.38)

@@ -77,6 +77,7 @@ def test_the_orders_api_refuses_to_cancel_units_released_to_a_location(
 def test_units_not_released_can_still_be_cancelled_while_the_rest_is_in_fulfillment(
     world: OMS, capture: Capture
 ) -> None:
+    world.inventory.set_backorder_policy("TV-55", "backorder")
     order = capture({"TV-55": 5})  # only 3 TVs anywhere: 2 wait for stock
     (fo,) = world.fulfillment.release(order.id)
     line = world.orders.get(order.id).lines[0]

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import babel.dates
+
 from omskit import OMS
-from omskit.money import sum_money
+from omskit.fulfillment import locale_for
+from omskit.money import format_money, sum_money
 
 from .fulfillment_helpers import ZURICH, shipped
 
@@ -29,8 +32,12 @@ def test_a_cross_border_parcel_gets_a_commercial_invoice_in_the_recipients_local
     doc = world.fulfillment.documents.commercial_invoice(shipment.id)
     assert doc is not None
     assert "Commercial invoice CI-" in doc.text
-    assert "24. November 2026" in doc.text  # de_CH dates
-    assert "EUR" in doc.text or "€" in doc.text
+    # dates and amounts as babel writes them for the recipient's locale (de_CH in Zurich)
+    swiss = locale_for(invoice.recipient.country)
+    assert swiss.endswith("_CH")
+    assert babel.dates.format_date(invoice.issued, "long", locale=swiss) in doc.text
+    assert format_money(invoice.total_value, swiss) in doc.text
+    assert format_money(invoice.total_value, "en_US") not in doc.text
     assert "Urs &lt;Müller&gt;" in doc.html
     assert "<Müller>" not in doc.html
 

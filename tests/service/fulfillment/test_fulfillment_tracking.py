@@ -16,6 +16,7 @@ from omskit.errors import InvalidTransition
 from omskit.fulfillment import Shipment
 from omskit.testing import FakeClock, RecordingSubscriber
 
+from ...webhooks import deliver  # noqa: TID252 - the shared test helpers live in tests/
 from .fulfillment_helpers import shipped
 
 Capture = Callable[..., Any]
@@ -57,7 +58,7 @@ def test_webhooks_carry_a_shipment_to_delivered_and_the_order_with_it(
     shipment = labelled(world, capture, {"TEE-M": 2})
     seen = []
     for payload in payloads(world, shipment):
-        world.carriers.handle_webhook("sandbox", payload)
+        deliver(world, "sandbox", payload)
         seen.append(world.fulfillment.shipment(shipment.id).status)
     assert seen == ["label_purchased", "handed_over", "in_transit", "out_for_delivery", "delivered"]
     order = world.orders.get(shipment.order_id)
@@ -74,14 +75,14 @@ def test_a_multi_parcel_shipment_is_delivered_when_its_last_parcel_is(
     first, second = shipment.tracking_numbers
     for payload in payloads(world, shipment):
         if payload["tracking_number"] == first:
-            world.carriers.handle_webhook("sandbox", payload)
+            deliver(world, "sandbox", payload)
     s = world.fulfillment.shipment(shipment.id)
     assert (s.status, s.dispatched, s.delivered) == ("handed_over", True, False)
     assert s.parcel(first).status == "delivered"  # type: ignore[union-attr]
     assert world.orders.get(s.order_id).status == "shipped"
     for payload in payloads(world, shipment):
         if payload["tracking_number"] == second:
-            world.carriers.handle_webhook("sandbox", payload)
+            deliver(world, "sandbox", payload)
     assert world.fulfillment.shipment(shipment.id).status == "delivered"
     assert world.orders.get(s.order_id).status == "delivered"
 
@@ -95,7 +96,7 @@ def test_exceptions_are_shown_and_recorded_as_events(
     oms.events.subscribe("recorder", recorder.omskit_on_event)
     shipment = labelled(oms, capture, {"TEE-M": 1}, scenario)
     for payload in payloads(oms, shipment):
-        oms.carriers.handle_webhook("sandbox", payload)
+        deliver(oms, "sandbox", payload)
     assert oms.fulfillment.shipment(shipment.id).status == scenario
     exceptions = [e for e in recorder.events if e.event_type == "ShipmentException"]
     assert [e.status for e in exceptions][-1] == scenario  # type: ignore[attr-defined]
@@ -106,13 +107,13 @@ def test_a_duplicate_delivery_is_a_clean_no_op(world: OMS, capture: Capture) -> 
     shipment = labelled(world, capture, {"TEE-M": 1})
     first = payloads(world, shipment)[:3]
     for payload in first:
-        world.carriers.handle_webhook("sandbox", payload)
+        deliver(world, "sandbox", payload)
     before = state(world, shipment)
     versions = world.fulfillment.shipment(shipment.id).version
-    result = world.carriers.handle_webhook("sandbox", first[1])
+    result = deliver(world, "sandbox", first[1])
     assert result.duplicate
     resent = dict(first[2], delivery_id="another-id")  # same event, new delivery id
-    assert world.carriers.handle_webhook("sandbox", resent).duplicate
+    assert deliver(world, "sandbox", resent).duplicate
     assert state(world, shipment) == before
     assert world.fulfillment.shipment(shipment.id).version == versions
 
@@ -126,10 +127,10 @@ def test_a_payload_for_an_unknown_parcel_applies_nothing(world: OMS, capture: Ca
     }
     before = state(world, shipment)
     with pytest.raises(UnknownTrackingNumber) as info:
-        world.carriers.handle_webhook("sandbox", dict(payload, tracking_number="SB000000000DE"))
+        deliver(world, "sandbox", dict(payload, tracking_number="SB000000000DE"))
     assert info.value.tracking_number == "SB000000000DE"
     assert state(world, shipment) == before
-    world.carriers.handle_webhook("sandbox", both)
+    deliver(world, "sandbox", both)
     assert world.fulfillment.shipment(shipment.id).dispatched
 
 
@@ -156,7 +157,7 @@ def test_tracking_events_in_any_order_or_twice_leave_the_same_final_state(
             extra = data.draw(st.lists(st.sampled_from(sent), max_size=6))
             sent = data.draw(st.permutations(sent + extra))
         for payload in sent:
-            oms.carriers.handle_webhook("sandbox", payload)
+            deliver(oms, "sandbox", payload)
         results.append(state(oms, shipment))
     assert results[0] == results[1]
 

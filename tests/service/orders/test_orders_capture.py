@@ -126,6 +126,7 @@ def test_capture_records_events_after_commit(clock: Any, make: Any, order_payloa
 
 def test_short_stock_is_backordered(make: Any, order_payload: Any) -> None:
     oms = make()
+    oms.inventory.set_backorder_policy("CAP-RED", "backorder")
     order = oms.orders.capture(order_payload(lines=[{"sku": "CAP-RED", "quantity": 60}]))
     line = order.lines[0]
     assert order.status == "backordered"
@@ -134,6 +135,7 @@ def test_short_stock_is_backordered(make: Any, order_payload: Any) -> None:
 
 def test_a_channel_allowing_partial_reserves_what_there_is(make: Any, order_payload: Any) -> None:
     oms = make()
+    oms.inventory.set_backorder_policy("CAP-RED", "backorder")
     oms.channels.update("web", allow_partial=True)
     order = oms.orders.capture(order_payload(lines=[{"sku": "CAP-RED", "quantity": 60},
                                                     {"sku": "TEE-M", "quantity": 1}]))  # fmt: skip

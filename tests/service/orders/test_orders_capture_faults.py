@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from omskit.orders import ORDERS
+from omskit.payments import GatewayUnavailable
 from omskit.testing import FakeClock
 
 from ...faults import Faults, InjectedFault, faulty_oms  # noqa: TID252 - shared fakes
@@ -38,8 +39,10 @@ def test_a_capture_that_raises_before_the_gateway_acts_leaves_no_authorization_o
 ) -> None:
     faults = shop(clock, ORDER_MODE)
     faults.gateway.fail("capture", "before")
-    with pytest.raises(InjectedFault):
+    with pytest.raises(GatewayUnavailable) as info:
         faults.oms.orders.capture(payload())
+    assert isinstance(info.value.__cause__, InjectedFault)  # the gateway's own error
+    assert "outcome is unknown" in str(info.value)
     assert stored_orders(faults) == 0
     assert faults.gateway.open_authorizations() == {}
     assert faults.gateway.totals()["captured"] == 0
@@ -58,7 +61,7 @@ def test_a_capture_done_at_the_gateway_whose_answer_is_lost_is_refunded_once_it_
 ) -> None:
     faults = shop(clock, ORDER_MODE)
     faults.gateway.fail("capture", "during")
-    with pytest.raises(InjectedFault):
+    with pytest.raises(GatewayUnavailable):
         faults.oms.orders.capture(payload())
     assert stored_orders(faults) == 0
     totals = faults.gateway.totals()
@@ -96,7 +99,7 @@ def test_when_the_gateway_goes_down_after_authorizing_the_void_is_kept_for_retry
 ) -> None:
     faults = shop(clock, ORDER_MODE)
     faults.gateway.fail("authorize", "after")  # answers, then every later call raises
-    with pytest.raises(InjectedFault) as info:
+    with pytest.raises(GatewayUnavailable) as info:
         faults.oms.orders.capture(payload())
     assert stored_orders(faults) == 0
     assert "pending" in "\n".join(info.value.__notes__)

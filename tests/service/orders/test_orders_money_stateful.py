@@ -54,7 +54,7 @@ from omskit import OMS
 from omskit.errors import InvalidTransition, NotFound, PaymentError, ValidationError
 from omskit.money import Money, TaxedMoney
 from omskit.orders import ORDERS
-from omskit.payments import PAYMENTS, SandboxGateway
+from omskit.payments import PAYMENTS, GatewayUnavailable, SandboxGateway
 from omskit.testing import FakeClock
 
 from ...faults import InjectedFault, faulty_oms  # noqa: TID252 - shared fakes
@@ -366,10 +366,18 @@ class MoneyUnderFaults(MoneyMachine):
             assert ledger["captured"] == ledger["refunded"], ledger
 
     def attempt(self, order_id: str, action: Any) -> bool:
-        try:
-            return super().attempt(order_id, action)
-        except InjectedFault:
-            return False
+        faulted: list[BaseException] = []
+
+        def guarded() -> Any:
+            try:
+                return action()
+            except (InjectedFault, GatewayUnavailable) as exc:
+                if not injected(exc):
+                    raise
+                faulted.append(exc)
+                return None
+
+        return super().attempt(order_id, guarded) and not faulted
 
     @rule(
         target=MoneyMachine.orders,
@@ -386,14 +394,18 @@ class MoneyUnderFaults(MoneyMachine):
     def capture(self, lines: list[tuple[str, int]], method: str, shipping: bool, free: int) -> Any:
         try:
             return super().capture(lines, method, shipping, free)
-        except InjectedFault:
+        except (InjectedFault, GatewayUnavailable) as exc:
+            if not injected(exc):
+                raise
             return multiple()
 
     @rule(order=MoneyMachine.orders, part=st.integers(0, 2))
     def ship(self, order: str, part: int) -> None:
         try:
             super().ship(order, part)
-        except InjectedFault:  # fulfillment retries the same shipment: the same keys
+        except (InjectedFault, GatewayUnavailable) as exc:  # fulfillment retries it
+            if not injected(exc):
+                raise
             self.faults.gateway.heal()
             self.faults.store.heal()
             super().ship(order, part)
@@ -419,6 +431,11 @@ class MoneyUnderFaults(MoneyMachine):
         for _ in range(3):  # a recorded change may need a settlement after it
             self.oms.payments.retry_compensations()
         assert self.oms.payments.pending_compensations() == []
+
+
+def injected(exc: BaseException) -> bool:
+    """Whether ``exc`` is one of the faults the fakes inject (raw, or wrapped by omskit)."""
+    return isinstance(exc, InjectedFault) or isinstance(exc.__cause__, InjectedFault)
 
 
 TestMoneyUnderFaults = MoneyUnderFaults.TestCase

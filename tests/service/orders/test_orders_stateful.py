@@ -39,6 +39,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         self.oms.inventory.add_location("BER", name="Berlin", country="DE", lat=52.5, lon=13.4)
         for sku in SKUS:
             self.oms.inventory.receive(sku, location="BER", quantity=12)
+            self.oms.inventory.set_backorder_policy(sku, "backorder")  # short orders wait
         self.count = 0
         self.seen: dict[str, tuple[str, tuple[str, ...], str]] = {}
 

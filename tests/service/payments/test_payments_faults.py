@@ -16,7 +16,7 @@ import pytest
 from omskit import OMS, ConcurrencyConflict
 from omskit.money import Money
 from omskit.orders import ORDERS
-from omskit.payments import PAYMENTS
+from omskit.payments import PAYMENTS, GatewayUnavailable
 from omskit.payments.running import RECONCILE_ATTEMPTS
 from omskit.testing import FakeClock
 
@@ -74,7 +74,7 @@ def test_a_manual_capture_whose_answer_is_lost_is_recorded_once_it_is_known(
     faults = shop(clock, capture="manual")
     order = capture(faults.oms)
     faults.gateway.fail("capture", "during")
-    with pytest.raises(InjectedFault):
+    with pytest.raises(GatewayUnavailable):
         faults.oms.payments.capture(order.id, "15.00")
     assert faults.oms.payments.get(order.id).captured == eur("0")  # not known yet
     [pending] = faults.oms.payments.pending_compensations()

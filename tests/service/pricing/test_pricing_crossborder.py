@@ -29,12 +29,27 @@ def test_ddp_to_the_us_charges_estimated_duty_and_lists_customs_lines(oms):
     estimate = quote.duty_estimate
     assert estimate is not None
     assert not estimate.collected_at_checkout
-    assert estimate.duty == Money("32.84", "EUR")  # 199.00 * 16.5% = 32.835
+    # the export is not taxed, so the German VAT inside 199.00 comes out (the channel's
+    # default, untaxed_inclusive_prices="remove_tax"): 199.00 x 19/119 = 31.7731 -> 31.77,
+    # net 167.23; duty 167.23 x 16.5 % = 27.5930 -> 27.59
+    assert estimate.goods_value == Money("167.23", "EUR")
+    assert estimate.duty == Money("27.59", "EUR")
     assert quote.duties == estimate.total
-    assert quote.total.gross == Money("231.84", "EUR")
+    assert quote.total.gross == Money("194.82", "EUR")  # 167.23 + 27.59
     (line,) = quote.customs
     assert (line.hs_code, line.country_of_origin, line.weight_grams) == ("610910", "PT", 1800)
-    assert line.customs_value == Money("199.00", "EUR")
+    assert line.customs_value == Money("167.23", "EUR")
+
+
+def test_a_channel_that_keeps_gross_prices_exports_at_the_listed_price(oms):
+    oms.channels.update("web", untaxed_inclusive_prices="keep_gross")
+    quote = oms.pricing.quote(channel="web", lines=[{"sku": "TEE-M", "quantity": 10}],
+                              ship_to=NEW_YORK, incoterm="DDP")  # fmt: skip
+    assert quote.treatment == "export"
+    assert quote.tax_total.is_zero
+    assert quote.duties == Money("32.84", "EUR")  # 199.00 x 16.5 % = 32.835
+    assert quote.total.gross == Money("231.84", "EUR")
+    assert quote.customs[0].customs_value == Money("199.00", "EUR")
 
 
 def test_dap_shows_the_estimate_but_does_not_charge_it(oms):
@@ -64,7 +79,9 @@ def test_above_the_uk_threshold_vat_moves_to_the_border(oms):
     estimate = quote.duty_estimate
     assert estimate is not None
     assert not estimate.collected_at_checkout
-    assert estimate.import_tax == (estimate.goods_value + estimate.duty) * Decimal("0.2")
+    assert estimate.import_tax.amount == (
+        (estimate.goods_value.amount + estimate.duty.amount) * Decimal("0.2")
+    ).quantize(Decimal("0.01"))
 
 
 def test_swiss_import_vat_of_five_francs_or_less_is_waived(oms):

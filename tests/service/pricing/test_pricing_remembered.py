@@ -16,7 +16,7 @@ from .pricing_helpers import BERLIN, make_oms
 def test_the_frozen_builder_makes_the_same_object_as_the_attrs_constructor() -> None:
     values = (0, "TEE-M", 2, Money("19.90", "EUR"), Money("39.80", "EUR"),
               Money("0.00", "EUR"), None, "standard", "catalogue price", "Tee", "L1",
-              Decimal("21.90"), None, (), None)  # fmt: skip
+              Decimal("21.90"), None, (), None, True, None)  # fmt: skip
     built = frozen_builder(QuoteLine)(*values)
     assert built == QuoteLine(*values)
     assert attrs.astuple(built, recurse=False) == values

@@ -9,7 +9,8 @@ from omskit import OMS
 from omskit.customers import Address
 from omskit.routing import SourcingLine, SourcingRequest
 
-STRATEGIES = ("priority", "nearest", "fewest_shipments", "lowest_cost", "dropship")
+STRATEGIES = ("priority", "nearest", "fewest_shipments", "lowest_cost", "dropship",
+              "highest_stock")  # fmt: skip
 BERLIN = Address(country="DE", line1="Invalidenstr. 1", city="Berlin", postal_code="10115")
 
 

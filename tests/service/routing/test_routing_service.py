@@ -51,6 +51,7 @@ def test_all_built_in_strategies_are_registered(net: OMS) -> None:
         "fewest_shipments",
         "lowest_cost",
         "dropship",
+        "highest_stock",
     ]
 
 

@@ -15,7 +15,7 @@ GOOD: dict[str, Any] = {
     "ship_to": {"country": "de", "line1": "Invalidenstr. 117", "city": "Berlin",
                 "postal_code": "10115"},
     "lines": [{"sku": "TEE-M", "quantity": 2, "unit_price": "17.99"}],
-    "payment": {"method": "4242 4242 4242 4242"},
+    "payment": {"method": "tok_visa", "fingerprint": "fp_3f9a"},
 }  # fmt: skip
 
 

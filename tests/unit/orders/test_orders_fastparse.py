@@ -18,7 +18,7 @@ GOOD: dict[str, Any] = {
     "ship_to": {"country": "de", "line1": " Invalidenstr. 117 ", "city": "Berlin",
                 "postal_code": "10115"},
     "lines": [{"sku": "TEE-M", "quantity": 2, "unit_price": "17.99"}],
-    "payment": {"method": "4242 4242 4242 4242"},
+    "payment": {"method": "tok_visa", "fingerprint": "fp_3f9a"},
 }  # fmt: skip
 
 # odd values for any field: each is either fine somewhere or refused by some check
@@ -33,7 +33,8 @@ ODD = st.one_of(
     st.just({"email": "x@y.de", "tax_exempt": True, "group": "b2b", "bogus": 1}),
     st.just([{"sku": "A", "quantity": 1}, {"sku": "-A", "quantity": 1}]),
     st.just([{"sku": "A", "quantity": True}]), st.just([{"sku": "A", "quantity": 1, "x": 0}]),
-    st.just("a" * 2001),
+    st.just("a" * 2001), st.just("4242 4242 4242 4242"), st.just("CA"), st.just("California"),
+    st.just("+49 30 901820"), st.just("030 901820"), st.just("+999999999999"),
 )  # fmt: skip
 
 PATHS = [

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from omskit.routing import (
     DropshipStrategy,
     FewestShipmentsStrategy,
+    HighestStockStrategy,
     LineSpec,
     LowestCostStrategy,
     NearestStrategy,
@@ -21,7 +22,7 @@ from omskit.routing import (
 from omskit.routing.strategies import shipment_count
 
 STRATEGIES = (PriorityStrategy(), NearestStrategy(), FewestShipmentsStrategy(),
-              LowestCostStrategy(), DropshipStrategy())  # fmt: skip
+              LowestCostStrategy(), DropshipStrategy(), HighestStockStrategy())  # fmt: skip
 
 
 @st.composite
@@ -111,3 +112,39 @@ def test_plan_cost_counts_fixed_once_per_site_and_line_cost_once_per_line() -> N
     picks = [Pick("1", "A", 1), Pick("1", "A", 1), Pick("2", "A", 1)]
     # 5 fixed + 2 lines x 1 + 2 units x 0.5 kg x 2 + 1 unit x (1 kg x 2 + 4.5 alone)
     assert plan_cost(problem, picks) == Decimal("5") + 2 + 2 + Decimal("6.5")
+
+
+@given(problems())
+def test_highest_stock_takes_each_line_from_its_best_stocked_locations_first(
+    problem: SourcingProblem,
+) -> None:
+    picks = HighestStockStrategy().assign(problem)
+    if not problem.allow_split:
+        return
+    for line in problem.lines:
+        mine = [p for p in picks if p.line_ref == line.line_ref]
+        used = [p.location for p in mine]
+        # every location used has at least as much as any location left out
+        unused = [c for c in line.stock if c not in used]
+        if unused and used:
+            assert min(line.stock[c] for c in used) >= max(line.stock[c] for c in unused)
+        # and they are used most-stocked first, each emptied except perhaps the last
+        assert [line.stock[c] for c in used] == sorted((line.stock[c] for c in used),
+                                                       reverse=True)  # fmt: skip
+        for p in mine[:-1]:
+            assert p.quantity == line.stock[p.location]
+
+
+@given(problems())
+def test_highest_stock_gives_the_same_plan_for_the_same_problem_whatever_the_site_order(
+    problem: SourcingProblem,
+) -> None:
+    reversed_sites = dict(reversed(list(problem.sites.items())))
+    shuffled = SourcingProblem(
+        tuple(LineSpec(ln.line_ref, ln.sku, ln.quantity, ln.weight_grams, ln.ship_alone,
+                       dict(reversed(list(ln.stock.items())))) for ln in problem.lines),
+        reversed_sites, problem.allow_split,
+    )  # fmt: skip
+    strategy = HighestStockStrategy()
+    assert [(p.line_ref, p.location, p.quantity) for p in strategy.assign(problem)] == [
+        (p.line_ref, p.location, p.quantity) for p in strategy.assign(shuffled)]  # fmt: skip

@@ -2,7 +2,7 @@
 
 Configuration section ``carriers`` can replace the table-rate carrier's table
 (``{"tablerate": {"table": {...}}}``) and add more table-rate carriers (``"tables"``);
-see :class:`~omskit.carriers.service.CarrierService`.
+see [`CarrierService`][omskit.carriers.service.CarrierService].
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 @hookimpl(trylast=True)
 def omskit_exchange_rates(config: OMSConfig) -> FixedRates:
-    """A :class:`~omskit.money.FixedRates` table from the configuration."""
+    """A [`FixedRates`][] table from the configuration."""
     return FixedRates(
         config.exchange_rates, as_of=config.exchange_rates_as_of, source="configuration"
     )

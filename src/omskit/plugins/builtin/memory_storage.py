@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 @hookimpl(trylast=True)
 def omskit_storage(config: OMSConfig, clock: Clock, ids: IdGenerator) -> MemoryStore | None:
-    """Answer with a fresh :class:`MemoryStore` when the configuration asks for ``memory``."""
+    """Answer with a fresh [`MemoryStore`][] when the configuration asks for ``memory``."""
     if config.storage != "memory":
         return None
     return MemoryStore(clock, ids)

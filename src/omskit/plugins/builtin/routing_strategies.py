@@ -7,6 +7,7 @@ from omskit.routing.lowest_cost import LowestCostStrategy
 from omskit.routing.strategies import (
     DropshipStrategy,
     FewestShipmentsStrategy,
+    HighestStockStrategy,
     NearestStrategy,
     PriorityStrategy,
     RoutingStrategy,
@@ -15,11 +16,12 @@ from omskit.routing.strategies import (
 
 @hookimpl
 def omskit_register_routing_strategies() -> list[RoutingStrategy]:
-    """``priority``, ``nearest``, ``fewest_shipments``, ``lowest_cost`` and ``dropship``."""
+    """The built-ins: priority, nearest, fewest shipments, lowest cost, dropship, stock."""
     return [
         PriorityStrategy(),
         NearestStrategy(),
         FewestShipmentsStrategy(),
         LowestCostStrategy(),
         DropshipStrategy(),
+        HighestStockStrategy(),
     ]

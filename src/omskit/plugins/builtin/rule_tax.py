@@ -13,5 +13,5 @@ if TYPE_CHECKING:
 
 @hookimpl(trylast=True)
 def omskit_tax_provider(config: OMSConfig) -> RuleTaxProvider:
-    """The :class:`~omskit.pricing.tax.provider.RuleTaxProvider`; any host provider wins."""
+    """The [`RuleTaxProvider`][]; any host provider wins."""
     return RuleTaxProvider()

@@ -8,5 +8,5 @@ from omskit.plugins.spec import hookimpl
 
 @hookimpl
 def omskit_register_payment_gateways() -> list[SandboxGateway]:
-    """A fresh :class:`~omskit.payments.SandboxGateway` for each OMS."""
+    """A fresh [`SandboxGateway`][] for each OMS."""
     return [SandboxGateway()]

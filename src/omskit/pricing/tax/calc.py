@@ -20,7 +20,7 @@ from omskit.money import allocate
 from omskit.pricing.lines import fast_money
 from omskit.pricing.tax.model import TaxComponent
 
-__all__ = ["ItemTax", "compute", "line_tax", "net_gross"]
+__all__ = ["ItemTax", "compute", "gross_factor", "line_tax", "net_gross"]
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
@@ -53,6 +53,15 @@ def _multipliers(comps: Comps) -> tuple[list[Decimal], Decimal]:
     return per_net, _ONE + running
 
 
+def gross_factor(comps: Comps) -> Decimal:
+    """Gross per unit of net under ``comps`` (1.19 for 19 % VAT; 1 with no tax)."""
+    if not comps:
+        return _ONE
+    if len(comps) == 1:
+        return _ONE + comps[0].fraction
+    return _multipliers(comps)[1]
+
+
 def _exact(amount: Decimal, comps: Comps, inclusive: bool) -> tuple[Decimal, list[Decimal]]:
     per_net, factor = _multipliers(comps)
     net = amount / factor if inclusive else amount
@@ -79,7 +88,7 @@ def _taxables(net: Decimal, comps: Comps, amounts: Sequence[Decimal]) -> list[De
 def _one_tax(
     amount: Decimal, fraction: Decimal, inclusive: bool, unit: Decimal, rounding: str
 ) -> Decimal:
-    """The rounded tax of one component: what :func:`_exact` computes, without the lists."""
+    """The rounded tax of one component: what `_exact` computes, without the lists."""
     exact = fraction * (amount / (_ONE + fraction)) if inclusive else fraction * amount
     return exact.quantize(unit, rounding=rounding)
 
@@ -151,8 +160,24 @@ def compute(
     unit: Decimal,
     rounding: str,
     currency: str,
+    modes: Sequence[bool] | None = None,
 ) -> list[ItemTax]:
-    """Tax every item; ``components[i]`` are the taxes of ``amounts[i]``."""
+    """Tax every item; ``components[i]`` are the taxes of ``amounts[i]``.
+
+    ``modes[i]``, when given, says whether ``amounts[i]`` is gross (a cart whose lines
+    come in different bases); otherwise every amount is gross when ``inclusive``.
+    """
+    if modes is not None:
+        return _mixed(
+            amounts,
+            components,
+            modes,
+            charged=charged,
+            scope=scope,
+            unit=unit,
+            rounding=rounding,
+            currency=currency,
+        )
     if scope == "line" and charged:
         out: list[ItemTax] = []
         for a, c in zip(amounts, components, strict=True):
@@ -190,4 +215,50 @@ def compute(
     return [
         _finish(a, c, rounded[i], inclusive, charged) if c else ItemTax(a, a, [])
         for i, (a, c) in enumerate(zip(amounts, components, strict=True))
+    ]
+
+
+def _mixed(
+    amounts: Sequence[Decimal],
+    components: Sequence[Comps],
+    modes: Sequence[bool],
+    *,
+    charged: bool,
+    scope: str,
+    unit: Decimal,
+    rounding: str,
+    currency: str,
+) -> list[ItemTax]:
+    """`compute` for items of different bases: each item keeps its own basis.
+
+    Per total, each rate's exact tax over every item (gross items contribute the tax
+    they contain, net items the tax on top) is rounded once and split back by largest
+    remainder, as for a cart of one basis.
+    """
+    rows = list(zip(amounts, components, modes, strict=True))
+    if scope == "line" or not charged:
+        return [
+            line_tax(
+                a, c, inclusive=m, charged=charged, unit=unit, rounding=rounding, currency=currency
+            )
+            for a, c, m in rows
+        ]
+    exact_rows = [_exact(a, c, m)[1] if c else [] for a, c, m in rows]
+    groups: dict[tuple[str, Decimal, str, bool], list[tuple[int, int]]] = {}
+    for i, comps in enumerate(components):
+        for k, comp in enumerate(comps):
+            groups.setdefault((comp.name, comp.rate, comp.jurisdiction, comp.compound), []).append(
+                (i, k)
+            )
+    rounded: list[list[Decimal]] = [[_ZERO] * len(c) for c in components]
+    for members in groups.values():
+        weights = [exact_rows[i][k] for i, k in members]
+        total = sum(weights, _ZERO).quantize(unit, rounding=rounding)
+        if not total:
+            continue
+        for (i, k), part in zip(members, _split(total, weights, currency), strict=True):
+            rounded[i][k] = part
+    return [
+        _finish(a, c, rounded[i], m, charged) if c else ItemTax(a, a, [])
+        for i, (a, c, m) in enumerate(rows)
     ]

@@ -200,10 +200,11 @@ class TaxRequest:
 class TaxDecision:
     """A provider's answer: the treatment and the tax components of each item.
 
-    ``components[i]`` belongs to ``request.items[i]``. For ``exempt`` and
-    ``reverse_charge`` the components say which tax is *not* charged (tax-inclusive prices
-    drop it, so the customer pays the net price); for other non-taxed treatments they are
-    empty. ``notes`` explain the decision in words.
+    ``components[i]`` belongs to ``request.items[i]``. For ``exempt``,
+    ``reverse_charge`` and ``export`` the components say which tax is *not* charged (for
+    an export: the seller's own); tax-inclusive prices drop it, so the customer pays the
+    net price, unless the channel's ``untaxed_inclusive_prices`` is ``"keep_gross"``. For
+    ``no_destination`` they are empty. ``notes`` explain the decision in words.
     """
 
     treatment: Treatment

@@ -4,9 +4,12 @@ Its decision, in order:
 
 1. no destination address: nothing can be taxed (``no_destination``);
 2. a tax-exempt customer: ``exempt`` (tax-inclusive prices drop the tax);
-3. an EU business buyer with a valid-looking VAT id from another member state than the
-   seller's, shipping inside the EU: ``reverse_charge`` (the buyer accounts for VAT);
-4. goods leaving the seller's customs territory without checkout collection: ``export``;
+3. an EU business buyer with a valid VAT id (format and check digits, checked with
+   python-stdnum) from another member state than the seller's, shipping inside the EU:
+   ``reverse_charge`` (the buyer accounts for VAT); an id that fails the check is
+   charged VAT and the quote's notes say why;
+4. goods leaving the seller's customs territory without checkout collection: ``export``
+   (the components are the seller's own taxes, which are not charged);
 5. otherwise ``taxed``: the rates of every jurisdiction the address lies in (country,
    region, postal prefix), for each line's tax class, on the quote's day; shipping is
    taxed at the ``shipping_tax_class`` rate where the jurisdiction taxes shipping.
@@ -16,14 +19,16 @@ from __future__ import annotations
 
 import re
 
+from omskit.customers.vatid import check_vat_id
 from omskit.pricing.tax.model import TaxComponent, TaxDecision, TaxRequest
 from omskit.pricing.tax.rules import EU_COUNTRIES
 
 __all__ = ["VAT_ID_PATTERNS", "RuleTaxProvider", "vat_id_country"]
 
 #: Format of VAT identification numbers per EU prefix (after the two-letter prefix),
-#: following the European Commission's VIES format table. Only the *format* is checked;
-#: hosts needing certainty validate the number with VIES and mark the customer.
+#: following the European Commission's VIES format table. `vat_id_country` checks
+#: only this format; the reverse charge also needs the check digits to be right
+#: (`omskit.customers.vatid.check_vat_id`).
 VAT_ID_PATTERNS: dict[str, re.Pattern[str]] = {
     prefix: re.compile(pattern)
     for prefix, pattern in {
@@ -39,7 +44,10 @@ VAT_ID_PATTERNS: dict[str, re.Pattern[str]] = {
 
 
 def vat_id_country(vat_id: str | None) -> str | None:
-    """The member state of a valid-looking EU VAT id (``"EL..."`` is Greece, ``"GR"``)."""
+    """The member state of an EU VAT id of the right *format* (``"EL..."`` is ``"GR"``).
+
+    Format only: see `omskit.customers.vatid.check_vat_id` for the check digits.
+    """
     if not vat_id or len(vat_id) < 4:
         return None
     prefix, number = vat_id[:2].upper(), vat_id[2:].upper()
@@ -47,6 +55,24 @@ def vat_id_country(vat_id: str | None) -> str | None:
     if pattern is None or not pattern.fullmatch(number):
         return None
     return "GR" if prefix == "EL" else prefix
+
+
+def _home_taxes(request: TaxRequest) -> tuple[tuple[TaxComponent, ...], ...]:
+    """The seller's own taxes on each item: what an export does *not* charge.
+
+    A tax-inclusive price contains them, so an untaxed export can take them out.
+    """
+    origin = request.origin_country
+    if not origin:
+        return tuple(() for _ in request.items)
+    rules, day = request.rules, request.on
+    shipping_taxed = rules.shipping_taxable(origin)
+    return tuple(
+        ()
+        if item.index < 0 and not shipping_taxed
+        else rules.components(origin, "", "", item.tax_class, day)[0]
+        for item in request.items
+    )
 
 
 class RuleTaxProvider:
@@ -70,7 +96,7 @@ class RuleTaxProvider:
         if request.export:
             return TaxDecision(
                 "export",
-                tuple(() for _ in items),
+                _home_taxes(request),
                 (f"export to {country}: no {request.origin_country} tax; import taxes "
                  "are due at the border",),
                 self.name,
@@ -98,19 +124,21 @@ class RuleTaxProvider:
         if customer is not None and customer.tax_exempt:
             treatment = "exempt"
             notes.append("tax-exempt customer: no tax charged")
-        else:
-            buyer = vat_id_country(customer.vat_id if customer else None)
+        elif customer is not None and customer.vat_id:
             seller = request.origin_country
-            if (
-                buyer is not None
-                and seller in EU_COUNTRIES
-                and buyer != seller
-                and country in EU_COUNTRIES
-            ):
-                treatment = "reverse_charge"
-                notes.append(
-                    f"EU reverse charge: buyer VAT id {customer.vat_id if customer else ''} "
-                    f"({buyer}), seller in {seller}; VAT is accounted for by the buyer "
-                    f"(Council Directive 2006/112/EC, art. 196)"
-                )
+            if seller in EU_COUNTRIES and country in EU_COUNTRIES:
+                vat = check_vat_id(customer.vat_id)
+                buyer = vat.country
+                if not vat.valid:
+                    notes.append(
+                        f"buyer VAT id {vat.number} is not valid ({vat.problem}): no reverse "
+                        "charge, VAT charged"
+                    )
+                elif buyer in EU_COUNTRIES and buyer != seller:
+                    treatment = "reverse_charge"
+                    notes.append(
+                        f"EU reverse charge: buyer VAT id {vat.number} ({buyer}), seller in "
+                        f"{seller}; VAT is accounted for by the buyer "
+                        f"(Council Directive 2006/112/EC, art. 196)"
+                    )
         return TaxDecision(treatment, tuple(comps), tuple(notes), self.name)  # type: ignore[arg-type]

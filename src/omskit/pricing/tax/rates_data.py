@@ -1,6 +1,6 @@
 """The built-in, dated table of standard and reduced VAT / GST rates.
 
-As of :data:`AS_OF`, compiled from public sources (see :data:`SOURCES` and
+As of `AS_OF`, compiled from public sources (see `SOURCES` and
 ``docs/taxes.md``). Rates change: hosts must keep them current, either by adding rates
 through ``oms.pricing.add_tax_rate`` (which override this table for a country as soon as
 that country has any rate of its own) or by plugging in a tax service through the

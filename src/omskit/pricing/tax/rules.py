@@ -62,7 +62,7 @@ TAX_TABLES: Collection[TaxTable] = Collection("tax_tables", TaxTable, label="tax
 
 
 def check_overlaps(rates: Sequence[TaxRate]) -> None:
-    """Raise :class:`OverlappingRates` if two rates of one tax, place and class overlap."""
+    """Raise [`OverlappingRates`][] if two rates of one tax, place and class overlap."""
     groups: dict[tuple[Jurisdiction, str, str], list[TaxRate]] = {}
     for rate in rates:
         groups.setdefault((rate.jurisdiction, rate.tax_class, rate.name), []).append(rate)
