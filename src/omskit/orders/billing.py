@@ -1,4 +1,10 @@
-"""Money moves for orders: authorize at capture, capture at shipment, settle after changes."""
+"""Money moves for orders: authorize at capture, capture at shipment, settle after changes.
+
+The rule every change follows: the payment covers (captured and not refunded, plus what
+is still authorized) exactly what the order is due, less the goodwill already given
+(``owed``). With ``payments.capture == "order"`` what an
+edit adds is captured at once too, so such an order never has money left open.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +22,14 @@ from omskit.storage.ports import UnitOfWork
 if TYPE_CHECKING:
     from omskit.orders.service import OrderService
 
-__all__ = ["Settlement", "authorize_at_capture", "capture_shipped", "settle", "shipped_value"]
+__all__ = [
+    "Settlement",
+    "authorize_at_capture",
+    "capture_shipped",
+    "settle",
+    "settle_reference_in",
+    "shipped_value",
+]
 
 
 @attrs.frozen
@@ -50,7 +63,7 @@ def authorize_at_capture(
     payment = payments.open_in(uow, reference=order.id, currency=order.currency,
                                gateway=channel.payment_gateway, method=method)  # fmt: skip
     if order.due.amount > 0:
-        txn = payments.authorize_in(uow, payment, order.due)
+        txn = payments.authorize_in(uow, payment, order.due, purpose="settle")
         if not txn.succeeded:
             reason = f"payment {'declined' if txn.status == 'declined' else 'failed'}: {txn.code}"
             if payments.settings.on_failure == "cancel":
@@ -60,7 +73,7 @@ def authorize_at_capture(
         elif txn.review:
             _hold(order, "payment flagged for review by the gateway")
         elif payments.settings.capture == "order" and not order.on_hold:
-            captured = payments.capture_in(uow, payment)
+            captured = payments.capture_in(uow, payment, purpose="settle")
             if not captured.succeeded:
                 _hold(order, f"payment capture declined: {captured.code}")
     order.payment_status = payment.status
@@ -75,17 +88,45 @@ def _hold(order: Order, reason: str) -> None:
 def settle(svc: OrderService, uow: UnitOfWork, order: Order) -> Settlement:
     """Bring the payment in line with what the order is now due.
 
-    Authorizes an increase; voids, then refunds, a decrease. A payment that never got an
-    authorization (pending, failed) is left alone: the next authorization covers the new
-    amount. Raises ``PaymentDeclined`` when an increase is refused (the change rolls back).
+    Authorizes an increase; voids, then refunds, a decrease (see the module docstring
+    for the rule). A payment waiting for a new method after a failed authorization is
+    left alone (``orders.pay`` authorizes what is owed then); one that never needed an
+    authorization (a zero-value order) is authorized once the order costs something.
+    Raises ``PaymentDeclined`` when an increase is refused (the change rolls back).
     """
     payment = svc.payments.find_in(uow, order.id)
     zero = Money.zero(order.currency)
-    if payment is None or payment.status in ("pending", "failed"):
+    if payment is None or payment.status == "failed" or not payment.method:
         return Settlement(zero, zero, zero)
     txns = svc.payments.settle_in(uow, payment, order.due)
+    if (
+        svc.payments.settings.capture == "order"
+        and not order.on_hold
+        and payment.open_amount.amount
+        and order.active_lines()
+    ):
+        txns.append(
+            svc.payments.raise_unless_succeeded(
+                svc.payments.capture_in(uow, payment, purpose="settle")
+            )
+        )
     order.payment_status = payment.status
     return Settlement.of(order.currency, txns)
+
+
+def settle_reference_in(svc: OrderService, uow: UnitOfWork, reference: str) -> None:
+    """Settle the payment of order ``reference`` with the stored order (a compensation).
+
+    A payment whose order does not exist is released whole.
+    """
+    order = uow.repo(ORDERS).find(reference)
+    if order is None:
+        payment = svc.payments.find_in(uow, reference)
+        if payment is not None:
+            svc.payments.release_in(uow, payment)
+        return
+    settle(svc, uow, order)
+    uow.repo(ORDERS).save(order)
 
 
 def shipped_value(order: Order) -> Money:
@@ -110,14 +151,19 @@ def shipped_value(order: Order) -> Money:
 
 
 def capture_shipped(svc: OrderService, uow: UnitOfWork, order: Order) -> Transaction | None:
-    """Capture the value shipped and not yet captured (``payments.capture == "shipment"``)."""
+    """Capture the value shipped and not yet paid (``payments.capture == "shipment"``).
+
+    What is paid is the payment's balance plus the goodwill already given (a refund for
+    cancelled units is not payment for what shipped), so once everything has shipped
+    nothing is left open.
+    """
     payment = svc.payments.find_in(uow, order.id)
     if payment is None or not payment.open_amount.amount:
         return None
-    due = min(shipped_value(order) - payment.captured, payment.open_amount)
+    due = min(shipped_value(order) - payment.balance - payment.goodwill, payment.open_amount)
     if due.amount <= 0:
         return None
-    txn = svc.payments.capture_in(uow, payment, due)
+    txn = svc.payments.capture_in(uow, payment, due, purpose="settle")
     order.payment_status = payment.status
     return txn
 

@@ -1,14 +1,19 @@
 """Order capture: validate, price, check risk, reserve, authorize, commit - idempotently.
 
 One capture is one transaction. Anything that fails rolls everything back (no order, no
-reservation, no coupon use), and an authorization made before the failure is voided, so
-no money is left held for an order that does not exist. Replays of ``(channel,
-external_id)`` return the stored order when the payload's fingerprint matches and raise
-[`IdempotencyConflict`][] when it does not. Concurrent replays race
-on the collection's unique key: the loser's commit fails with ``AlreadyExists``, its
-authorization is voided, and it returns the winner's order. The same holds when the
-winner committed before the loser's risk or stock checks ran: whatever error a capture
-meets, a stored order under its key with the same fingerprint is returned instead.
+reservation, no coupon use), and the payment's gateway calls are journaled before each
+is attempted (``PaymentService.run``), so whatever the gateway did for an order that was
+never stored is undone: authorizations voided, captures refunded, an unknown outcome
+learned first and a compensation that cannot run now stored for
+``PaymentService.retry_compensations``. A commit that wrote and then raised (a lost
+acknowledgement) is read back by ``(channel, external_id)``: the stored order is returned
+and nothing is undone. Replays of ``(channel, external_id)`` return the stored order when
+the payload's fingerprint matches and raise [`IdempotencyConflict`][] when it does not.
+Concurrent replays race on the collection's unique key: the loser's commit fails with
+``AlreadyExists``, its authorization is voided, and it returns the winner's order. The
+same holds when the winner committed before the loser's risk or stock checks ran:
+whatever error a capture meets, a stored order under its key with the same fingerprint is
+returned instead.
 """
 
 from __future__ import annotations
@@ -27,7 +32,6 @@ from omskit.orders.events import OrderCaptured, OrderHeld
 from omskit.orders.model import Order, OrderLine, line_id
 from omskit.orders.risk import RiskSignal, assess, builtin_signals, gather_facts
 from omskit.orders.storage import ORDERS
-from omskit.payments.model import Payment
 from omskit.pricing.request import CustomerRef, QuoteLineInput, QuoteRequest
 from omskit.storage.ports import UnitOfWork
 
@@ -51,27 +55,22 @@ def capture_order(svc: OrderService, payload: Any, actor: str) -> Order:
     command = payload if isinstance(payload, CaptureOrder) else CaptureOrder(**fields)
     fingerprint = command.fingerprint
     key = (command.channel, command.external_id)
-    attempts: list[Payment] = []
+    drafted: list[str] = []
 
     def use_case(uow: UnitOfWork) -> Order:
         orders = uow.repo(ORDERS)
         existing = orders.find_by("external", key)
         if existing is not None:
             return _replayed(existing, fingerprint)
-        return _capture_new(
-            svc,
-            uow,
-            command,
-            positions=positions,
-            fingerprint=fingerprint,
-            actor=actor,
-            attempts=attempts,
+        order = _capture_new(
+            svc, uow, command, positions=positions, fingerprint=fingerprint, actor=actor
         )
+        drafted.append(order.id)
+        return order
 
     try:
-        order = svc.runtime.run(use_case)
+        return svc.payments.run(use_case)
     except OmskitError:
-        _compensate(svc, attempts)
         # A replay of the same key may have committed after the lookup above: its unique
         # key beat this commit (AlreadyExists), or its order changed what the checks saw
         # (velocity counted it, it took the stock). The stored order is the answer then.
@@ -80,11 +79,24 @@ def capture_order(svc: OrderService, payload: Any, actor: str) -> Order:
         if winner is None:
             raise
         return _replayed(winner, fingerprint)
-    except BaseException:
-        _compensate(svc, attempts)
-        raise
-    _compensate(svc, [p for p in attempts if p.reference != order.id])
-    return order
+    except Exception:
+        stored = _committed(svc, key, drafted)
+        if stored is None:
+            raise
+        svc.runtime.dispatcher.dispatch()  # the commit queued its events; deliver them
+        return stored
+
+
+def _committed(svc: OrderService, key: tuple[str, str], drafted: list[str]) -> Order | None:
+    """The order this capture stored although its commit raised (a lost acknowledgement)."""
+    if not drafted:
+        return None
+    try:
+        with svc.runtime.storage.unit_of_work() as uow:
+            stored = uow.repo(ORDERS).find_by("external", key)
+    except Exception:  # the store cannot even be read: report the original error
+        return None
+    return stored if stored is not None and stored.id in drafted else None
 
 
 def _replayed(order: Order, fingerprint: str) -> Order:
@@ -94,12 +106,6 @@ def _replayed(order: Order, fingerprint: str) -> Order:
             f"order {order.id} was captured from a different payload",
         )
     return order
-
-
-def _compensate(svc: OrderService, attempts: list[Payment]) -> None:
-    for payment in attempts:
-        svc.payments.compensate(payment)
-    attempts.clear()
 
 
 def _check_domain(
@@ -141,7 +147,6 @@ def _capture_new(
     positions: list[int],
     fingerprint: str,
     actor: str,
-    attempts: list[Payment],
 ) -> Order:
     rt = svc.runtime
     report = ProblemReport()
@@ -177,7 +182,7 @@ def _capture_new(
     if svc.reserves_at_capture:
         svc.reserve_in(uow, order, channel, actor)
     if command.payment is not None:
-        attempts.append(authorize_at_capture(svc, uow, order, command.payment.method, channel))
+        authorize_at_capture(svc, uow, order, command.payment.method, channel)
     order.note(order.created_at, actor, "captured", f"from channel {order.channel}",
                {"total": order.total.gross, "lines": len(order.lines)})  # fmt: skip
     order.record(OrderCaptured(order_id=order.id, channel=order.channel,
@@ -257,6 +262,8 @@ def _price(
     customer = buyer.pricing
     request = quote_request(order, shipping=command.shipping, customer=customer)
     svc.apply_quote(order, svc.quote_in(uow, request, report))
+    if command.shipping is not None:
+        order.shipping_charge = Money(command.shipping, order.currency)
     if order.quote.coupons:
         svc.services.pricing.redeem_coupons_in(
             uow, order.quote, order_id=order.id, customer_key=customer.key

@@ -7,7 +7,13 @@ what is kept is always what was charged. Units released to a location (held by a
 fulfillment order) are the location's to give back: cancelling or editing them here
 raises [`UnitsInFulfillment`][] until the fulfillment order is
 cancelled (``oms.fulfillment.cancel``) or rejected. Editing re-prices the order through the pricing
-engine, re-reserves its stock, and authorizes or refunds the difference.
+engine (keeping the shipping charge it was captured with), re-reserves its stock, and
+authorizes or refunds the difference.
+
+Coupons follow the order: cancelling it whole gives back every coupon use it made, and
+an edit after which a coupon no longer applies gives that use back (one that applies
+only now is redeemed). While an edit re-prices the order its own uses are not counted
+against the coupons' limits, so a ``max_uses=1`` coupon the order holds keeps working.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from omskit.orders.errors import HeldLine, UnitsInFulfillment
 from omskit.orders.events import OrderCancelled, OrderEdited, OrderLinesCancelled
 from omskit.orders.lifecycle import require_action
 from omskit.orders.model import Order, OrderLine
+from omskit.pricing.coupons import COUPONS, Coupon
+from omskit.pricing.request import CustomerRef
 from omskit.storage.ports import UnitOfWork
 from omskit.validation import check_quantity
 
@@ -137,9 +145,12 @@ def _refuse_held(order: Order, held: Held, action: str,
         raise UnitsInFulfillment(order.id, action, blocked)
 
 
-def _retotal(order: Order, removed: TaxedMoney) -> None:
-    if not order.active_lines():
-        order.total = TaxedMoney.zero(order.currency)
+def _retotal(svc: OrderService, uow: UnitOfWork, order: Order, removed: TaxedMoney) -> None:
+    if not order.active_lines():  # every unit cancelled: the whole order is
+        order.total = order.shipping = TaxedMoney.zero(order.currency)
+        if order.duties is not None:
+            order.duties = Money.zero(order.currency)
+        svc.services.pricing.release_coupons_in(uow, order.coupons, order_id=order.id)
     else:
         order.total = order.total - removed
 
@@ -193,7 +204,7 @@ def cancel_lines_in(svc: OrderService, uow: UnitOfWork, order: Order,
     removed = TaxedMoney.zero(order.currency)
     for line, qty in plan:
         removed += take_units(svc, uow, order, line, quantity=qty, reason=reason)
-    _retotal(order, removed)
+    _retotal(svc, uow, order, removed)
     result = settle(svc, uow, order)
     done = tuple((line.id, qty) for line, qty in plan)
     order.note(svc.runtime.clock.now(), actor, "lines_cancelled", reason,
@@ -259,7 +270,10 @@ def edit_order_in(svc: OrderService, uow: UnitOfWork, order: Order, edit: EditOr
         line.allocated = line.backordered = 0
         if not line.active:
             line.total = TaxedMoney.zero(order.currency)
-    svc.apply_quote(order, svc.quote_in(uow, quote_request(order), ProblemReport()))
+    held = _set_aside_coupons(uow, order)
+    request = quote_request(order, shipping=_shipping_charge(order))
+    svc.apply_quote(order, svc.quote_in(uow, request, ProblemReport()))
+    _settle_coupons(svc, uow, order, held)
     if svc.reserves_at_capture:
         svc.reserve_in(uow, order, svc.channel_in(uow, order.channel), actor)
     result = settle(svc, uow, order)
@@ -281,3 +295,56 @@ def _edit_line(order: Order, line_id: str, field: str, report: ProblemReport) ->
         report.add(f"{field}.{line_id}", "the line is already cancelled", line_id)
         return None
     return line
+
+
+def _shipping_charge(order: Order) -> Money | None:
+    """The shipping charge to re-price ``order`` with: the one it was captured with.
+
+    Orders stored before the charge was kept get it back from their quote (the charge
+    in the price list's basis, before shipping promotions).
+    """
+    if order.shipping_charge is not None:
+        return order.shipping_charge
+    quote = order.quote
+    if quote is None or (order.shipping.gross.is_zero and not quote.shipping_discount.amount):
+        return None
+    basis = order.shipping.gross if quote.prices_include_tax else order.shipping.net
+    discount: Money = quote.shipping_discount
+    return basis + discount
+
+
+def _set_aside_coupons(uow: UnitOfWork, order: Order) -> dict[str, tuple[Coupon, str]]:
+    """Take this order's own coupon uses off the counts while it is re-priced.
+
+    Returns the coupons set aside, by code, with the customer key each use counted for.
+    Nothing is saved: ``_settle_coupons`` puts back what still applies.
+    """
+    held: dict[str, tuple[Coupon, str]] = {}
+    repo = uow.repo(COUPONS)
+    for code in order.coupons:
+        coupon = repo.find(code.upper())
+        if coupon is not None and order.id in coupon.redemptions:
+            key = coupon.redemptions[order.id]
+            coupon.release(order.id)
+            held[coupon.id] = (coupon, key)
+    return held
+
+
+def _settle_coupons(
+    svc: OrderService, uow: UnitOfWork, order: Order, held: dict[str, tuple[Coupon, str]]
+) -> None:
+    """After re-pricing: keep the uses that still apply, give back the rest, redeem new ones."""
+    applied = set(order.quote.coupons)
+    now = svc.runtime.clock.now()
+    dropped = []
+    for code, (coupon, key) in held.items():
+        coupon.redeem(order.id, key, now)  # back as it was stored (the quote just checked it)
+        if code not in applied:
+            dropped.append(code)
+    if dropped:
+        svc.services.pricing.release_coupons_in(uow, dropped, order_id=order.id)
+    if applied - set(held):
+        customer = CustomerRef(customer_id=order.customer_id, email=order.customer_email)
+        svc.services.pricing.redeem_coupons_in(
+            uow, order.quote, order_id=order.id, customer_key=customer.key
+        )

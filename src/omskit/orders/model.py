@@ -145,6 +145,9 @@ class Order(Aggregate):
     next_line: int = 1
     history: list[TimelineEntry] = attrs.field(factory=list)
     shipments: dict[str, str] = attrs.field(factory=dict)
+    #: the shipping charge the order was captured with (before promotions and tax
+    #: treatment); an edit re-prices the order with it
+    shipping_charge: Money | None = None
     #: who pricing saw at capture (a ``CustomerRef`` with the exemption and VAT id that
     #: capture allowed); edits re-price with it
     pricing_customer: Any = None

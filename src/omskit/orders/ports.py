@@ -35,6 +35,10 @@ class PricingPort(Protocol):
         """Consume the coupon uses of ``quote`` (raises when a limit is reached)."""
         ...
 
+    def release_coupons_in(self, uow: UnitOfWork, codes: Sequence[str], *, order_id: str) -> int:
+        """Give back the uses ``order_id`` made of ``codes``; return how many were given back."""
+        ...
+
 
 class InventoryPort(Protocol):
     """Holds and gives back stock inside the caller's transaction."""

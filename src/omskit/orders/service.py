@@ -10,7 +10,7 @@ from omskit.channels.service import load_channel
 from omskit.errors import InsufficientStock, ValidationError
 from omskit.money import Money, MoneyLike, TaxedMoney
 from omskit.orders import changes, fulfillment
-from omskit.orders.billing import sync_payment
+from omskit.orders.billing import settle_reference_in, sync_payment
 from omskit.orders.capture import capture_order
 from omskit.orders.commands import CaptureOrder, EditOrder, ProblemReport
 from omskit.orders.events import OrderApproved, OrderCompleted, OrderHeld, OrderReleased
@@ -76,6 +76,7 @@ class OrderService:
         self.services = services
         self.settings = OrderSettings.from_mapping(runtime.config.section("orders"))
         services.payments.observe(sync_payment)
+        services.payments.settle_with(lambda uow, ref: settle_reference_in(self, uow, ref))
 
     @property
     def payments(self) -> PaymentService:
@@ -174,7 +175,7 @@ class OrderService:
             order.record(OrderReleased(order_id=order.id, reason=reason, actor=actor))
             if (payment is not None and self.payments.settings.capture == "order"
                     and payment.open_amount.amount):  # fmt: skip
-                self.payments.capture_in(uow, payment)
+                self.payments.capture_in(uow, payment, purpose="settle")
 
         return self._change(order_id, change)
 
@@ -194,10 +195,12 @@ class OrderService:
                 channel = self.channel_in(uow, order.channel)
                 payment = self.payments.open_in(uow, reference=order.id, currency=order.currency,
                                                 gateway=channel.payment_gateway)  # fmt: skip
-            missing = order.due - payment.covered
+            missing = payment.owed(order.due) - payment.covered
             if missing.amount <= 0:
                 raise ValidationError("order", order.id, "the order is already fully covered")
-            return self.payments.authorize_in(uow, payment, missing, method=method)
+            return self.payments.authorize_in(
+                uow, payment, missing, method=method, purpose="settle"
+            )
 
         return self._money(use_case)
 
@@ -229,7 +232,7 @@ class OrderService:
             UnitsInFulfillment: some of the units are released to a location; cancel
                 the fulfillment order first (``oms.fulfillment.cancel``).
         """
-        return self.runtime.run(lambda uow: self.cancel_lines_in(
+        return self.payments.run(lambda uow: self.cancel_lines_in(
             uow, order_id, lines, reason=reason, actor=actor))  # fmt: skip
 
     def cancel_lines_in(
@@ -282,7 +285,7 @@ class OrderService:
         def use_case(uow: UnitOfWork) -> Transaction:
             order, payment = self._order_payment(uow, order_id, "refund")
             money = None if amount is None else Money.of(amount, order.currency, "amount")
-            return self.payments.refund_in(uow, payment, money)
+            return self.payments.refund_in(uow, payment, money, reason=reason, actor=actor)
 
         return self._money(use_case)
 
@@ -433,8 +436,11 @@ class OrderService:
             line.cancelled = line.quantity
             line.allocated = line.backordered = line.in_fulfillment = 0
             line.total = TaxedMoney.zero(order.currency)
-        order.total = TaxedMoney.zero(order.currency)
+        order.total = order.shipping = TaxedMoney.zero(order.currency)
+        if order.duties is not None:
+            order.duties = Money.zero(order.currency)
         order.on_hold = False
+        self.services.pricing.release_coupons_in(uow, order.coupons, order_id=order.id)
 
     def _change(self, order_id: str, change: Callable[[UnitOfWork, Order], object]) -> Order:
         def use_case(uow: UnitOfWork) -> Order:
@@ -444,7 +450,7 @@ class OrderService:
             orders.save(order)
             return order
 
-        return self.runtime.run(use_case)
+        return self.payments.run(use_case)
 
     def _in(self, uow: UnitOfWork, order_id: str, change: Callable[[Order], object]) -> Order:
         orders = uow.repo(ORDERS)
@@ -463,7 +469,7 @@ class OrderService:
 
     def _money(self, use_case: Callable[[UnitOfWork], Transaction]) -> Transaction:
         """Run a payment use case; a refused operation is kept on record, then raised."""
-        txn = self.runtime.run(use_case)
+        txn = self.payments.run(use_case)
         return self.payments.raise_unless_succeeded(txn)
 
     def list(self, query: OrderQuery | None = None, **criteria: Any) -> Page[Order]:

@@ -1,5 +1,10 @@
 """Payments: the gateway port, the sandbox gateway, and the payment of each order."""
 
+from omskit.payments.compensation import (
+    COMPENSATIONS,
+    Compensation,
+    GatewayCall,
+)
 from omskit.payments.errors import GatewayUnavailable, PaymentDeclined
 from omskit.payments.events import (
     PaymentAuthorized,
@@ -13,6 +18,8 @@ from omskit.payments.model import (
     PAYMENT_STATUSES,
     PAYMENT_TRANSITIONS,
     PAYMENTS,
+    Adjustment,
+    AuthorizationLedger,
     Payment,
     Transaction,
     payment_status,
@@ -23,11 +30,16 @@ from omskit.payments.settings import CAPTURE_MODES, FAILURE_POLICIES, PaymentSet
 
 __all__ = [
     "CAPTURE_MODES",
+    "COMPENSATIONS",
     "FAILURE_POLICIES",
     "PAYMENTS",
     "PAYMENT_STATUSES",
     "PAYMENT_TRANSITIONS",
     "SANDBOX_CARDS",
+    "Adjustment",
+    "AuthorizationLedger",
+    "Compensation",
+    "GatewayCall",
     "GatewayUnavailable",
     "Payment",
     "PaymentAuthorized",

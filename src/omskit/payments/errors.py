@@ -34,6 +34,9 @@ class PaymentDeclined(PaymentError):
 class GatewayUnavailable(PaymentError):
     """The gateway failed for a passing reason (timeout, outage) every time it was tried.
 
+    A ``failed`` answer says nothing happened. A gateway that raised instead of answering
+    (its exception is the ``__cause__``) left the outcome unknown; its record has no id.
+
     Attributes:
         transaction: the gateway's record of the last failed attempt.
         attempts: how many attempts were made.
@@ -42,8 +45,14 @@ class GatewayUnavailable(PaymentError):
     def __init__(self, transaction: Transaction, attempts: int) -> None:
         self.transaction = transaction
         self.attempts = attempts
+        # an answer of "failed" means nothing happened; an exception means no answer at all
+        outcome = (
+            "nothing was charged, try again later"
+            if transaction.id
+            else "the gateway did not answer, so the outcome is unknown: omskit asks again "
+            "with the same key and keeps what it cannot settle (payments.pending_compensations)"
+        )
         super().__init__(
             f"{transaction.kind} of {transaction.amount} failed on gateway "
-            f"{transaction.gateway!r} after {attempts} attempt(s): {transaction.code}; "
-            "nothing was charged, try again later"
+            f"{transaction.gateway!r} after {attempts} attempt(s): {transaction.code}; {outcome}"
         )

@@ -1,8 +1,16 @@
 """The payment of one order: gateway transactions, amounts, and the status they imply.
 
-A [`Payment`][] never stores a status of its own choosing: the status follows from the
-amounts authorized, captured, voided and refunded (see [`payment_status`][]), and every
-change is checked against `PAYMENT_TRANSITIONS`, so the two can never disagree.
+A ``Payment`` never stores a status of its own choosing: the status follows from the
+amounts authorized, captured, voided and refunded (see ``payment_status``), and every
+change is checked against ``PAYMENT_TRANSITIONS``, so the two can never disagree.
+
+A payment may hold several gateway authorizations (an order edited up after its first
+authorization was captured gets a second one). ``Payment.authorizations`` keeps each
+one's own ledger, and an amount to capture, void or refund is spread over them by one
+rule (``Payment.plan``): **oldest authorization first**, each taking what it can
+(captures and voids what is open on it, refunds what was captured on it and not yet
+refunded). Goodwill refunds (money given back without changing the order) are kept as
+their own ``Adjustment`` records, so a later settlement never nets them away.
 """
 
 from __future__ import annotations
@@ -21,6 +29,8 @@ __all__ = [
     "PAYMENTS",
     "PAYMENT_STATUSES",
     "PAYMENT_TRANSITIONS",
+    "Adjustment",
+    "AuthorizationLedger",
     "Payment",
     "Transaction",
     "TransactionKind",
@@ -43,9 +53,11 @@ PAYMENT_STATUSES = (
     "failed",
 )
 
-_ANY_OPEN = frozenset({"authorized", "partially_captured", "partially_refunded"})
-
 #: For each status, the actions allowed and the statuses each action can lead to.
+#:
+#: ``authorize`` is allowed from every status: whether money is owed is the order's
+#: question (an order edited up after a full refund or a full void owes the new amount),
+#: and the payment only records what the gateway did.
 PAYMENT_TRANSITIONS: Mapping[str, Mapping[str, frozenset[str]]] = {
     "pending": {"authorize": frozenset({"authorized", "failed"})},
     "failed": {"authorize": frozenset({"authorized", "failed"})},
@@ -70,8 +82,8 @@ PAYMENT_TRANSITIONS: Mapping[str, Mapping[str, frozenset[str]]] = {
         "void": frozenset({"partially_refunded", "refunded"}),
         "refund": frozenset({"partially_refunded", "refunded"}),
     },
-    "refunded": {},
-    "voided": {},
+    "refunded": {"authorize": frozenset({"partially_refunded"})},
+    "voided": {"authorize": frozenset({"authorized"})},
 }
 
 
@@ -112,6 +124,59 @@ class Transaction:
         return self.status == "succeeded"
 
 
+@attrs.frozen
+class AuthorizationLedger:
+    """What happened on one gateway authorization of a payment.
+
+    Attributes:
+        id: the gateway's authorization id.
+        authorized: everything authorized on it (increases included).
+        captured: money taken from it.
+        voided: authorized money released from it without being taken.
+        refunded: captured money given back on it.
+    """
+
+    id: str
+    authorized: Money
+    captured: Money
+    voided: Money
+    refunded: Money
+
+    @property
+    def open(self) -> Money:
+        """Authorized and neither captured nor voided: what can still be captured."""
+        return self.authorized - self.captured - self.voided
+
+    @property
+    def refundable(self) -> Money:
+        """Captured and not yet refunded: what a refund may still give back on it."""
+        return self.captured - self.refunded
+
+
+@attrs.frozen(kw_only=True)
+class Adjustment:
+    """Money given back without a change to the order: a goodwill refund.
+
+    A payment settles to what the order is due *less every adjustment*, so a later
+    cancellation or edit never claws a goodwill refund back.
+
+    Attributes:
+        amount: how much was given back.
+        reason: why, in words.
+        actor: who gave it.
+        key: the idempotency key of the operation that gave it (one adjustment per key).
+        transactions: the ids of the refund transactions that paid it out.
+        at: when it was recorded.
+    """
+
+    amount: Money
+    reason: str = ""
+    actor: str = "system"
+    key: str = ""
+    transactions: tuple[str, ...] = ()
+    at: dt.datetime | None = None
+
+
 def payment_status(
     authorized: Money, captured: Money, voided: Money, refunded: Money, failed: bool
 ) -> str:
@@ -143,7 +208,8 @@ class Payment(Aggregate):
         currency: the currency of every amount.
         method: the payment method token the gateway charges (never a raw card number
             outside the sandbox).
-        authorization: the gateway's authorization id (empty before the first success).
+        authorization: the gateway's newest authorization id (empty before the first
+            success); ``authorizations`` lists every one with its own amounts.
         authorized: the total ever authorized.
         captured: the total captured (money taken).
         voided: authorized amounts released without capture.
@@ -152,6 +218,9 @@ class Payment(Aggregate):
         review: the gateway flagged the payment for manual review.
         transactions: every gateway operation, oldest first.
         keys: idempotency key -> position in ``transactions``.
+        adjustments: goodwill refunds, each its own record (see ``Adjustment``).
+        requests: a caller's own idempotency key -> the operation it named (kind,
+            amount) and the positions of the transactions that carried it out.
     """
 
     reference: str
@@ -167,10 +236,16 @@ class Payment(Aggregate):
     review: bool = False
     transactions: list[Transaction] = attrs.field(factory=list)
     keys: dict[str, int] = attrs.field(factory=dict)
+    adjustments: list[Adjustment] = attrs.field(factory=list)
+    requests: dict[str, tuple[str, Money, tuple[int, ...]]] = attrs.field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
-        amounts: tuple[Money | None, ...] = (self.authorized, self.captured, self.voided,
-                                             self.refunded)  # fmt: skip
+        amounts: tuple[Money | None, ...] = (
+            self.authorized,
+            self.captured,
+            self.voided,
+            self.refunded,
+        )
         if None in amounts:  # not given: they start at zero
             zero = Money.zero(self.currency)
             self.authorized, self.captured, self.voided, self.refunded = (
@@ -200,7 +275,123 @@ class Payment(Aggregate):
         """What the customer has committed: the balance plus the open authorization."""
         return self.balance + self.open_amount
 
+    @property
+    def goodwill(self) -> Money:
+        """Everything given back as goodwill (the sum of ``adjustments``)."""
+        total = Money.zero(self.currency)
+        for adjustment in self.adjustments:
+            total += adjustment.amount
+        return total
+
+    def owed(self, due: Money) -> Money:
+        """What the payment must cover for an order ``due`` this much: ``due`` less goodwill.
+
+        Never below zero: goodwill beyond what is due leaves nothing owed.
+        """
+        left = due - self.goodwill
+        return left if left.amount > 0 else Money.zero(self.currency)
+
+    @property
+    def authorizations(self) -> tuple[AuthorizationLedger, ...]:
+        """Each gateway authorization with its own amounts, oldest first."""
+        zero = Money.zero(self.currency)
+        sums: dict[str, list[Money]] = {}
+        slot = {"authorize": 0, "capture": 1, "void": 2, "refund": 3}
+        for txn in self.transactions:
+            if not txn.succeeded or not txn.authorization:
+                continue
+            amounts = sums.get(txn.authorization)
+            if amounts is None:
+                amounts = sums[txn.authorization] = [zero, zero, zero, zero]
+            amounts[slot[txn.kind]] += txn.amount
+        return tuple(AuthorizationLedger(auth, *amounts) for auth, amounts in sums.items())
+
+    def plan(self, kind: str, amount: Money) -> list[tuple[str, Money]]:
+        """How ``amount`` of a ``capture``, ``void`` or ``refund`` spreads over authorizations.
+
+        Oldest authorization first, each taking what it can: what is open on it
+        (capture, void) or what was captured on it and not refunded (refund). Returns
+        ``(authorization, part)`` pairs that sum to ``amount``, or to less when the
+        authorizations cannot carry it all (the caller checks the limit first).
+        """
+        parts: list[tuple[str, Money]] = []
+        left = amount
+        for ledger in self.authorizations:
+            if left.amount <= 0:
+                break
+            room = ledger.refundable if kind == "refund" else ledger.open
+            if room.amount <= 0:
+                continue
+            part = room if room < left else left
+            parts.append((ledger.id, part))
+            left -= part
+        return parts
+
+    def newest_open(self) -> str:
+        """The newest authorization with money still open, or ``""`` when none is."""
+        for ledger in reversed(self.authorizations):
+            if ledger.open.amount > 0:
+                return ledger.id
+        return ""
+
+    def explain(self) -> str:
+        """The payment's ledger as a few readable lines: totals, each authorization, goodwill."""
+
+        def amount(value: Money) -> str:
+            return str(value.quantize().amount)
+
+        out = [
+            f"payment {self.id} for {self.reference} ({self.gateway}): {self.status}; "
+            f"balance {amount(self.balance)}, open {amount(self.open_amount)} {self.currency}",
+            "  authorization        authorized    captured      voided    refunded        open",
+        ]
+        for a in self.authorizations:
+            out.append(
+                f"  {a.id:<18} {amount(a.authorized):>12} {amount(a.captured):>11} "
+                f"{amount(a.voided):>11} {amount(a.refunded):>11} {amount(a.open):>11}"
+            )
+        for adj in self.adjustments:
+            why = f" ({adj.reason})" if adj.reason else ""
+            out.append(f"  goodwill refund {amount(adj.amount)} by {adj.actor}{why}")
+        return "\n".join(out)
+
     # -- changes ------------------------------------------------------------------
+    def add_goodwill(
+        self,
+        key: str,
+        txns: list[Transaction],
+        *,
+        reason: str,
+        actor: str,
+        at: dt.datetime,
+    ) -> None:
+        """Record the goodwill refunds ``txns`` of operation ``key`` as one ``Adjustment``.
+
+        Once per operation: a later part of the same operation joins its adjustment, a
+        transaction already in it is not counted twice.
+        """
+        zero = Money.zero(self.currency)
+        for i, existing in enumerate(self.adjustments):
+            if existing.key == key:
+                new = [t for t in txns if t.id not in existing.transactions]
+                if new:
+                    self.adjustments[i] = attrs.evolve(
+                        existing,
+                        amount=existing.amount + sum((t.amount for t in new), zero),
+                        transactions=(*existing.transactions, *(t.id for t in new)),
+                    )
+                return
+        self.adjustments.append(
+            Adjustment(
+                amount=sum((t.amount for t in txns), zero),
+                reason=reason,
+                actor=actor,
+                key=key,
+                transactions=tuple(t.id for t in txns),
+                at=at,
+            )
+        )
+
     def require(self, action: str) -> None:
         """Raise [`InvalidTransition`][] unless ``action`` is allowed now."""
         status = self.status
@@ -223,6 +414,24 @@ class Payment(Aggregate):
                 key, f"first used to {first.kind} {first.amount}, now to {kind} {amount}"
             )
         return first
+
+    def replay_request(self, key: str, kind: str, amount: Money | None) -> list[Transaction] | None:
+        """The transactions the operation ``key`` already carried out, or ``None``.
+
+        ``amount`` ``None`` ("all there is") matches whatever amount the operation had.
+
+        Raises:
+            IdempotencyConflict: the key named a different kind or amount.
+        """
+        found = self.requests.get(key)
+        if found is None:
+            return None
+        first_kind, first_amount, positions = found
+        if first_kind != kind or (amount is not None and first_amount != amount):
+            raise IdempotencyConflict(
+                key, f"first used to {first_kind} {first_amount}, now to {kind} {amount}"
+            )
+        return [self.transactions[i] for i in positions]
 
     def apply(self, txn: Transaction) -> None:
         """Record a gateway transaction and move the amounts it changed.
@@ -258,7 +467,7 @@ class Payment(Aggregate):
             )
 
     def clone(self) -> Payment:
-        """A copy with its own transaction list and key map (transactions are immutable)."""
+        """A copy with its own lists and maps (transactions and adjustments are immutable)."""
         copy = object.__new__(Payment)
         copy.id = self.id
         copy.version = self.version
@@ -276,6 +485,8 @@ class Payment(Aggregate):
         copy.review = self.review
         copy.transactions = list(self.transactions)
         copy.keys = dict(self.keys)
+        copy.adjustments = list(self.adjustments)
+        copy.requests = dict(self.requests)
         return copy
 
 

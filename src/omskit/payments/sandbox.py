@@ -200,6 +200,19 @@ class SandboxGateway:
             return {"authorized": a.authorized, "captured": a.captured, "voided": a.voided,
                     "refunded": a.refunded}  # fmt: skip
 
+    def ledgers(self) -> dict[str, dict[str, Decimal]]:
+        """The sandbox's own amounts for every authorization it made, oldest first."""
+        with self._lock:
+            return {
+                k: {
+                    "authorized": a.authorized,
+                    "captured": a.captured,
+                    "voided": a.voided,
+                    "refunded": a.refunded,
+                }
+                for k, a in self._auths.items()
+            }
+
     def open_authorizations(self) -> dict[str, Decimal]:
         """Every authorization with something still open, and how much."""
         with self._lock:
