@@ -64,13 +64,6 @@ KNOWN_CYCLES: list[frozenset[str]] = [
     ),
     frozenset(
         {
-            "omskit.pricing.tax.model",
-            "omskit.pricing.tax.rates_data",
-            "omskit.pricing.tax.rules",
-        }
-    ),
-    frozenset(
-        {
             "omskit.fulfillment.dropship",
             "omskit.fulfillment.paperwork",
             "omskit.fulfillment.pickup",
