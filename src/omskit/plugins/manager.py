@@ -25,13 +25,17 @@ ENTRY_POINT_GROUP = "omskit"
 AUTOLOAD_ENV = "OMSKIT_DISABLE_PLUGIN_AUTOLOAD"
 
 #: The built-in plugins, registered first so that every other plugin is called before them.
+#: The kernel's own providers live in ``omskit.plugins.builtin``; a capability's built-in
+#: providers live beside it, in its ``plugin`` module (as pytest keeps its default plugins
+#: beside the code they serve). They are named here as text and imported when the manager
+#: is built, so the kernel never imports a capability.
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "omskit.plugins.builtin.memory_storage",
     "omskit.plugins.builtin.fixed_rates",
-    "omskit.plugins.builtin.rule_tax",
-    "omskit.plugins.builtin.routing_strategies",
-    "omskit.plugins.builtin.carriers",
-    "omskit.plugins.builtin.sandbox_gateway",
+    "omskit.pricing.tax.plugin",
+    "omskit.routing.plugin",
+    "omskit.carriers.plugin",
+    "omskit.payments.plugin",
 )
 
 T = TypeVar("T")

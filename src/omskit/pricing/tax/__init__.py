@@ -9,6 +9,7 @@ from omskit.pricing.tax.model import (
     TaxItem,
     TaxProvider,
     TaxRate,
+    TaxRateTable,
     TaxRequest,
 )
 from omskit.pricing.tax.provider import RuleTaxProvider, vat_id_country
@@ -27,6 +28,7 @@ __all__ = [
     "TaxItem",
     "TaxProvider",
     "TaxRate",
+    "TaxRateTable",
     "TaxRequest",
     "TaxRules",
     "TaxTable",

@@ -19,7 +19,6 @@ from omskit.pricing.validity import within
 
 if TYPE_CHECKING:
     from omskit.pricing.request import CustomerRef
-    from omskit.pricing.tax.rules import TaxRules
 
 __all__ = [
     "TREATMENTS",
@@ -30,6 +29,7 @@ __all__ = [
     "TaxItem",
     "TaxProvider",
     "TaxRate",
+    "TaxRateTable",
     "TaxRequest",
     "Treatment",
 ]
@@ -167,6 +167,32 @@ class TaxItem:
     amount: Decimal
 
 
+class TaxRateTable(Protocol):
+    """What a tax provider may ask of the rate table it is handed (``TaxRules`` is one).
+
+    Declared here, beside the request that carries it, so the value objects do not
+    import the table that is built from them.
+    """
+
+    def has_rates(self, country: str) -> bool:
+        """Whether any rate is known for ``country``."""
+        ...
+
+    def source(self, country: str) -> str:
+        """Where ``country``'s rates come from, in words."""
+        ...
+
+    def shipping_taxable(self, country: str, region: str = "", postal_code: str = "") -> bool:
+        """Whether shipping is taxed at this address."""
+        ...
+
+    def components(
+        self, country: str, region: str, postal_code: str, tax_class: str, day: dt.date
+    ) -> tuple[tuple[TaxComponent, ...], str]:
+        """The taxes on ``tax_class`` goods delivered there on ``day``, and a note."""
+        ...
+
+
 @attrs.frozen
 class TaxRequest:
     """Everything a tax provider may need to decide the rates of one quote.
@@ -193,7 +219,7 @@ class TaxRequest:
     items: Sequence[TaxItem]
     customer: CustomerRef | None
     export: bool
-    rules: TaxRules
+    rules: TaxRateTable
 
 
 @attrs.frozen
