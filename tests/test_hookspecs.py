@@ -1,4 +1,4 @@
-"""Every hook in ``omskit.plugins.spec`` is documented as a contract and has its own test.
+"""Every hook in ``HOOKSPEC_MODULES`` is documented as a contract and has its own test.
 
 A test for hook ``omskit_<name>`` is a function named ``test_hook_<name>_...`` anywhere
 under ``tests/``; :func:`test_every_hook_has_its_own_test` keeps that true as hooks are
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import importlib
 import inspect
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +22,7 @@ from omskit import OMS, FixedRates, FloatNotAllowed, Problem, ValidationError, h
 from omskit.config import OMSConfig
 from omskit.events import Event
 from omskit.plugins import spec
-from omskit.plugins.manager import collect_registry
+from omskit.plugins.manager import HOOKSPEC_MODULES, collect_registry
 from omskit.storage.memory import MemoryStore
 from omskit.testing import FakeClock, SequentialIds
 from omskit.validation import Problems
@@ -31,13 +32,15 @@ PREFIX = f"{spec.PROJECT_NAME}_"
 
 
 def hookspecs() -> dict[str, Callable[..., Any]]:
-    """Every hookspec function, by name."""
+    """Every hookspec function, by name, from the kernel and each capability."""
     marker = f"{spec.PROJECT_NAME}_spec"
-    return {
-        name: fn
-        for name, fn in vars(spec).items()
-        if name.startswith(PREFIX) and callable(fn) and hasattr(fn, marker)
-    }
+    found: dict[str, Callable[..., Any]] = {}
+    for dotted in HOOKSPEC_MODULES:
+        for name, fn in vars(importlib.import_module(dotted)).items():
+            if name.startswith(PREFIX) and callable(fn) and hasattr(fn, marker):
+                assert name not in found, f"{name} is declared twice"
+                found[name] = fn
+    return found
 
 
 def is_firstresult(fn: Callable[..., Any]) -> bool:
@@ -45,7 +48,7 @@ def is_firstresult(fn: Callable[..., Any]) -> bool:
     return bool(opts.get("firstresult"))
 
 
-def test_the_spec_module_declares_the_hooks_of_the_architecture() -> None:
+def test_the_spec_modules_declare_the_hooks_of_the_architecture() -> None:
     expected = {
         "omskit_storage",
         "omskit_register_carriers",

@@ -16,6 +16,7 @@ __all__ = [
     "AUTOLOAD_ENV",
     "DEFAULT_PLUGINS",
     "ENTRY_POINT_GROUP",
+    "HOOKSPEC_MODULES",
     "Registry",
     "collect_registry",
     "make_plugin_manager",
@@ -38,6 +39,17 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "omskit.payments.plugin",
 )
 
+#: Where the hooks are declared: the kernel's own, then each capability's, beside it.
+#: Named as text for the same reason as ``DEFAULT_PLUGINS``.
+HOOKSPEC_MODULES: tuple[str, ...] = (
+    "omskit.plugins.spec",
+    "omskit.pricing.hooks",
+    "omskit.carriers.hooks",
+    "omskit.routing.hooks",
+    "omskit.payments.hooks",
+    "omskit.orders.hooks",
+)
+
 T = TypeVar("T")
 
 
@@ -52,7 +64,8 @@ def make_plugin_manager(
             ``OMSKIT_DISABLE_PLUGIN_AUTOLOAD`` environment variable is set.
     """
     pm = pluggy.PluginManager(spec.PROJECT_NAME)
-    pm.add_hookspecs(spec)
+    for dotted in HOOKSPEC_MODULES:
+        pm.add_hookspecs(importlib.import_module(dotted))
     for dotted in DEFAULT_PLUGINS:
         pm.register(importlib.import_module(dotted), name=dotted)
     if autoload is None:
