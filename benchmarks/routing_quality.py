@@ -29,9 +29,9 @@ from decimal import Decimal
 
 import highspy
 
-from omskit.plugins.builtin.routing_strategies import omskit_register_routing_strategies
 from omskit.routing import LineSpec, Pick, Site, SourcingProblem
 from omskit.routing.lowest_cost import EXHAUSTIVE_SITES, FILL_LIMIT
+from omskit.routing.plugin import omskit_register_routing_strategies
 
 DEST = (52.53, 13.38)
 BASE_FEE = Decimal("4.50")
