@@ -21,6 +21,7 @@ from omskit.orders.service import OrderService
 from omskit.payments.service import PaymentService
 from omskit.plugins.manager import make_plugin_manager
 from omskit.pricing.service import PricingService
+from omskit.returns.service import ReturnsService
 from omskit.routing.service import RoutingService
 from omskit.runtime import Runtime
 
@@ -79,6 +80,8 @@ class OMS:
         payments: payment authorizations, captures, voids and refunds per order.
         orders: order capture, risk, lifecycle, changes, timeline and queries.
         fulfillment: fulfillment orders, picking, packing, shipments, pickup, drop-ship.
+        returns: return eligibility, RMAs, receipt and inspection, refunds, exchanges,
+            claims.
     """
 
     def __init__(
@@ -115,6 +118,7 @@ class OMS:
         self.payments = PaymentService(self.runtime)
         self.orders = OrderService(self.runtime, self)
         self.fulfillment = FulfillmentService(self.runtime, self)
+        self.returns = ReturnsService(self.runtime, self)
 
     @classmethod
     def in_memory(
