@@ -27,10 +27,11 @@ from omskit.returns.hooks import ReturnRulesPlugin
 from omskit.returns.lifecycle import RMA_STATUSES, RMA_TRANSITIONS
 from omskit.returns.model import DISPOSITIONS, RefundRecord, Rma, RmaEntry, RmaLine
 from omskit.returns.policy import LineRequest, LineVerdict, ReturnCheck
+from omskit.returns.ports import ReturnsContext, ReturnsServices
 from omskit.returns.reasons import DEFAULT_REASONS, Reason, ReasonTree
 from omskit.returns.refunds import RefundBreakdown, RefundLine, compute_refund, unit_share
 from omskit.returns.rules import LineContext, ReturnRule
-from omskit.returns.service import ReturnsService, ReturnsServices
+from omskit.returns.service import ReturnsService
 from omskit.returns.settings import BUILTIN_RULES, ReturnPolicy, ReturnSettings
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "ReturnRule",
     "ReturnRulesPlugin",
     "ReturnSettings",
+    "ReturnsContext",
     "ReturnsService",
     "ReturnsServices",
     "Rma",

@@ -11,10 +11,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from omskit.errors import NotFound, Problem, ValidationError
+from omskit.errors import NotFound, Problem, ValidationError, shown
+from omskit.validation import Problems
 
-__all__ = ["ReturnNotEligible", "UnknownReturn"]
+__all__ = ["ReturnNotEligible", "UnknownReturn", "report"]
 
 
 class ReturnNotEligible(ValidationError):
@@ -36,3 +38,8 @@ class UnknownReturn(NotFound):
 
     def __init__(self, rma_id: object) -> None:
         super().__init__("return", rma_id, "oms.returns.for_order(order_id) lists an order's")
+
+
+def report(problems: Problems, field: str, allowed: str, value: Any = None) -> None:
+    """Record a problem whose message names the value seen and what is allowed."""
+    problems.add(field, f"got {shown(value)}; {allowed}", value)

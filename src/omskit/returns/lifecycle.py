@@ -1,20 +1,18 @@
-r"""The RMA lifecycle as a transition table: for each status, each action and where it leads.
+"""The RMA lifecycle as a transition table: for each status, each action and where it leads.
 
 ::
 
-    requested --authorize--> authorized --issue_label--> label_issued --ship--> in_transit
-        |                        |  \                        |                    |
-        +--reject--> rejected    |   +--------receive--------+-------receive------+
-        +--cancel--> cancelled   |                                                v
-                                 +--expire--> expired (also from label_issued)  received
-                                 +--resolve--> closed (claims: nothing comes back)  |
-                                                                                 inspect
-    inspected --refund--> closed, inspected --close--> closed                       v
-                                                                                inspected
+    requested     authorize -> authorized, reject -> rejected, cancel -> cancelled
+    authorized    issue_label -> label_issued, ship -> in_transit, receive -> received,
+                  cancel -> cancelled, expire -> expired, resolve -> closed (claims)
+    label_issued  ship -> in_transit, receive -> received, cancel, expire
+    in_transit    receive -> received
+    received      inspect -> inspected
+    inspected     refund -> closed, close -> closed
 
 ``cancel`` is allowed until the parcel is on its way (requested, authorized,
-label_issued). Nothing changes a status except [`move`][], which refuses any move the
-table does not list.
+label_issued). Nothing changes a status except ``Rma.move`` (through [`next_status`][]),
+which refuses any move the table does not list.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ def choose_location(
                 shipped[shipment.location] = shipped.get(shipment.location, 0) + qty
     for code, qty in sorted(shipped.items(), key=lambda kv: (-kv[1], kv[0])):
         if _active(uow, code) and uow.repo(LOCATIONS).get(code).kind != "supplier":
-            return code, f"{code}: it shipped {qty} of the returned unit(s)"
+            return code, f"{code}: the returned line(s) shipped from there ({qty} unit(s))"
     warehouses = [x for x in uow.repo(LOCATIONS).scan() if x.active and x.kind == "warehouse"]
     point = order.ship_to.point
     if point is not None and warehouses:

@@ -68,7 +68,7 @@ class RmaEntry:
     def describe(self) -> str:
         """``2026-11-24 09:00 dana authorize: requested -> authorized (note)``."""
         note = f" ({self.note})" if self.note else ""
-        move = f"{self.before} -> {self.after}"
+        move = f"{self.before or 'new'} -> {self.after}"
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}: {move}{note}"
 
 

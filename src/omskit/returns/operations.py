@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from omskit.catalog.model import PRODUCTS, Product
 from omskit.errors import IdempotencyConflict, InvalidQuantity, Problem, ValidationError
@@ -19,7 +19,7 @@ from omskit.inventory.operations import load_location as load_stock_location
 from omskit.money import Money
 from omskit.orders.model import Order
 from omskit.orders.storage import ORDERS
-from omskit.returns.errors import ReturnNotEligible, UnknownReturn
+from omskit.returns.errors import ReturnNotEligible, UnknownReturn, report
 from omskit.returns.events import (
     RefundIssued,
     ReturnAuthorized,
@@ -31,15 +31,14 @@ from omskit.returns.events import (
     ReturnRejected,
     ReturnRequested,
 )
+from omskit.returns.lifecycle import next_status
 from omskit.returns.locations import choose_location
 from omskit.returns.model import DISPOSITIONS, RMAS, RefundRecord, Rma, RmaEntry, RmaLine
 from omskit.returns.policy import LineRequest, ReturnCheck, evaluate
+from omskit.returns.ports import ReturnsContext
 from omskit.returns.refunds import RefundBreakdown, compute_refund
 from omskit.storage.ports import UnitOfWork
 from omskit.validation import Problems, check_mapping, check_quantity
-
-if TYPE_CHECKING:
-    from omskit.returns.service import ReturnsService
 
 __all__ = [
     "authorize_in",
@@ -101,7 +100,7 @@ def customer_matches(order: Order, customer: str | None) -> bool:
 
 
 def check_in(
-    svc: ReturnsService,
+    svc: ReturnsContext,
     uow: UnitOfWork,
     order_id: str,
     requests: list[LineRequest],
@@ -135,7 +134,7 @@ def check_in(
 
 
 def request_in(
-    svc: ReturnsService,
+    svc: ReturnsContext,
     uow: UnitOfWork,
     order_id: str,
     requests: list[LineRequest],
@@ -186,7 +185,7 @@ def request_in(
 
 
 def authorize_in(
-    svc: ReturnsService, uow: UnitOfWork, rma: Rma, *, location: str | None, actor: str
+    svc: ReturnsContext, uow: UnitOfWork, rma: Rma, *, location: str | None, actor: str
 ) -> Rma:
     """Accept the return: choose where the goods go, start the authorization's clock."""
     order = uow.repo(ORDERS).get(rma.order_id)
@@ -206,7 +205,7 @@ def authorize_in(
 
 
 def stop_in(
-    svc: ReturnsService, uow: UnitOfWork, rma: Rma, action: str, *, reason: str, actor: str
+    svc: ReturnsContext, uow: UnitOfWork, rma: Rma, action: str, *, reason: str, actor: str
 ) -> Rma:
     """``reject``, ``cancel`` or ``expire`` the RMA (its units may be asked for again)."""
     rma.move(action, svc.runtime.clock.now(), actor, reason)
@@ -234,7 +233,7 @@ def _quantities(rma: Rma, raw: Mapping[str, Any] | None, room: Any, what: str) -
         field = f"quantities.{key}"
         line = rma.line(key) if isinstance(key, str) else None
         if line is None:
-            problems.add(field, f"not on return {rma.id}; its lines are {known}", key)
+            report(problems, field, f"not on return {rma.id}; its lines are {known}", key)
             continue
         qty = problems.check(field, check_quantity, value, minimum=0)
         if qty is None:
@@ -250,7 +249,7 @@ def _quantities(rma: Rma, raw: Mapping[str, Any] | None, room: Any, what: str) -
 
 
 def receive_in_rma(
-    svc: ReturnsService,
+    svc: ReturnsContext,
     uow: UnitOfWork,
     rma: Rma,
     quantities: Mapping[str, Any] | None,
@@ -259,6 +258,7 @@ def receive_in_rma(
     actor: str,
 ) -> Rma:
     """Units arrived at ``location`` (default: the one chosen at authorization)."""
+    next_status(f"return {rma.id}", rma.status, "receive")
     got = _quantities(rma, quantities, lambda x: x.quantity, "received")
     where = location if location is not None else rma.location
     if not where:
@@ -299,7 +299,7 @@ def _dispositions(rma: Rma, raw: Mapping[str, Any] | None) -> dict[str, dict[str
         line = rma.line(key) if isinstance(key, str) else None
         if line is None:
             known = ", ".join(x.line_id for x in rma.lines)
-            problems.add(field, f"not on return {rma.id}; its lines are {known}", key)
+            report(problems, field, f"not on return {rma.id}; its lines are {known}", key)
             continue
         given = {value: line.received} if isinstance(value, str) else value
         split = problems.check(field, check_mapping, given)
@@ -308,7 +308,8 @@ def _dispositions(rma: Rma, raw: Mapping[str, Any] | None) -> dict[str, dict[str
         clean: dict[str, int] = {}
         for disposition, qty in split.items():
             if disposition not in DISPOSITIONS:
-                problems.add(
+                report(
+                    problems,
                     f"{field}.{disposition}",
                     f"unknown disposition; allowed: {allowed}",
                     disposition,
@@ -318,16 +319,18 @@ def _dispositions(rma: Rma, raw: Mapping[str, Any] | None) -> dict[str, dict[str
             if n:
                 clean[disposition] = n
         if sum(clean.values()) != line.received and not problems:
-            problems.add(
+            report(
+                problems,
                 field,
-                f"got {sum(clean.values())} unit(s); the dispositions must "
+                f"{sum(clean.values())} unit(s); the dispositions must "
                 f"cover the {line.received} received",
                 dict(clean),
             )
         out[key] = clean
     for line in rma.lines:
         if line.received and line.line_id not in data:
-            problems.add(
+            report(
+                problems,
                 f"dispositions.{line.line_id}",
                 f"missing: {line.received} received unit(s) need a disposition ({allowed})",
                 None,
@@ -337,7 +340,7 @@ def _dispositions(rma: Rma, raw: Mapping[str, Any] | None) -> dict[str, dict[str
 
 
 def inspect_in(
-    svc: ReturnsService,
+    svc: ReturnsContext,
     uow: UnitOfWork,
     rma: Rma,
     dispositions: Mapping[str, Any] | None,
@@ -345,6 +348,7 @@ def inspect_in(
     actor: str,
 ) -> Rma:
     """Decide each received unit; book restocks, quarantines and write-offs to the ledger."""
+    next_status(f"return {rma.id}", rma.status, "inspect")
     plan = _dispositions(rma, dispositions)
     now = svc.runtime.clock.now()
     rma.move("inspect", now, actor)
@@ -412,7 +416,7 @@ def _refund_units(rma: Rma) -> dict[str, int]:
     return {k: v for k, v in units.items() if v}
 
 
-def simulate_in(svc: ReturnsService, uow: UnitOfWork, rma: Rma) -> RefundBreakdown:
+def simulate_in(svc: ReturnsContext, uow: UnitOfWork, rma: Rma) -> RefundBreakdown:
     """The refund ``refund_in`` would pay now, part by part (nothing is changed)."""
     order = uow.repo(ORDERS).get(rma.order_id)
     zero = Money.zero(order.currency)
@@ -459,7 +463,7 @@ def simulate_in(svc: ReturnsService, uow: UnitOfWork, rma: Rma) -> RefundBreakdo
 
 
 def refund_in(
-    svc: ReturnsService,
+    svc: ReturnsContext,
     uow: UnitOfWork,
     rma: Rma,
     *,
@@ -516,7 +520,7 @@ def refund_in(
     return rma
 
 
-def close_in(svc: ReturnsService, uow: UnitOfWork, rma: Rma, *, reason: str, actor: str) -> Rma:
+def close_in(svc: ReturnsContext, uow: UnitOfWork, rma: Rma, *, reason: str, actor: str) -> Rma:
     """Close an inspected RMA without a refund (nothing accepted, or refunded elsewhere)."""
     rma.move("close", svc.runtime.clock.now(), actor, reason)
     rma.resolution = "closed"

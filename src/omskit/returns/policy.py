@@ -17,6 +17,7 @@ from omskit.catalog.model import Product
 from omskit.errors import Problem
 from omskit.orders.model import Order
 from omskit.plugins.manager import Registry
+from omskit.returns.errors import report
 from omskit.returns.rules import LineContext, ReturnRule
 from omskit.returns.settings import ReturnSettings
 from omskit.validation import Problems, check_quantity, check_text
@@ -101,21 +102,22 @@ def parse_lines(raw: Any, reasons: Sequence[str], *, default_reason: str) -> lis
         items = [(f"lines.{k}", k, v, None) for k, v in raw.items()]
         for field, key, _, _ in items:
             if not isinstance(key, str):
-                problems.add(field, "expected a line id such as 'L1'", key)
+                report(problems, field, "expected a line id such as 'L1'", key)
     elif isinstance(raw, Sequence) and not isinstance(raw, str | bytes):
         for i, item in enumerate(raw):
             if not isinstance(item, Mapping):
-                problems.add(f"lines[{i}]", "expected {'line': 'L1', 'quantity': 1, ...}", item)
+                report(problems, f"lines[{i}]", "expected {'line': 'L1', 'quantity': 1, ...}", item)
                 continue
             for key in sorted(set(item) - {"line", "quantity", "reason", "condition"}):
-                problems.add(
+                report(
+                    problems,
                     f"lines[{i}].{key}",
                     "unknown key; allowed: line, quantity, reason, condition",
                     item[key],
                 )
             items.append((f"lines[{i}]", item.get("line"), item.get("quantity"), item))
     else:
-        problems.add("lines", "expected {line_id: quantity} or a list of lines", raw)
+        report(problems, "lines", "expected {line_id: quantity} or a list of lines", raw)
     out: list[LineRequest] = []
     seen: set[str] = set()
     for field, key, qty, item in items:
@@ -130,8 +132,11 @@ def parse_lines(raw: Any, reasons: Sequence[str], *, default_reason: str) -> lis
         if item is not None and item.get("reason") is not None:
             reason = item["reason"]
         if reason not in reasons:
-            problems.add(
-                f"{field}.reason", f"unknown reason; allowed: {', '.join(reasons)}", reason
+            report(
+                problems,
+                f"{field}.reason",
+                f"unknown reason; allowed: {', '.join(reasons)}",
+                reason,
             )
         if item is not None and item.get("condition") is not None:
             condition = (
@@ -139,13 +144,13 @@ def parse_lines(raw: Any, reasons: Sequence[str], *, default_reason: str) -> lis
                 or ""
             )
         if line_id is not None and line_id in seen:
-            problems.add(field, "each line may appear once", line_id)
+            report(problems, field, "each line may appear once", line_id)
             continue
         if line_id is not None and quantity is not None and reason in reasons:
             seen.add(line_id)
             out.append(LineRequest(line_id, quantity, reason, condition))
     if not items and not problems:
-        problems.add("lines", "name at least one line and quantity", raw)
+        report(problems, "lines", "name at least one line and quantity", raw)
     problems.raise_if_any()
     return out
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 
+from omskit.returns.errors import report
 from omskit.validation import Problems, check_bool, check_mapping, check_text
 
 __all__ = ["DEFAULT_REASONS", "Reason", "ReasonTree"]
@@ -83,7 +84,7 @@ class ReasonTree:
 
         def walk(items: Any, where: str, parent: str, fault: bool) -> None:
             if not isinstance(items, Sequence) or isinstance(items, str):
-                problems.add(where, "expected a list of reasons", items)
+                report(problems, where, "expected a list of reasons", items)
                 return
             for i, item in enumerate(items):
                 at = f"{where}[{i}]"
@@ -91,7 +92,8 @@ class ReasonTree:
                 if data is None:
                     continue
                 for key in sorted(set(data) - {"code", "label", "our_fault", "children"}):
-                    problems.add(
+                    report(
+                        problems,
                         f"{at}.{key}",
                         "unknown key; allowed: code, label, our_fault, children",
                         data[key],
@@ -104,7 +106,7 @@ class ReasonTree:
                 if code is None or label is None or own is None:
                     continue
                 if code in seen:
-                    problems.add(f"{at}.code", "each reason code may appear once", code)
+                    report(problems, f"{at}.code", "each reason code may appear once", code)
                     continue
                 seen.add(code)
                 found.append(Reason(code, label, parent, fault or own))

@@ -161,7 +161,7 @@ def compute_refund(
         balance: what the payment holds (captured minus refunded): the cap.
     """
     currency = order.currency
-    zero = Money.zero(currency)
+    zero = Money.zero(currency).quantize()
     lines: list[RefundLine] = []
     notes: list[str] = []
     for line in order.lines:

@@ -8,19 +8,14 @@ whole or changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
-from omskit.carriers.service import CarrierService
-from omskit.catalog.service import CatalogService
 from omskit.errors import ValidationError
-from omskit.fulfillment.service import FulfillmentService
-from omskit.inventory.service import InventoryService
-from omskit.orders.service import OrderService
-from omskit.payments.service import PaymentService
 from omskit.plugins.manager import Registry, collect_registry
 from omskit.returns import operations as ops
 from omskit.returns.model import RMAS, Rma
 from omskit.returns.policy import ReturnCheck, parse_lines
+from omskit.returns.ports import ReturnsServices
 from omskit.returns.refunds import RefundBreakdown
 from omskit.returns.rules import ReturnRule
 from omskit.returns.settings import ReturnSettings
@@ -31,40 +26,6 @@ from omskit.validation import check_text
 __all__ = ["ReturnsService", "ReturnsServices"]
 
 T = TypeVar("T")
-
-
-class ReturnsServices(Protocol):
-    """The services returns drive (the OMS facade is one)."""
-
-    @property
-    def orders(self) -> OrderService:
-        """Orders."""
-        ...
-
-    @property
-    def payments(self) -> PaymentService:
-        """Payments."""
-        ...
-
-    @property
-    def inventory(self) -> InventoryService:
-        """Stock."""
-        ...
-
-    @property
-    def carriers(self) -> CarrierService:
-        """Carriers (return labels, tracking)."""
-        ...
-
-    @property
-    def catalog(self) -> CatalogService:
-        """Products."""
-        ...
-
-    @property
-    def fulfillment(self) -> FulfillmentService:
-        """Shipments (where the goods came from)."""
-        ...
 
 
 def _actor(actor: Any) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 
 from omskit.errors import ValidationError
+from omskit.returns.errors import report
 from omskit.returns.reasons import DEFAULT_REASONS, ReasonTree
 from omskit.validation import (
     Problems,
@@ -158,7 +159,8 @@ def _overrides(  # noqa: PLR0912 - one branch per setting
         if raw is not None:
             for key in ("from", "to", "until"):
                 if key not in raw:
-                    problems.add(
+                    report(
+                        problems,
                         f"{where}holiday.{key}",
                         "required: holiday needs from, to and until dates",
                         None,
@@ -168,7 +170,7 @@ def _overrides(  # noqa: PLR0912 - one branch per setting
     if "rules" in data:
         rules = data["rules"]
         if not isinstance(rules, list | tuple) or not all(isinstance(r, str) for r in rules):
-            problems.add(f"{where}rules", "expected a list of rule names", rules)
+            report(problems, f"{where}rules", "expected a list of rule names", rules)
         else:
             out["rules"] = tuple(rules)
     if "restocking_fee_percent" in data:
@@ -193,7 +195,7 @@ def _overrides(  # noqa: PLR0912 - one branch per setting
     if "countries" in data:
         raw_countries = data["countries"]
         if not isinstance(raw_countries, list | tuple):
-            problems.add(f"{where}countries", "expected a list of country codes", raw_countries)
+            report(problems, f"{where}countries", "expected a list of country codes", raw_countries)
         else:
             codes = [
                 problems.check(f"{where}countries[{i}]", check_country, c)
@@ -243,7 +245,8 @@ class ReturnSettings:
         problems = Problems()
         allowed = {*POLICY_KEYS, "channels", "categories", "reasons"}
         for key in sorted(set(data) - allowed):
-            problems.add(
+            report(
+                problems,
                 f"returns.{key}",
                 f"unknown setting; allowed: {', '.join(sorted(allowed))}",
                 data[key],
@@ -258,7 +261,8 @@ class ReturnSettings:
                 if body is None:
                     continue
                 for key in sorted(set(body) - set(POLICY_KEYS)):
-                    problems.add(
+                    report(
+                        problems,
                         f"{where}{key}",
                         f"unknown setting; allowed: {', '.join(POLICY_KEYS)}",
                         body[key],
