@@ -14,6 +14,7 @@ import omskit
 from omskit import errors
 from omskit.carriers import errors as carrier_errors
 from omskit.fulfillment import errors as fulfillment_errors
+from omskit.integrations import channel as channel_integrations
 from omskit.inventory import errors as inventory_errors
 from omskit.money import Money, to_decimal
 from omskit.orders import errors as order_errors
@@ -77,6 +78,9 @@ EXAMPLES: dict[type[errors.OmskitError], Callable[[], errors.OmskitError]] = {
     ),
     carrier_errors.WebhookSignatureInvalid: lambda: carrier_errors.WebhookSignatureInvalid(
         "sandbox", "the signature does not match the body"
+    ),
+    channel_integrations.ChannelSignatureInvalid: (
+        lambda: channel_integrations.ChannelSignatureInvalid("shopify", "no header")
     ),
     carrier_errors.NoRateAvailable: lambda: carrier_errors.NoRateAvailable(
         "cheapest", ["dhl: no zone"]
