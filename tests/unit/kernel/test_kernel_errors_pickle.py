@@ -22,6 +22,7 @@ from omskit.orders.risk import RiskAssessment, RiskSignal
 from omskit.payments import errors as payment_errors
 from omskit.payments.model import Transaction
 from omskit.pricing import errors as pricing_errors
+from omskit.storage import errors as storage_errors
 
 _TXN = Transaction(
     id="txn_1",
@@ -48,6 +49,9 @@ _SPAN = (dt.date(2026, 1, 1), None)
 # test_the_table_covers_every_error_class: add a row when you add an error.
 EXAMPLES: dict[type[errors.OmskitError], Callable[[], errors.OmskitError]] = {
     errors.OmskitError: lambda: errors.OmskitError("something went wrong"),
+    storage_errors.CodecError: lambda: storage_errors.CodecError("cannot store an object"),
+    storage_errors.StorageError: lambda: storage_errors.StorageError("database is locked"),
+    storage_errors.SchemaOutdated: lambda: storage_errors.SchemaOutdated("sqlite:///a.db", 0, 1),
     errors.ValidationError: lambda: errors.ValidationError("lines[0].quantity", -2, "positive"),
     errors.InvalidAmount: lambda: errors.InvalidAmount("amount", "1,2.3", "a decimal"),
     errors.FloatNotAllowed: lambda: errors.FloatNotAllowed("amount", 0.1, "pass '0.1'"),
