@@ -11,7 +11,8 @@ Capability services hang off the facade (``oms.catalog``, ``oms.pricing``,
 host application names in its own code: the kernel (money, errors, events, config,
 clocks, ids), the value objects and aggregates the services hand back, the protocols a
 plugin implements, and every capability's errors, so ``except CouponExpired`` or
-``order: Order`` needs no deep import. Submodules hold the rest: the services, events, settings and helpers.
+``order: Order`` needs no deep import. Submodules hold the rest: the services, events,
+settings and helpers.
 """
 
 from omskit.carriers import (
