@@ -21,6 +21,7 @@ from omskit.orders.service import OrderService
 from omskit.payments.service import PaymentService
 from omskit.plugins.manager import make_plugin_manager
 from omskit.pricing.service import PricingService
+from omskit.reporting.service import ReportService
 from omskit.returns.service import ReturnsService
 from omskit.routing.service import RoutingService
 from omskit.runtime import Runtime
@@ -82,6 +83,8 @@ class OMS:
         fulfillment: fulfillment orders, picking, packing, shipments, pickup, drop-ship.
         returns: return eligibility, RMAs, receipt and inspection, refunds, exchanges,
             claims.
+        reports: KPIs, time series, custom reports, exports, forecasts and
+            replenishment suggestions over the store's records.
     """
 
     def __init__(
@@ -119,6 +122,7 @@ class OMS:
         self.orders = OrderService(self.runtime, self)
         self.fulfillment = FulfillmentService(self.runtime, self)
         self.returns = ReturnsService(self.runtime, self)
+        self.reports = ReportService(self.runtime, self)
 
     @classmethod
     def in_memory(
