@@ -15,6 +15,7 @@ from omskit import errors
 from omskit.carriers import errors as carrier_errors
 from omskit.fulfillment import errors as fulfillment_errors
 from omskit.integrations import channel as channel_integrations
+from omskit.integrations.edi import x12
 from omskit.inventory import errors as inventory_errors
 from omskit.money import Money, to_decimal
 from omskit.orders import errors as order_errors
@@ -87,6 +88,7 @@ EXAMPLES: dict[type[errors.OmskitError], Callable[[], errors.OmskitError]] = {
     channel_integrations.ChannelSignatureInvalid: (
         lambda: channel_integrations.ChannelSignatureInvalid("shopify", "no header")
     ),
+    x12.X12Error: lambda: x12.X12Error(9, "PO1", "PO102", "1.5", "a whole number"),
     carrier_errors.NoRateAvailable: lambda: carrier_errors.NoRateAvailable(
         "cheapest", ["dhl: no zone"]
     ),
