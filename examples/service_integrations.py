@@ -15,6 +15,15 @@ import urllib.parse
 from omskit import OMS, OmskitError
 from omskit.config import OMSConfig
 from omskit.events import RetryPolicy
+from omskit.integrations.accounting import (
+    check_quickbooks_totals,
+    credit_note_for_refund,
+    invoice_from_order,
+    journal_csv,
+    journal_entries,
+    quickbooks_document,
+    xero_document,
+)
 from omskit.integrations.broker import BrokerRelay, MemoryPublisher
 from omskit.integrations.stripe import (
     FakeStripe,
@@ -23,6 +32,8 @@ from omskit.integrations.stripe import (
     StripeWebhooks,
     sign_payload,
 )
+from omskit.money import Money
+from omskit.orders import Order
 from omskit.testing import FakeClock
 
 
@@ -85,7 +96,32 @@ def main() -> None:
     print(f"   {held.id}: {held.status} ({held.hold_reason}); payment {held.payment_status}")
 
     webhook(clock, auth)
+    ledgers(oms.orders.get(order.id))
     relay_events(oms, clock, broker, relay)
+
+
+def ledgers(order: Order) -> None:
+    """The order as a QuickBooks invoice, a refund as a Xero credit note, the journal."""
+    print("\n5. The order for the ledger: omskit's tax, to the cent")
+    invoice = invoice_from_order(order)
+    vat = invoice.lines[0].tax_code
+    qbo = quickbooks_document(invoice, customer_ref="24", items={"TEE-M": "5"},
+                              tax_codes={vat: "TAX"}, tax_rates={vat: "7"})  # fmt: skip
+    print(f"   QuickBooks Invoice {qbo['DocNumber']}: lines "
+          f"{[str(x['Amount']) for x in qbo['Line']]} + tax "
+          f"{qbo['TxnTaxDetail']['TotalTax']} = {check_quickbooks_totals(qbo, 'EUR')} "
+          f"(order total {order.total.gross})")  # fmt: skip
+    refund = credit_note_for_refund(invoice, Money("19.90", "EUR"), number="cn_000001",
+                                    date=invoice.date, reason="one shirt arrived torn")  # fmt: skip
+    xero = xero_document(refund, contact={"Name": "Dana"}, account_code="200",
+                         tax_types={vat: "OUTPUT2"})  # fmt: skip
+    item = xero["LineItems"][0]
+    print(f"   Xero {xero['Type']} {xero['CreditNoteNumber']}: {item['LineAmount']} net + "
+          f"{item['TaxAmount']} tax = {refund.total}")  # fmt: skip
+    entries = journal_entries([invoice, refund], invoice.date)
+    print("   sales journal:")
+    for row in journal_csv(entries).splitlines():
+        print(f"     {row}")
 
 
 def webhook(clock: FakeClock, auth: str) -> None:
@@ -112,10 +148,10 @@ def webhook(clock: FakeClock, auth: str) -> None:
 
 def relay_events(oms: OMS, clock: FakeClock, broker: MemoryPublisher, relay: BrokerRelay) -> None:
     """What the broker got, and an outage that delays events without losing any."""
-    print("\n5. Every committed event went to the broker, in the versioned envelope")
+    print("\n6. Every committed event went to the broker, in the versioned envelope")
     print(f"   {len(broker.messages)} messages; the first:")
     print("   " + json.dumps(json.loads(broker.messages[0].body))[:150] + " ...")
-    print("\n6. The broker goes down: events wait in the outbox, then go out in order")
+    print("\n7. The broker goes down: events wait in the outbox, then go out in order")
     broker.fail = ConnectionError("broker unreachable")
     oms.catalog.update_product("TEE-M", name="T-shirt, organic")
     oms.catalog.update_product("TEE-M", name="T-shirt, organic cotton")
