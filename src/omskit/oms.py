@@ -23,6 +23,8 @@ from omskit.orders.service import OrderService
 from omskit.payments.service import PaymentService
 from omskit.plugins.manager import make_plugin_manager
 from omskit.pricing.service import PricingService
+from omskit.reporting.service import ReportService
+from omskit.returns.service import ReturnsService
 from omskit.routing.service import RoutingService
 from omskit.runtime import Runtime
 
@@ -81,6 +83,10 @@ class OMS:
         payments: payment authorizations, captures, voids and refunds per order.
         orders: order capture, risk, lifecycle, changes, timeline and queries.
         fulfillment: fulfillment orders, picking, packing, shipments, pickup, drop-ship.
+        returns: return eligibility, RMAs, receipt and inspection, refunds, exchanges,
+            claims.
+        reports: KPIs, time series, custom reports, exports, forecasts and
+            replenishment suggestions over the store's records.
     """
 
     def __init__(
@@ -117,6 +123,8 @@ class OMS:
         self.payments = PaymentService(self.runtime)
         self.orders = OrderService(self.runtime, self)
         self.fulfillment = FulfillmentService(self.runtime, self)
+        self.returns = ReturnsService(self.runtime, self)
+        self.reports = ReportService(self.runtime, self)
 
     @classmethod
     def in_memory(

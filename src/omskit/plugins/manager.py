@@ -38,6 +38,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "omskit.routing.plugin",
     "omskit.carriers.plugin",
     "omskit.payments.plugin",
+    "omskit.returns.plugin",
 )
 
 #: Where the hooks are declared: the kernel's own, then each capability's, beside it.
@@ -49,6 +50,7 @@ HOOKSPEC_MODULES: tuple[str, ...] = (
     "omskit.routing.hooks",
     "omskit.payments.hooks",
     "omskit.orders.hooks",
+    "omskit.returns.hooks",
 )
 
 T = TypeVar("T")
