@@ -1,7 +1,7 @@
 """What the SQL backends share: tables per collection, repositories, commits, the outbox.
 
 [`SqliteStore`][omskit.storage.sqlite.SqliteStore] and
-[`PostgresStore`][omskit.storage.postgres.PostgresStore] differ only in how they connect,
+``PostgresStore`` differ only in how they connect,
 open a write transaction, hand out sequence numbers and name a broken constraint; the
 rows, the unit of work and the outbox are written here once.
 

@@ -2,7 +2,7 @@
 
 ``sqlite:///shop.db`` opens a [`SqliteStore`][omskit.storage.sqlite.SqliteStore]
 (standard library); ``postgresql://host/db`` a
-[`PostgresStore`][omskit.storage.postgres.PostgresStore] (the ``postgres`` extra:
+``PostgresStore`` (the ``postgres`` extra:
 ``pip install 'omskit[postgres]'``).
 """
 
