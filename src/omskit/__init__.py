@@ -14,6 +14,15 @@ every capability's errors, so ``except CouponExpired`` or ``order: Order`` needs
 import. Submodules hold the rest: the services, events, settings and helpers.
 """
 
+from omskit.admin import (
+    AccessDenied,
+    ApprovalRequired,
+    SelfApproval,
+    UnknownApproval,
+    UnknownPermission,
+    UnknownPrincipal,
+    UnknownRole,
+)
 from omskit.carriers import (
     Carrier,
     CarrierUnavailable,
@@ -158,10 +167,12 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "OMS",
+    "AccessDenied",
     "Address",
     "Allocation",
     "AlreadyExists",
     "AppliedPromotion",
+    "ApprovalRequired",
     "BackorderLimitReached",
     "CaptureOrder",
     "Carrier",
@@ -253,6 +264,7 @@ __all__ = [
     "RoutingStrategy",
     "SandboxCarrier",
     "SandboxGateway",
+    "SelfApproval",
     "SequentialIds",
     "Shipment",
     "ShortLine",
@@ -272,16 +284,20 @@ __all__ = [
     "TrackingEvent",
     "Transaction",
     "UnitsInFulfillment",
+    "UnknownApproval",
     "UnknownChannel",
     "UnknownCountry",
     "UnknownCoupon",
     "UnknownCurrency",
     "UnknownLocation",
+    "UnknownPermission",
     "UnknownPriceList",
+    "UnknownPrincipal",
     "UnknownPromotion",
     "UnknownProvider",
     "UnknownPurchaseOrder",
     "UnknownReservation",
+    "UnknownRole",
     "UnknownServiceLevel",
     "UnknownSku",
     "UnknownSupplier",

@@ -43,6 +43,9 @@ Capabilities add their own subclasses of these in their package's ``errors`` mod
     omskit.carriers.errors     UnknownServiceLevel, UnknownTrackingNumber,
                                UnserviceableAddress, NoRateAvailable
     omskit.fulfillment.errors  ItemTooLarge, OverConfirmation, PickupCodeMismatch, InvalidBinCode
+    omskit.admin.errors        AccessDenied (PermissionError), ApprovalRequired,
+                               UnknownPermission, SelfApproval, UnknownPrincipal,
+                               UnknownRole, UnknownApproval
 
 Routing adds none: it raises the kernel's errors, and reports what it cannot source as a
 plan's shortfalls.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from omskit.admin.service import AdminService
 from omskit.carriers.service import CarrierService
 from omskit.catalog.service import CatalogService
 from omskit.channels.service import ChannelService
@@ -79,6 +80,8 @@ class OMS:
         payments: payment authorizations, captures, voids and refunds per order.
         orders: order capture, risk, lifecycle, changes, timeline and queries.
         fulfillment: fulfillment orders, picking, packing, shipments, pickup, drop-ship.
+        admin: users, API clients, roles, access control, approvals, the audit log and
+            the effective configuration.
     """
 
     def __init__(
@@ -115,6 +118,8 @@ class OMS:
         self.payments = PaymentService(self.runtime)
         self.orders = OrderService(self.runtime, self)
         self.fulfillment = FulfillmentService(self.runtime, self)
+        # keep last: the admin service wraps the guarded methods of every service above
+        self.admin = AdminService(self.runtime, self)
 
     @classmethod
     def in_memory(
