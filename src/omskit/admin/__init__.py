@@ -2,7 +2,7 @@
 
 Reached as ``oms.admin`` ([`AdminService`][omskit.admin.AdminService]). Access control is
 off by default; one switch turns it on, and then every state-changing method on the
-facade checks its actor against one table, [`GUARDS`][omskit.admin.GUARDS].
+facade checks its actor against one table, ``GUARDS``.
 """
 
 from omskit.admin.audit import REDACTED

@@ -69,7 +69,7 @@ class ApprovalRequired(OmskitError):
 
 
 class UnknownPermission(ValidationError):
-    """Not a permission in the catalogue ([`PERMISSIONS`][omskit.admin.PERMISSIONS])."""
+    """Not a permission in the catalogue (``PERMISSIONS``)."""
 
     def __init__(self, value: object, field: str = "permission") -> None:
         super().__init__(field, value, "a permission from omskit.admin.PERMISSIONS, or '*'")

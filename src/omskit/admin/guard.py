@@ -1,8 +1,8 @@
-"""Wraps every method in [`GUARDS`][omskit.admin.table.GUARDS] on the facade's services.
+"""Wraps every method in ``GUARDS`` on the facade's services.
 
 The wrapper binds the call's arguments to the method's signature, finds the actor (the
 call's ``actor`` argument when given, else the principal of
-[`AdminService.acting_as`][omskit.admin.AdminService.acting_as], else ``"system"``), asks
+[`AdminService.acting_as`][omskit.admin.service.AdminService.acting_as], else ``"system"``), asks
 the [`Gatekeeper`][] whether the actor may do the guarded permission in the call's
 scope and whether an approval rule holds the call back, runs the method, and hands the
 gatekeeper the target's state before and after for the audit log. A call made from

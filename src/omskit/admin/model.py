@@ -2,7 +2,7 @@
 
 Principals and custom roles are ordinary aggregates; audit records live in an
 append-only collection (written once, never changed); approval requests move along
-[`APPROVAL_TRANSITIONS`][omskit.admin.model.APPROVAL_TRANSITIONS].
+``APPROVAL_TRANSITIONS``.
 """
 
 from __future__ import annotations

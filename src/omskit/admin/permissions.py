@@ -1,10 +1,10 @@
 """Named permissions, roles that bundle them, grants scoped by channel and location.
 
 A permission is a ``"capability.action"`` name (``"orders.cancel"``); the catalogue
-[`PERMISSIONS`][omskit.admin.PERMISSIONS] lists every one with what it allows. A
+``PERMISSIONS`` lists every one with what it allows. A
 [`Role`][omskit.admin.Role] is a named set of permissions (``"*"`` is all of them,
 ``"orders.*"`` all of one capability); the built-in roles are
-[`BUILTIN_ROLES`][omskit.admin.BUILTIN_ROLES]. A principal holds
+``BUILTIN_ROLES``. A principal holds
 [`Grant`][omskit.admin.Grant]s: a role, optionally limited to some channels and some
 locations (a store clerk only at their store). Everything here is pure data and rules.
 """

@@ -1,7 +1,7 @@
 """Approval rules: which calls need a second principal, decided from the call's arguments.
 
 Each rule is data (its settings come from the ``admin.approvals`` configuration section
-or [`AdminService.set_approval_rule`][omskit.admin.AdminService.set_approval_rule]) and
+or [`AdminService.set_approval_rule`][omskit.admin.service.AdminService.set_approval_rule]) and
 a check that looks at the call and the records it would touch, through the services'
 public reads. A rule that matches names itself and the permission the approver needs.
 

@@ -80,7 +80,7 @@ class AdminService:
     """Users and API clients, roles, access control, approvals and the audit log.
 
     Access control is off by default (embedded use: any caller may do anything);
-    [`enable`][omskit.admin.AdminService.enable] or the ``admin`` configuration section
+    [`enable`][omskit.admin.service.AdminService.enable] or the ``admin`` configuration section
     (``{"access_control": true, "owner": "root"}``) turns it on.
     """
 

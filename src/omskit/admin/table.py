@@ -1,9 +1,9 @@
 """The one table of every state-changing service method: its permission, scope and target.
 
-[`GUARDS`][omskit.admin.table.GUARDS] maps ``"service.method"`` (as reached on the OMS
+``GUARDS`` maps ``"service.method"`` (as reached on the OMS
 facade: ``oms.orders.cancel`` is ``"orders.cancel"``) to a [`Guard`][]: the permission
 the actor needs, how to find the call's scope from its arguments, and which record it
-changes (for the audit log). [`READS`][omskit.admin.table.READS] lists the methods that
+changes (for the audit log). ``READS`` lists the methods that
 change nothing. The admin service wraps every method in ``GUARDS`` on the facade, so no
 service checks permissions by hand, and a test walks every public method of every
 service on ``oms`` and fails on any that is in neither table.
