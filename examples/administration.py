@@ -16,7 +16,8 @@ SHIP_TO = {"country": "DE", "line1": "Invalidenstr. 117", "city": "Berlin",
            "postal_code": "10115"}  # fmt: skip
 
 
-def main() -> None:
+def shop() -> OMS:
+    """An OMS with an owner, a refund approval rule, two products and two locations."""
     clock = FakeClock(dt.datetime(2026, 11, 24, 9, tzinfo=dt.UTC))
     oms = OMS.in_memory(
         {"admin": {"owner": "root",
@@ -31,7 +32,11 @@ def main() -> None:
     for where in ("BER", "HH"):
         oms.inventory.receive("TEE-M", location=where, quantity=20)
         oms.inventory.receive("LAMP-1", location=where, quantity=5)
+    return oms
 
+
+def main() -> None:
+    oms = shop()
     print("1. Staff and an API client, with roles scoped by channel and location")
     oms.admin.add_user("mia", roles=["manager"], display_name="Mia (ops lead)")
     oms.admin.add_user("cara", roles=[{"role": "customer_service", "channels": ["web"]}])
@@ -85,8 +90,13 @@ def main() -> None:
     print(f"   fin approved; the refund ran once: {txn.kind} {txn.amount}")
     print(f"   request is now {oms.admin.approval(request_id).status!r}")
 
+    audit_and_config(oms, order.id)
+
+
+def audit_and_config(oms: OMS, order_id: str) -> None:
+    """Print the audit log of the walk-through and the effective configuration."""
     print("\n5. The audit log: who changed what, before and after, and why")
-    for record in oms.admin.audit(target=f"order:{order.id}"):
+    for record in oms.admin.audit(target=f"order:{order_id}"):
         fields = ", ".join(sorted(record.after))[:60]
         print(f"   {record.at:%H:%M} {record.actor:15} {record.action:22} {fields}")
     (adjusted,) = oms.admin.audit(target="stock:HH/TEE-M")
