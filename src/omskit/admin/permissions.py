@@ -71,6 +71,8 @@ PERMISSIONS: Mapping[str, str] = {
     "payments.void": "void authorizations",
     "pricing.manage": "price lists, prices, promotions, coupons, taxes and duties",
     "pricing.override_price": "capture or edit lines at a price the channel sets",
+    "reports.export": "write report files (CSV, Parquet) to a directory",
+    "reports.manage": "record exchange rates for reports and track them from orders",
 }
 
 _ALL = frozenset(PERMISSIONS)
@@ -206,6 +208,7 @@ BUILTIN_ROLES: Mapping[str, Role] = {
             "catalog.*",
             "customers.*",
             "channels.*",
+            "reports.*",
             "admin.approve",
         ),
         _role(
@@ -239,6 +242,7 @@ BUILTIN_ROLES: Mapping[str, Role] = {
             "money: payments, refunds, prices and taxes",
             "payments.*",
             "pricing.manage",
+            "reports.*",
         ),
         _role("read_only", "looks, changes nothing"),
         _role(

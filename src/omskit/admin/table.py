@@ -269,6 +269,10 @@ GUARDS: Mapping[str, Guard] = {
     "fulfillment.cancel": _g("fulfillment.cancel", _FOS, FO),
     "fulfillment.cancel_in": _g("fulfillment.cancel", _FOS),
     "fulfillment.configure_location": _g("fulfillment.manage", sc.locations("code")),
+    # reporting (reads are unchecked; recording rates and writing files are not reads)
+    "reports.record_rate": _g("reports.manage"),
+    "reports.track_rates": _g("reports.manage"),
+    "reports.export": _g("reports.export"),
 }
 
 #: Methods that change nothing, by ``"service.method"``: they are never wrapped.
@@ -381,6 +385,10 @@ READS: frozenset[str] = frozenset(
                 "risk",
                 "sourcing_request",
             )
+        ),
+        *(
+            f"reports.{m}"
+            for m in ("facts", "kpis", "query", "rate_book", "recorded_rates", "series", "sql")
         ),
         *(
             f"fulfillment.{m}"

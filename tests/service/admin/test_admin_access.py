@@ -32,7 +32,8 @@ EXPECTED: dict[str, set[str]] = {
         "fulfillment.pick", "fulfillment.pack", "fulfillment.ship", "fulfillment.pickup",
         "fulfillment.cancel", "carriers.labels",
     },
-    "finance": {p for p in PERMISSIONS if p.startswith("payments.")} | {"pricing.manage"},
+    "finance": {p for p in PERMISSIONS if p.startswith(("payments.", "reports."))}
+    | {"pricing.manage"},
     "read_only": set(),
     "integration": {
         "orders.capture", "inventory.receive", "inventory.reserve", "carriers.tracking",
