@@ -46,6 +46,7 @@ Capabilities add their own subclasses of these in their package's ``errors`` mod
     omskit.admin.errors        AccessDenied (PermissionError), ApprovalRequired,
                                UnknownPermission, SelfApproval, UnknownPrincipal,
                                UnknownRole, UnknownApproval
+    omskit.returns.errors      ReturnNotEligible (ValidationError), UnknownReturn (NotFound)
     omskit.storage.errors      CodecError, StorageError, SchemaOutdated (StorageError)
 
 Routing adds none: it raises the kernel's errors, and reports what it cannot source as a

@@ -23,6 +23,7 @@ from omskit.payments.service import PaymentService
 from omskit.plugins.manager import make_plugin_manager
 from omskit.pricing.service import PricingService
 from omskit.reporting.service import ReportService
+from omskit.returns.service import ReturnsService
 from omskit.routing.service import RoutingService
 from omskit.runtime import Runtime
 
@@ -81,6 +82,8 @@ class OMS:
         payments: payment authorizations, captures, voids and refunds per order.
         orders: order capture, risk, lifecycle, changes, timeline and queries.
         fulfillment: fulfillment orders, picking, packing, shipments, pickup, drop-ship.
+        returns: return eligibility, RMAs, receipt and inspection, refunds, exchanges,
+            claims.
         reports: KPIs, time series, custom reports, exports, forecasts and
             replenishment suggestions over the store's records.
         admin: users, API clients, roles, access control, approvals, the audit log and
@@ -121,6 +124,7 @@ class OMS:
         self.payments = PaymentService(self.runtime)
         self.orders = OrderService(self.runtime, self)
         self.fulfillment = FulfillmentService(self.runtime, self)
+        self.returns = ReturnsService(self.runtime, self)
         self.reports = ReportService(self.runtime, self)
         # keep last: the admin service wraps the guarded methods of every service above
         self.admin = AdminService(self.runtime, self)

@@ -71,6 +71,11 @@ PERMISSIONS: Mapping[str, str] = {
     "payments.void": "void authorizations",
     "pricing.manage": "price lists, prices, promotions, coupons, taxes and duties",
     "pricing.override_price": "capture or edit lines at a price the channel sets",
+    "returns.approve": "authorize or reject requested returns",
+    "returns.manage": "cancel and close returns, expire lapsed authorizations",
+    "returns.receive": "receive returned goods and decide their disposition",
+    "returns.refund": "refund inspected returns",
+    "returns.request": "open returns for an order's lines",
     "reports.export": "write report files (CSV, Parquet) to a directory",
     "reports.manage": "record exchange rates for reports and track them from orders",
 }
@@ -209,6 +214,7 @@ BUILTIN_ROLES: Mapping[str, Role] = {
             "customers.*",
             "channels.*",
             "reports.*",
+            "returns.*",
             "admin.approve",
         ),
         _role(
@@ -222,6 +228,10 @@ BUILTIN_ROLES: Mapping[str, Role] = {
             "orders.approve",
             "customers.manage",
             "payments.refund",
+            "returns.request",
+            "returns.approve",
+            "returns.manage",
+            "returns.refund",
         ),
         _role(
             "warehouse",
@@ -236,6 +246,7 @@ BUILTIN_ROLES: Mapping[str, Role] = {
             "fulfillment.pickup",
             "fulfillment.cancel",
             "carriers.labels",
+            "returns.receive",
         ),
         _role(
             "finance",
@@ -243,6 +254,7 @@ BUILTIN_ROLES: Mapping[str, Role] = {
             "payments.*",
             "pricing.manage",
             "reports.*",
+            "returns.refund",
         ),
         _role("read_only", "looks, changes nothing"),
         _role(
@@ -257,6 +269,7 @@ BUILTIN_ROLES: Mapping[str, Role] = {
             "payments.authorize",
             "payments.capture",
             "events.manage",
+            "returns.request",
         ),
     )
 }

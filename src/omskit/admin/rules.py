@@ -7,8 +7,8 @@ public reads. A rule that matches names itself and the permission the approver n
 
 The rules (all off unless configured):
 
-- ``refund_above`` (``{"EUR": "200"}``, per currency): ``payments.refund`` and
-  ``orders.refund`` above the amount; the approver needs ``payments.refund``.
+- ``refund_above`` (``{"EUR": "200"}``, per currency): ``payments.refund``,
+  ``orders.refund`` and ``returns.refund`` above the amount; the approver needs ``payments.refund``.
 - ``price_override_above_percent`` (``"10"``): ``orders.capture`` with a line priced
   more than that percent below the list price; the approver needs
   ``pricing.override_price``.
@@ -56,7 +56,8 @@ class RuleSpec:
 RULES: Mapping[str, RuleSpec] = {
     r.name: r
     for r in (
-        RuleSpec("refund_above", frozenset({"payments.refund", "orders.refund"}),
+        RuleSpec("refund_above", frozenset({"payments.refund", "orders.refund",
+                                            "returns.refund"}),
                  "payments.refund", "refunds above an amount per currency"),
         RuleSpec("price_override_above_percent", frozenset({"orders.capture"}),
                  "pricing.override_price",
@@ -148,6 +149,12 @@ class ApprovalRules:
 def _refund(
     setting: dict[str, Decimal], action: str, services: Any, args: Mapping[str, Any]
 ) -> str | None:
+    if action == "returns.refund":
+        breakdown = services.returns.simulate(args.get("rma_id"))
+        limit = setting.get(breakdown.currency)
+        if limit is not None and breakdown.total.amount > limit:
+            return f"refund of {breakdown.total} is above {limit} {breakdown.currency}"
+        return None
     key = "order_id" if action == "orders.refund" else "reference"
     payment = services.payments.get(args.get(key))
     limit = setting.get(payment.currency)

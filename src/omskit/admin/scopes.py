@@ -32,6 +32,7 @@ __all__ = [
     "purchase_order_location",
     "reads",
     "reservation_locations",
+    "rma",
     "shipment",
 ]
 
@@ -168,6 +169,24 @@ def shipment(name: str = "shipment_id") -> ScopeFn:
         except (OmskitError, TypeError):
             return UNRESOLVED
         return _fo_scope(services, found.fulfillment_order_id)
+
+    return resolve
+
+
+@reads("po_id")
+def rma(name: str = "rma_id") -> ScopeFn:
+    """A return's channel and the location its goods go back to (or the ``location``)."""
+
+    @reads(name)
+    def resolve(services: Any, args: Mapping[str, Any]) -> Scope:
+        try:
+            found = services.returns.get(args.get(name))
+        except (OmskitError, TypeError):
+            return UNRESOLVED
+        where = args.get("location") or found.location
+        if where is not None and not isinstance(where, str):
+            return UNRESOLVED
+        return Scope(frozenset({found.channel}), frozenset({where}) if where else frozenset())
 
     return resolve
 

@@ -106,6 +106,9 @@ SHIPMENT = sc.of_arg("shipment", "shipment_id", lambda s, k: s.fulfillment.shipm
 PRINCIPAL = sc.of_arg("principal", "name", lambda s, k: s.admin.principal(k))
 ROLE = sc.of_arg("role", "name", lambda s, k: s.admin.role(k))
 
+RMA = sc.of_arg("return", "rma_id", lambda s, k: s.returns.get(k))
+NEW_RMA = sc.of_result("return", lambda s, k: s.returns.get(k))
+_RMA = sc.rma()
 _ORD = sc.order_channel()
 _FOS = sc.fulfillment_order()
 _LOC = sc.locations("location")
@@ -269,6 +272,16 @@ GUARDS: Mapping[str, Guard] = {
     "fulfillment.cancel": _g("fulfillment.cancel", _FOS, FO),
     "fulfillment.cancel_in": _g("fulfillment.cancel", _FOS),
     "fulfillment.configure_location": _g("fulfillment.manage", sc.locations("code")),
+    # returns
+    "returns.request": _g("returns.request", _ORD, NEW_RMA),
+    "returns.authorize": _g("returns.approve", _RMA, RMA),
+    "returns.reject": _g("returns.approve", _RMA, RMA),
+    "returns.receive": _g("returns.receive", _RMA, RMA),
+    "returns.inspect": _g("returns.receive", _RMA, RMA),
+    "returns.refund": _g("returns.refund", _RMA, RMA),
+    "returns.cancel": _g("returns.manage", _RMA, RMA),
+    "returns.close": _g("returns.manage", _RMA, RMA),
+    "returns.expire_due": _g("returns.manage"),
     # reporting (reads are unchecked; recording rates and writing files are not reads)
     "reports.record_rate": _g("reports.manage"),
     "reports.track_rates": _g("reports.manage"),
@@ -386,6 +399,7 @@ READS: frozenset[str] = frozenset(
                 "sourcing_request",
             )
         ),
+        *(f"returns.{m}" for m in ("check", "for_order", "get", "simulate")),
         *(
             f"reports.{m}"
             for m in ("facts", "kpis", "query", "rate_book", "recorded_rates", "series", "sql")

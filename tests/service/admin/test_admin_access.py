@@ -25,20 +25,21 @@ EXPECTED: dict[str, set[str]] = {
     | {"admin.approve"},
     "customer_service": {
         "orders.capture", "orders.edit", "orders.hold", "orders.release", "orders.cancel",
-        "orders.approve", "customers.manage", "payments.refund",
+        "orders.approve", "customers.manage", "payments.refund", "returns.request",
+        "returns.approve", "returns.manage", "returns.refund",
     },
     "warehouse": {
         "inventory.adjust", "inventory.receive", "inventory.transfer", "inventory.reserve",
         "fulfillment.pick", "fulfillment.pack", "fulfillment.ship", "fulfillment.pickup",
-        "fulfillment.cancel", "carriers.labels",
+        "fulfillment.cancel", "carriers.labels", "returns.receive",
     },
     "finance": {p for p in PERMISSIONS if p.startswith(("payments.", "reports."))}
-    | {"pricing.manage"},
+    | {"pricing.manage", "returns.refund"},
     "read_only": set(),
     "integration": {
         "orders.capture", "inventory.receive", "inventory.reserve", "carriers.tracking",
         "fulfillment.release", "fulfillment.dropship", "payments.authorize",
-        "payments.capture", "events.manage",
+        "payments.capture", "events.manage", "returns.request",
     },
 }  # fmt: skip
 
