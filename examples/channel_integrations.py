@@ -120,6 +120,11 @@ def main() -> None:
           f"total as charged {woo.total}")  # fmt: skip
     transport(woocommerce.status_request(woo.external_id, "completed"))
 
+    edi_round(oms)
+
+
+def edi_round(oms: OMS) -> None:
+    """An 850 captured, acknowledged with an 855 and a 997; a broken sample refused."""
     print("\n8. EDI: a retailer's 850 (separators read from its ISA) captured and answered")
     partner = documents.TradingPartner(
         name="Retailer",
