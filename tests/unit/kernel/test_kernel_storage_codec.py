@@ -134,30 +134,6 @@ def same(a: Any, b: Any, path: str = "") -> None:
         assert a == b, path
 
 
-def json_strings(value: Any) -> list[str]:
-    """Every string in a JSON document, keys included."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() for s in (*json_strings(k), *json_strings(v))]
-    if isinstance(value, list):
-        return [s for v in value for s in json_strings(v)]
-    return []
-
-
-def texts(value: Any) -> set[str]:
-    """Every string an object holds (attrs fields, mappings, sequences, sets)."""
-    if isinstance(value, str):
-        return {value}
-    if isinstance(value, Mapping):
-        return {s for k, v in value.items() for s in (*texts(k), *texts(v))}
-    if isinstance(value, list | tuple | set | frozenset):
-        return {s for v in value for s in texts(v)}
-    if attrs.has(type(value)):
-        return {s for f in attrs.fields(type(value)) for s in texts(getattr(value, f.name))}
-    return set()
-
-
 def test_every_collection_in_the_package_is_found() -> None:
     names = {c.name for c in COLLECTIONS}
     assert {"orders", "stock_levels", "stock_movements", "payments", "products"} <= names
@@ -172,8 +148,9 @@ def test_every_stored_aggregate_type_round_trips_exactly(
     aggregate = data.draw(instances(collection.kind))
     text = codec.dumps(aggregate)
     stored = json.loads(text)  # plain JSON: no float stands for a Decimal or a date
-    # no Decimal's repr leaks into the JSON; a generated text field may say "Decimal" itself
-    assert not [x for x in json_strings(stored) if "Decimal(" in x and x not in texts(aggregate)]
+    # no Decimal repr leaked in ("Decimal('" is longer than any text the strategies draw,
+    # so a drawn string like "Decimal" cannot trip this)
+    assert "Decimal('" not in text
     back = codec.loads(collection.kind, text)
     same(aggregate, back)
     assert back._events == []
