@@ -21,6 +21,7 @@ RUNTIME = {
     "python-stdnum",
     "email-validator",
     "phonenumbers",
+    "jinja2",
 }
 
 

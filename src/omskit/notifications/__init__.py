@@ -1,0 +1,46 @@
+"""Customer communication: triggers, templates, channels, an outbox, preferences.
+
+Reached as ``oms.notifications`` (see docs/notifications.md). It only subscribes to
+events; nothing in omskit imports it.
+"""
+
+from omskit.notifications.channels import (
+    ConsoleProvider,
+    NotificationProvider,
+    OutboundMessage,
+    RecordingProvider,
+    WebhookProvider,
+)
+from omskit.notifications.errors import (
+    DeliveryRejected,
+    TemplateRenderError,
+    UnknownTemplate,
+    UnknownTrigger,
+    UnsubscribeTokenInvalid,
+)
+from omskit.notifications.model import Notification
+from omskit.notifications.preferences import Preferences
+from omskit.notifications.service import DeliveryReport, NotificationService
+from omskit.notifications.templates import Rendered, Template
+from omskit.notifications.triggers import DEFAULT_TRIGGERS, Trigger
+
+__all__ = [
+    "DEFAULT_TRIGGERS",
+    "ConsoleProvider",
+    "DeliveryRejected",
+    "DeliveryReport",
+    "Notification",
+    "NotificationProvider",
+    "NotificationService",
+    "OutboundMessage",
+    "Preferences",
+    "RecordingProvider",
+    "Rendered",
+    "Template",
+    "TemplateRenderError",
+    "Trigger",
+    "UnknownTemplate",
+    "UnknownTrigger",
+    "UnsubscribeTokenInvalid",
+    "WebhookProvider",
+]
