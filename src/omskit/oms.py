@@ -22,6 +22,7 @@ from omskit.orders.service import OrderService
 from omskit.payments.service import PaymentService
 from omskit.plugins.manager import make_plugin_manager
 from omskit.pricing.service import PricingService
+from omskit.reporting.service import ReportService
 from omskit.routing.service import RoutingService
 from omskit.runtime import Runtime
 
@@ -81,6 +82,8 @@ class OMS:
         orders: order capture, risk, lifecycle, changes, timeline and queries.
         fulfillment: fulfillment orders, picking, packing, shipments, pickup, drop-ship.
         notifications: triggers, templates, channels, the message outbox, preferences.
+        reports: KPIs, time series, custom reports, exports, forecasts and
+            replenishment suggestions over the store's records.
     """
 
     def __init__(
@@ -118,6 +121,7 @@ class OMS:
         self.orders = OrderService(self.runtime, self)
         self.fulfillment = FulfillmentService(self.runtime, self)
         self.notifications = NotificationService(self.runtime, _Sources(self))
+        self.reports = ReportService(self.runtime, self)
 
     @classmethod
     def in_memory(
