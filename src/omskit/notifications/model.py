@@ -19,7 +19,7 @@ fires the watches that are due.
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import attrs
 
@@ -129,12 +129,14 @@ class Watch(Aggregate):
     kind: str
     due: dt.datetime
     order_id: str
-    event: Event
+    event: Any  # an Event subclass: stored with its type tag, so it loads as itself
     fired: bool = False
     cleared: bool = False
 
     def fire(self) -> None:
         """Record the watch's event and mark it fired."""
+        if not isinstance(self.event, Event):
+            raise TypeError(f"watch {self.id} holds {self.event!r}, not an event")
         self.fired = True
         self.record(self.event)
 

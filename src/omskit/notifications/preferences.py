@@ -36,17 +36,25 @@ class Preferences(Aggregate):
 
     ``opted_out`` and ``opted_in`` hold ``"topic:channel"`` entries, ``*`` matching any.
     ``channel``, when set, is the one channel the customer wants messages on when a
-    trigger offers it. ``quiet_hours`` is ``(start, end)`` local time in ``time_zone``;
-    a window may wrap midnight (22:00-07:00).
+    trigger offers it. ``quiet_hours`` is ``(start, end)`` local wall-clock times in
+    ``time_zone``, as ``"HH:MM"`` text; a window may wrap midnight (22:00-07:00).
     """
 
     locale: str = ""
     time_zone: str = ""
     channel: str = ""
-    quiet_hours: tuple[dt.time, dt.time] | None = None
+    quiet_hours: tuple[str, str] | None = None
     opted_out: frozenset[str] = frozenset()
     opted_in: frozenset[str] = frozenset()
     history: list[tuple[dt.datetime, str, str]] = attrs.field(factory=list)
+
+    @property
+    def quiet_window(self) -> tuple[dt.time, dt.time] | None:
+        """``quiet_hours`` as times, or ``None``."""
+        if self.quiet_hours is None:
+            return None
+        start, end = self.quiet_hours
+        return dt.time.fromisoformat(start), dt.time.fromisoformat(end)
 
     def change(self, at: dt.datetime, what: str, actor: str) -> None:
         """Record a change in the history with who made it."""

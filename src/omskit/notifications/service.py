@@ -330,7 +330,7 @@ class NotificationService:
         record.subject, record.text, record.html = rendered.subject, rendered.text, rendered.html
         record.locale, record.locale_note = rendered.locale, rendered.note
         if not trigger.urgent and prefs is not None:
-            until = quiet_until(now, recipient.time_zone, prefs.quiet_hours)
+            until = quiet_until(now, recipient.time_zone, prefs.quiet_window)
             if until is not None:
                 record.not_before = until
                 record.reason = f"quiet hours: deferred to {until.isoformat()}"
@@ -689,7 +689,7 @@ def _clock_time(value: object, field: str) -> dt.time:
     raise ValidationError(field, value, "expected a local time such as '22:00'")
 
 
-def _quiet_hours(value: object) -> tuple[dt.time, dt.time]:
+def _quiet_hours(value: object) -> tuple[str, str]:
     if not isinstance(value, tuple | list) or len(value) != 2:
         raise ValidationError(
             "quiet_hours", value, "expected (start, end), e.g. ('22:00', '07:00')"
@@ -698,4 +698,4 @@ def _quiet_hours(value: object) -> tuple[dt.time, dt.time]:
     end = _clock_time(value[1], "quiet_hours.end")
     if start == end:
         raise ValidationError("quiet_hours", value, "start and end must differ")
-    return start, end
+    return start.isoformat(), end.isoformat()
