@@ -45,6 +45,7 @@ Capabilities add their own subclasses of these in their package's ``errors`` mod
     omskit.fulfillment.errors  ItemTooLarge, OverConfirmation, PickupCodeMismatch, InvalidBinCode
     omskit.notifications.errors  UnknownTrigger, UnknownTemplate (NotFound), TemplateRenderError,
                                UnsubscribeTokenInvalid (ValidationError), DeliveryRejected
+    omskit.returns.errors      ReturnNotEligible (ValidationError), UnknownReturn (NotFound)
     omskit.storage.errors      CodecError, StorageError, SchemaOutdated (StorageError)
 
 Routing adds none: it raises the kernel's errors, and reports what it cannot source as a

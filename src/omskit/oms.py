@@ -23,6 +23,7 @@ from omskit.payments.service import PaymentService
 from omskit.plugins.manager import make_plugin_manager
 from omskit.pricing.service import PricingService
 from omskit.reporting.service import ReportService
+from omskit.returns.service import ReturnsService
 from omskit.routing.service import RoutingService
 from omskit.runtime import Runtime
 
@@ -82,6 +83,8 @@ class OMS:
         orders: order capture, risk, lifecycle, changes, timeline and queries.
         fulfillment: fulfillment orders, picking, packing, shipments, pickup, drop-ship.
         notifications: triggers, templates, channels, the message outbox, preferences.
+        returns: return eligibility, RMAs, receipt and inspection, refunds, exchanges,
+            claims.
         reports: KPIs, time series, custom reports, exports, forecasts and
             replenishment suggestions over the store's records.
     """
@@ -121,6 +124,7 @@ class OMS:
         self.orders = OrderService(self.runtime, self)
         self.fulfillment = FulfillmentService(self.runtime, self)
         self.notifications = NotificationService(self.runtime, _Sources(self))
+        self.returns = ReturnsService(self.runtime, self)
         self.reports = ReportService(self.runtime, self)
 
     @classmethod

@@ -139,7 +139,7 @@ def event_context(
         value = getattr(event, name, None)
         if value is not None:
             ctx[name] = value
-    for name in ("rma_number", "rma", "return_id"):
+    for name in ("rma_id", "rma_number", "rma", "return_id"):
         if getattr(event, name, ""):
             ctx["rma"] = getattr(event, name)
             break

@@ -157,12 +157,18 @@ DEFAULT_TRIGGERS: tuple[Trigger, ...] = (
        key=("fulfillment_order_id",), topic="pickup_reminders"),
     _t("order_cancelled", "OrderCancelled", "transactional",
        "the order was cancelled, with what was refunded", key=("order_id",), topic="orders"),
-    _t("refund_issued", "PaymentRefunded", "transactional", "money was refunded",
-       key=("transaction_id",), topic="orders"),
+    # a return's refund, once per RMA. Payment-level refunds (PaymentRefunded) are not a
+    # trigger of their own: a cancellation's message already says what was refunded, and
+    # a second mail per refund transaction would double it
+    _t("refund_issued", "RefundIssued", "transactional", "a return's money was refunded",
+       key=("rma_id",), topic="returns"),
     _t("return_authorized", "ReturnAuthorized", "transactional",
-       "a return was authorized, with its RMA number and label", topic="returns"),
+       "a return was authorized, with its RMA number", key=("rma_id",), topic="returns"),
+    _t("return_label", "RmaLabelIssued", "transactional",
+       "the return label for an authorized return", key=("rma_id", "tracking_number"),
+       template="return_authorized", topic="returns"),
     _t("return_received", "ReturnReceived", "transactional", "a returned parcel arrived",
-       topic="returns"),
+       key=("rma_id",), topic="returns"),
     _t("back_in_stock", "BackInStock", "marketing",
        "a product a customer asked about is available again", topic="back_in_stock"),
     _t("low_stock", "LowStock", "staff", "stock fell to its low-stock threshold (to staff)"),

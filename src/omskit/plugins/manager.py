@@ -38,6 +38,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "omskit.carriers.plugin",
     "omskit.payments.plugin",
     "omskit.notifications.plugin",
+    "omskit.returns.plugin",
 )
 
 #: Where the hooks are declared: the kernel's own, then each capability's, beside it.
@@ -50,6 +51,7 @@ HOOKSPEC_MODULES: tuple[str, ...] = (
     "omskit.payments.hooks",
     "omskit.orders.hooks",
     "omskit.notifications.hooks",
+    "omskit.returns.hooks",
 )
 
 T = TypeVar("T")
