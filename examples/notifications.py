@@ -1,7 +1,7 @@
 """Notifications walk-through: what customers hear about their orders, and in which language.
 
 An order's messages, a Hebrew and a Japanese shipping notice, a flaky channel retried,
-an opt-out, quiet hours and a late parcel.
+an opt-out, quiet hours, a late parcel and a support case.
 
 Run from the repository root: ``python examples/notifications.py``.
 """
@@ -86,6 +86,7 @@ def main() -> None:
     order_id = life_and_languages(oms)
     retries(oms, clock, recorder)
     preferences_and_timers(oms, clock)
+    support(oms, order_id)
     print(f"\n{len(recorder.sent)} messages sent for {order_id} and three more orders, "
           f"{len(oms.notifications.dead_letters())} dead letters")  # fmt: skip
 
@@ -154,6 +155,20 @@ def preferences_and_timers(oms: OMS, clock: FakeClock) -> None:
     print(f"    promised {promised}; tick() fired {oms.notifications.tick()}, "
           f"then {oms.notifications.tick()}")  # fmt: skip
     show(oms, fourth)
+
+
+def support(oms: OMS, order_id: str) -> None:
+    print("\n6. A support case on the first order, answered from one timeline")
+    case = oms.support.open(
+        "Where is my order?", customer="dana@example.com", order_id=order_id,
+        message="Has it left yet?", priority=2,
+    )  # fmt: skip
+    oms.support.assign(case.id, "agent-7", actor="team-lead")
+    oms.support.add_message(case.id, "Delivered per carrier", author="agent-7", internal=True)
+    oms.support.add_message(case.id, "It was delivered this morning.", author="agent-7")
+    oms.support.transition(case.id, "resolve", actor="agent-7")
+    for line in oms.support.timeline(case.id).explain().splitlines():
+        print(f"    {line}")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from omskit.ids import IdGenerator, RandomIds, SequentialIds
 from omskit.inventory.service import InventoryService
 from omskit.money import ExchangeRateProvider
 from omskit.notifications.service import NotificationService
+from omskit.notifications.support_service import SupportService
 from omskit.orders.service import OrderService
 from omskit.payments.service import PaymentService
 from omskit.plugins.manager import make_plugin_manager
@@ -85,6 +86,7 @@ class OMS:
         orders: order capture, risk, lifecycle, changes, timeline and queries.
         fulfillment: fulfillment orders, picking, packing, shipments, pickup, drop-ship.
         notifications: triggers, templates, channels, the message outbox, preferences.
+        support: support cases linked to orders, with threads, SLAs and a timeline.
         returns: return eligibility, RMAs, receipt and inspection, refunds, exchanges,
             claims.
         reports: KPIs, time series, custom reports, exports, forecasts and
@@ -126,6 +128,7 @@ class OMS:
         self.orders = OrderService(self.runtime, self)
         self.fulfillment = FulfillmentService(self.runtime, self)
         self.notifications = NotificationService(self.runtime, _Sources(self))
+        self.support = SupportService(self.runtime, _Sources(self))
         self.returns = ReturnsService(self.runtime, self)
         self.reports = ReportService(self.runtime, self)
 

@@ -1,7 +1,7 @@
-"""Customer communication: triggers, templates, channels, an outbox, preferences.
+"""Customer communication: triggers, templates, channels, an outbox, preferences, support.
 
-Reached as ``oms.notifications`` (see docs/notifications.md). It only subscribes to
-events; nothing in omskit imports it.
+Reached as ``oms.notifications`` (see docs/notifications.md) and ``oms.support`` (support
+cases, docs/support.md). It only subscribes to events; nothing in omskit imports it.
 """
 
 from omskit.notifications.channels import (
@@ -21,11 +21,14 @@ from omskit.notifications.errors import (
 from omskit.notifications.model import Notification
 from omskit.notifications.preferences import Preferences
 from omskit.notifications.service import DeliveryReport, NotificationService
+from omskit.notifications.support import SupportCase
+from omskit.notifications.support_service import CaseTimeline, SupportService
 from omskit.notifications.templates import Rendered, Template
 from omskit.notifications.triggers import DEFAULT_TRIGGERS, Trigger
 
 __all__ = [
     "DEFAULT_TRIGGERS",
+    "CaseTimeline",
     "ConsoleProvider",
     "DeliveryRejected",
     "DeliveryReport",
@@ -36,6 +39,8 @@ __all__ = [
     "Preferences",
     "RecordingProvider",
     "Rendered",
+    "SupportCase",
+    "SupportService",
     "Template",
     "TemplateRenderError",
     "Trigger",

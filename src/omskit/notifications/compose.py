@@ -161,6 +161,15 @@ def event_context(
             {"number": n, "url": pattern.format(tracking_number=n) if pattern else ""}
             for n in numbers
         ]
+    if event.event_type == "SupportMessageAdded":
+        ctx.update(
+            case_number=getattr(event, "case_id", ""),
+            case_subject=getattr(event, "subject", ""),
+            message=getattr(event, "body", ""),
+            author=getattr(event, "author", ""),
+        )
+        if order is None:
+            ctx["customer_name"] = getattr(event, "customer", "")
     if ctx["sku"]:
         product = _find(sources.product, str(ctx["sku"]))
         ctx["product"] = product.name if product is not None else ctx["sku"]
@@ -218,8 +227,14 @@ def recipients(
     customer: Any,
     prefs: Preferences | None,
     settings: NotificationSettings,
+    *,
+    fallback_email: str = "",
 ) -> list[Recipient]:
-    """Who gets ``trigger``'s message, on which channels, in which locale and time zone."""
+    """Who gets ``trigger``'s message, on which channels, in which locale and time zone.
+
+    ``fallback_email`` reaches a customer when the event is about no order (a support
+    case opened without one).
+    """
     if trigger.kind == "staff":
         return [
             Recipient(channel, address, "", settings.default_locale, settings.default_time_zone)
@@ -227,7 +242,12 @@ def recipients(
             for address in settings.staff.get(channel, ())
         ]
     if order is None:
-        return []
+        if "@" not in fallback_email:
+            return []
+        locale = (prefs.locale if prefs else "") or settings.default_locale
+        tz = (prefs.time_zone if prefs else "") or settings.default_time_zone
+        return [Recipient(c, fallback_email if c == "email" else "", fallback_email, locale, tz)
+                for c in trigger.channels]  # fmt: skip
     key = order.customer_id or order.customer_email.lower()
     locale = (prefs.locale if prefs else "") or (customer.locale if customer else "")
     tz = (prefs.time_zone if prefs else "") or settings.default_time_zone

@@ -80,10 +80,13 @@ class SupportMessageAdded(Event):
 
     case_id: str
     order_id: str
+    customer: str
+    subject: str
     message_id: str
     author: str
     author_kind: str
     internal: bool
+    body: str
 
 
 @attrs.frozen(kw_only=True)

@@ -245,10 +245,12 @@ class NotificationService:
         if order is not None and order.customer_id:
             customer = self._find(self._sources.customer, order.customer_id)
         drafts: list[Notification] = []
-        prefs = self._preferences_for(order)
+        fallback = str(getattr(event, "customer", "") or "")
+        prefs = self._preferences_for(order) if order is not None else self._prefs(fallback)
         for trigger in fired:
             context = event_context(event, order, self._sources, self.settings)
-            for recipient in recipients(trigger, order, customer, prefs, self.settings):
+            for recipient in recipients(trigger, order, customer, prefs, self.settings,
+                                        fallback_email=fallback):  # fmt: skip
                 drafts.append(self._draft(trigger=trigger, event=event, order=order,
                                           recipient=recipient, prefs=prefs,
                                           context=context))  # fmt: skip
@@ -288,6 +290,11 @@ class NotificationService:
             return None
 
         return self._read(read)
+
+    def _prefs(self, key: str) -> Preferences | None:
+        if not key:
+            return None
+        return self._read(lambda uow: uow.repo(PREFERENCES).view(key.lower()))
 
     def _draft(
         self,

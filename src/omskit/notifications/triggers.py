@@ -173,7 +173,8 @@ DEFAULT_TRIGGERS: tuple[Trigger, ...] = (
        "a product a customer asked about is available again", topic="back_in_stock"),
     _t("low_stock", "LowStock", "staff", "stock fell to its low-stock threshold (to staff)"),
     _t("case_updated", "SupportMessageAdded", "transactional",
-       "an agent answered on a support case", when={"author_kind": ("agent",)},
+       "an agent answered on a support case",
+       when={"author_kind": ("agent",), "internal": ("False",)}, key=("message_id",),
        topic="support"),
 )  # fmt: skip
 
