@@ -15,6 +15,15 @@ plugin implements, and every capability's errors, so ``except CouponExpired`` or
 settings and helpers.
 """
 
+from omskit.admin import (
+    AccessDenied,
+    ApprovalRequired,
+    SelfApproval,
+    UnknownApproval,
+    UnknownPermission,
+    UnknownPrincipal,
+    UnknownRole,
+)
 from omskit.carriers import (
     Carrier,
     CarrierUnavailable,
@@ -179,10 +188,12 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "OMS",
+    "AccessDenied",
     "Address",
     "Allocation",
     "AlreadyExists",
     "AppliedPromotion",
+    "ApprovalRequired",
     "BackorderLimitReached",
     "CaptureOrder",
     "Carrier",
@@ -283,6 +294,7 @@ __all__ = [
     "RoutingStrategy",
     "SandboxCarrier",
     "SandboxGateway",
+    "SelfApproval",
     "SequentialIds",
     "Shipment",
     "ShortLine",
@@ -305,17 +317,21 @@ __all__ = [
     "Transaction",
     "Trigger",
     "UnitsInFulfillment",
+    "UnknownApproval",
     "UnknownChannel",
     "UnknownCountry",
     "UnknownCoupon",
     "UnknownCurrency",
     "UnknownLocation",
+    "UnknownPermission",
     "UnknownPriceList",
+    "UnknownPrincipal",
     "UnknownPromotion",
     "UnknownProvider",
     "UnknownPurchaseOrder",
     "UnknownReservation",
     "UnknownReturn",
+    "UnknownRole",
     "UnknownServiceLevel",
     "UnknownSku",
     "UnknownSupplier",

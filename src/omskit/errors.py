@@ -45,6 +45,9 @@ Capabilities add their own subclasses of these in their package's ``errors`` mod
     omskit.fulfillment.errors  ItemTooLarge, OverConfirmation, PickupCodeMismatch, InvalidBinCode
     omskit.notifications.errors  UnknownTrigger, UnknownTemplate (NotFound), TemplateRenderError,
                                UnsubscribeTokenInvalid (ValidationError), DeliveryRejected
+    omskit.admin.errors        AccessDenied (PermissionError), ApprovalRequired,
+                               UnknownPermission, SelfApproval, UnknownPrincipal,
+                               UnknownRole, UnknownApproval
     omskit.returns.errors      ReturnNotEligible (ValidationError), UnknownReturn (NotFound)
     omskit.storage.errors      CodecError, StorageError, SchemaOutdated (StorageError)
 
