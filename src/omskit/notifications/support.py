@@ -1,7 +1,7 @@
 """Support cases: inquiries and tickets linked to an order, a line, a shipment or a return.
 
 A [`SupportCase`][] has a message thread, an assignee, an SLA due time (from its
-priority) and a status that moves only along [`CASE_MOVES`][]::
+priority) and a status that moves only along ``CASE_MOVES``::
 
     open <──resume── waiting_on_customer / waiting_on_warehouse
       │  ──wait_on_customer / wait_on_warehouse──>
@@ -88,7 +88,7 @@ class SupportCase(Aggregate):
     history: list[CaseStep] = attrs.field(factory=list)
 
     def move(self, action: str, at: dt.datetime, actor: str, note: str = "") -> str:
-        """Apply ``action`` from [`CASE_MOVES`][]; returns the previous status.
+        """Apply ``action`` from ``CASE_MOVES``; returns the previous status.
 
         Raises:
             InvalidTransition: ``action`` is not allowed from the current status.
