@@ -43,6 +43,8 @@ Capabilities add their own subclasses of these in their package's ``errors`` mod
     omskit.carriers.errors     UnknownServiceLevel, UnknownTrackingNumber,
                                UnserviceableAddress, NoRateAvailable
     omskit.fulfillment.errors  ItemTooLarge, OverConfirmation, PickupCodeMismatch, InvalidBinCode
+    omskit.notifications.errors  UnknownTrigger, UnknownTemplate (NotFound), TemplateRenderError,
+                               UnsubscribeTokenInvalid (ValidationError), DeliveryRejected
     omskit.admin.errors        AccessDenied (PermissionError), ApprovalRequired,
                                UnknownPermission, SelfApproval, UnknownPrincipal,
                                UnknownRole, UnknownApproval

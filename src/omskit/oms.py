@@ -20,6 +20,8 @@ from omskit.fulfillment.service import FulfillmentService
 from omskit.ids import IdGenerator, RandomIds, SequentialIds
 from omskit.inventory.service import InventoryService
 from omskit.money import ExchangeRateProvider
+from omskit.notifications.service import NotificationService
+from omskit.notifications.support_service import SupportService
 from omskit.orders.service import OrderService
 from omskit.payments.service import PaymentService
 from omskit.plugins.manager import make_plugin_manager
@@ -84,6 +86,8 @@ class OMS:
         payments: payment authorizations, captures, voids and refunds per order.
         orders: order capture, risk, lifecycle, changes, timeline and queries.
         fulfillment: fulfillment orders, picking, packing, shipments, pickup, drop-ship.
+        notifications: triggers, templates, channels, the message outbox, preferences.
+        support: support cases linked to orders, with threads, SLAs and a timeline.
         returns: return eligibility, RMAs, receipt and inspection, refunds, exchanges,
             claims.
         reports: KPIs, time series, custom reports, exports, forecasts and
@@ -126,6 +130,8 @@ class OMS:
         self.payments = PaymentService(self.runtime)
         self.orders = OrderService(self.runtime, self)
         self.fulfillment = FulfillmentService(self.runtime, self)
+        self.notifications = NotificationService(self.runtime, _Sources(self))
+        self.support = SupportService(self.runtime, _Sources(self))
         self.returns = ReturnsService(self.runtime, self)
         self.reports = ReportService(self.runtime, self)
         # keep last: the admin service wraps the guarded methods of every service above
@@ -188,3 +194,25 @@ class OMS:
         """The exchange-rate provider chosen through the ``omskit_exchange_rates`` hook."""
         provider: ExchangeRateProvider = self.plugins.hook.omskit_exchange_rates(config=self.config)
         return provider
+
+
+class _Sources:
+    """What notifications read, through the services' public API."""
+
+    def __init__(self, oms: OMS) -> None:
+        self._oms = oms
+
+    def order(self, order_id: str) -> Any:
+        return self._oms.orders.get(order_id)
+
+    def customer(self, customer_id: str) -> Any:
+        return self._oms.customers.get(customer_id)
+
+    def shipment(self, shipment_id: str) -> Any:
+        return self._oms.fulfillment.shipment(shipment_id)
+
+    def product(self, sku: str) -> Any:
+        return self._oms.catalog.get(sku)
+
+    def shipments(self, order_id: str) -> list[Any]:
+        return list(self._oms.fulfillment.shipments(order_id))

@@ -22,6 +22,7 @@ RUNTIME = {
     "python-stdnum",
     "email-validator",
     "phonenumbers",
+    "jinja2",
 }
 
 

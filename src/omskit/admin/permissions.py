@@ -57,6 +57,8 @@ PERMISSIONS: Mapping[str, str] = {
     "inventory.receive": "receive stock, purchase orders and returned goods",
     "inventory.reserve": "reserve, release and consume stock, expire cart holds",
     "inventory.transfer": "move stock between locations",
+    "notifications.manage": "triggers, templates, delivery runs, timers and dead letters",
+    "notifications.preferences": "customers' notification preferences and unsubscribes",
     "orders.approve": "approve orders held for review",
     "orders.cancel": "cancel orders and order lines",
     "orders.capture": "capture (create) orders",
@@ -77,6 +79,8 @@ PERMISSIONS: Mapping[str, str] = {
     "returns.refund": "refund inspected returns",
     "returns.request": "open returns for an order's lines",
     "reports.export": "write report files (CSV, Parquet) to a directory",
+    "support.answer": "answer, assign and move support cases",
+    "support.open": "open support cases",
     "reports.manage": "record exchange rates for reports and track them from orders",
 }
 
@@ -215,6 +219,8 @@ BUILTIN_ROLES: Mapping[str, Role] = {
             "channels.*",
             "reports.*",
             "returns.*",
+            "notifications.*",
+            "support.*",
             "admin.approve",
         ),
         _role(
@@ -232,6 +238,9 @@ BUILTIN_ROLES: Mapping[str, Role] = {
             "returns.approve",
             "returns.manage",
             "returns.refund",
+            "notifications.preferences",
+            "support.open",
+            "support.answer",
         ),
         _role(
             "warehouse",

@@ -289,7 +289,16 @@ GUARDS: Mapping[str, Guard] = {
     "reports.record_rate": _g("reports.manage"),
     "reports.track_rates": _g("reports.manage"),
     "reports.export": _g("reports.export"),
-}
+    # notifications: configuration and delivery runs; customers' preferences
+    **{f"notifications.{m}": _g("notifications.manage")
+       for m in ("add_trigger", "configure_trigger", "override_template", "deliver", "tick",
+                 "requeue", "handle")},
+    **{f"notifications.{m}": _g("notifications.preferences")
+       for m in ("set_preferences", "opt_in", "opt_out", "unsubscribe")},
+    # support cases
+    "support.open": _g("support.open"),
+    **{f"support.{m}": _g("support.answer") for m in ("add_message", "assign", "transition")},
+}  # fmt: skip
 
 #: Methods that change nothing, by ``"service.method"``: they are never wrapped.
 READS: frozenset[str] = frozenset(
@@ -403,6 +412,22 @@ READS: frozenset[str] = frozenset(
             )
         ),
         *(f"returns.{m}" for m in ("check", "for_order", "get", "simulate")),
+        *(
+            f"notifications.{m}"
+            for m in (
+                "dead_letters",
+                "get",
+                "messages",
+                "preferences",
+                "preview",
+                "provider",
+                "render",
+                "templates",
+                "triggers",
+                "unsubscribe_token",
+            )
+        ),
+        *(f"support.{m}" for m in ("cases", "get", "overdue", "timeline")),
         *(
             f"reports.{m}"
             for m in ("facts", "kpis", "query", "rate_book", "recorded_rates", "series", "sql")

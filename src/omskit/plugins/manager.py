@@ -38,6 +38,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "omskit.routing.plugin",
     "omskit.carriers.plugin",
     "omskit.payments.plugin",
+    "omskit.notifications.plugin",
     "omskit.returns.plugin",
 )
 
@@ -50,6 +51,7 @@ HOOKSPEC_MODULES: tuple[str, ...] = (
     "omskit.routing.hooks",
     "omskit.payments.hooks",
     "omskit.orders.hooks",
+    "omskit.notifications.hooks",
     "omskit.returns.hooks",
 )
 

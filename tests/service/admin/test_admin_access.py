@@ -27,6 +27,7 @@ EXPECTED: dict[str, set[str]] = {
         "orders.capture", "orders.edit", "orders.hold", "orders.release", "orders.cancel",
         "orders.approve", "customers.manage", "payments.refund", "returns.request",
         "returns.approve", "returns.manage", "returns.refund",
+        "notifications.preferences", "support.open", "support.answer",
     },
     "warehouse": {
         "inventory.adjust", "inventory.receive", "inventory.transfer", "inventory.reserve",

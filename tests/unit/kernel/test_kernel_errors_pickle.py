@@ -21,6 +21,7 @@ from omskit.integrations.edi import x12
 from omskit.integrations.stripe.gateway import StripeRequestRefused
 from omskit.inventory import errors as inventory_errors
 from omskit.money import Money, to_decimal
+from omskit.notifications import errors as notification_errors
 from omskit.orders import errors as order_errors
 from omskit.orders.risk import RiskAssessment, RiskSignal
 from omskit.payments import errors as payment_errors
@@ -182,6 +183,21 @@ EXAMPLES: dict[type[errors.OmskitError], Callable[[], errors.OmskitError]] = {
     pricing_errors.UnknownCoupon: lambda: pricing_errors.UnknownCoupon("NOPE"),
     pricing_errors.UnknownPriceList: lambda: pricing_errors.UnknownPriceList("vip", "EUR"),
     pricing_errors.UnknownPromotion: lambda: pricing_errors.UnknownPromotion("SHIP50"),
+    notification_errors.DeliveryRejected: lambda: notification_errors.DeliveryRejected(
+        "'dana@example' does not accept messages"
+    ),
+    notification_errors.TemplateRenderError: lambda: notification_errors.TemplateRenderError(
+        "shipped.html", "UndefinedError", "the template failed: 'carier' is undefined"
+    ),
+    notification_errors.UnknownTemplate: lambda: notification_errors.UnknownTemplate(
+        "shiped", ["shipped"]
+    ),
+    notification_errors.UnknownTrigger: lambda: notification_errors.UnknownTrigger(
+        "shiped", ["shipped"]
+    ),
+    notification_errors.UnsubscribeTokenInvalid: lambda: (
+        notification_errors.UnsubscribeTokenInvalid("token", "x.y", "a token, unaltered")
+    ),
     admin_errors.AccessDenied: lambda: admin_errors.AccessDenied(
         "kim", "inventory.adjust", "{location 'TLV'}", "holds warehouse at BER"
     ),
