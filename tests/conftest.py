@@ -18,6 +18,8 @@ from omskit.config import OMSConfig
 from omskit.ids import SequentialIds
 from omskit.testing import FakeClock
 
+from .stores import postgres_url
+
 settings.register_profile(
     "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -26,13 +28,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 START = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
 
-#: The backend the service suite runs on: ``memory`` (default) or ``sqlite``. With
-#: ``OMSKIT_TEST_STORAGE=sqlite`` every ``OMS.in_memory()`` a test makes (the ``oms``
-#: fixture and each test's own shops) opens a fresh SQLite file instead, so the whole
-#: suite proves the SQLite store keeps the storage ports' promises.
+#: The backend the service suite runs on: ``memory`` (default), ``sqlite`` or
+#: ``postgres``. With ``OMSKIT_TEST_STORAGE=sqlite`` every ``OMS.in_memory()`` a test
+#: makes (the ``oms`` fixture and each test's own shops) opens a fresh SQLite file
+#: instead (``postgres``: a fresh schema of the test database, dropped at exit), so the
+#: suite proves the durable store keeps the storage ports' promises.
 STORAGE = os.environ.get("OMSKIT_TEST_STORAGE", "memory")
-if STORAGE not in ("memory", "sqlite"):
-    raise pytest.UsageError(f"OMSKIT_TEST_STORAGE={STORAGE!r}: expected memory or sqlite")
+if STORAGE not in ("memory", "sqlite", "postgres"):
+    raise pytest.UsageError(f"OMSKIT_TEST_STORAGE={STORAGE!r}: expected memory, sqlite or postgres")
 _files = itertools.count(1)
 
 
@@ -61,7 +64,10 @@ def _durable_in_memory(
         cfg = OMSConfig.coerce(config)
         if cfg.storage != "memory":  # let the real method refuse it
             return original(cls, config, plugins, clock=clock, ids=ids, autoload=autoload)  # type: ignore[no-any-return]
-        url = f"sqlite:///{directory}/oms-{next(_files)}.db"
+        if STORAGE == "sqlite":
+            url = f"sqlite:///{directory}/oms-{next(_files)}.db"
+        else:
+            url = postgres_url()
         ids = ids or SequentialIds()
         oms = cls.open(url, cfg, plugins, clock=clock, ids=ids, autoload=autoload)
         opened.add(oms)

@@ -523,6 +523,10 @@ def faulty_oms(
                 inner: StorageBackend = MemoryStore(clock, ids)
             elif config.storage.startswith("sqlite:"):  # OMSKIT_TEST_STORAGE=sqlite
                 inner = SqliteStore(config.storage, clock, ids)
+            elif config.storage.startswith("postgresql:"):  # OMSKIT_TEST_STORAGE=postgres
+                from omskit.storage.postgres import PostgresStore
+
+                inner = PostgresStore(config.storage, clock, ids)
             else:
                 return None
             stores.append(FaultyStore(inner))

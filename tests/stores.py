@@ -22,7 +22,7 @@ from omskit.testing import FakeClock
 
 from .services import service_address
 
-BACKENDS = ("memory", "sqlite")
+BACKENDS = ("memory", "sqlite", "postgres")
 _schemas: list[str] = []
 
 
@@ -67,6 +67,7 @@ def open_store(
         from omskit.storage.sqlite import SqliteStore
 
         return SqliteStore(store_url(kind, directory), clock, ids)
+    url = store_url(kind, directory)  # skips first when PostgreSQL is not at hand
     from omskit.storage.postgres import PostgresStore
 
-    return PostgresStore(store_url(kind, directory), clock, ids)
+    return PostgresStore(url, clock, ids)

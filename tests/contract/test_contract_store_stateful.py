@@ -22,7 +22,7 @@ from omskit.ids import SequentialIds
 from omskit.storage.ports import Aggregate, Collection, UnitOfWork
 from omskit.testing import FakeClock
 
-from ..stores import open_store  # noqa: TID252 - shared test helpers
+from ..stores import open_store, postgres_url  # noqa: TID252 - shared test helpers
 
 
 @attrs.define(eq=False)
@@ -140,9 +140,23 @@ class SqliteStoreMachine(StoreMachine):
     kind = "sqlite"
 
 
+class PostgresStoreMachine(StoreMachine):
+    """The same model, on a schema of the test PostgreSQL database."""
+
+    kind = "postgres"
+
+
 StoreMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=25, deadline=None)
 SqliteStoreMachine.TestCase.settings = settings(
     max_examples=30, stateful_step_count=25, deadline=None
 )
+PostgresStoreMachine.TestCase.settings = settings(
+    max_examples=15, stateful_step_count=25, deadline=None
+)
 test_the_memory_store_commits_like_an_atomic_dict = StoreMachine.TestCase
 test_the_sqlite_store_commits_like_an_atomic_dict = SqliteStoreMachine.TestCase
+
+
+def test_the_postgres_store_commits_like_an_atomic_dict() -> None:
+    postgres_url()  # skips (or fails in CI) without PostgreSQL, before Hypothesis runs
+    PostgresStoreMachine.TestCase("runTest").runTest()

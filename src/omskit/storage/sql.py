@@ -500,7 +500,7 @@ class _SqlRepository(Generic[A]):
     def view(self, id: str) -> A | None:
         if type(id) is not str:
             return None
-        seen = self._seen.get(id)
+        seen = self._seen.get(id) or self._views.get(id)  # one snapshot per unit of work
         if seen is not None:
             return seen
         rows = self._rows(self._spec.get_sql, (id,))
@@ -567,7 +567,10 @@ class _SqlRepository(Generic[A]):
     # -- writes --------------------------------------------------------------
     def add(self, aggregate: A) -> None:
         id = aggregate.id
-        if id in self._seen or self._rows(self._spec.exists_sql, (id,)):
+        if id in self._seen:
+            raise AlreadyExists(self._collection.noun, id)
+        # ledger records get fresh ids: a taken one fails at commit, saving a round trip
+        if not self._append_only and self._rows(self._spec.exists_sql, (id,)):
             raise AlreadyExists(self._collection.noun, id)
         if self._append_only:
             self._spec.keys(aggregate)  # refuse unusable key values now, as memory does
@@ -775,6 +778,7 @@ class SqlUnitOfWork:
         """Write every saved aggregate and its events in one transaction; or raise."""
         writing = [repo for repo in self._repos.values() if repo._dirty]
         if not writing:
+            self._close()
             return []
         store = self._store
         events: list[Event] = []
@@ -805,6 +809,8 @@ class SqlUnitOfWork:
                 f"cannot store text that is not valid Unicode ({exc.reason}: "
                 f"{exc.object[exc.start : exc.end]!r}); nothing was written"
             ) from None
+        finally:
+            self._close()  # a pooled connection goes back as soon as the work is done
         for repo in writing:
             repo.committed()
         return events
@@ -812,6 +818,7 @@ class SqlUnitOfWork:
     def rollback(self) -> None:
         """Forget every uncommitted change."""
         self._repos.clear()
+        self._close()
 
 
 def _stamp(events: list[Event], now: dt.datetime, new_id: Callable[[str], str]) -> None:
