@@ -1,4 +1,4 @@
-"""Returns walk-through: check, a partial return with a discount share and a restocking fee.
+"""Returns walk-through: a partial return (discount share, restocking fee), an exchange, a claim.
 
 Run from the repository root: ``python examples/returns.py``.
 """
@@ -47,7 +47,10 @@ def setup() -> tuple[OMS, FakeClock]:
     inv = oms.inventory
     inv.add_location("BER", name="Berlin DC", country="DE", lat=52.52, lon=13.40, priority=1)
     inv.add_location("MUC", name="Munich DC", country="DE", lat=48.14, lon=11.58, priority=2)
-    for sku in ("TEE", "MUG", "SOCKS"):
+    oms.catalog.add_product(
+        "HOODIE", name="Hoodie", price="39.99", currency="EUR", weight_grams=500, dimensions=dims
+    )
+    for sku in ("TEE", "MUG", "SOCKS", "HOODIE"):
         inv.receive(sku, location="BER", quantity=20)
     oms.pricing.add_promotion("WINTER10", name="10% off the order", kind="percent", percent="10")
     return oms, clock
@@ -153,10 +156,72 @@ def full_return(oms: OMS, order_id: str) -> None:
     print(f"    returned per line: {[(x.id, x.returned) for x in order.lines]}")
 
 
+def capture(oms: OMS, ref: str, lines: dict[str, int]) -> str:
+    order = oms.orders.capture(
+        {
+            "channel": "web",
+            "external_id": ref,
+            "customer": {"email": "dana@example.com"},
+            "ship_to": HOME,
+            "lines": [{"sku": s, "quantity": q} for s, q in lines.items()],
+            "payment": {"method": "tok_visa"},
+        }
+    )
+    return order.id
+
+
+def exchange(oms: OMS) -> None:
+    print("\n3. An exchange: a tee for a hoodie, the difference charged")
+    order_id = capture(oms, "W-2", {"TEE": 1})
+    deliver(oms, order_id)
+    rma = oms.returns.request(order_id, {"L1": 1}, authorize=True)
+    rma = oms.returns.issue_label(rma.id)
+    print(f"    return label {rma.label_carrier} {rma.label_tracking} ({rma.label_cost})")
+    sandbox = oms.carriers.get("sandbox")
+    assert isinstance(sandbox, SandboxCarrier)
+    label = oms.carriers.label(rma.label_tracking).label
+    for hook in sandbox.webhook_deliveries(label, now=oms.clock.now()):
+        oms.carriers.handle_webhook("sandbox", hook.body, hook.headers)
+    print(f"    tracked by the carrier's webhooks: {oms.returns.get(rma.id).status}")
+    oms.returns.receive(rma.id)
+    oms.returns.inspect(rma.id)
+    rma = oms.returns.exchange(rma.id, {"HOODIE": 1})
+    replacement = oms.orders.get(rma.replacement_order_id)
+    pay = oms.payments.get(replacement.id)
+    print(
+        f"    replacement {replacement.id} ({replacement.total.gross}): credit "
+        f"{pay.goodwill} from the tee, {pay.open_amount} authorized for the difference"
+    )
+
+
+def lost_parcel(oms: OMS) -> None:
+    print("\n4. A lost parcel: refunded without a return")
+    order_id = capture(oms, "W-3", {"MUG": 2})
+    (fo,) = oms.fulfillment.release(order_id)
+    oms.fulfillment.accept(fo.id)
+    oms.fulfillment.confirm_pick(fo.id)
+    oms.fulfillment.pack(fo.id)
+    shipment = oms.fulfillment.ship(fo.id, objective="fastest")
+    sandbox = oms.carriers.get("sandbox")
+    assert isinstance(sandbox, SandboxCarrier)
+    label = oms.carriers.label(shipment.tracking_numbers[0]).label
+    for hook in sandbox.webhook_deliveries(label, "lost", now=oms.clock.now()):
+        oms.carriers.handle_webhook("sandbox", hook.body, hook.headers)
+    print(f"    the carrier says: {oms.fulfillment.shipment(shipment.id).status}")
+    claim = oms.returns.claim(order_id, {"L1": 2}, kind="lost", notes=["never arrived"])
+    payment = oms.payments.get(order_id)
+    print(
+        f"    {claim.id} ({claim.kind}) {claim.status}: refunded {payment.refunded} "
+        f"of {payment.captured}"
+    )
+
+
 def main() -> None:
     oms, clock = setup()
     order_id = partial_return(oms, clock)
     full_return(oms, order_id)
+    exchange(oms)
+    lost_parcel(oms)
 
 
 if __name__ == "__main__":

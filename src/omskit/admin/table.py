@@ -282,6 +282,9 @@ GUARDS: Mapping[str, Guard] = {
     "returns.cancel": _g("returns.manage", _RMA, RMA),
     "returns.close": _g("returns.manage", _RMA, RMA),
     "returns.expire_due": _g("returns.manage"),
+    "returns.issue_label": _g("returns.approve", _RMA, RMA),
+    "returns.exchange": _g("returns.refund", _RMA, RMA),
+    "returns.claim": _g("returns.refund", _ORD, NEW_RMA),
     # reporting (reads are unchecked; recording rates and writing files are not reads)
     "reports.record_rate": _g("reports.manage"),
     "reports.track_rates": _g("reports.manage"),

@@ -8,7 +8,7 @@
     label_issued  ship -> in_transit, receive -> received, cancel, expire
     in_transit    receive -> received
     received      inspect -> inspected
-    inspected     refund -> closed, close -> closed
+    inspected     refund -> closed, exchange -> closed, close -> closed
 
 ``cancel`` is allowed until the parcel is on its way (requested, authorized,
 label_issued). Nothing changes a status except ``Rma.move`` (through [`next_status`][]),
@@ -56,7 +56,7 @@ RMA_TRANSITIONS: Mapping[str, Mapping[str, str]] = {
     },
     "in_transit": {"receive": "received"},
     "received": {"inspect": "inspected"},
-    "inspected": {"refund": "closed", "close": "closed"},
+    "inspected": {"refund": "closed", "exchange": "closed", "close": "closed"},
     "rejected": {},
     "closed": {},
     "cancelled": {},

@@ -74,7 +74,12 @@ class RmaEntry:
 
 @attrs.frozen
 class RefundRecord:
-    """A refund performed for an RMA, with the breakdown it paid out."""
+    """A refund (or an exchange credit) for an RMA, with the breakdown it settled.
+
+    ``paid`` is what went back to the original payment: the breakdown's total for a
+    refund, the difference (or nothing) for an exchange, whose credit paid for the
+    replacement instead.
+    """
 
     key: str
     breakdown: RefundBreakdown
@@ -82,6 +87,7 @@ class RefundRecord:
     at: dt.datetime
     actor: str
     reason: str
+    paid: Money
 
 
 @attrs.define(eq=False)

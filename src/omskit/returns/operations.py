@@ -470,8 +470,11 @@ def refund_in(
     key: str | None,
     reason: str,
     actor: str,
+    action: str = "refund",
 ) -> Rma:
     """Pay the simulated refund to the original payment and close the RMA.
+
+    ``action`` is ``"refund"`` (an inspected return) or ``"resolve"`` (a claim).
 
     A repeated ``key`` returns the RMA as it is; a key used by another RMA's refund is
     an [`IdempotencyConflict`][].
@@ -483,9 +486,10 @@ def refund_in(
         for other in uow.repo(RMAS).list_by("order", rma.order_id):
             if other.id != rma.id and any(r.key == key for r in other.refunds):
                 raise IdempotencyConflict(key, f"it refunded return {other.id}")
+    next_status(f"return {rma.id}", rma.status, action)
     breakdown = simulate_in(svc, uow, rma)
     now = svc.runtime.clock.now()
-    rma.move("refund", now, actor, f"{breakdown.total}")
+    rma.move(action, now, actor, f"{breakdown.total}")
     key = key or f"{rma.id}:refund"
     txns: tuple[str, ...] = ()
     if breakdown.total.amount > 0:
@@ -502,7 +506,7 @@ def refund_in(
         txns = (txn.id,)
     for line in rma.lines:
         line.refunded = next((x.quantity for x in breakdown.lines if x.line_id == line.line_id), 0)
-    rma.refunds.append(RefundRecord(key, breakdown, txns, now, actor, reason))
+    rma.refunds.append(RefundRecord(key, breakdown, txns, now, actor, reason, breakdown.total))
     rma.resolution = rma.resolution or "refund"
     rma.record(
         RefundIssued(

@@ -11,8 +11,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from omskit.errors import ValidationError
+from omskit.orders.storage import ORDERS
 from omskit.plugins.manager import Registry, collect_registry
+from omskit.returns import exchanges, labels
 from omskit.returns import operations as ops
+from omskit.returns.events import ClaimFiled
+from omskit.returns.lifecycle import next_status
 from omskit.returns.model import RMAS, Rma
 from omskit.returns.policy import ReturnCheck, parse_lines
 from omskit.returns.ports import ReturnsServices
@@ -50,6 +54,9 @@ class ReturnsService:
         self.services = services
         self.settings = ReturnSettings.from_mapping(runtime.config.section("returns"))
         self._rules: Registry[ReturnRule] | None = None
+        services.carriers.add_tracking_listener(
+            lambda uow, record, new: labels.on_tracking(self, uow, record, new)
+        )
 
     @property
     def rules(self) -> Registry[ReturnRule]:
@@ -262,6 +269,139 @@ class ReturnsService:
         return self._change(
             rma_id, lambda uow, rma: ops.close_in(self, uow, rma, reason=reason, actor=actor)
         )
+
+    def issue_label(self, rma_id: str, *, actor: str = "system") -> Rma:
+        """Buy a return label for an authorized return from the carrier that delivered it.
+
+        Its cost is kept on the RMA (``label_cost``) and deducted from the refund when
+        the policy says the customer pays (``label_paid_by``). The label's tracking moves
+        the RMA to ``in_transit`` once the carrier has the parcel.
+
+        Raises:
+            InvalidTransition: the return is not authorized.
+            ValidationError: a claim, or no carrier parcel to return.
+            CarrierUnavailable: the carrier failed; nothing changes.
+        """
+        actor = _actor(actor)
+        return self._change(
+            rma_id, lambda uow, rma: labels.issue_label_in(self, uow, rma, actor=actor)
+        )
+
+    def exchange(
+        self,
+        rma_id: str,
+        lines: Mapping[str, int] | Sequence[Mapping[str, Any]],
+        *,
+        actor: str = "system",
+    ) -> Rma:
+        """Replace the inspected return's accepted units with ``lines`` (``{sku: qty}``).
+
+        A replacement order is captured (idempotently) and routed like any other; the
+        returned units' value pays for it, and the difference is authorized on the
+        original payment method (dearer) or refunded to the original payment (cheaper).
+        ``rma.replacement_order_id`` names it; ``rma.refunds`` records the credit.
+
+        Raises:
+            InvalidTransition: the return is not inspected.
+            PaymentDeclined: the difference was refused; the replacement is cancelled.
+            ValidationError, OrderRejected, InsufficientStock: as capture raises them.
+        """
+        wanted, actor = exchanges.parse_replacement(lines), _actor(actor)
+        return self._replace(rma_id, wanted, action="exchange", free=False, actor=actor)
+
+    def claim(
+        self,
+        order_id: str,
+        lines: Mapping[str, int] | Sequence[Mapping[str, Any]],
+        *,
+        kind: str,
+        resolution: str = "refund",
+        notes: Sequence[str] = (),
+        photos: Sequence[str] = (),
+        actor: str = "agent",
+    ) -> Rma:
+        """Settle units that were ``"lost"`` in transit or arrived ``"damaged"``.
+
+        Nothing comes back: the claim is requested, authorized and resolved at once,
+        either by a ``"refund"`` of the units or by a ``"replace"`` ment order that costs
+        the customer nothing. Shipped (not necessarily delivered) units may be claimed.
+
+        Raises:
+            ValidationError: an unknown ``kind`` or ``resolution``, malformed lines.
+            ReturnNotEligible: more units than were shipped and not returned or claimed.
+        """
+        if kind not in ("lost", "damaged"):
+            raise ValidationError("kind", kind, "expected 'lost' or 'damaged'")
+        if resolution not in ("refund", "replace"):
+            raise ValidationError("resolution", resolution, "expected 'refund' or 'replace'")
+        requests = parse_lines(lines, self.settings.reasons.codes(), default_reason=kind)
+        actor = _actor(actor)
+        note_list, photo_list = _texts(notes, "notes"), _texts(photos, "photos")
+
+        def open_claim(uow: UnitOfWork) -> Rma:
+            rma = ops.request_in(
+                self,
+                uow,
+                order_id,
+                requests,
+                customer=None,
+                notes=note_list,
+                photos=photo_list,
+                exchange=(),
+                actor=actor,
+                kind=f"claim_{kind}",
+            )
+            ops.authorize_in(self, uow, rma, location=None, actor=actor)
+            rma.record(
+                ClaimFiled(
+                    rma_id=rma.id,
+                    order_id=order_id,
+                    kind=kind,
+                    resolution=resolution,
+                    actor=actor,
+                    lines=tuple((x.line_id, x.quantity) for x in rma.lines),
+                )
+            )
+            if resolution == "refund":
+                ops.refund_in(
+                    self, uow, rma, key=None, reason=f"claim: {kind}", actor=actor, action="resolve"
+                )
+            return rma
+
+        rma = self._run(open_claim)
+        if resolution == "refund":
+            return rma
+        wanted = tuple((x.sku, x.quantity) for x in rma.lines)
+        return self._replace(rma.id, wanted, action="resolve", free=True, actor=actor)
+
+    def _replace(
+        self,
+        rma_id: str,
+        wanted: tuple[tuple[str, int], ...],
+        *,
+        action: str,
+        free: bool,
+        actor: str,
+    ) -> Rma:
+        with self.runtime.storage.unit_of_work() as uow:
+            rma = ops.load_rma(uow, rma_id)
+            if rma.replacement_order_id:
+                return rma
+            next_status(f"return {rma.id}", rma.status, action)
+            order = uow.repo(ORDERS).get(rma.order_id)
+        replacement = exchanges.capture_replacement(self, rma, order, wanted, actor)
+        try:
+            return self._change(
+                rma_id,
+                lambda uow, r: exchanges.settle_replacement_in(
+                    self, uow, r, replacement.id, action=action, free=free, actor=actor
+                ),
+            )
+        except Exception:
+            self.services.orders.cancel(
+                replacement.id, reason=f"the exchange for return {rma_id} failed", actor=actor
+            )
+            raise
 
     # -- reads --------------------------------------------------------------------------
     def get(self, rma_id: str) -> Rma:

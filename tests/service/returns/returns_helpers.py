@@ -35,6 +35,10 @@ def build_world(oms: OMS) -> None:
         hazmat=True)  # fmt: skip
     add("NAMEMUG", name="Mug with a name", price="15.00", currency="EUR", weight_grams=300,
         dimensions=dims, attributes={"personalised": "yes"})  # fmt: skip
+    add(
+        "TEE-L", name="Tee, large", price="19.99", currency="EUR", weight_grams=190, dimensions=dims
+    )
+    add("HOODIE", name="Hoodie", price="39.99", currency="EUR", weight_grams=500, dimensions=dims)
     add("BRUSH", name="Toothbrush", price="3.33", currency="EUR", weight_grams=50,
         dimensions=dims, attributes={"category": "hygiene"})  # fmt: skip
     inv = oms.inventory
@@ -50,7 +54,7 @@ def build_world(oms: OMS) -> None:
     inv.add_location("MUC", name="Munich DC", country="DE", lat=48.14, lon=11.58, priority=2)
     inv.add_location("HH", name="Hamburg store", kind="store", country="DE", lat=53.55,
                      lon=9.99)  # fmt: skip
-    for sku in ("TEE", "MUG", "FINAL", "GLUE", "NAMEMUG", "BRUSH"):
+    for sku in ("TEE", "MUG", "FINAL", "GLUE", "NAMEMUG", "BRUSH", "TEE-L", "HOODIE"):
         inv.receive(sku, location="BER", quantity=500)
     oms.pricing.add_price_list("jp", "JPY", includes_tax=True)
     oms.pricing.add_price_list("kw", "KWD", includes_tax=False)

@@ -29,7 +29,7 @@ def check_invariants(oms: OMS, order_id: str) -> None:
     payment = oms.payments.get(order_id)
     assert payment.refunded <= payment.captured
     paid = sum(
-        (r.breakdown.total for rma in oms.returns.for_order(order_id) for r in rma.refunds),
+        (r.paid for rma in oms.returns.for_order(order_id) for r in rma.refunds),
         Money.zero(payment.currency),
     )
     assert paid == payment.refunded

@@ -98,6 +98,11 @@ class RmaMachine(RuleBasedStateMachine):
             self.act(rma, "refund", lambda: self.oms.returns.refund(rma))
 
     @rule(rma=rmas)
+    def exchange(self, rma: str) -> None:
+        if rma:
+            self.act(rma, "exchange", lambda: self.oms.returns.exchange(rma, {"TEE-L": 1}))
+
+    @rule(rma=rmas)
     def close(self, rma: str) -> None:
         if rma:
             self.act(rma, "close", lambda: self.oms.returns.close(rma, reason="kept"))
