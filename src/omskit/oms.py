@@ -21,6 +21,7 @@ from omskit.orders.service import OrderService
 from omskit.payments.service import PaymentService
 from omskit.plugins.manager import make_plugin_manager
 from omskit.pricing.service import PricingService
+from omskit.reporting.service import ReportService
 from omskit.routing.service import RoutingService
 from omskit.runtime import Runtime
 
@@ -79,6 +80,8 @@ class OMS:
         payments: payment authorizations, captures, voids and refunds per order.
         orders: order capture, risk, lifecycle, changes, timeline and queries.
         fulfillment: fulfillment orders, picking, packing, shipments, pickup, drop-ship.
+        reports: KPIs, time series, custom reports, exports, forecasts and
+            replenishment suggestions over the store's records.
     """
 
     def __init__(
@@ -115,6 +118,7 @@ class OMS:
         self.payments = PaymentService(self.runtime)
         self.orders = OrderService(self.runtime, self)
         self.fulfillment = FulfillmentService(self.runtime, self)
+        self.reports = ReportService(self.runtime, self)
 
     @classmethod
     def in_memory(

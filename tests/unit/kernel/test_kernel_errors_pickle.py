@@ -14,6 +14,7 @@ import omskit
 from omskit import errors
 from omskit.carriers import errors as carrier_errors
 from omskit.fulfillment import errors as fulfillment_errors
+from omskit.integrations import channel as channel_integrations
 from omskit.inventory import errors as inventory_errors
 from omskit.money import Money, to_decimal
 from omskit.orders import errors as order_errors
@@ -21,6 +22,8 @@ from omskit.orders.risk import RiskAssessment, RiskSignal
 from omskit.payments import errors as payment_errors
 from omskit.payments.model import Transaction
 from omskit.pricing import errors as pricing_errors
+from omskit.reporting import errors as reporting_errors
+from omskit.storage import errors as storage_errors
 
 _TXN = Transaction(
     id="txn_1",
@@ -47,6 +50,9 @@ _SPAN = (dt.date(2026, 1, 1), None)
 # test_the_table_covers_every_error_class: add a row when you add an error.
 EXAMPLES: dict[type[errors.OmskitError], Callable[[], errors.OmskitError]] = {
     errors.OmskitError: lambda: errors.OmskitError("something went wrong"),
+    storage_errors.CodecError: lambda: storage_errors.CodecError("cannot store an object"),
+    storage_errors.StorageError: lambda: storage_errors.StorageError("database is locked"),
+    storage_errors.SchemaOutdated: lambda: storage_errors.SchemaOutdated("sqlite:///a.db", 0, 1),
     errors.ValidationError: lambda: errors.ValidationError("lines[0].quantity", -2, "positive"),
     errors.InvalidAmount: lambda: errors.InvalidAmount("amount", "1,2.3", "a decimal"),
     errors.FloatNotAllowed: lambda: errors.FloatNotAllowed("amount", 0.1, "pass '0.1'"),
@@ -77,6 +83,9 @@ EXAMPLES: dict[type[errors.OmskitError], Callable[[], errors.OmskitError]] = {
     ),
     carrier_errors.WebhookSignatureInvalid: lambda: carrier_errors.WebhookSignatureInvalid(
         "sandbox", "the signature does not match the body"
+    ),
+    channel_integrations.ChannelSignatureInvalid: (
+        lambda: channel_integrations.ChannelSignatureInvalid("shopify", "no header")
     ),
     carrier_errors.NoRateAvailable: lambda: carrier_errors.NoRateAvailable(
         "cheapest", ["dhl: no zone"]
@@ -119,6 +128,7 @@ EXAMPLES: dict[type[errors.OmskitError], Callable[[], errors.OmskitError]] = {
     inventory_errors.UnknownPurchaseOrder: lambda: inventory_errors.UnknownPurchaseOrder("po-9"),
     inventory_errors.UnknownReservation: lambda: inventory_errors.UnknownReservation("O-7", "L1"),
     inventory_errors.UnknownSupplier: lambda: inventory_errors.UnknownSupplier("ACME"),
+    reporting_errors.MissingExtra: lambda: reporting_errors.MissingExtra("pyarrow", "reports"),
     order_errors.OrderRejected: lambda: order_errors.OrderRejected("web", "W-1", _RISK),
     order_errors.OrderUnchanged: lambda: order_errors.OrderUnchanged(
         "lines", {}, "change at least one line"

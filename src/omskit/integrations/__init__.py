@@ -1,0 +1,8 @@
+"""Adapters to the systems an OMS lives among (each an optional module; see docs/integrations.md).
+
+Channels: ``channel`` (shared), ``shopify``, ``woocommerce``, ``amazon``, ``ebay``,
+``magento``; EDI X12: ``edi``; CRM / BI exports: ``crm``. Import the module you use;
+nothing here imports the ``OMS`` facade.
+"""
+
+__all__: list[str] = []

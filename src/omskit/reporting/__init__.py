@@ -1,0 +1,62 @@
+"""Reporting: KPIs, time series, custom reports, exports and demand forecasting.
+
+Computed from omskit's own stored records (orders, shipments, payments, the stock
+ledger) as flat fact rows; reached as ``oms.reports`` ([`ReportService`][]). Nothing
+in omskit imports this package.
+"""
+
+from omskit.reporting.errors import MissingExtra
+from omskit.reporting.events import ExchangeRateRecorded, ReplenishmentApplied
+from omskit.reporting.facts import (
+    TABLES,
+    FactSet,
+    LedgerFact,
+    LineFact,
+    OrderFact,
+    ReturnFact,
+    ShipmentFact,
+    build_facts,
+)
+from omskit.reporting.measures import DIMENSIONS, MEASURES, Measure
+from omskit.reporting.query import OPERATORS, PERIODS, Filter, Query, run_query
+from omskit.reporting.rates import RATES, RateBook, RecordedRate
+from omskit.reporting.report import KpiReport, Point, Series
+from omskit.reporting.service import ReportFacts, ReportService
+from omskit.reporting.settings import ReportingSettings
+from omskit.reporting.stock import StockFact, stock_facts
+from omskit.reporting.values import Ratio, Spread
+
+__all__ = [
+    "DIMENSIONS",
+    "MEASURES",
+    "OPERATORS",
+    "PERIODS",
+    "RATES",
+    "TABLES",
+    "ExchangeRateRecorded",
+    "FactSet",
+    "Filter",
+    "KpiReport",
+    "LedgerFact",
+    "LineFact",
+    "Measure",
+    "MissingExtra",
+    "OrderFact",
+    "Point",
+    "Query",
+    "RateBook",
+    "Ratio",
+    "RecordedRate",
+    "ReplenishmentApplied",
+    "ReportFacts",
+    "ReportService",
+    "ReportingSettings",
+    "ReturnFact",
+    "Series",
+    "ShipmentFact",
+    "Spread",
+    "StockFact",
+    "build_facts",
+    "run_query",
+    "stock_facts",
+]

@@ -1,0 +1,393 @@
+"""The reporting service, reached as ``oms.reports``.
+
+KPIs, series, custom reports, exports, forecasts and replenishment suggestions over the
+store's own records.
+
+It only reads (views, never committed) and subscribes; the two things it writes are its
+own recorded exchange rates and, when asked, reorder policies for inventory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from omskit.errors import ValidationError
+from omskit.events import Event
+from omskit.money import ExchangeRateProvider, Money, check_currency, quantize, to_decimal
+from omskit.orders.events import OrderCaptured
+from omskit.reporting.events import ExchangeRateRecorded
+from omskit.reporting.export import (
+    EXPORT_TABLES,
+    ExportManifest,
+    duckdb_connection,
+    export_tables,
+)
+from omskit.reporting.facts import FactSet, build_facts
+from omskit.reporting.measures import DIMENSIONS, MEASURES, Value
+from omskit.reporting.query import PERIODS, Query, period_of, run_query
+from omskit.reporting.rates import RATES, RateBook, RecordedRate
+from omskit.reporting.report import KpiReport, Point, Series, change
+from omskit.reporting.settings import ReportingSettings
+from omskit.reporting.stock import StockFact, stock_facts
+from omskit.runtime import Runtime
+from omskit.storage.ports import UnitOfWork
+from omskit.validation import check_text
+
+__all__ = ["ReportFacts", "ReportService", "check_day"]
+
+
+def check_day(value: Any, field: str) -> dt.date:
+    """A calendar day: a ``date`` (not a datetime) or an ISO ``"YYYY-MM-DD"`` string."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValidationError(field, value, "expected a date or an ISO day like '2026-11-24'")
+
+
+class ReportFacts:
+    """The fact tables for one range and currency, with the stock table built for it."""
+
+    def __init__(self, facts: FactSet, stock: tuple[StockFact, ...], currency: str,
+                 start: dt.date, end: dt.date) -> None:  # fmt: skip
+        self.facts = facts
+        self.stock = stock
+        self.currency = currency
+        self.start = start
+        self.end = end
+
+    def table(self, name: str) -> Sequence[Any]:
+        """The rows of table ``name``.
+
+        One of ``orders``, ``lines``, ``shipments``, ``returns``, ``ledger``, ``stock``.
+        """
+        return self.stock if name == "stock" else self.facts.table(name)
+
+
+class ReportService:
+    """KPIs, time series, custom reports, exports and forecasts. Reached as ``oms.reports``.
+
+    Configured by the ``reporting`` section ([`ReportingSettings`][]).
+    """
+
+    def __init__(self, runtime: Runtime, services: Any = None) -> None:
+        self._rt = runtime
+        self._services = services
+        self.settings = ReportingSettings.from_mapping(runtime.config.section("reporting"))
+
+    # -- configuration ---------------------------------------------------------------------
+    @property
+    def currency(self) -> str:
+        """The currency reports are in by default."""
+        return self.settings.currency or self._rt.config.default_currency
+
+    def _provider(self) -> ExchangeRateProvider | None:
+        provider: ExchangeRateProvider | None = self._rt.plugins.hook.omskit_exchange_rates(
+            config=self._rt.config
+        )
+        return provider
+
+    def rate_book(self) -> RateBook:
+        """The recorded rates, with the configured exchange-rate provider as fallback."""
+        with self._rt.storage.unit_of_work() as uow:
+            recorded = list(uow.repo(RATES).scan_view())
+        return RateBook(recorded, self._provider())
+
+    # -- recorded rates --------------------------------------------------------------------
+    def record_rate(self, base: str, quote: str, rate: Any, *, on: Any = None,
+                    source: str = "recorded", actor: str = "system") -> RecordedRate:  # fmt: skip
+        """Record that 1 ``base`` bought ``rate`` ``quote`` on day ``on`` (default: today).
+
+        Reports convert every row at the latest rate recorded on or before its day.
+        """
+        b, q = check_currency(base, "base"), check_currency(quote, "quote")
+        if b == q:
+            raise ValidationError("quote", quote, f"must differ from base {b!r}")
+        value = to_decimal(rate, "rate")
+        if value <= 0:
+            raise ValidationError("rate", rate, "a rate must be positive")
+        day = self._local_today() if on is None else check_day(on, "on")
+        src = check_text(source, "source", max_length=64)
+        who = check_text(actor, "actor", max_length=64)
+
+        def use_case(uow: UnitOfWork) -> RecordedRate:
+            return self._record_in(uow, b, q, value, day=day, source=src, actor=who)
+
+        return self._rt.run(use_case)
+
+    def _record_in(self, uow: UnitOfWork, base: str, quote: str, rate: Decimal, *,
+                   day: dt.date, source: str, actor: str) -> RecordedRate:  # fmt: skip
+        row = RecordedRate(
+            id=self._rt.ids.new_id("fx"), base=base, quote=quote, rate=rate, on=day,
+            source=source, actor=actor, recorded_at=self._rt.clock.now(),
+        )  # fmt: skip
+        row.record(ExchangeRateRecorded(base=base, quote=quote, rate=rate, on=day,
+                                        source=source, actor=actor))  # fmt: skip
+        uow.repo(RATES).add(row)
+        return row
+
+    def recorded_rates(self) -> list[RecordedRate]:
+        """Every recorded rate, oldest day first."""
+        with self._rt.storage.unit_of_work() as uow:
+            return sorted(uow.repo(RATES).scan_view(), key=lambda r: (r.on, r.base, r.quote))
+
+    def track_rates(self, quote: str | None = None, *, actor: str = "reporting") -> None:
+        """Record the provider's rate into ``quote`` for each new order's currency and day.
+
+        Subscribes to [`OrderCaptured`][]: the first order of a day in another currency
+        records that day's rate (from the ``omskit_exchange_rates`` provider), so later
+        reports convert that day's sales at the rate of the day they were made.
+        """
+        target = check_currency(quote or self.currency, "quote")
+        who = check_text(actor, "actor", max_length=64)
+
+        def on_event(event: Event) -> None:
+            if not isinstance(event, OrderCaptured) or event.total.currency == target:
+                return
+            base = event.total.currency
+            day = event.occurred_at.astimezone(self.settings.timezone).date()
+            provider = self._provider()
+            if provider is None:
+                return
+
+            def use_case(uow: UnitOfWork) -> None:
+                if any(r.on == day for r in uow.repo(RATES).list_view("pair", (base, target))):
+                    return
+                rate = provider.rate(base, target, day)
+                self._record_in(
+                    uow, base, target, rate.rate, day=day, source=rate.source, actor=who
+                )
+
+            self._rt.run(use_case)
+
+        self._rt.subscribe(f"reporting.rates.{target}", on_event)
+
+    # -- facts -----------------------------------------------------------------------------
+    def _local_today(self) -> dt.date:
+        return self._rt.clock.now().astimezone(self.settings.timezone).date()
+
+    def _range(self, start: Any, end: Any) -> tuple[dt.date, dt.date]:
+        today = self._local_today()
+        s = check_day(start, "start") if start is not None else today - dt.timedelta(days=29)
+        e = check_day(end, "end") if end is not None else today
+        if e < s:
+            raise ValidationError("end", e, f"must be on or after start {s}")
+        return s, e
+
+    def _raw(self, book: RateBook) -> FactSet:
+        tz = self.settings.timezone
+
+        def convert(amount: Decimal, base: str, quote: str, at: dt.datetime) -> Decimal:
+            r = book.rate(base, quote, at.astimezone(tz).date()).rate
+            return quantize(amount * r, quote, ROUND_HALF_UP)
+
+        with self._rt.storage.unit_of_work() as uow:
+            return build_facts(uow, now=self._rt.clock.now(), tz=tz,
+                               ship_within=self.settings.ship_within, convert=convert)  # fmt: skip
+
+    def facts(self, start: Any = None, end: Any = None, *,
+              currency: str | None = None) -> ReportFacts:  # fmt: skip
+        """The fact tables for local days ``start..end``, in ``currency``.
+
+        The range is inclusive (default: the last 30 days); every amount is converted
+        at its own day's recorded rate.
+        """
+        s, e = self._range(start, end)
+        cur = check_currency(currency or self.currency, "currency")
+        book = self.rate_book()
+        return self._facts_for(self._raw(book), book, s, e, cur)
+
+    def _facts_for(self, raw: FactSet, book: RateBook, s: dt.date, e: dt.date,
+                   cur: str) -> ReportFacts:  # fmt: skip
+        tz = self.settings.timezone
+
+        def in_range(row: Any) -> bool:
+            day = getattr(row, row.ANCHOR).astimezone(tz).date()
+            return bool(s <= day <= e)
+
+        def rate(base: str, at: dt.datetime) -> Decimal:
+            return book.rate(base, cur, at.astimezone(tz).date()).rate
+
+        facts = raw.where(in_range).converted(cur, rate, quantize)
+
+        def cost(m: Money) -> Decimal:
+            return quantize(m.amount * book.rate(m.currency, cur, e).rate, cur)
+
+        stock = stock_facts(raw.ledger, s, e, tz, raw.unit_costs, cur, cost, raw.categories)
+        return ReportFacts(facts, stock, cur, s, e)
+
+    # -- KPIs ------------------------------------------------------------------------------
+    def kpis(self, start: Any = None, end: Any = None, *, by: str | None = None,
+             currency: str | None = None,
+             where: Mapping[str, Any] | None = None) -> KpiReport:  # fmt: skip
+        """Every KPI (`MEASURES`) over local days ``start..end``, in ``currency``.
+
+        With ``by`` (a dimension), each KPI whose table has it is broken down too.
+
+        ``where`` keeps rows whose dimension equals a value (or is in a list of values),
+        e.g. ``{"channel": "web"}``, in every table that has that dimension.
+        """
+        dims = sorted({d for t, ds in DIMENSIONS.items() if t != "ledger" for d in ds})
+        if by is not None and by not in dims:
+            raise ValidationError("by", by, f"expected one of {', '.join(dims)}")
+        filters = _where(where, dims)
+        rf = self.facts(start, end, currency=currency)
+        totals: dict[str, Value] = {}
+        groups: dict[str, dict[str, Value]] = {}
+        for m in MEASURES.values():
+            rows = _filtered(rf.table(m.table), m.table, filters)
+            totals[m.name] = m.compute(rows, rf.currency)
+            if by is not None and by in DIMENSIONS[m.table]:
+                grouped: dict[str, list[Any]] = {}
+                for r in rows:
+                    grouped.setdefault(str(getattr(r, by)), []).append(r)
+                for key, members in grouped.items():
+                    groups.setdefault(key, {})[m.name] = m.compute(members, rf.currency)
+        return KpiReport(rf.start, rf.end, rf.currency, by, totals,
+                         dict(sorted(groups.items())))  # fmt: skip
+
+    # -- time series -----------------------------------------------------------------------
+    def series(self, measure: str, start: Any = None, end: Any = None, *,
+               every: str = "day", currency: str | None = None,
+               where: Mapping[str, Any] | None = None) -> Series:  # fmt: skip
+        """``measure`` per day, week (from Monday) or month of the store's time zone.
+
+        The range is widened to whole periods; each point is compared with the period
+        before it, and the total with as many periods just before the range.
+        """
+        m = MEASURES.get(measure)
+        if m is None or m.table == "ledger":
+            raise ValidationError("measure", measure,
+                                  f"expected one of {', '.join(sorted(MEASURES))}")  # fmt: skip
+        if every not in PERIODS:
+            raise ValidationError("every", every, f"expected one of {', '.join(PERIODS)}")
+        s, e = self._range(start, end)
+        cur = check_currency(currency or self.currency, "currency")
+        filters = _where(where, DIMENSIONS[m.table])
+        periods = _periods(every, s, e)
+        count = len(periods)
+        before = _shift(every, periods[0], -count)
+        all_periods = _periods(every, before, e)
+        last = _shift(every, periods[-1], 1) - dt.timedelta(days=1)
+        book = self.rate_book()
+        raw = self._raw(book)
+        values: dict[dt.date, Value] = {}
+        tz = self.settings.timezone
+        if m.table == "stock":
+            for p in all_periods:
+                end_p = _shift(every, p, 1) - dt.timedelta(days=1)
+                rf = self._facts_for(raw, book, p, end_p, cur)
+                values[p] = m.compute(_filtered(rf.stock, "stock", filters), cur)
+            whole = self._facts_for(raw, book, periods[0], last, cur).stock
+            prior = self._facts_for(raw, book, before, periods[0] - dt.timedelta(days=1),
+                                    cur).stock  # fmt: skip
+            total, previous_total = m.compute(whole, cur), m.compute(prior, cur)
+        else:
+            rf = self._facts_for(raw, book, before, last, cur)
+            rows = _filtered(rf.table(m.table), m.table, filters)
+            by_period: dict[dt.date, list[Any]] = {p: [] for p in all_periods}
+            for r in rows:
+                day = getattr(r, r.ANCHOR).astimezone(tz).date()
+                by_period[period_of(every, day)].append(r)
+            for p, members in by_period.items():
+                values[p] = m.compute(members, cur)
+            inside = [r for p in periods for r in by_period[p]]
+            outside = [r for p in all_periods if p < periods[0] for r in by_period[p]]
+            total, previous_total = m.compute(inside, cur), m.compute(outside, cur)
+        points = []
+        for p in periods:
+            prev = values.get(_shift(every, p, -1))
+            points.append(Point(p, values[p], prev, change(values[p], prev)))
+        return Series(measure, every, cur, tuple(points), total, previous_total,
+                      change(total, previous_total))  # fmt: skip
+
+    # -- custom reports --------------------------------------------------------------------
+    def query(self, spec: Mapping[str, Any] | Query, start: Any = None, end: Any = None, *,
+              currency: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+        """Run a custom report (see [`Query`][]) over local days ``start..end``; rows out."""
+        q = spec if isinstance(spec, Query) else Query.from_mapping(spec)
+        rf = self.facts(start, end, currency=currency)
+        return run_query(rf.table(q.table), q, rf.currency, self.settings.timezone)
+
+    # -- exports ---------------------------------------------------------------------------
+    def export(self, directory: str | os.PathLike[str], start: Any = None, end: Any = None,
+               *, fmt: str = "csv", tables: Sequence[str] | None = None,
+               currency: str | None = None) -> ExportManifest:  # fmt: skip
+        """Write the fact tables (default: all, ``stock`` included) to ``directory``.
+
+        ``fmt`` is ``"csv"`` (standard library) or ``"parquet"`` (the ``reports`` extra);
+        see [`export_tables`][] for the files and the manifest.
+        """
+        rf = self.facts(start, end, currency=currency)
+        names = list(tables) if tables is not None else [*EXPORT_TABLES]
+        unknown = [n for n in names if n not in EXPORT_TABLES]
+        if unknown:
+            raise ValidationError("tables", unknown,
+                                  f"expected some of {', '.join(EXPORT_TABLES)}")  # fmt: skip
+        return export_tables({n: rf.table(n) for n in names}, directory, fmt=fmt,
+                             currency=rf.currency, start=rf.start, end=rf.end,
+                             as_of=rf.facts.as_of)  # fmt: skip
+
+    def sql(self, query: str, start: Any = None, end: Any = None, *,
+            currency: str | None = None) -> list[tuple[Any, ...]]:  # fmt: skip
+        """Run ad-hoc SQL over the fact tables with DuckDB (the ``reports`` extra).
+
+        Every table is registered under its name (``orders``, ``lines``, ``shipments``,
+        ``returns``, ``ledger``, ``stock``); money columns are exact decimals.
+        """
+        text = check_text(query, "query", max_length=100_000)
+        rf = self.facts(start, end, currency=currency)
+        con = duckdb_connection({n: rf.table(n) for n in EXPORT_TABLES})
+        try:
+            rows: list[tuple[Any, ...]] = con.execute(text).fetchall()
+        finally:
+            con.close()
+        return rows
+
+
+def _where(where: Mapping[str, Any] | None, allowed: Sequence[str]) -> dict[str, frozenset[Any]]:
+    if where is None:
+        return {}
+    if not isinstance(where, Mapping):
+        raise ValidationError("where", where, "expected a mapping of dimension to value(s)")
+    out: dict[str, frozenset[Any]] = {}
+    for key, value in where.items():
+        if key not in allowed:
+            raise ValidationError(f"where.{key}", value,
+                                  f"not a dimension; allowed: {', '.join(allowed)}")  # fmt: skip
+        values = value if isinstance(value, list | tuple | set | frozenset) else (value,)
+        out[key] = frozenset(values)
+    return out
+
+
+def _filtered(rows: Sequence[Any], table: str, filters: Mapping[str, frozenset[Any]]
+              ) -> Sequence[Any]:  # fmt: skip
+    applicable = {k: v for k, v in filters.items() if k in DIMENSIONS[table]}
+    if not applicable:
+        return rows
+    return [r for r in rows if all(getattr(r, k) in v for k, v in applicable.items())]
+
+
+def _shift(every: str, period: dt.date, n: int) -> dt.date:
+    if every == "day":
+        return period + dt.timedelta(days=n)
+    if every == "week":
+        return period + dt.timedelta(weeks=n)
+    months = period.year * 12 + period.month - 1 + n
+    return dt.date(months // 12, months % 12 + 1, 1)
+
+
+def _periods(every: str, start: dt.date, end: dt.date) -> list[dt.date]:
+    p = period_of(every, start)
+    out = []
+    while p <= end:
+        out.append(p)
+        p = _shift(every, p, 1)
+    return out
