@@ -29,6 +29,7 @@ the next, different, operation.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -67,7 +68,7 @@ from omskit.runtime import Runtime, check_actor
 from omskit.storage.ports import UnitOfWork
 from omskit.validation import check_text, renamed
 
-__all__ = ["PaymentListener", "PaymentService", "Settler"]
+__all__ = ["NO_REASON", "NoReason", "PaymentListener", "PaymentService", "Settler"]
 
 T = TypeVar("T")
 
@@ -82,6 +83,16 @@ _EVENTS: dict[str, Any] = {
     "void": PaymentVoided,
     "refund": PaymentRefunded,
 }
+
+
+class NoReason(enum.Enum):
+    """The default of a ``reason`` not given (kept apart from any value a caller sends)."""
+
+    NO_REASON = "no reason given"
+
+
+#: ``payments.refund`` called without ``reason`` (deprecated: it will be required).
+NO_REASON = NoReason.NO_REASON
 
 
 class PaymentService:
@@ -523,7 +534,7 @@ class PaymentService:
         amount: MoneyLike | str | None = None,
         *,
         idempotency_key: str | None = None,
-        reason: str | None = None,
+        reason: str | NoReason = NO_REASON,
         actor: str = "system",
         reference: str | None = None,
     ) -> Transaction:
@@ -538,7 +549,7 @@ class PaymentService:
             ValidationError: an empty reason, or more than was captured and not refunded.
         """
         order_id = _order_id(order_id, reference, "payments.refund")
-        if reason is None:
+        if isinstance(reason, NoReason):
             warnings.warn(
                 "payments.refund without a reason is deprecated; give reason=... "
                 "(it will be required, as it is for orders.refund)",
