@@ -15,6 +15,8 @@ from omskit import errors
 from omskit.carriers import errors as carrier_errors
 from omskit.fulfillment import errors as fulfillment_errors
 from omskit.integrations import channel as channel_integrations
+from omskit.integrations import transport as integration_errors
+from omskit.integrations.stripe.gateway import StripeRequestRefused
 from omskit.inventory import errors as inventory_errors
 from omskit.money import Money, to_decimal
 from omskit.orders import errors as order_errors
@@ -138,6 +140,15 @@ EXAMPLES: dict[type[errors.OmskitError], Callable[[], errors.OmskitError]] = {
     ),
     payment_errors.GatewayUnavailable: lambda: payment_errors.GatewayUnavailable(_TXN, 3),
     payment_errors.PaymentDeclined: lambda: payment_errors.PaymentDeclined(_TXN),
+    integration_errors.ServiceError: lambda: integration_errors.ServiceError(
+        "easypost", 422, "ADDRESS.VERIFY.FAILURE", "address not found", "to_address"
+    ),
+    integration_errors.SignatureInvalid: lambda: integration_errors.SignatureInvalid(
+        "stripe", "the signature does not match the body"
+    ),
+    StripeRequestRefused: lambda: StripeRequestRefused(
+        "stripe", 404, "resource_missing", "No such payment_intent", "intent"
+    ),
     pricing_errors.ChannelPriceRejected: lambda: pricing_errors.ChannelPriceRejected(
         "lines[0].unit_price", "9.00", "19.90", "within 5%"
     ),
