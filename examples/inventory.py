@@ -58,7 +58,7 @@ print(f"  expired: {oms.inventory.expire_reservations()}")
 show("TEE-M", "BER")
 
 print("6. Transfer, count, and the ledger")
-oms.inventory.transfer("TEE-M", source="BER", target="MUC", quantity=2, actor="planner")
+oms.inventory.transfer("TEE-M", from_location="BER", to_location="MUC", quantity=2, actor="planner")
 oms.inventory.count("TEE-M", location="BER", counted=3, actor="dana")
 for m in oms.inventory.ledger(sku="TEE-M"):
     print(f"  {m.at:%H:%M} {m.kind:13} {m.location} on_hand {m.on_hand:+3d} "

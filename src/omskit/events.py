@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 import attrs
@@ -36,9 +38,41 @@ __all__ = [
     "OutboxStore",
     "RetryPolicy",
     "Subscriber",
+    "acting_as",
+    "current_actor",
 ]
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+#: Who the use case running in this thread (or task) acts for; ``None`` outside one.
+_ACTOR: ContextVar[str | None] = ContextVar("omskit_actor", default=None)
+
+
+def current_actor(default: str = "system") -> str:
+    """The actor of the use case running now (see [`acting_as`][]), else ``default``."""
+    return _ACTOR.get() or default
+
+
+@contextmanager
+def acting_as(actor: str | None) -> Iterator[None]:
+    """Run the block on behalf of ``actor``: events recorded in it carry that actor.
+
+    ``None`` leaves the current actor as it is (an inner call made by an outer one keeps
+    the outer call's actor). Services use this through ``Runtime.run(..., actor=...)``;
+    the value is per thread and per asyncio task.
+    """
+    if actor is None:
+        yield
+        return
+    token = _ACTOR.set(actor)
+    try:
+        yield
+    finally:
+        _ACTOR.reset(token)
+
+
+def _actor_now() -> str:
+    return _ACTOR.get() or "system"
 
 
 @attrs.frozen(kw_only=True)
@@ -46,11 +80,14 @@ class Event:
     """Base of every domain event: something that has happened, named in the past tense.
 
     ``event_id`` and ``occurred_at`` are filled in by the unit of work when the change
-    that recorded the event commits; until then they are empty.
+    that recorded the event commits; until then they are empty. ``actor`` is who made the
+    change: the ``actor`` given to the service call that recorded the event (every
+    state-changing call takes one), ``"system"`` when none was given.
     """
 
     event_id: str = ""
     occurred_at: dt.datetime = EPOCH
+    actor: str = attrs.field(factory=_actor_now)
 
     @property
     def event_type(self) -> str:

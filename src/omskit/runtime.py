@@ -17,11 +17,12 @@ import pluggy
 from omskit.clock import Clock
 from omskit.config import OMSConfig
 from omskit.errors import ConcurrencyConflict
-from omskit.events import Event, EventDispatcher, Subscriber
+from omskit.events import _ACTOR, Event, EventDispatcher, Subscriber
 from omskit.ids import IdGenerator
 from omskit.storage.ports import StorageBackend, UnitOfWork
+from omskit.validation import check_text
 
-__all__ = ["Runtime"]
+__all__ = ["Runtime", "check_actor"]
 
 T = TypeVar("T")
 
@@ -67,19 +68,44 @@ class Runtime:
         self._extra_version += 1
 
     @contextmanager
-    def transaction(self) -> Iterator[UnitOfWork]:
-        """One unit of work: committed if the block succeeds, then its events delivered."""
-        with self.storage.unit_of_work() as uow:
-            yield uow
-            events = uow.commit()
+    def transaction(self, *, actor: str | None = None) -> Iterator[UnitOfWork]:
+        """One unit of work: committed if the block succeeds, then its events delivered.
+
+        ``actor`` is who the change is made for (see [`Runtime.run`][]).
+        """
+        token = None if actor is None else _ACTOR.set(check_actor(actor))
+        try:
+            with self.storage.unit_of_work() as uow:
+                yield uow
+                events = uow.commit()
+        finally:
+            if token is not None:
+                _ACTOR.reset(token)
         if events:
             self.dispatcher.dispatch()
 
-    def run(self, use_case: Callable[[UnitOfWork], T], attempts: int = 5) -> T:
+    def run(
+        self, use_case: Callable[[UnitOfWork], T], attempts: int = 5, *, actor: str | None = None
+    ) -> T:
         """Run ``use_case`` in a transaction, starting again on [`ConcurrencyConflict`][].
 
         Only for use cases that are safe to repeat from scratch (they re-read everything).
+        ``actor`` is who the change is made for: every event the use case records carries
+        it (``Event.actor``), and ``omskit.events.current_actor()`` returns it inside the
+        use case. ``None`` keeps the actor of a surrounding call (``"system"`` at the top).
+
+        Raises:
+            ValidationError: ``actor`` is not text of 1 to 100 characters.
         """
+        if actor is None:
+            return self._run(use_case, attempts)
+        token = _ACTOR.set(check_actor(actor))
+        try:
+            return self._run(use_case, attempts)
+        finally:
+            _ACTOR.reset(token)
+
+    def _run(self, use_case: Callable[[UnitOfWork], T], attempts: int) -> T:
         storage = self.storage
         for attempt in range(1, attempts + 1):
             try:  # transaction() inlined: this is the hot path of every use case
@@ -94,6 +120,22 @@ class Runtime:
                 self.dispatcher.dispatch()
             return result
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def check_actor(actor: object) -> str:
+    """``actor`` as stored: stripped text of 1 to 100 characters.
+
+    Raises:
+        ValidationError: anything else (naming the field ``actor``).
+    """
+    if (
+        type(actor) is str
+        and 0 < len(actor) <= 100
+        and actor.isprintable()
+        and actor == actor.strip()
+    ):
+        return actor  # the common case, checked without the general text rules
+    return check_text(actor, "actor", max_length=100)
 
 
 def _keyword_caller(function: Callable[..., object]) -> Subscriber:

@@ -9,6 +9,7 @@ what a channel connector sending a whole order payload needs.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal
 from functools import lru_cache
@@ -50,6 +51,7 @@ __all__ = [
     "countries",
     "is_text",
     "looks_like_card_number",
+    "renamed",
     "unknown_keys",
 ]
 
@@ -411,3 +413,28 @@ def check_decimal(
     if maximum is not None and number > maximum:
         raise ValidationError(field, value, f"must be at most {maximum}")
     return number
+
+
+def renamed(
+    new_value: T | None, old_value: T | None, *, new: str, old: str, where: str, stacklevel: int = 3
+) -> T | None:
+    """The value of an argument that was renamed from ``old`` to ``new``.
+
+    ``new_value`` when the caller used the new name; ``old_value``, with a
+    ``DeprecationWarning`` naming both, when the caller still uses the old one.
+    ``stacklevel`` is passed to ``warnings.warn`` (3: the caller of the function
+    that calls this).
+
+    Raises:
+        ValidationError: both names were given.
+    """
+    if old_value is None:
+        return new_value
+    if new_value is not None:
+        raise ValidationError(old, old_value, f"give {new!r} only ({old!r} is its old name)")
+    warnings.warn(
+        f"{where}: the argument {old!r} is deprecated; call it {new!r}",
+        DeprecationWarning,
+        stacklevel=stacklevel,
+    )
+    return old_value

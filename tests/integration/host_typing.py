@@ -33,7 +33,7 @@ def run(oms: OMS, order_id: str) -> list[str]:
     )
     out.append(str(quote.total.gross))
     out.append(str(oms.orders.refund(order_id, moneyed.Money("1.00", "EUR"), reason="x").amount))
-    out.append(str(oms.payments.refund(order_id, moneyed.Money("1.00", "EUR")).amount))
+    out.append(str(oms.payments.refund(order_id, moneyed.Money("1.00", "EUR"), reason="x").amount))
     oms.inventory.add_supplier("ACME", name="Acme")
     oms.inventory.set_supply_terms("ACME", "TEE-M", unit_cost=moneyed.Money("6.10", "EUR"))
     oms.pricing.add_promotion(

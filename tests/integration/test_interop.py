@@ -103,10 +103,10 @@ def test_order_payments_take_moneyed_amounts(oms: OMS) -> None:
     assert captured.amount == Money("10.00", "EUR")
     refunded = oms.orders.refund(order.id, moneyed.Money("2.50", "EUR"), reason="goodwill")
     assert refunded.amount == Money("2.50", "EUR")
-    again = oms.payments.refund(order.id, moneyed.Money("1.00", "EUR"))
+    again = oms.payments.refund(order.id, moneyed.Money("1.00", "EUR"), reason="goodwill")
     assert again.amount == Money("1.00", "EUR")
     with pytest.raises(CurrencyMismatch):
-        oms.payments.refund(order.id, moneyed.Money("1.00", "USD"))
+        oms.payments.refund(order.id, moneyed.Money("1.00", "USD"), reason="goodwill")
     payment = oms.payments.get(order.id)
     assert payment.refunded == Money("3.50", "EUR")
 

@@ -155,8 +155,9 @@ def _refund(
         if limit is not None and breakdown.total.amount > limit:
             return f"refund of {breakdown.total} is above {limit} {breakdown.currency}"
         return None
-    key = "order_id" if action == "orders.refund" else "reference"
-    payment = services.payments.get(args.get(key))
+    # payments.refund calls it order_id too; ``reference`` is its deprecated old name
+    order_id = args.get("order_id") if args.get("order_id") is not None else args.get("reference")
+    payment = services.payments.get(order_id)
     limit = setting.get(payment.currency)
     if limit is None:
         return None

@@ -115,12 +115,19 @@ def order_channel(name: str = "order_id") -> ScopeFn:
     return resolve
 
 
-def payment_channel(name: str = "reference", *, attribute: str | None = None) -> ScopeFn:
-    """The channel of the order a payment is for (its reference is the order id)."""
+def payment_channel(
+    name: str = "order_id", *, attribute: str | None = None, old: str | None = None
+) -> ScopeFn:
+    """The channel of the order a payment is for (its reference is the order id).
 
-    @reads(name)
+    ``old`` is the argument's deprecated name, read when ``name`` was not given.
+    """
+
+    @reads(name, *(() if old is None else (old,)))
     def resolve(services: Any, args: Mapping[str, Any]) -> Scope:
         value = args.get(name)
+        if value is None and old is not None:
+            value = args.get(old)
         if attribute is not None:
             value = getattr(value, attribute, None)
         return _order_scope(services, value)
@@ -221,12 +228,19 @@ def reservation_locations(services: Any, args: Mapping[str, Any]) -> Scope:
     return Scope(locations=frozenset(r.location for r in held))
 
 
-def of_arg(kind: str, name: str, load: Callable[[Any, Any], object]) -> TargetFn:
-    """The target is ``kind:<argument name>``, read with ``load(services, value)``."""
+def of_arg(
+    kind: str, name: str, load: Callable[[Any, Any], object], *, old: str | None = None
+) -> TargetFn:
+    """The target is ``kind:<argument name>``, read with ``load(services, value)``.
 
-    @reads(name)
+    ``old`` is the argument's deprecated name, read when ``name`` was not given.
+    """
+
+    @reads(name, *(() if old is None else (old,)))
     def target(services: Any, args: Mapping[str, Any], result: Any) -> Target | None:
         value = args.get(name)
+        if value is None and old is not None:
+            value = args.get(old)
         if not isinstance(value, str):
             return None
         return f"{kind}:{value}", lambda: _quiet(load, services, value)

@@ -97,7 +97,7 @@ CUSTOMER = sc.of_arg("customer", "customer_id", lambda s, k: s.customers.get(k))
 NEW_CUSTOMER = sc.of_result("customer", lambda s, k: s.customers.get(k))
 CHANNEL = sc.of_arg("channel", "code", lambda s, k: s.channels.get(k))
 LOCATION = sc.of_arg("location", "code", lambda s, k: s.inventory.location(k))
-PAYMENT = sc.of_arg("payment", "reference", lambda s, k: s.payments.find(k))
+PAYMENT = sc.of_arg("payment", "order_id", lambda s, k: s.payments.find(k), old="reference")
 PO = sc.of_arg("purchase_order", "po_id", lambda s, k: s.inventory.purchase_order(k))
 NEW_PO = sc.of_result("purchase_order", lambda s, k: s.inventory.purchase_order(k))
 COUPON = sc.of_arg("coupon", "code", lambda s, k: s.pricing.coupon(k))
@@ -112,7 +112,7 @@ _RMA = sc.rma()
 _ORD = sc.order_channel()
 _FOS = sc.fulfillment_order()
 _LOC = sc.locations("location")
-_PAY = sc.payment_channel()
+_PAY = sc.payment_channel(old="reference")
 _PAY_OBJ = sc.payment_channel("payment", attribute="reference")
 
 
@@ -188,7 +188,10 @@ GUARDS: Mapping[str, Guard] = {
     "inventory.restock_return": _g("inventory.receive", _LOC, _stock),
     "inventory.receive_purchase_order": _g("inventory.receive", sc.purchase_order_location, PO),
     "inventory.place_purchase_order": _g("inventory.purchase", _LOC, NEW_PO),
-    "inventory.transfer": _g("inventory.transfer", sc.locations("source", "target")),
+    "inventory.transfer": _g(
+        "inventory.transfer",
+        sc.locations("from_location", "to_location", "source", "target"),
+    ),
     "inventory.reserve": _g("inventory.reserve", sc.reservation_locations),
     "inventory.reserve_in": _g("inventory.reserve", sc.reservation_locations),
     "inventory.release": _g("inventory.reserve", sc.reservation_locations),
@@ -225,7 +228,7 @@ GUARDS: Mapping[str, Guard] = {
     "payments.refund": _g("payments.refund", _PAY, PAYMENT),
     "payments.refund_in": _g("payments.refund", _PAY_OBJ),
     "payments.settle_in": _g("payments.capture", _PAY_OBJ),
-    "payments.open_in": _g("payments.authorize", _PAY),
+    "payments.open_in": _g("payments.authorize", sc.payment_channel("reference")),
     "payments.record_in": _g("payments.manage", _PAY_OBJ),
     "payments.compensate": _g("payments.manage", _PAY_OBJ),
     "payments.retry_compensations": _g("payments.manage"),
@@ -370,6 +373,8 @@ READS: frozenset[str] = frozenset(
         "routing.plan_in",
         "routing.replan",
         "routing.strategy",
+        "routing.names",
+        "payments.names",
         *(
             f"carriers.{m}"
             for m in (

@@ -62,6 +62,7 @@ class LabelDesk:
         service: str,
         reference: str,
         options: Mapping[str, str] | None = None,
+        actor: str = "system",
     ) -> list[LabelRecord]:
         """Buy one label per parcel and store them; replaying a reference returns them.
 
@@ -85,7 +86,7 @@ class LabelDesk:
             )
 
         try:
-            return self._rt.run(use_case)
+            return self._rt.run(use_case, actor=actor)
         except Exception:
             self.settle_failed(bought, attempts)
             raise
@@ -237,7 +238,7 @@ class LabelDesk:
         with self._rt.storage.unit_of_work() as uow:
             return uow.repo(LABEL_PURCHASES).list_by("status", "unknown")
 
-    def reconcile_purchases(self) -> list[LabelPurchase]:
+    def reconcile_purchases(self, *, actor: str = "system") -> list[LabelPurchase]:
         """Settle every unknown purchase: look it up at its carrier, void what it bought.
 
         Returns the purchases settled; those whose carrier is still unreachable stay
@@ -246,7 +247,7 @@ class LabelDesk:
         settled = []
         for record in self.unsettled_purchases():
             try:
-                settled.append(self._rt.run(self._reconcile_one(record.id)))
+                settled.append(self._rt.run(self._reconcile_one(record.id), actor=actor))
             except OmskitError:
                 continue
         return settled
@@ -312,7 +313,9 @@ class LabelDesk:
                 failed.append(label)
         return failed
 
-    def void_label(self, tracking_number: str, *, carrier: str | None = None) -> LabelRecord:
+    def void_label(
+        self, tracking_number: str, *, carrier: str | None = None, actor: str = "system"
+    ) -> LabelRecord:
         """Cancel an unused label; voiding a void label again changes nothing.
 
         Raises:
@@ -329,7 +332,7 @@ class LabelDesk:
                 )
             return self.void_label_in(uow, record)
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
     def void_label_in(self, uow: UnitOfWork, record: LabelRecord) -> LabelRecord:
         """Void ``record`` inside the caller's unit of work (see [`void_label`][])."""
@@ -353,7 +356,9 @@ class LabelDesk:
         uow.repo(LABELS).save(record)
         return record
 
-    def return_label(self, tracking_number: str, *, carrier: str | None = None) -> LabelRecord:
+    def return_label(
+        self, tracking_number: str, *, carrier: str | None = None, actor: str = "system"
+    ) -> LabelRecord:
         """Issue (once) a return label for a parcel that was sent out.
 
         Raises:
@@ -393,4 +398,4 @@ class LabelDesk:
             )
             return record
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)

@@ -215,6 +215,7 @@ class CarrierService(LabelDesk):
         headers: Mapping[str, str],
         *,
         delivery_id: str | None = None,
+        actor: str = "system",
     ) -> WebhookResult:
         """Apply a carrier's tracking webhook: verify, normalise, merge, move statuses.
 
@@ -253,15 +254,17 @@ class CarrierService(LabelDesk):
             updates = tuple(impl.parse_webhook(payload))
         raw_id = delivery_id if delivery_id is not None else payload.get("delivery_id", "")
         clean_id = check_text(raw_id, "delivery_id", max_length=200, required=False)
-        return self._apply(carrier, updates, clean_id)
+        return self._apply(carrier, updates, clean_id, actor)
 
-    def refresh_tracking(self, tracking_number: str, *, carrier: str | None = None) -> LabelRecord:
+    def refresh_tracking(
+        self, tracking_number: str, *, carrier: str | None = None, actor: str = "system"
+    ) -> LabelRecord:
         """Pull the carrier's tracking for a label and apply it like a webhook."""
         record = self.label(tracking_number, carrier=carrier)
         with carrier_call(record.carrier, "track"):
             events = tuple(self.get(record.carrier).track(record.label, self._rt.clock.now()))
         updates = tuple(TrackingUpdate(record.tracking_number, e) for e in events)
-        self._apply(record.carrier, updates, "")
+        self._apply(record.carrier, updates, "", actor)
         return self.label(record.tracking_number, carrier=record.carrier)
 
     def add_events_in(
@@ -302,7 +305,7 @@ class CarrierService(LabelDesk):
         return new
 
     def _apply(
-        self, carrier: str, updates: tuple[TrackingUpdate, ...], delivery_id: str
+        self, carrier: str, updates: tuple[TrackingUpdate, ...], delivery_id: str, actor: str
     ) -> WebhookResult:
         by_number: dict[str, list[TrackingEvent]] = {}
         for u in updates:
@@ -321,4 +324,4 @@ class CarrierService(LabelDesk):
                 applied.extend(TrackingUpdate(number, e) for e in new)
             return WebhookResult(carrier, delivery_id, updates, tuple(applied), statuses)
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)

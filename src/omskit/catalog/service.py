@@ -26,7 +26,7 @@ class CatalogService:
     def __init__(self, runtime: Runtime) -> None:
         self._rt = runtime
 
-    def add_product(self, sku: str, **fields: Any) -> Product:
+    def add_product(self, sku: str, *, actor: str = "system", **fields: Any) -> Product:
         """Add a product; every field is validated and all problems are reported together.
 
         Args:
@@ -35,6 +35,7 @@ class CatalogService:
                 ``weight_grams``, ``dimensions``, ``hs_code``, ``country_of_origin``,
                 ``tax_class``, ``returnable``, ``hazmat``, ``ship_alone``,
                 ``kit_components``.
+            actor: who makes the change (recorded on its events; default ``"system"``).
 
         Raises:
             ValidationError: listing every invalid field.
@@ -54,9 +55,9 @@ class CatalogService:
             products.add(product)
             return product
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
-    def update_product(self, sku: str, **changes: Any) -> Product:
+    def update_product(self, sku: str, *, actor: str = "system", **changes: Any) -> Product:
         """Change some fields of a product; the rest stay as they are.
 
         A new ``price`` without a ``currency`` keeps the product's current currency.
@@ -86,9 +87,9 @@ class CatalogService:
                 products.save(product)
             return product
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
-    def deactivate(self, sku: str, reason: str = "") -> Product:
+    def deactivate(self, sku: str, reason: str = "", *, actor: str = "system") -> Product:
         """Stop selling ``sku``; it stays in the catalog for existing orders and reports."""
 
         def use_case(uow: UnitOfWork) -> Product:
@@ -100,9 +101,9 @@ class CatalogService:
                 products.save(product)
             return product
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
-    def reactivate(self, sku: str) -> Product:
+    def reactivate(self, sku: str, *, actor: str = "system") -> Product:
         """Sell a deactivated ``sku`` again."""
 
         def use_case(uow: UnitOfWork) -> Product:
@@ -114,7 +115,7 @@ class CatalogService:
                 products.save(product)
             return product
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
     def get(self, sku: str) -> Product:
         """The product with ``sku``; raises [`UnknownSku`][]."""

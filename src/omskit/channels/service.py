@@ -51,7 +51,7 @@ class ChannelService:
     def __init__(self, runtime: Runtime) -> None:
         self._rt = runtime
 
-    def add(self, code: str, **fields: Any) -> Channel:
+    def add(self, code: str, *, actor: str = "system", **fields: Any) -> Channel:
         """Set up a channel; see [`Channel`][] for the fields.
 
         Raises:
@@ -70,9 +70,9 @@ class ChannelService:
             channels.add(channel)
             return channel
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
-    def update(self, code: str, **changes: Any) -> Channel:
+    def update(self, code: str, *, actor: str = "system", **changes: Any) -> Channel:
         """Change some settings of a channel."""
         clean = clean_channel_fields(changes, partial=True)
         if not clean:
@@ -89,7 +89,7 @@ class ChannelService:
                 channels.save(channel)
             return channel
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
     def get(self, code: str) -> Channel:
         """The active channel ``code``; raises [`NotFound`][] naming the known ones."""

@@ -23,7 +23,7 @@ class CustomerService:
     def __init__(self, runtime: Runtime) -> None:
         self._rt = runtime
 
-    def register(self, email: str, **fields: Any) -> Customer:
+    def register(self, email: str, *, actor: str = "system", **fields: Any) -> Customer:
         """Register a customer; every field is validated, all problems reported together.
 
         Args:
@@ -31,6 +31,7 @@ class CustomerService:
             **fields: ``name``, ``phone``, ``locale``, ``tax_exempt`` with
                 ``tax_exempt_certificate``, ``vat_id``, ``group``, ``addresses``
                 (mappings or [`Address`][] objects).
+            actor: who makes the change (recorded on its events; default ``"system"``).
 
         Raises:
             ValidationError: listing every invalid field.
@@ -47,9 +48,9 @@ class CustomerService:
             customers.add(customer)
             return customer
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
-    def update(self, customer_id: str, **changes: Any) -> Customer:
+    def update(self, customer_id: str, *, actor: str = "system", **changes: Any) -> Customer:
         """Change some fields of a customer; raises [`NotFound`][] for an unknown id."""
         if not changes:
             raise ValidationError("changes", {}, "give at least one field to change")
@@ -70,9 +71,11 @@ class CustomerService:
                 customers.save(customer)
             return customer
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
-    def add_address(self, customer_id: str, address: Address | dict[str, Any]) -> Customer:
+    def add_address(
+        self, customer_id: str, address: Address | dict[str, Any], *, actor: str = "system"
+    ) -> Customer:
         """Add an address to the customer's address book."""
         clean = Address.from_mapping(address)
 
@@ -84,7 +87,7 @@ class CustomerService:
             customers.save(customer)
             return customer
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
     def get(self, customer_id: str) -> Customer:
         """The customer with ``customer_id``; raises [`NotFound`][]."""
@@ -92,7 +95,12 @@ class CustomerService:
             return uow.repo(CUSTOMERS).get(customer_id)
 
     def find_by_email(self, email: str) -> Customer | None:
-        """The customer with ``email`` (case-insensitive), or ``None``."""
+        """The customer with ``email`` (case-insensitive), or ``None`` when nobody has it.
+
+        Raises:
+            InvalidEmail: ``email`` is not an email address (a look-up cannot match
+                what registration would refuse, so a typo is reported, not hidden).
+        """
         clean = check_email(email)
         with self._rt.storage.unit_of_work() as uow:
             return uow.repo(CUSTOMERS).find_by("email", clean.lower())

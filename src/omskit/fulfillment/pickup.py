@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from omskit.carriers.base import serial_for
 from omskit.errors import InvalidTransition
+from omskit.events import current_actor
 from omskit.fulfillment.errors import PickupCodeMismatch
 from omskit.fulfillment.events import PickupCollected, PickupExpired, ReadyForPickup
 from omskit.fulfillment.model import FULFILLMENT_ORDERS, FulfillmentOrder
@@ -73,13 +74,13 @@ def collect_in(svc: FulfillmentService, uow: UnitOfWork, fo_id: str, code: str) 
                 line_ref=x.line_ref,
                 location=fo.location,
                 quantity=x.picked,
-                actor="fulfillment",
+                actor=current_actor(),
                 sku=x.sku,
             )
             x.packed = x.shipped = x.picked
     orders = svc.services.orders
-    orders.record_shipment_in(uow, fo.order_id, lines, shipment_id=fo.id, actor="store")
-    orders.record_delivery_in(uow, fo.order_id, lines, shipment_id=fo.id, actor="store")
+    orders.record_shipment_in(uow, fo.order_id, lines, shipment_id=fo.id, actor=current_actor())
+    orders.record_delivery_in(uow, fo.order_id, lines, shipment_id=fo.id, actor=current_actor())
     fo.status = "collected"
     fo.note(now, "collected")
     fo.record(
@@ -105,7 +106,7 @@ def expire_in(svc: FulfillmentService, uow: UnitOfWork) -> list[FulfillmentOrder
             uow,
             fo.order_id,
             units,
-            actor="fulfillment",
+            actor=current_actor(),
             reason=f"not collected at {fo.location} by {fo.pickup_expires_at:%Y-%m-%d}",
         )
         fo.note(now, "expired", "units returned to stock")

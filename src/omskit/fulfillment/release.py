@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from omskit.errors import InvalidTransition, ValidationError
+from omskit.events import current_actor
 from omskit.fulfillment.events import (
     DropshipOrderSent,
     FulfillmentOrderReleased,
@@ -165,7 +166,29 @@ def create_orders_in(
             fo.note(now, "purchase_order_sent", fo.po_number)
         repo.add(fo)
         created.append(fo)
+    _start(svc, uow, order, created)
     return created
+
+
+def _start(
+    svc: FulfillmentService, uow: UnitOfWork, order: Order, created: list[FulfillmentOrder]
+) -> None:
+    """Count the units just released to locations as in fulfillment on the order.
+
+    Units rerouted from another location are already counted; only the rest is added.
+    """
+    released: dict[str, int] = {}
+    for fo in created:
+        for x in fo.lines:
+            released[x.line_ref] = released.get(x.line_ref, 0) + x.quantity
+    started = {}
+    for ref, qty in released.items():
+        line = order.line(ref)
+        room = min(qty, line.allocated - line.shipped - line.in_fulfillment)
+        if room > 0:
+            started[ref] = room
+    if started:
+        svc.services.orders.record_fulfillment_started_in(uow, order.id, started)
 
 
 def _allocate_rest(
@@ -194,7 +217,7 @@ def _reserve(
     if not found:
         return
     svc.services.inventory.reserve_in(
-        uow, reference=order.id, allocations=found, actor="fulfillment"
+        uow, reference=order.id, allocations=found, actor=current_actor()
     )
     if record:
         per_line: dict[str, int] = {}
@@ -298,7 +321,7 @@ def move_to_store_in(svc: FulfillmentService, uow: UnitOfWork, order: Order, sto
     ]
     new_units = {x.id: x.active - x.allocated for x in order.lines if x.active > x.allocated}
     svc.services.inventory.reserve_in(
-        uow, reference=order.id, allocations=wanted, actor="fulfillment"
+        uow, reference=order.id, allocations=wanted, actor=current_actor()
     )
     if new_units:
         svc.services.orders.record_allocation_in(uow, order.id, new_units)

@@ -97,6 +97,7 @@ class FulfillmentService:
         bins: Mapping[str, str | BinLocation] | None = None,
         boxes: Sequence[Box] | None = None,
         layout: Layout | None = None,
+        actor: str = "system",
     ) -> LocationSetup:
         """Set a location's ship-from address, bin per SKU, box catalogue or layout.
 
@@ -133,7 +134,7 @@ class FulfillmentService:
             repo.save(setup)
             return setup
 
-        return self.runtime.run(use_case)
+        return self.runtime.run(use_case, actor=actor)
 
     def location_setup(self, code: str) -> LocationSetup:
         """How ``code`` is set up (defaults when never configured)."""
@@ -148,6 +149,7 @@ class FulfillmentService:
         allocate: bool = True,
         strategy: str | None = None,
         pickup_location: str | None = None,
+        actor: str = "system",
     ) -> list[FulfillmentOrder]:
         """Release the order's reserved units to their locations (see `release.release_in`).
 
@@ -161,24 +163,29 @@ class FulfillmentService:
                 allocate=allocate,
                 strategy=strategy,
                 pickup_location=pickup_location,
-            )
+            ),
+            actor=actor,
         )
 
     def release_in(self, uow: UnitOfWork, order_id: str, **options: Any) -> list[FulfillmentOrder]:
         """[`release`][] inside the caller's unit of work."""
         return release.release_in(self, uow, order_id, **options)
 
-    def accept(self, fulfillment_order_id: str) -> FulfillmentOrder:
+    def accept(self, fulfillment_order_id: str, *, actor: str = "system") -> FulfillmentOrder:
         """The location accepts the work."""
-        return self.runtime.run(lambda uow: station.accept_in(self, uow, fulfillment_order_id))
+        return self.runtime.run(
+            lambda uow: station.accept_in(self, uow, fulfillment_order_id), actor=actor
+        )
 
-    def reject(self, fulfillment_order_id: str, *, reason: str) -> list[FulfillmentOrder]:
+    def reject(
+        self, fulfillment_order_id: str, *, reason: str, actor: str = "system"
+    ) -> list[FulfillmentOrder]:
         """The location (or drop-ship supplier) refuses: its units are routed elsewhere.
 
         Returns the new fulfillment orders; what no location can take is backordered.
         """
         return self.runtime.run(
-            lambda uow: station.reject_in(self, uow, fulfillment_order_id, reason)[1]
+            lambda uow: station.reject_in(self, uow, fulfillment_order_id, reason)[1], actor=actor
         )
 
     def cancel(
@@ -197,7 +204,8 @@ class FulfillmentService:
             NotFound: no such fulfillment order.
         """
         return self.runtime.run(
-            lambda uow: station.cancel_in(self, uow, fulfillment_order_id, reason, actor)
+            lambda uow: station.cancel_in(self, uow, fulfillment_order_id, reason, actor),
+            actor=actor,
         )
 
     def cancel_in(
@@ -244,21 +252,27 @@ class FulfillmentService:
         picked: Mapping[str, int] | None = None,
         *,
         complete: bool = True,
+        actor: str = "system",
     ) -> FulfillmentOrder:
         """Record what was picked; short units are routed elsewhere or backordered."""
         return self.runtime.run(
             lambda uow: station.confirm_pick_in(
                 self, uow, fulfillment_order_id, picked, complete=complete
-            )[0]
+            )[0],
+            actor=actor,
         )
 
     # -- packing and shipping ---------------------------------------------------------------
     def pack(
-        self, fulfillment_order_id: str, quantities: Mapping[str, int] | None = None
+        self,
+        fulfillment_order_id: str,
+        quantities: Mapping[str, int] | None = None,
+        *,
+        actor: str = "system",
     ) -> PackingResult:
         """Pack picked units into boxes from the location's catalogue."""
         return self.runtime.run(
-            lambda uow: shipping.pack_in(self, uow, fulfillment_order_id, quantities)
+            lambda uow: shipping.pack_in(self, uow, fulfillment_order_id, quantities), actor=actor
         )
 
     def ship(
@@ -270,6 +284,7 @@ class FulfillmentService:
         objective: str | None = None,
         deliver_by: dt.date | None = None,
         options: Mapping[str, str] | None = None,
+        actor: str = "system",
     ) -> Shipment:
         """Buy labels for the packed parcels; without a carrier and service, rate-shop.
 
@@ -298,35 +313,42 @@ class FulfillmentService:
                     options=options,
                     bought=bought,
                     attempts=attempts,
-                )
+                ),
+                actor=actor,
             )
         except Exception:
             self.services.carriers.settle_failed(bought, attempts)
             raise
 
-    def hand_over(self, shipment_id: str) -> Shipment:
+    def hand_over(self, shipment_id: str, *, actor: str = "system") -> Shipment:
         """The carrier collected the parcels: stock is consumed and the order shipped."""
 
         def use_case(uow: UnitOfWork) -> Shipment:
             shipping.hand_over_in(self, uow, shipment_id)
             return uow.repo(SHIPMENTS).get(shipment_id)
 
-        return self.runtime.run(use_case)
+        return self.runtime.run(use_case, actor=actor)
 
     # -- click & collect and drop-ship ---------------------------------------------------------
-    def ready_for_pickup(self, fulfillment_order_id: str) -> FulfillmentOrder:
+    def ready_for_pickup(
+        self, fulfillment_order_id: str, *, actor: str = "system"
+    ) -> FulfillmentOrder:
         """Everything is picked at the store: issue the pickup code."""
-        return self.runtime.run(lambda uow: pickup.ready_in(self, uow, fulfillment_order_id))
-
-    def collect(self, fulfillment_order_id: str, code: str) -> FulfillmentOrder:
-        """The customer collected with ``code``."""
         return self.runtime.run(
-            lambda uow: pickup.collect_in(self, uow, fulfillment_order_id, code)
+            lambda uow: pickup.ready_in(self, uow, fulfillment_order_id), actor=actor
         )
 
-    def expire_pickups(self) -> list[FulfillmentOrder]:
+    def collect(
+        self, fulfillment_order_id: str, code: str, *, actor: str = "system"
+    ) -> FulfillmentOrder:
+        """The customer collected with ``code``."""
+        return self.runtime.run(
+            lambda uow: pickup.collect_in(self, uow, fulfillment_order_id, code), actor=actor
+        )
+
+    def expire_pickups(self, *, actor: str = "system") -> list[FulfillmentOrder]:
         """Cancel pickups past their window; their stock becomes available again."""
-        return self.runtime.run(lambda uow: pickup.expire_in(self, uow))
+        return self.runtime.run(lambda uow: pickup.expire_in(self, uow), actor=actor)
 
     def confirm_dropship(
         self,
@@ -335,6 +357,7 @@ class FulfillmentService:
         carrier: str,
         tracking_number: str,
         service: str = "supplier",
+        actor: str = "system",
     ) -> Shipment:
         """The supplier shipped: the shipment is created with the supplier's tracking."""
         return self.runtime.run(
@@ -345,7 +368,8 @@ class FulfillmentService:
                 carrier=carrier,
                 tracking_number=tracking_number,
                 service=service,
-            )
+            ),
+            actor=actor,
         )
 
     # -- queries ---------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from omskit.carriers.tracking import EXCEPTION_STATUSES, combine_statuses
 from omskit.catalog.model import PRODUCTS
 from omskit.customers.address import Address
 from omskit.errors import InvalidTransition, NotFound, ValidationError
+from omskit.events import current_actor
 from omskit.fulfillment.errors import OverConfirmation
 from omskit.fulfillment.events import (
     ItemsPacked,
@@ -345,7 +346,7 @@ def dispatch_in(svc: FulfillmentService, uow: UnitOfWork, shipment: Shipment) ->
             line_ref=ref,
             location=fo.location,
             quantity=qty,
-            actor="fulfillment",
+            actor=current_actor(),
             sku=line.sku,
         )
         line.shipped += qty

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from omskit.errors import InvalidTransition, NotFound, ValidationError
+from omskit.events import current_actor
 from omskit.fulfillment.errors import OverConfirmation
 from omskit.fulfillment.events import (
     FulfillmentOrderAccepted,
@@ -19,6 +20,7 @@ from omskit.fulfillment.events import (
 )
 from omskit.fulfillment.model import FULFILLMENT_ORDERS, FulfillmentOrder
 from omskit.fulfillment.release import claim_order, release_units_in, reroute_in
+from omskit.orders.lifecycle import require_action
 from omskit.orders.model import Order
 from omskit.orders.storage import ORDERS
 from omskit.storage.ports import UnitOfWork
@@ -39,10 +41,15 @@ def _load(uow: UnitOfWork, fo_id: str) -> FulfillmentOrder:
 
 
 def accept_in(svc: FulfillmentService, uow: UnitOfWork, fo_id: str) -> FulfillmentOrder:
-    """The location takes the work; the order's lines move into fulfillment."""
+    """The location takes the work (a held order's work waits until the hold is lifted).
+
+    Released units already count as in fulfillment on the order (see ``release``);
+    units that do not yet (released before they did) are counted now.
+    """
     fo = _load(uow, fo_id)
     fo.require("accept")
     order = claim_order(uow, fo.order_id)
+    require_action(f"order {order.id}", order.status, "start_fulfillment")
     started: dict[str, int] = {}
     for x in fo.lines:
         line = order.line(x.line_ref)
@@ -71,7 +78,7 @@ def reject_in(
     fo = _load(uow, fo_id)
     fo.require("reject")
     units = fo.open_units
-    started = fo.status == "accepted"
+    started = True  # released units count as in fulfillment (see release._start)
     release_units_in(svc, uow, fo, units, f"rejected by {fo.location}: {reason}")
     fo.status = "rejected"
     fo.reason = reason
@@ -122,7 +129,7 @@ def cancel_in(
             f"fulfillment order {fo.id}", "partly picked", "cancel", ["released", "accepted"]
         )
     units = fo.open_units
-    started = fo.status == "accepted"
+    started = True  # released units count as in fulfillment (see release._start)
     why = f"fulfillment order {fo.id} cancelled: {reason}"
     fo.status = "cancelled"
     fo.reason = reason
@@ -262,6 +269,6 @@ def _write_off(
                 location=fo.location,
                 delta=-min(qty, free),
                 reason=f"short pick for {fo.id}",
-                actor="fulfillment",
+                actor=current_actor(),
                 reference=fo.id,
             )

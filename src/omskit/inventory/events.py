@@ -109,12 +109,22 @@ class StockConsumed(Event):
 
 @attrs.frozen(kw_only=True)
 class StockTransferred(Event):
-    """Units moved from one location to another."""
+    """Units moved from one location (``source``) to another (``target``)."""
 
     sku: str
     source: str
     target: str
     quantity: int
+
+    @property
+    def from_location(self) -> str:
+        """The location the units left (``source``), named as the ``transfer`` call names it."""
+        return self.source
+
+    @property
+    def to_location(self) -> str:
+        """The location the units went to (``target``), named as ``transfer`` names it."""
+        return self.target
 
 
 @attrs.frozen(kw_only=True)

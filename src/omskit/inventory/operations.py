@@ -183,7 +183,7 @@ def transfer_between(
     """
     quantity = check_quantity(quantity)
     if source == target:
-        raise ValidationError("target", target, "must differ from the source location")
+        raise ValidationError("to_location", target, "must differ from from_location")
     load_location(uow, source)
     load_location(uow, target, for_receiving=True)
     out = load_level(uow, sku, source, create=False)

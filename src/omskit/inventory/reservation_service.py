@@ -48,8 +48,8 @@ class ReservationMixin:
     _rt: Runtime
     settings: InventorySettings
 
-    def _run(self, fn: Callable[[UnitOfWork], T]) -> T:
-        return self._rt.run(fn)
+    def _run(self, fn: Callable[[UnitOfWork], T], actor: str | None = None) -> T:
+        return self._rt.run(fn, actor=actor)
 
     def _read(self, fn: Callable[[UnitOfWork], T]) -> T:
         with self._rt.storage.unit_of_work() as uow:
@@ -107,7 +107,7 @@ class ReservationMixin:
 
         for attempt in range(1, RESERVE_ATTEMPTS + 1):
             try:
-                return self._rt.run(use_case, attempts=1)
+                return self._rt.run(use_case, attempts=1, actor=actor)
             except ConcurrencyConflict:
                 if attempt == RESERVE_ATTEMPTS:
                     raise
@@ -168,7 +168,7 @@ class ReservationMixin:
         reason, actor = check_reason(reason), check_actor(actor)
         return self._run(lambda uow: self.release_in(uow, reference=reference,
                          line_ref=line_ref, quantity=quantity, reason=reason,
-                         actor=actor, location=location))  # fmt: skip
+                         actor=actor, location=location), actor)  # fmt: skip
 
     def consume_in(
         self, uow: UnitOfWork, *, reference: str, line_ref: str, location: str,
@@ -190,7 +190,7 @@ class ReservationMixin:
         actor = check_actor(actor)
         return self._run(lambda uow: self.consume_in(uow, reference=reference,
                          line_ref=line_ref, location=location, quantity=quantity,
-                         actor=actor, sku=sku))  # fmt: skip
+                         actor=actor, sku=sku), actor)  # fmt: skip
 
     def reservations(self, reference: str) -> list[Reservation]:
         """Every reservation made for ``reference`` (open, consumed or released)."""
@@ -205,7 +205,9 @@ class ReservationMixin:
         """
         return reservations_for(uow, reference)
 
-    def expire_reservations(self, now: dt.datetime | None = None) -> list[str]:
+    def expire_reservations(
+        self, now: dt.datetime | None = None, *, actor: str = "system"
+    ) -> list[str]:
         """Release every cart hold whose time ran out; returns the references released."""
         when = check_moment(now, "now") or self._rt.clock.now()
-        return self._run(lambda uow: expire_due(uow, self._rt.ids, when))
+        return self._run(lambda uow: expire_due(uow, self._rt.ids, when), check_actor(actor))

@@ -44,7 +44,7 @@ from omskit.inventory.stock import STOCK, StockLevel, level_id
 from omskit.inventory.supply_service import SupplyMixin, require_sku
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
-from omskit.validation import check_country, check_quantity, check_sku
+from omskit.validation import check_country, check_quantity, check_sku, renamed
 
 __all__ = ["InventoryService"]
 
@@ -63,15 +63,15 @@ class InventoryService(ReservationMixin, SupplyMixin):
         self.settings = InventorySettings.from_mapping(runtime.config.section("inventory"))
 
     # -- plumbing ------------------------------------------------------------------
-    def _run(self, fn: Callable[[UnitOfWork], T]) -> T:
-        return self._rt.run(fn)
+    def _run(self, fn: Callable[[UnitOfWork], T], actor: str | None = None) -> T:
+        return self._rt.run(fn, actor=actor)
 
     def _read(self, fn: Callable[[UnitOfWork], T]) -> T:
         with self._rt.storage.unit_of_work() as uow:
             return fn(uow)
 
     # -- locations -----------------------------------------------------------------
-    def add_location(self, code: str, **fields: Any) -> Location:
+    def add_location(self, code: str, *, actor: str = "system", **fields: Any) -> Location:
         """Set up a stock location.
 
         Args:
@@ -82,6 +82,7 @@ class InventoryService(ReservationMixin, SupplyMixin):
                 ``max_parcel_grams``, ``click_and_collect``), ``handling_per_shipment``,
                 ``handling_per_line`` (amounts in the default currency, or Money),
                 ``online_orders`` (stores default to False), ``ships_to``.
+            actor: who makes the change (recorded on its events; default ``"system"``).
 
         Raises:
             ValidationError: listing every invalid field.
@@ -99,9 +100,9 @@ class InventoryService(ReservationMixin, SupplyMixin):
             repo.add(location)
             return location
 
-        return self._run(use_case)
+        return self._run(use_case, actor=actor)
 
-    def update_location(self, code: str, **changes: Any) -> Location:
+    def update_location(self, code: str, *, actor: str = "system", **changes: Any) -> Location:
         """Change some fields of a location (same fields as `add_location`)."""
         code = check_location_code(code, "code")
         clean = clean_location_fields(
@@ -120,9 +121,11 @@ class InventoryService(ReservationMixin, SupplyMixin):
                 uow.repo(LOCATIONS).save(location)
             return location
 
-        return self._run(use_case)
+        return self._run(use_case, actor=actor)
 
-    def deactivate_location(self, code: str, reason: str = "") -> Location:
+    def deactivate_location(
+        self, code: str, reason: str = "", *, actor: str = "system"
+    ) -> Location:
         """Stop receiving into and routing to ``code``; its stock can still ship out.
 
         Its stock no longer counts in `available` (capture cannot reserve it).
@@ -138,7 +141,7 @@ class InventoryService(ReservationMixin, SupplyMixin):
                 uow.repo(LOCATIONS).save(location)
             return location
 
-        return self._run(use_case)
+        return self._run(use_case, actor=actor)
 
     def location(self, code: str) -> Location:
         """The location ``code``; raises `UnknownLocation`."""
@@ -173,7 +176,7 @@ class InventoryService(ReservationMixin, SupplyMixin):
         now = self._rt.clock.now()
         return self._run(lambda uow: receive_in(uow, self._rt.ids, now, sku=sku,
                          location=location, quantity=quantity, reference=reference,
-                         actor=actor))  # fmt: skip
+                         actor=actor), actor)  # fmt: skip
 
     def restock_return(
         self, sku: str, *, location: str, quantity: int, reference: str, actor: str = "system"
@@ -185,7 +188,7 @@ class InventoryService(ReservationMixin, SupplyMixin):
         now = self._rt.clock.now()
         return self._run(lambda uow: receive_in(uow, self._rt.ids, now, sku=sku,
                          location=location, quantity=quantity, reference=reference,
-                         actor=actor, kind="restock_return"))  # fmt: skip
+                         actor=actor, kind="restock_return"), actor)  # fmt: skip
 
     def adjust(
         self, sku: str, *, location: str, delta: int, reason: str, actor: str = "system"
@@ -196,7 +199,7 @@ class InventoryService(ReservationMixin, SupplyMixin):
         now = self._rt.clock.now()
         return self._run(lambda uow: adjust_in(uow, self._rt.ids, now, sku=sku,
                          location=location, delta=delta, reason=reason,
-                         actor=actor))  # fmt: skip
+                         actor=actor), actor)  # fmt: skip
 
     def adjust_in(
         self, uow: UnitOfWork, sku: str, *, location: str, delta: int, reason: str,
@@ -224,7 +227,7 @@ class InventoryService(ReservationMixin, SupplyMixin):
         sku, location, actor = check_sku(sku), check_location_code(location), check_actor(actor)
         now = self._rt.clock.now()
         return self._run(lambda uow: count_in(uow, self._rt.ids, now, sku=sku,
-                         location=location, counted=counted, actor=actor))  # fmt: skip
+                         location=location, counted=counted, actor=actor), actor)  # fmt: skip
 
     def quarantine(
         self, sku: str, *, location: str, quantity: int, reason: str, actor: str = "system"
@@ -235,36 +238,63 @@ class InventoryService(ReservationMixin, SupplyMixin):
         now = self._rt.clock.now()
         return self._run(lambda uow: quarantine_in(uow, self._rt.ids, now, sku=sku,
                          location=location, quantity=quantity, reason=reason,
-                         actor=actor))  # fmt: skip
+                         actor=actor), actor)  # fmt: skip
 
     def transfer(
-        self, sku: str, *, source: str, target: str, quantity: int, reference: str = "",
+        self,
+        sku: str,
+        *,
+        from_location: str | None = None,
+        to_location: str | None = None,
+        quantity: int,
+        reference: str = "",
         actor: str = "system",
-    ) -> tuple[StockLevel, StockLevel]:  # fmt: skip
-        """Move available units between locations; returns (source level, target level)."""
+        source: str | None = None,
+        target: str | None = None,
+    ) -> tuple[StockLevel, StockLevel]:
+        """Move available units between locations; returns both levels changed.
+
+        The result is ``(level at from_location, level at to_location)``. ``source``
+        and ``target`` are the old names of ``from_location`` and ``to_location``
+        (deprecated: they warn).
+
+        Raises:
+            NotEnoughToMove: ``from_location`` has fewer units available.
+            LocationInactive: ``to_location`` is deactivated.
+            ValidationError: a location missing, the same twice, or given by both names.
+        """
         sku = check_sku(sku)
-        source = check_location_code(source, "source")
-        target = check_location_code(target, "target")
+        where = "inventory.transfer"
+        from_location = renamed(from_location, source, new="from_location", old="source",
+                                where=where)  # fmt: skip
+        to_location = renamed(to_location, target, new="to_location", old="target",
+                              where=where)  # fmt: skip
+        from_location = check_location_code(from_location, "from_location")
+        to_location = check_location_code(to_location, "to_location")
         reference, actor = check_reference(reference), check_actor(actor)
         now = self._rt.clock.now()
         return self._run(lambda uow: transfer_between(uow, self._rt.ids, now, sku=sku,
-                         source=source, target=target, quantity=quantity,
-                         reference=reference, actor=actor))  # fmt: skip
+                         source=from_location, target=to_location, quantity=quantity,
+                         reference=reference, actor=actor), actor)  # fmt: skip
 
-    def set_safety_stock(self, sku: str, *, location: str, quantity: int) -> StockLevel:
+    def set_safety_stock(
+        self, sku: str, *, location: str, quantity: int, actor: str = "system"
+    ) -> StockLevel:
         """Keep ``quantity`` units of ``sku`` at ``location`` back from sale."""
         sku, location = check_sku(sku), check_location_code(location)
         quantity = check_quantity(quantity, "quantity", minimum=0)
-        return self._set_level(sku, location, safety_stock=quantity)
+        return self._set_level(sku, location, actor, safety_stock=quantity)
 
-    def set_alert_threshold(self, sku: str, *, location: str, low: int | None) -> StockLevel:
+    def set_alert_threshold(
+        self, sku: str, *, location: str, low: int | None, actor: str = "system"
+    ) -> StockLevel:
         """Raise `LowStock` when available falls to ``low`` (``None``: off)."""
         sku, location = check_sku(sku), check_location_code(location)
         if low is not None:
             low = check_quantity(low, "low", minimum=0)
-        return self._set_level(sku, location, low_threshold=low)
+        return self._set_level(sku, location, actor, low_threshold=low)
 
-    def _set_level(self, sku: str, location: str, **values: Any) -> StockLevel:
+    def _set_level(self, sku: str, location: str, actor: str, **values: Any) -> StockLevel:
         def use_case(uow: UnitOfWork) -> StockLevel:
             load_location(uow, location)
             level = _level_for(uow, sku, location, create=True)
@@ -274,7 +304,7 @@ class InventoryService(ReservationMixin, SupplyMixin):
             uow.repo(STOCK).save(level)
             return level
 
-        return self._run(use_case)
+        return self._run(use_case, actor)
 
     # -- queries -------------------------------------------------------------------
     def level(self, sku: str, location: str) -> StockLevel:

@@ -51,7 +51,9 @@ class SupplyMixin:
     _rt: Runtime
     settings: InventorySettings
 
-    def add_supplier(self, code: str, *, name: str, lead_time_days: int = 7) -> Supplier:
+    def add_supplier(
+        self, code: str, *, name: str, lead_time_days: int = 7, actor: str = "system"
+    ) -> Supplier:
         """Add a supplier with its default lead time in days."""
         code = check_text(code, "code", max_length=32)
         name = check_text(name, "name")
@@ -65,11 +67,11 @@ class SupplyMixin:
             repo.add(supplier)
             return supplier
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
     def set_supply_terms(
         self, supplier: str, sku: str, *, unit_cost: MoneyLike | str, currency: str | None = None,
-        moq: int = 1, pack_size: int = 1, lead_time_days: int | None = None,
+        moq: int = 1, pack_size: int = 1, lead_time_days: int | None = None, actor: str = "system",
     ) -> Supplier:  # fmt: skip
         """What ``supplier`` charges for ``sku``, its minimum order and pack size."""
         supplier = check_text(supplier, "supplier", max_length=32)
@@ -94,10 +96,10 @@ class SupplyMixin:
             uow.repo(SUPPLIERS).save(found)
             return found
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
     def set_reorder_policy(self, sku: str, *, location: str, supplier: str,
-                           **fields: Any) -> ReorderPolicy:  # fmt: skip
+                           actor: str = "system", **fields: Any) -> ReorderPolicy:  # fmt: skip
         """Reorder ``sku`` at ``location`` from ``supplier``.
 
         Fields: ``method`` (``"reorder_point"`` or ``"min_max"``), ``reorder_point``,
@@ -125,7 +127,7 @@ class SupplyMixin:
                 repo.save(policy)
             return policy
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
     def suggest_purchase_orders(self, location: str | None = None) -> list[SuggestedPurchaseOrder]:
         """Purchase orders the reorder policies call for now."""
@@ -136,7 +138,7 @@ class SupplyMixin:
 
     def place_purchase_order(
         self, *, supplier: str, location: str, lines: Mapping[str, int],
-        expected: dt.date | None = None,
+        expected: dt.date | None = None, actor: str = "system",
     ) -> PurchaseOrder:  # fmt: skip
         """Order ``lines`` ({sku: quantity}) from ``supplier`` for ``location``."""
         supplier = check_text(supplier, "supplier", max_length=32)
@@ -146,7 +148,7 @@ class SupplyMixin:
         now = self._rt.clock.now()
         return self._rt.run(lambda uow: place_purchase_order(uow, self._rt.ids, now,
                             supplier=supplier, location=location, lines=dict(lines),
-                            expected=expected))  # fmt: skip
+                            expected=expected), actor=actor)  # fmt: skip
 
     def receive_purchase_order(
         self, po_id: str, lines: Mapping[str, int] | None = None, *, actor: str = "system"
@@ -159,12 +161,12 @@ class SupplyMixin:
         now = self._rt.clock.now()
         return self._rt.run(lambda uow: receive_purchase_order(uow, self._rt.ids, now,
                             po_id=po_id, lines=None if lines is None else dict(lines),
-                            actor=actor))  # fmt: skip
+                            actor=actor), actor=actor)  # fmt: skip
 
     # -- backorders and promises ------------------------------------------------------
     def set_backorder_policy(
         self, sku: str, mode: str, *, cap: int | None = None,
-        release_date: dt.date | None = None,
+        release_date: dt.date | None = None, actor: str = "system",
     ) -> SkuPolicy:  # fmt: skip
         """Let ``sku`` be sold beyond stock: ``"deny"``, ``"backorder"`` or ``"preorder"``."""
         sku = check_sku(sku)
@@ -189,7 +191,7 @@ class SupplyMixin:
             repo.save(policy)
             return policy
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
     def backorder_policy(self, sku: str) -> SkuPolicy:
         """The backorder policy of ``sku`` (``deny`` unless set)."""

@@ -69,7 +69,7 @@ def capture_order(svc: OrderService, payload: Any, actor: str) -> Order:
         return order
 
     try:
-        return svc.payments.run(use_case)
+        return svc.payments.run(use_case, actor=actor)
     except OmskitError:
         # A replay of the same key may have committed after the lookup above: its unique
         # key beat this commit (AlreadyExists), or its order changed what the checks saw

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
+import attrs
+
 from omskit.channels.model import CHANNELS, Channel
 from omskit.channels.service import load_channel
 from omskit.errors import InsufficientStock, ValidationError
+from omskit.events import current_actor
 from omskit.money import Money, MoneyLike, TaxedMoney
 from omskit.orders import changes, fulfillment
 from omskit.orders.billing import settle_reference_in, sync_payment
@@ -31,6 +34,9 @@ __all__ = ["REPLANS", "OrderService"]
 
 T = TypeVar("T")
 
+#: The criteria ``orders.list`` takes: the fields of `OrderQuery`.
+_QUERY_FIELDS = tuple(a.name for a in attrs.fields(OrderQuery))
+
 #: How often capture plans again when the stock it planned with went to other orders
 #: before it could reserve it (each plan sees what the one before found gone).
 REPLANS = 5
@@ -45,6 +51,11 @@ def _short_lines(request: Any, shortfalls: Sequence[Any]) -> list[Any]:
         missing[s.line_ref] = missing.get(s.line_ref, 0) + s.quantity
     return [ShortLine(ln.sku, ln.quantity, ln.quantity - missing[ln.line_ref], ln.line_ref)
             for ln in request.lines if ln.line_ref in missing]  # fmt: skip
+
+
+def _actor(actor: str | None, default: str = "fulfillment") -> str:
+    """``actor``, else the actor of the running use case, else ``default``."""
+    return actor if actor is not None else current_actor(default)
 
 
 def _waiting(uow: UnitOfWork) -> Callable[[str, str], int]:
@@ -141,7 +152,7 @@ class OrderService:
             order.note(self.runtime.clock.now(), actor, "approved", reason)
             order.record(OrderApproved(order_id=order.id, actor=actor))
 
-        return self._change(order_id, change)
+        return self._change(order_id, change, actor)
 
     def hold(self, order_id: str, *, reason: str, actor: str = "system") -> Order:
         """Put an order on hold (nothing moves on until it is released)."""
@@ -153,7 +164,7 @@ class OrderService:
             order.note(self.runtime.clock.now(), actor, "held", reason)
             order.record(OrderHeld(order_id=order.id, reason=reason, actor=actor))
 
-        return self._change(order_id, change)
+        return self._change(order_id, change, actor)
 
     def release(self, order_id: str, *, reason: str, actor: str = "system") -> Order:
         """Lift a hold (after review); the order is approved and moves on.
@@ -177,7 +188,7 @@ class OrderService:
                     and payment.open_amount.amount):  # fmt: skip
                 self.payments.capture_in(uow, payment, purpose="settle")
 
-        return self._change(order_id, change)
+        return self._change(order_id, change, actor)
 
     def pay(self, order_id: str, method: str, *, actor: str = "system") -> Transaction:
         """Authorize what the order is due and not yet covered, with a new ``method``.
@@ -202,7 +213,7 @@ class OrderService:
                 uow, payment, missing, method=method, purpose="settle"
             )
 
-        return self._money(use_case)
+        return self._money(use_case, actor)
 
     def complete(self, order_id: str, *, actor: str = "system", reason: str = "") -> Order:
         """Close a delivered order."""
@@ -213,14 +224,14 @@ class OrderService:
             order.note(self.runtime.clock.now(), actor, "completed", reason)
             order.record(OrderCompleted(order_id=order.id, actor=actor))
 
-        return self._change(order_id, change)
+        return self._change(order_id, change, actor)
 
     # -- changes ------------------------------------------------------------------------
     def cancel(self, order_id: str, *, reason: str, actor: str = "system") -> Order:
         """Cancel the whole order before shipment: release stock, void or refund payment."""
         reason = check_text(reason, "reason")
         return self._change(order_id, lambda uow, order: changes.cancel_order_in(
-            self, uow, order, actor=actor, reason=reason))  # fmt: skip
+            self, uow, order, actor=actor, reason=reason), actor)  # fmt: skip
 
     def cancel_lines(
         self, order_id: str, lines: Mapping[str, int], *, reason: str, actor: str = "system"
@@ -233,7 +244,7 @@ class OrderService:
                 the fulfillment order first (``oms.fulfillment.cancel``).
         """
         return self.payments.run(lambda uow: self.cancel_lines_in(
-            uow, order_id, lines, reason=reason, actor=actor))  # fmt: skip
+            uow, order_id, lines, reason=reason, actor=actor), actor=actor)  # fmt: skip
 
     def cancel_lines_in(
         self, uow: UnitOfWork, order_id: str, lines: Mapping[str, int], *, reason: str,
@@ -261,7 +272,7 @@ class OrderService:
         """
         command = EditOrder.from_mapping(edit)
         return self._change(order_id, lambda uow, order: changes.edit_order_in(
-            self, uow, order, command, actor=actor, reason=reason))  # fmt: skip
+            self, uow, order, command, actor=actor, reason=reason), actor)  # fmt: skip
 
     def capture_payment(
         self, order_id: str, amount: MoneyLike | str | None = None, *, actor: str = "system"
@@ -273,7 +284,7 @@ class OrderService:
             money = None if amount is None else Money.of(amount, order.currency, "amount")
             return self.payments.capture_in(uow, payment, money)
 
-        return self._money(use_case)
+        return self._money(use_case, actor)
 
     def refund(
         self, order_id: str, amount: MoneyLike | str | None = None, *, reason: str,
@@ -287,24 +298,24 @@ class OrderService:
             money = None if amount is None else Money.of(amount, order.currency, "amount")
             return self.payments.refund_in(uow, payment, money, reason=reason, actor=actor)
 
-        return self._money(use_case)
+        return self._money(use_case, actor)
 
     # -- for fulfillment (inside the caller's unit of work) -------------------------------
     def record_allocation_in(self, uow: UnitOfWork, order_id: str, quantities: Mapping[str, int],
-                             *, actor: str = "fulfillment") -> Order:  # fmt: skip
+                             *, actor: str | None = None) -> Order:  # fmt: skip
         """Record that units of lines were allocated to locations."""
         return self._in(uow, order_id, lambda o: fulfillment.record_allocation(
-            self, uow, o, quantities=quantities, actor=actor))  # fmt: skip
+            self, uow, o, quantities=quantities, actor=_actor(actor)))  # fmt: skip
 
     def record_backorder_in(self, uow: UnitOfWork, order_id: str, quantities: Mapping[str, int],
-                            reason: str = "", *, actor: str = "fulfillment") -> Order:  # fmt: skip
+                            reason: str = "", *, actor: str | None = None) -> Order:  # fmt: skip
         """Record that units of lines wait for stock."""
         return self._in(uow, order_id, lambda o: fulfillment.record_backorder(
-            self, uow, o, quantities=quantities, reason=reason, actor=actor))  # fmt: skip
+            self, uow, o, quantities=quantities, reason=reason, actor=_actor(actor)))  # fmt: skip
 
     def record_deallocation_in(
         self, uow: UnitOfWork, order_id: str, quantities: Mapping[str, int], *, reason: str,
-        backorder: bool = False, started: bool = False, actor: str = "fulfillment",
+        backorder: bool = False, started: bool = False, actor: str | None = None,
     ) -> Order:  # fmt: skip
         """Record that allocated units are no longer held at a location.
 
@@ -321,27 +332,29 @@ class OrderService:
         """
         reason = check_text(reason, "reason", max_length=500)
         return self._in(uow, order_id, lambda o: fulfillment.record_deallocation(
-            self, uow, o, quantities=quantities, reason=reason, actor=actor,
+            self, uow, o, quantities=quantities, reason=reason, actor=_actor(actor),
             backorder=backorder, started=started))  # fmt: skip
 
     def record_fulfillment_started_in(self, uow: UnitOfWork, order_id: str,
                                       quantities: Mapping[str, int], *,
-                                      actor: str = "fulfillment") -> Order:  # fmt: skip
+                                      actor: str | None = None) -> Order:  # fmt: skip
         """Record that picking started for allocated units."""
         return self._in(uow, order_id, lambda o: fulfillment.record_started(
-            self, uow, o, quantities=quantities, actor=actor))  # fmt: skip
+            self, uow, o, quantities=quantities, actor=_actor(actor)))  # fmt: skip
 
     def record_shipment_in(self, uow: UnitOfWork, order_id: str, quantities: Mapping[str, int],
-                           *, shipment_id: str, actor: str = "fulfillment") -> Order:  # fmt: skip
+                           *, shipment_id: str, actor: str | None = None) -> Order:  # fmt: skip
         """Record a shipment (idempotent by ``shipment_id``); captures payment if configured."""
         return self._in(uow, order_id, lambda o: fulfillment.record_shipment(
-            self, uow, o, quantities=quantities, shipment_id=shipment_id, actor=actor))  # fmt: skip
+            self, uow, o, quantities=quantities, shipment_id=shipment_id,
+            actor=_actor(actor)))  # fmt: skip
 
     def record_delivery_in(self, uow: UnitOfWork, order_id: str, quantities: Mapping[str, int],
-                           *, shipment_id: str, actor: str = "carrier") -> Order:  # fmt: skip
+                           *, shipment_id: str, actor: str | None = None) -> Order:  # fmt: skip
         """Record a delivery (idempotent by ``shipment_id``)."""
         return self._in(uow, order_id, lambda o: fulfillment.record_delivery(
-            self, uow, o, quantities=quantities, shipment_id=shipment_id, actor=actor))  # fmt: skip
+            self, uow, o, quantities=quantities, shipment_id=shipment_id,
+            actor=_actor(actor, "carrier")))  # fmt: skip
 
     def sourcing_request(self, order: Order, *, channel: Channel | None = None,
                          exclude: frozenset[str] = frozenset()) -> Any:  # fmt: skip
@@ -442,7 +455,9 @@ class OrderService:
         order.on_hold = False
         self.services.pricing.release_coupons_in(uow, order.coupons, order_id=order.id)
 
-    def _change(self, order_id: str, change: Callable[[UnitOfWork, Order], object]) -> Order:
+    def _change(
+        self, order_id: str, change: Callable[[UnitOfWork, Order], object], actor: str
+    ) -> Order:
         def use_case(uow: UnitOfWork) -> Order:
             orders = uow.repo(ORDERS)
             order = orders.get(order_id)
@@ -450,7 +465,7 @@ class OrderService:
             orders.save(order)
             return order
 
-        return self.payments.run(use_case)
+        return self.payments.run(use_case, actor=actor)
 
     def _in(self, uow: UnitOfWork, order_id: str, change: Callable[[Order], object]) -> Order:
         orders = uow.repo(ORDERS)
@@ -467,13 +482,31 @@ class OrderService:
             raise ValidationError("order", order.id, "the order has no payment; use pay() first")
         return order, payment
 
-    def _money(self, use_case: Callable[[UnitOfWork], Transaction]) -> Transaction:
+    def _money(self, use_case: Callable[[UnitOfWork], Transaction], actor: str) -> Transaction:
         """Run a payment use case; a refused operation is kept on record, then raised."""
-        txn = self.payments.run(use_case)
+        txn = self.payments.run(use_case, actor=actor)
         return self.payments.raise_unless_succeeded(txn)
 
     def list(self, query: OrderQuery | None = None, **criteria: Any) -> Page[Order]:
-        """A page of orders matching ``query`` or the criteria of [`OrderQuery`][]."""
-        query = query or OrderQuery(**criteria)
+        """A page of orders matching ``query`` or the criteria of [`OrderQuery`][].
+
+        Raises:
+            ValidationError: an unknown criterion (naming the known ones), a bad value,
+                a ``query`` that is not an [`OrderQuery`][], or both a query and criteria.
+        """
+        if query is None:
+            unknown = sorted(k for k in criteria if k not in _QUERY_FIELDS)
+            if unknown:
+                raise ValidationError(
+                    unknown[0], criteria[unknown[0]],
+                    f"unknown criterion; orders.list takes {', '.join(_QUERY_FIELDS)}",
+                )  # fmt: skip
+            query = OrderQuery(**criteria)
+        elif not isinstance(query, OrderQuery):
+            raise ValidationError("query", query, "expected an OrderQuery (or keyword criteria)")
+        elif criteria:
+            raise ValidationError(
+                "criteria", sorted(criteria), "give a query or criteria, not both"
+            )
         with self.runtime.storage.unit_of_work() as uow:
             return run_query(uow, query)

@@ -29,6 +29,8 @@ the next, different, operation.
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -40,6 +42,7 @@ from omskit.errors import (
     PaymentError,
     ValidationError,
 )
+from omskit.events import acting_as, current_actor
 from omskit.money import Money, MoneyLike
 from omskit.payments import running
 from omskit.payments.compensation import (
@@ -61,11 +64,11 @@ from omskit.payments.gateway import PaymentGateway
 from omskit.payments.model import PAYMENTS, Payment, Transaction, TransactionKind
 from omskit.payments.settings import PaymentSettings
 from omskit.plugins.manager import Registry, collect_registry
-from omskit.runtime import Runtime
+from omskit.runtime import Runtime, check_actor
 from omskit.storage.ports import UnitOfWork
-from omskit.validation import check_text
+from omskit.validation import check_text, renamed
 
-__all__ = ["PaymentListener", "PaymentService", "Settler"]
+__all__ = ["NO_REASON", "NoReason", "PaymentListener", "PaymentService", "Settler"]
 
 T = TypeVar("T")
 
@@ -80,6 +83,16 @@ _EVENTS: dict[str, Any] = {
     "void": PaymentVoided,
     "refund": PaymentRefunded,
 }
+
+
+class NoReason(enum.Enum):
+    """The default of a ``reason`` not given (kept apart from any value a caller sends)."""
+
+    NO_REASON = "no reason given"
+
+
+#: ``payments.refund`` called without ``reason`` (deprecated: it will be required).
+NO_REASON = NoReason.NO_REASON
 
 
 class PaymentService:
@@ -99,7 +112,7 @@ class PaymentService:
         return self._rt
 
     @property
-    def gateways(self) -> Registry[PaymentGateway]:
+    def registry(self) -> Registry[PaymentGateway]:
         """Gateways registered through ``omskit_register_payment_gateways``, by name."""
         if self._gateways is None:
             self._gateways = collect_registry(
@@ -107,9 +120,24 @@ class PaymentService:
             )
         return self._gateways
 
+    @property
+    def gateways(self) -> Registry[PaymentGateway]:
+        """Deprecated: the same registry as [`registry`][] (use that, or [`names`][])."""
+        warnings.warn(
+            "oms.payments.gateways is deprecated; use oms.payments.registry or "
+            "oms.payments.names()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.registry
+
+    def names(self) -> list[str]:
+        """Registered gateway names (as ``oms.carriers.names()``)."""
+        return self.registry.names()
+
     def gateway(self, name: str) -> PaymentGateway:
         """The gateway called ``name``; raises [`UnknownProvider`][]."""
-        return self.gateways.get(name)
+        return self.registry.get(name)
 
     def observe(self, listener: PaymentListener) -> None:
         """Call ``listener(uow, payment)`` after every change, inside the same transaction."""
@@ -129,28 +157,35 @@ class PaymentService:
         return self._settler
 
     # -- running use cases ---------------------------------------------------------------
-    def run(self, use_case: Callable[[UnitOfWork], T], *, attempts: int = 5) -> T:
+    def run(
+        self, use_case: Callable[[UnitOfWork], T], *, attempts: int = 5, actor: str | None = None
+    ) -> T:
         """Run ``use_case`` like ``Runtime.run``, journaling every gateway call.
 
         After an attempt that fails (a concurrency conflict, any error, a commit that
         raised), the calls the gateway answered are made to agree with storage: a payment
         that was never stored has its authorizations voided and captures refunded; a
         stored payment gets the calls it is missing written onto it; what cannot be done
-        now is kept as a ``Compensation`` (see ``omskit.payments.running``).
+        now is kept as a ``Compensation`` (see ``omskit.payments.running``). ``actor``
+        is who the change is made for (as in ``Runtime.run``).
         """
-        return running.run(self, use_case, attempts)
+        if actor is None:
+            return running.run(self, use_case, attempts)
+        with acting_as(check_actor(actor)):
+            return running.run(self, use_case, attempts)
 
     def pending_compensations(self) -> list[Compensation]:
         """Stored compensations not done yet (``pending`` first, then ``failed``), oldest first."""
         return running.pending(self)
 
-    def retry_compensations(self) -> list[Compensation]:
+    def retry_compensations(self, *, actor: str = "system") -> list[Compensation]:
         """Try every ``pending`` compensation once more; return each as it now stands.
 
         A ``failed`` one is left alone (the gateway refused the compensation: a person
         must reconcile it). Errors are kept on the compensation, not raised.
         """
-        return running.retry_all(self)
+        with acting_as(check_actor(actor)):
+            return running.retry_all(self)
 
     # -- inside a caller's unit of work --------------------------------------------------
     def open_in(
@@ -418,71 +453,113 @@ class PaymentService:
             uow.repo(PAYMENTS).save(payment)
 
     # -- own transaction -----------------------------------------------------------------
-    def get(self, reference: str) -> Payment:
-        """The payment of ``reference`` (an order id); raises [`NotFound`][]."""
-        with self._rt.storage.unit_of_work() as uow:
-            return self._load(uow, reference)
+    def get(self, order_id: str | None = None, *, reference: str | None = None) -> Payment:
+        """The payment of the order ``order_id``; raises [`NotFound`][].
 
-    def find(self, reference: str) -> Payment | None:
-        """The payment of ``reference``, or ``None``."""
+        ``reference`` is the old name of ``order_id`` (deprecated).
+        """
+        order_id = _order_id(order_id, reference, "payments.get")
         with self._rt.storage.unit_of_work() as uow:
-            return self.find_in(uow, reference)
+            return self._load(uow, order_id)
+
+    def find(self, order_id: str | None = None, *, reference: str | None = None) -> Payment | None:
+        """The payment of the order ``order_id``, or ``None``.
+
+        ``reference`` is the old name of ``order_id`` (deprecated).
+        """
+        order_id = _order_id(order_id, reference, "payments.find")
+        with self._rt.storage.unit_of_work() as uow:
+            return self.find_in(uow, order_id)
 
     def authorize(
         self,
-        reference: str,
+        order_id: str | None = None,
         amount: MoneyLike | str | None = None,
         *,
         method: str | None = None,
         idempotency_key: str | None = None,
+        actor: str = "system",
+        reference: str | None = None,
     ) -> Transaction:
-        """Authorize ``amount`` for ``reference``, e.g. after a declined card was replaced.
+        """Authorize ``amount`` for the order ``order_id``, e.g. after a declined card.
 
-        Without ``amount``, a failed payment retries its last attempted amount.
+        Without ``amount``, a failed payment retries its last attempted amount. Returns
+        the gateway's [`Transaction`][] (the payment itself: [`get`][]). ``reference`` is
+        the old name of ``order_id`` (deprecated).
 
         Raises:
             PaymentDeclined: the gateway said no (the attempt is recorded).
             GatewayUnavailable: the gateway failed every retry (recorded too).
         """
-        return self._public(reference, "authorize", amount, idempotency_key, method)
+        order_id = _order_id(order_id, reference, "payments.authorize")
+        return self._public(order_id, "authorize", amount, idempotency_key, method, actor=actor)
 
     def capture(
         self,
-        reference: str,
+        order_id: str | None = None,
         amount: MoneyLike | str | None = None,
         *,
         idempotency_key: str | None = None,
+        actor: str = "system",
+        reference: str | None = None,
     ) -> Transaction:
-        """Capture ``amount`` (default: everything open) of the payment of ``reference``."""
-        return self._public(reference, "capture", amount, idempotency_key)
+        """Capture ``amount`` (default: everything open) of the order's payment.
+
+        Returns the [`Transaction`][]; ``reference`` is the old name of ``order_id``
+        (deprecated).
+        """
+        order_id = _order_id(order_id, reference, "payments.capture")
+        return self._public(order_id, "capture", amount, idempotency_key, actor=actor)
 
     def void(
         self,
-        reference: str,
+        order_id: str | None = None,
         amount: MoneyLike | str | None = None,
         *,
         idempotency_key: str | None = None,
+        actor: str = "system",
+        reference: str | None = None,
     ) -> Transaction:
-        """Release ``amount`` (default: all) of the open authorization."""
-        return self._public(reference, "void", amount, idempotency_key)
+        """Release ``amount`` (default: all) of the order's open authorization.
+
+        Returns the [`Transaction`][]; ``reference`` is the old name of ``order_id``
+        (deprecated).
+        """
+        order_id = _order_id(order_id, reference, "payments.void")
+        return self._public(order_id, "void", amount, idempotency_key, actor=actor)
 
     def refund(
         self,
-        reference: str,
+        order_id: str | None = None,
         amount: MoneyLike | str | None = None,
         *,
         idempotency_key: str | None = None,
-        reason: str = "",
+        reason: str | NoReason = NO_REASON,
         actor: str = "system",
+        reference: str | None = None,
     ) -> Transaction:
         """Refund ``amount`` (default: the whole balance) of what was captured, as goodwill.
 
-        The refund is kept as an ``Adjustment``: a later change
-        to the order does not claw it back.
+        The refund is kept as an ``Adjustment``: a later change to the order does not
+        claw it back. Returns the [`Transaction`][]; ``reference`` is the old name of
+        ``order_id`` (deprecated). A refund needs a ``reason``, as ``orders.refund``
+        does; leaving it out still works for now and warns (``DeprecationWarning``).
+
+        Raises:
+            ValidationError: an empty reason, or more than was captured and not refunded.
         """
-        return self._public(
-            reference, "refund", amount, idempotency_key, reason=reason, actor=actor
-        )
+        order_id = _order_id(order_id, reference, "payments.refund")
+        if isinstance(reason, NoReason):
+            warnings.warn(
+                "payments.refund without a reason is deprecated; give reason=... "
+                "(it will be required, as it is for orders.refund)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            reason = ""
+        else:
+            reason = check_text(reason, "reason", max_length=500)
+        return self._public(order_id, "refund", amount, idempotency_key, reason=reason, actor=actor)
 
     # -- internals -------------------------------------------------------------------------
     def _public(
@@ -517,7 +594,7 @@ class PaymentService:
             operation = {"capture": self.capture_in, "void": self.void_in}[kind]
             return operation(uow, payment, money, idempotency_key=key)
 
-        txn = self.run(use_case)
+        txn = self.run(use_case, actor=actor)
         return self.raise_unless_succeeded(txn)
 
     def _load(self, uow: UnitOfWork, reference: str) -> Payment:
@@ -578,7 +655,7 @@ class PaymentService:
                     request=request,
                     requested=amount,
                     reason=reason,
-                    actor=actor,
+                    actor=actor or current_actor(),
                 )
                 txn = self._apply(uow, payment, self._call(payment, call))
             txns.append(txn)
@@ -757,3 +834,11 @@ def _positive(amount: Money, payment: Payment) -> None:
     if amount.amount <= 0:
         raise ValidationError("amount", str(amount), "must be positive")
     _ = amount.minor_units  # raises InvalidAmount for more digits than the currency has
+
+
+def _order_id(order_id: str | None, reference: str | None, where: str) -> str:
+    """The order id a payment call names, by its name or by its old name ``reference``."""
+    value = renamed(order_id, reference, new="order_id", old="reference", where=where, stacklevel=4)
+    if value is None:
+        raise ValidationError("order_id", None, "give the id of the order the payment is for")
+    return value

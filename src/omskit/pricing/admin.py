@@ -86,7 +86,13 @@ class PricingAdmin(TaxAdmin):
 
     # -- price lists ----------------------------------------------------------------------
     def add_price_list(
-        self, name: str, currency: str, *, includes_tax: bool, base_currency: str | None = None
+        self,
+        name: str,
+        currency: str,
+        *,
+        includes_tax: bool,
+        base_currency: str | None = None,
+        actor: str = "system",
     ) -> PriceList:
         """Create the price list ``name`` in ``currency``.
 
@@ -124,7 +130,7 @@ class PricingAdmin(TaxAdmin):
             repo.add(plist)
             return plist
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
     def _list(self, repo: Repository[PriceList], name: str, currency: str | None) -> PriceList:
         if currency is not None:
@@ -162,7 +168,12 @@ class PricingAdmin(TaxAdmin):
         return PriceEntry(sku, amount, qty, group or "", start, end)
 
     def set_prices(
-        self, price_list: str, rows: Sequence[Mapping[str, Any]], *, currency: str | None = None
+        self,
+        price_list: str,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        currency: str | None = None,
+        actor: str = "system",
     ) -> int:
         """Add or replace many prices at once (see [`set_price`][] for a row's keys)."""
         problems = Specific()
@@ -184,7 +195,7 @@ class PricingAdmin(TaxAdmin):
             uow.repo(PRICE_LISTS).save(plist)
             return count
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
     def set_price(
         self,
@@ -197,6 +208,7 @@ class PricingAdmin(TaxAdmin):
         customer_group: str | None = None,
         valid_from: dt.datetime | None = None,
         valid_to: dt.datetime | None = None,
+        actor: str = "system",
     ) -> PriceEntry:
         """Set one price: a base price, a tier (``min_quantity``), a group price or a sale.
 
@@ -212,13 +224,15 @@ class PricingAdmin(TaxAdmin):
             "valid_from": valid_from,
             "valid_to": valid_to,
         }
-        self.set_prices(price_list, [row], currency=currency)
+        self.set_prices(price_list, [row], currency=currency, actor=actor)
         problems = Specific()
         entry = self._entry(row, "price", problems)
         assert entry is not None
         return entry
 
-    def remove_prices(self, price_list: str, sku: str, *, currency: str | None = None) -> int:
+    def remove_prices(
+        self, price_list: str, sku: str, *, currency: str | None = None, actor: str = "system"
+    ) -> int:
         """Remove every price of ``sku`` from the list; returns how many were removed."""
 
         def use_case(uow: UnitOfWork) -> int:
@@ -231,7 +245,7 @@ class PricingAdmin(TaxAdmin):
                 repo.save(plist)
             return dropped
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
     def price_list(self, name: str, currency: str) -> PriceList:
         """The stored list; raises [`UnknownPriceList`][]."""

@@ -116,6 +116,7 @@ class PromotionAdmin(TaxAdmin):
         coupon_only: bool = False,
         max_quantity: int | None = None,
         amount_includes_tax: bool | None = None,
+        actor: str = "system",
     ) -> Promotion:
         """Set up a promotion.
 
@@ -158,6 +159,7 @@ class PromotionAdmin(TaxAdmin):
                 stated tax included (``True``) or before tax (``False``) and is converted
                 at each line's tax rates into the basis of the prices it meets (rounded
                 down). ``None`` (the default) takes it in that basis as it is.
+            actor: who makes the change (recorded on its events; default ``"system"``).
         """
         problems = Specific()
         pid = problems.check("promotion_id", name_text, promotion_id)
@@ -231,9 +233,11 @@ class PromotionAdmin(TaxAdmin):
             repo.save(book)
             return promo
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
-    def set_promotion_active(self, promotion_id: str, active: bool) -> Promotion:
+    def set_promotion_active(
+        self, promotion_id: str, active: bool, *, actor: str = "system"
+    ) -> Promotion:
         """Switch a promotion on or off; raises [`UnknownPromotion`][]."""
         flag = check_bool(active, "active")
 
@@ -250,7 +254,7 @@ class PromotionAdmin(TaxAdmin):
             repo.save(book)
             return changed
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
     def promotions(self) -> list[Promotion]:
         """Every promotion, in the order they were added."""
@@ -268,6 +272,7 @@ class PromotionAdmin(TaxAdmin):
         valid_to: dt.datetime | None = None,
         max_uses: int | None = None,
         max_uses_per_customer: int | None = None,
+        actor: str = "system",
     ) -> Coupon:
         """Create a coupon code for ``promotion`` (codes are case-insensitive).
 
@@ -301,7 +306,7 @@ class PromotionAdmin(TaxAdmin):
             repo.add(coupon)
             return coupon
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
     def coupon(self, code: str) -> Coupon:
         """The coupon with ``code``; raises [`UnknownCoupon`][]."""

@@ -174,7 +174,7 @@ class TaxAdmin:
         self._compiled[key] = (agg.version, value)
         return value
 
-    def _change_table(self, change: Any) -> Any:
+    def _change_table(self, change: Any, actor: str) -> Any:
         def use_case(uow: UnitOfWork) -> Any:
             repo = uow.repo(TAX_TABLES)
             table = repo.find("default")
@@ -185,9 +185,11 @@ class TaxAdmin:
             repo.save(table)
             return result
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
-    def add_tax_rates(self, rows: Sequence[Mapping[str, Any]]) -> list[TaxRate]:
+    def add_tax_rates(
+        self, rows: Sequence[Mapping[str, Any]], *, actor: str = "system"
+    ) -> list[TaxRate]:
         """Add many rates at once; each row has the keyword arguments of [`add_tax_rate`][].
 
         Raises:
@@ -210,7 +212,7 @@ class TaxAdmin:
             table.record(TaxRatesChanged(jurisdictions=places, count=len(clean)))
             return clean
 
-        result: list[TaxRate] = self._change_table(change)
+        result: list[TaxRate] = self._change_table(change, actor)
         return result
 
     def add_tax_rate(
@@ -224,6 +226,7 @@ class TaxAdmin:
         valid_from: dt.date | str | None = None,
         valid_to: dt.date | str | None = None,
         source: str = "",
+        actor: str = "system",
     ) -> TaxRate:
         """Add one rate (a percentage) for a jurisdiction and tax class.
 
@@ -236,9 +239,11 @@ class TaxAdmin:
         row = {"jurisdiction": jurisdiction, "tax_class": tax_class, "rate": rate, "name": name,
                "compound": compound, "valid_from": valid_from, "valid_to": valid_to,
                "source": source}  # fmt: skip
-        return self.add_tax_rates([row])[0]
+        return self.add_tax_rates([row], actor=actor)[0]
 
-    def load_standard_rates(self, countries: Iterable[str] | None = None) -> int:
+    def load_standard_rates(
+        self, countries: Iterable[str] | None = None, *, actor: str = "system"
+    ) -> int:
         """Copy the built-in rates (all, or of ``countries``) into the host's table.
 
         Returns how many were added. Afterwards they can be extended with new dated
@@ -262,11 +267,16 @@ class TaxAdmin:
             table.record(TaxRatesChanged(jurisdictions=places, count=len(new)))
             return len(new)
 
-        count: int = self._change_table(change)
+        count: int = self._change_table(change, actor)
         return count
 
     def set_jurisdiction(
-        self, where: str | Jurisdiction, *, shipping_taxable: bool = True, override: bool = False
+        self,
+        where: str | Jurisdiction,
+        *,
+        shipping_taxable: bool = True,
+        override: bool = False,
+        actor: str = "system",
     ) -> JurisdictionRule:
         """Say whether shipping is taxed at ``where`` and whether its rates replace broader ones."""
         problems = Specific()
@@ -283,7 +293,7 @@ class TaxAdmin:
             table.record(TaxRatesChanged(jurisdictions=(place.code,), count=0))
             return rule
 
-        result: JurisdictionRule = self._change_table(change)
+        result: JurisdictionRule = self._change_table(change, actor)
         return result
 
     def tax_rates(self, country: str | None = None) -> list[TaxRate]:
@@ -296,7 +306,7 @@ class TaxAdmin:
 
     def add_duty_rate(
         self, territory: str, hs_prefix: str, rate: str | Decimal | int, *, origin: str = "",
-        note: str = "",
+        note: str = "", actor: str = "system",
     ) -> DutyRate:  # fmt: skip
         """Set a duty percentage into ``territory`` (a country, or ``"EU"``).
 
@@ -323,7 +333,7 @@ class TaxAdmin:
             table.duty_rates = (*kept, duty)  # fmt: skip
             return duty
 
-        result: DutyRate = self._change_table(change)
+        result: DutyRate = self._change_table(change, actor)
         return result
 
     def set_import_rule(
@@ -339,6 +349,7 @@ class TaxAdmin:
         valid_from: dt.date | str | None = None,
         valid_to: dt.date | str | None = None,
         source: str = "",
+        actor: str = "system",
     ) -> ImportRule:
         """Override the import thresholds of ``territory`` (see [`ImportRule`][]).
 
@@ -373,5 +384,5 @@ class TaxAdmin:
             table.import_rules = (rule, *kept)  # fmt: skip
             return rule
 
-        result: ImportRule = self._change_table(change)
+        result: ImportRule = self._change_table(change, actor)
         return attrs.evolve(result)

@@ -9,6 +9,7 @@ configuration section.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -36,15 +37,34 @@ class RoutingService:
         self.settings = RoutingSettings.from_mapping(
             runtime.config.section("routing"), runtime.config.default_currency
         )
-        self.strategies: Registry[RoutingStrategy] = collect_registry(
+        self._registry: Registry[RoutingStrategy] = collect_registry(
             runtime.plugins, "omskit_register_routing_strategies", "routing strategy"
         )
-        self.strategies.get(self.settings.strategy)  # fail early on a misconfigured default
+        self._registry.get(self.settings.strategy)  # fail early on a misconfigured default
         self._costs: CostCache = {}
+
+    @property
+    def registry(self) -> Registry[RoutingStrategy]:
+        """Every routing strategy by name (as ``oms.carriers.registry`` for carriers)."""
+        return self._registry
+
+    @property
+    def strategies(self) -> Registry[RoutingStrategy]:
+        """Deprecated: the same registry as [`registry`][] (use that, or [`names`][])."""
+        warnings.warn(
+            "oms.routing.strategies is deprecated; use oms.routing.registry or oms.routing.names()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self._registry
+
+    def names(self) -> list[str]:
+        """Registered strategy names (as ``oms.carriers.names()``)."""
+        return self._registry.names()
 
     def strategy(self, name: str | None = None) -> RoutingStrategy:
         """The strategy called ``name`` (default: the configured one)."""
-        return self.strategies.get(name or self.settings.strategy)
+        return self._registry.get(name or self.settings.strategy)
 
     def _today(self) -> dt.date:
         return self._rt.clock.now().date()
@@ -87,7 +107,7 @@ class RoutingService:
         self, request: SourcingRequest | Mapping[str, Any], strategies: list[str] | None = None
     ) -> dict[str, Plan]:
         """Plans for the same request from several strategies (all registered by default)."""
-        names = strategies or self.strategies.names()
+        names = strategies or self._registry.names()
         with self._rt.storage.unit_of_work() as uow:
             return {name: self.plan_in(uow, request, name) for name in names}
 

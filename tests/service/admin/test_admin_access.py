@@ -110,12 +110,18 @@ def test_a_clerk_at_one_store_cannot_touch_another(shop: OMS) -> None:
 
 def test_a_transfer_needs_both_ends_in_scope(shop: OMS) -> None:
     with pytest.raises(AccessDenied, match=r"location 'BER'.*location 'TLV'"):
-        shop.inventory.transfer("TEE-M", source="TLV", target="BER", quantity=1, actor="tal")
+        shop.inventory.transfer(
+            "TEE-M", from_location="TLV", to_location="BER", quantity=1, actor="tal"
+        )
     shop.admin.grant("tal", "warehouse", locations=["BER"], actor="root")
     with pytest.raises(AccessDenied):  # two grants, but no single one covers both ends
-        shop.inventory.transfer("TEE-M", source="TLV", target="BER", quantity=1, actor="tal")
+        shop.inventory.transfer(
+            "TEE-M", from_location="TLV", to_location="BER", quantity=1, actor="tal"
+        )
     shop.admin.grant("tal", "warehouse", locations=["BER", "TLV"], actor="root")
-    shop.inventory.transfer("TEE-M", source="TLV", target="BER", quantity=1, actor="tal")
+    shop.inventory.transfer(
+        "TEE-M", from_location="TLV", to_location="BER", quantity=1, actor="tal"
+    )
     assert shop.inventory.level("TEE-M", "BER").on_hand == 41
 
 

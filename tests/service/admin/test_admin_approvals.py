@@ -63,7 +63,7 @@ def test_a_small_refund_needs_no_approval(strict: OMS) -> None:
 def test_the_requester_cannot_approve_their_own_request(strict: OMS) -> None:
     order = strict.orders.capture(order_payload(), actor="mia")
     strict.orders.capture_payment(order.id, actor="mia")
-    rid = _queued(lambda: strict.payments.refund(order.id, "30.00", actor="mia"))
+    rid = _queued(lambda: strict.payments.refund(order.id, "30.00", reason="goodwill", actor="mia"))
     with pytest.raises(SelfApproval) as caught:
         strict.admin.approve(rid, actor="mia", reason="me")
     assert caught.value.field == "actor"

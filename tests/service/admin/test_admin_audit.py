@@ -47,7 +47,7 @@ def test_every_change_in_a_flow_leaves_one_record(shop: OMS, grew: Any) -> None:
     with grew():
         shop.inventory.adjust("MUG-01", location="BER", delta=-2, reason="broken", actor="wes")
     with grew():
-        shop.inventory.transfer("MUG-01", source="BER", target="TLV", quantity=1,
+        shop.inventory.transfer("MUG-01", from_location="BER", to_location="TLV", quantity=1,
                                 actor="mia")  # fmt: skip
     with grew():
         _as(shop, "mia", shop.catalog.update_product, "MUG-01", name="Big mug")

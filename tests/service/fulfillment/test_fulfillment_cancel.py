@@ -130,7 +130,7 @@ def test_cancelled_work_can_be_released_again_to_a_location(world: OMS, capture:
     assert partial.lines[0].active == 1
     (again,) = world.fulfillment.release(order.id)
     assert (again.location, again.lines[0].quantity) == ("BER", 1)
-    assert world.orders.get(order.id).status == "allocated"
+    assert world.orders.get(order.id).status == "in_fulfillment"
     assert world.inventory.level("TEE-M", "BER").reserved == 1
 
 
@@ -225,12 +225,12 @@ def test_an_expired_pickup_cancels_its_units_through_the_orders_api(
     with pytest.raises(UnitsInFulfillment):  # waiting at the store: not the order's to cancel
         world.orders.cancel(order.id, reason="customer call")
     clock.advance(days=8)
-    (expired,) = world.fulfillment.expire_pickups()
+    (expired,) = world.fulfillment.expire_pickups(actor="job:pickups")
     assert expired.status == "expired"
     after = world.orders.get(order.id)
     assert after.status == "cancelled"
     entry = after.history[-1]
-    assert (entry.action, entry.actor) == ("lines_cancelled", "fulfillment")
+    assert (entry.action, entry.actor) == ("lines_cancelled", "job:pickups")
     assert world.inventory.level("MUG-01", "HH-STORE").reserved == 0
     assert world.payments.get(order.id).status == "voided"
 

@@ -397,7 +397,7 @@ PAYMENT_CALLS = {
     "authorize": {"amount": "5.00", "method": "tok_visa", "idempotency_key": "k-1"},
     "capture": {"amount": "10.00", "idempotency_key": "k-2"},
     "void": {"amount": "1.00", "idempotency_key": "k-3"},
-    "refund": {"amount": "1.00", "idempotency_key": "k-4"},
+    "refund": {"amount": "1.00", "idempotency_key": "k-4", "reason": "goodwill"},
 }
 
 

@@ -29,7 +29,7 @@ def open_payment(oms: OMS, method: str = "pm_card_visa", currency: str = "USD") 
 
 
 def test_the_plugin_registers_the_gateway_by_name(stripe_oms: OMS) -> None:
-    assert {"sandbox", "stripe"} <= set(stripe_oms.payments.gateways.names())
+    assert {"sandbox", "stripe"} <= set(stripe_oms.payments.names())
 
 
 def test_authorize_capture_and_refund_reach_stripe_and_reconcile(

@@ -74,11 +74,15 @@ def test_available_subtracts_reserved_safety_stock_and_quarantine(stocked: OMS) 
         (lambda o: o.inventory.receive("TEE-M", location="BER", quantity=0), InvalidQuantity),
         (lambda o: o.inventory.receive("TEE-M", location="BER", quantity=1.0), FloatNotAllowed),
         (
-            lambda o: o.inventory.transfer("TEE-M", source="BER", target="MUC", quantity=11),
+            lambda o: o.inventory.transfer(
+                "TEE-M", from_location="BER", to_location="MUC", quantity=11
+            ),
             NotEnoughToMove,
         ),
         (
-            lambda o: o.inventory.transfer("TEE-M", source="BER", target="BER", quantity=1),
+            lambda o: o.inventory.transfer(
+                "TEE-M", from_location="BER", to_location="BER", quantity=1
+            ),
             ValidationError,
         ),
         (
@@ -171,13 +175,15 @@ def test_receiving_into_a_deactivated_location_is_refused(stocked: OMS) -> None:
     with pytest.raises(LocationInactive, match="inactive"):
         stocked.inventory.receive("TEE-M", location="MUC", quantity=1)
     with pytest.raises(LocationInactive):
-        stocked.inventory.transfer("TEE-M", source="BER", target="MUC", quantity=1)
+        stocked.inventory.transfer("TEE-M", from_location="BER", to_location="MUC", quantity=1)
     assert stocked.inventory.level("TEE-M", "MUC").on_hand == 0
     assert [loc.id for loc in stocked.inventory.locations()] == ["BER"]
 
 
 def test_transfer_moves_units_and_logs_both_sides(stocked: OMS) -> None:
-    out, into = stocked.inventory.transfer("TEE-M", source="BER", target="MUC", quantity=4)
+    out, into = stocked.inventory.transfer(
+        "TEE-M", from_location="BER", to_location="MUC", quantity=4
+    )
     assert (out.on_hand, into.on_hand) == (6, 4)
     kinds = {m.kind: m.on_hand for m in stocked.inventory.ledger(sku="TEE-M")}
     assert kinds["transfer_out"] == -4
@@ -187,7 +193,7 @@ def test_transfer_moves_units_and_logs_both_sides(stocked: OMS) -> None:
 def test_transfer_cannot_take_reserved_units(stocked: OMS) -> None:
     stocked.inventory.reserve(reference="O-1", allocations=[Allocation("BER", "TEE-M", 8, "1")])
     with pytest.raises(NotEnoughToMove, match="only 2 available"):
-        stocked.inventory.transfer("TEE-M", source="BER", target="MUC", quantity=3)
+        stocked.inventory.transfer("TEE-M", from_location="BER", to_location="MUC", quantity=3)
 
 
 def test_a_count_sets_on_hand_and_logs_the_difference(stocked: OMS) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from omskit.errors import InvalidTransition, NotFound, ValidationError
 from omskit.money import Money
+from omskit.orders import UnitsInFulfillment
 
 
 def open_reserved(oms: Any, order_id: str) -> dict[str, int]:
@@ -152,10 +153,11 @@ def test_an_increase_the_card_cannot_cover_is_refused_and_changes_nothing(
     assert open_reserved(shop, order.id) == {"L1": 2, "L2": 1}
 
 
-def test_an_order_in_fulfillment_cannot_be_edited(shop: Any, order_payload: Any) -> None:
+def test_units_in_fulfillment_cannot_be_edited(shop: Any, order_payload: Any) -> None:
     order = shop.orders.capture(order_payload())
-    with shop.runtime.transaction() as uow:
-        shop.orders.record_fulfillment_started_in(uow, order.id, {"L1": 2})
-    with pytest.raises(InvalidTransition) as info:
+    shop.fulfillment.release(order.id)
+    assert shop.orders.get(order.id).status == "in_fulfillment"
+    with pytest.raises(UnitsInFulfillment) as info:
         shop.orders.edit(order.id, {"quantities": {"L1": 1}})
-    assert info.value.state == "in_fulfillment"
+    assert isinstance(info.value, InvalidTransition)
+    assert [x.line_id for x in info.value.lines] == ["L1", "L2"]

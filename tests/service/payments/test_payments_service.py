@@ -27,7 +27,7 @@ def open_payment(oms: OMS, reference: str = "ord_x", method: str = "tok_visa") -
 
 
 def test_the_sandbox_is_registered_by_default(oms: OMS) -> None:
-    assert "sandbox" in oms.payments.gateways.names()
+    assert "sandbox" in oms.payments.names()
     assert isinstance(oms.payments.gateway("sandbox"), SandboxGateway)
 
 
@@ -41,7 +41,7 @@ def test_authorize_capture_refund_through_the_service(oms: OMS) -> None:
     oms.payments.authorize("ord_x", "30.00")
     oms.payments.capture("ord_x", "20.00")
     oms.payments.void("ord_x")
-    oms.payments.refund("ord_x", "5.00")
+    oms.payments.refund("ord_x", "5.00", reason="goodwill")
     p = oms.payments.get("ord_x")
     assert (p.authorized, p.captured, p.voided, p.refunded) == (
         Money("30", "EUR"),
@@ -93,7 +93,7 @@ def test_refunding_more_than_the_balance_changes_nothing(oms: OMS) -> None:
     oms.payments.capture("ord_x", "10.00")
     before = oms.payments.get("ord_x")
     with pytest.raises(ValidationError):
-        oms.payments.refund("ord_x", "10.01")
+        oms.payments.refund("ord_x", "10.01", reason="goodwill")
     after = oms.payments.get("ord_x")
     assert (after.refunded, after.version) == (before.refunded, before.version)
 
@@ -138,7 +138,7 @@ def test_a_host_gateway_registers_through_the_hook(clock: FakeClock) -> None:
             return [SandboxGateway("acme")]
 
     oms = OMS.in_memory(plugins=[Plugin()], clock=clock, autoload=False)
-    assert oms.payments.gateways.names() == ["sandbox", "acme"]
+    assert oms.payments.names() == ["sandbox", "acme"]
     with oms.runtime.transaction() as uow:
         oms.payments.open_in(uow, reference="r", currency="EUR", gateway="acme", method="tok_visa")
     assert oms.payments.authorize("r", "1.00").gateway == "acme"

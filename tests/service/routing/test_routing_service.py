@@ -45,7 +45,7 @@ def req(*lines: tuple[str, int], **kw: object) -> SourcingRequest:
 
 
 def test_all_built_in_strategies_are_registered(net: OMS) -> None:
-    assert net.routing.strategies.names() == [
+    assert net.routing.names() == [
         "priority",
         "nearest",
         "fewest_shipments",
@@ -226,7 +226,7 @@ class Clash:
 
 def test_plugin_strategies_register_by_name_and_cannot_break_the_rules(clock: FakeClock) -> None:
     oms = OMS.in_memory(plugins=[Plugin()], clock=clock, autoload=False)
-    assert "greedy" in oms.routing.strategies
+    assert "greedy" in oms.routing.registry
     oms.catalog.add_product("TEE-M", name="Tee")
     oms.inventory.add_location("BER", name="b", country="DE", lat=52.5, lon=13.4)
     oms.inventory.receive("TEE-M", location="BER", quantity=5)

@@ -98,7 +98,9 @@ class InventoryMachine(RuleBasedStateMachine):
         qty=st.integers(0, 15),
     )
     def transfer(self, sku: str, src: str, dst: str, qty: int) -> None:
-        self._try(self.oms.inventory.transfer, sku, source=src, target=dst, quantity=qty)
+        self._try(
+            self.oms.inventory.transfer, sku, from_location=src, to_location=dst, quantity=qty
+        )
 
     @rule(sku=st.sampled_from(SKUS), loc=st.sampled_from(LOCS), qty=st.integers(-3, 3))
     def quarantine(self, sku: str, loc: str, qty: int) -> None:

@@ -72,6 +72,7 @@ def test_to_dict_is_json_ready_and_round_trips_through_json() -> None:
         "event_type": "ParcelWeighed",
         "event_id": "evt_000007",
         "occurred_at": "2026-11-24T09:00:00+00:00",
+        "actor": "system",
         "parcel": "P-1",
         "price": {"amount": "4.90", "currency": "EUR"},
         "total": {

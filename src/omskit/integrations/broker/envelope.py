@@ -48,7 +48,8 @@ SCHEMA_VERSION = "omskit.event/1"
 #: Says which aggregate an event belongs to: ``(type, id)``.
 AggregateOf = Callable[[Event], tuple[str, str]]
 
-_BASE_FIELDS = frozenset({"event_id", "occurred_at"})
+#: The fields every event has (`Event`'s own): never the aggregate an event is about.
+_BASE_FIELDS = frozenset(f.name for f in attrs.fields(Event))
 _TYPE_OF = {"sku": "product", "code": "coupon"}
 
 #: The envelope as a JSON Schema, for consumers in any language.
