@@ -423,11 +423,16 @@ def _line_rows(ctx: _Context, order: Order, line: OrderLine, *, unit_cost: Money
     weights = [q for _loc, q in parts]
     if sum(weights) == 0:
         weights = [1] + [0] * (len(parts) - 1)
+    gross = line.unit_price.amount * active
     line_tax = line.total.gross.amount - line.total.net.amount
-    g_parts = allocate(Money(line.unit_price.amount * active, cur), weights)
-    d_parts = allocate(line.discount, weights)
-    n_parts = allocate(line.total.net, weights)
-    t_parts = allocate(Money(line_tax, cur), weights)
+    if len(parts) == 1:  # the common case: one location or none, nothing to split
+        g_parts, d_parts = [gross], [line.discount.amount]
+        n_parts, t_parts = [line.total.net.amount], [line_tax]
+    else:
+        g_parts = [m.amount for m in allocate(Money(gross, cur), weights)]
+        d_parts = [m.amount for m in allocate(line.discount, weights)]
+        n_parts = [m.amount for m in allocate(line.total.net, weights)]
+        t_parts = [m.amount for m in allocate(Money(line_tax, cur), weights)]
     region = _region(order)
     category = ctx.categories.get(line.sku, "")
     rows = []
@@ -441,8 +446,8 @@ def _line_rows(ctx: _Context, order: Order, line: OrderLine, *, unit_cost: Money
             cancelled_units=line.cancelled if first else 0,
             backordered_units=line.backordered if first else 0,
             returned_units=line.returned if first else 0,
-            gross_sales=g_parts[i].amount, discount=d_parts[i].amount,
-            net_sales=n_parts[i].amount, tax=t_parts[i].amount,
+            gross_sales=g_parts[i], discount=d_parts[i], net_sales=n_parts[i],
+            tax=t_parts[i],
             cost=None if unit_cost is None else unit_cost.amount * q,
         ))  # fmt: skip
     return rows
