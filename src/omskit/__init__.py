@@ -7,11 +7,12 @@ Start with [`OMS`][]::
 
 Capability services hang off the facade (``oms.catalog``, ``oms.pricing``,
 ``oms.orders``, ``oms.payments``, ``oms.inventory``, ``oms.routing``,
-``oms.fulfillment``, ``oms.carriers``...). This module re-exports what a host application
-names in its own code: the kernel (money, errors, events, config, clocks, ids), the value
-objects and aggregates the services hand back, the protocols a plugin implements, and
-every capability's errors, so ``except CouponExpired`` or ``order: Order`` needs no deep
-import. Submodules hold the rest: the services, events, settings and helpers.
+``oms.fulfillment``, ``oms.carriers``, ``oms.returns``...). This module re-exports what a
+host application names in its own code: the kernel (money, errors, events, config,
+clocks, ids), the value objects and aggregates the services hand back, the protocols a
+plugin implements, and every capability's errors, so ``except CouponExpired`` or
+``order: Order`` needs no deep import. Submodules hold the rest: the services, events,
+settings and helpers.
 """
 
 from omskit.carriers import (
@@ -152,6 +153,13 @@ from omskit.pricing import (
     UnknownPriceList,
     UnknownPromotion,
 )
+from omskit.returns import (
+    RefundBreakdown,
+    ReturnCheck,
+    ReturnNotEligible,
+    Rma,
+    UnknownReturn,
+)
 from omskit.routing import Plan, RoutingStrategy, Shortfall, SourcingLine, SourcingRequest
 
 __version__ = "0.1.0.dev0"
@@ -245,10 +253,14 @@ __all__ = [
     "QuoteRequest",
     "RandomIds",
     "RateQuote",
+    "RefundBreakdown",
     "Reservation",
     "RetryPolicy",
+    "ReturnCheck",
+    "ReturnNotEligible",
     "RiskAssessment",
     "RiskSignal",
+    "Rma",
     "RoundingPolicy",
     "RoutingStrategy",
     "SandboxCarrier",
@@ -282,6 +294,7 @@ __all__ = [
     "UnknownProvider",
     "UnknownPurchaseOrder",
     "UnknownReservation",
+    "UnknownReturn",
     "UnknownServiceLevel",
     "UnknownSku",
     "UnknownSupplier",

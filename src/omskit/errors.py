@@ -43,6 +43,7 @@ Capabilities add their own subclasses of these in their package's ``errors`` mod
     omskit.carriers.errors     UnknownServiceLevel, UnknownTrackingNumber,
                                UnserviceableAddress, NoRateAvailable
     omskit.fulfillment.errors  ItemTooLarge, OverConfirmation, PickupCodeMismatch, InvalidBinCode
+    omskit.returns.errors      ReturnNotEligible (ValidationError), UnknownReturn (NotFound)
     omskit.storage.errors      CodecError, StorageError, SchemaOutdated (StorageError)
 
 Routing adds none: it raises the kernel's errors, and reports what it cannot source as a

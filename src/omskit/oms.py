@@ -22,6 +22,7 @@ from omskit.payments.service import PaymentService
 from omskit.plugins.manager import make_plugin_manager
 from omskit.pricing.service import PricingService
 from omskit.reporting.service import ReportService
+from omskit.returns.service import ReturnsService
 from omskit.routing.service import RoutingService
 from omskit.runtime import Runtime
 
@@ -80,6 +81,8 @@ class OMS:
         payments: payment authorizations, captures, voids and refunds per order.
         orders: order capture, risk, lifecycle, changes, timeline and queries.
         fulfillment: fulfillment orders, picking, packing, shipments, pickup, drop-ship.
+        returns: return eligibility, RMAs, receipt and inspection, refunds, exchanges,
+            claims.
         reports: KPIs, time series, custom reports, exports, forecasts and
             replenishment suggestions over the store's records.
     """
@@ -118,6 +121,7 @@ class OMS:
         self.payments = PaymentService(self.runtime)
         self.orders = OrderService(self.runtime, self)
         self.fulfillment = FulfillmentService(self.runtime, self)
+        self.returns = ReturnsService(self.runtime, self)
         self.reports = ReportService(self.runtime, self)
 
     @classmethod

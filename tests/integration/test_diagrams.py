@@ -21,6 +21,7 @@ from omskit.fulfillment.model import FO_ACTIONS
 from omskit.orders import capture
 from omskit.orders.lifecycle import LINE_MOVES, LINE_STATUSES, ORDER_MOVES, ORDER_STATUSES
 from omskit.payments.model import PAYMENT_STATUSES, PAYMENT_TRANSITIONS
+from omskit.returns.lifecycle import RMA_STATUSES, RMA_TRANSITIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 _BLOCK = re.compile(r"^```mermaid\n(?P<body>.*?)^```$", re.M | re.S)
@@ -85,6 +86,18 @@ def payment_edges() -> list[Edge]:
     return found
 
 
+def rma_edges() -> list[Edge]:
+    """Start, every action of the RMA table (labelled), and the final statuses."""
+    found = [("[*]", "requested", "")]
+    for a in RMA_STATUSES:
+        for b in RMA_STATUSES:
+            acts = sorted(act for act, to in RMA_TRANSITIONS[a].items() if to == b)
+            if acts:
+                found.append((a, b, ", ".join(acts)))
+    found += [(a, "[*]", "") for a in RMA_STATUSES if not RMA_TRANSITIONS[a]]
+    return found
+
+
 def test_every_lifecycle_and_the_capture_flow_is_drawn_once() -> None:
     assert set(diagrams()) == {
         "order-lifecycle",
@@ -93,6 +106,7 @@ def test_every_lifecycle_and_the_capture_flow_is_drawn_once() -> None:
         "fulfillment-order-lifecycle",
         "shipment-lifecycle",
         "capture-flow",
+        "rma-lifecycle",
     }
 
 
@@ -102,6 +116,7 @@ def test_every_lifecycle_and_the_capture_flow_is_drawn_once() -> None:
         ("order-lifecycle", moves_edges(ORDER_MOVES, ORDER_STATUSES)),
         ("line-lifecycle", moves_edges(LINE_MOVES, LINE_STATUSES)),
         ("payment-lifecycle", payment_edges()),
+        ("rma-lifecycle", rma_edges()),
     ],
 )
 def test_the_diagram_draws_exactly_the_moves_of_its_table(name: str, expected: list[Edge]) -> None:

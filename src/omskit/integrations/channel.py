@@ -36,7 +36,8 @@ from typing import Any, Protocol, TypeVar
 import attrs
 
 from omskit.carriers.webhooks import MAX_BODY_BYTES, decode_body, header
-from omskit.errors import OmskitError, ValidationError, shown
+from omskit.errors import ValidationError, shown
+from omskit.integrations.transport import HttpRequest, SignatureInvalid
 from omskit.money import Money, check_currency, precision, to_decimal
 from omskit.validation import check_email, check_phone, check_sku
 
@@ -56,13 +57,16 @@ T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
 
-class ChannelSignatureInvalid(OmskitError):
-    """A webhook whose signature is missing or does not match its body: not parsed."""
+class ChannelSignatureInvalid(SignatureInvalid):
+    """A channel webhook whose signature is missing or does not match its body: not parsed.
+
+    A [`SignatureInvalid`][omskit.integrations.transport.SignatureInvalid] (and so a
+    carriers ``WebhookSignatureInvalid``): one ``except`` catches every spoofed webhook.
+    """
 
     def __init__(self, platform: str, reason: str) -> None:
+        super().__init__(platform, reason)
         self.platform = platform
-        self.reason = reason
-        super().__init__(f"{platform} webhook refused: {reason}")
 
 
 class OrderCapture(Protocol[T_co]):
@@ -100,6 +104,18 @@ class OutboundRequest:
         if self.body is None:
             return b""
         return json.dumps(self.body, separators=(",", ":"), sort_keys=True).encode()
+
+    def to_http(self, base_url: str, headers: Iterable[tuple[str, str]] = ()) -> HttpRequest:
+        """This request as an ``HttpRequest`` for the host transport the services use.
+
+        The URL is the shop's ``base_url`` (``"https://shop.example/admin/api/2024-10"``)
+        plus ``path``; ``headers`` (authentication) come first, then a JSON content type.
+        """
+        sent = [*headers]
+        if self.body is not None:
+            sent.append(("Content-Type", "application/json"))
+        return HttpRequest(self.method, f"{base_url.rstrip('/')}/{self.path}", tuple(sent),
+                           self.json())  # fmt: skip
 
 
 #: A host-supplied sender: takes a request, returns whatever the host's client returns.

@@ -37,6 +37,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "omskit.routing.plugin",
     "omskit.carriers.plugin",
     "omskit.payments.plugin",
+    "omskit.returns.plugin",
 )
 
 #: Where the hooks are declared: the kernel's own, then each capability's, beside it.
@@ -48,6 +49,7 @@ HOOKSPEC_MODULES: tuple[str, ...] = (
     "omskit.routing.hooks",
     "omskit.payments.hooks",
     "omskit.orders.hooks",
+    "omskit.returns.hooks",
 )
 
 T = TypeVar("T")

@@ -292,3 +292,22 @@ def test_load_json_reads_fractions_exactly() -> None:
     assert load_json('{"a": 0.1}')["a"] == Decimal("0.1")
     with pytest.raises(ValidationError):
         load_json("[1, 2]")
+
+
+def test_outbound_request_becomes_an_http_request_for_the_shared_transport() -> None:
+    request = shopify.inventory_request(inventory_item_id="1", location_id="2", available=3)
+    http = request.to_http("https://shop.example/admin/api/2024-10/",
+                           [("X-Shopify-Access-Token", "shpat_x")])  # fmt: skip
+    assert http.url == "https://shop.example/admin/api/2024-10/inventory_levels/set.json"
+    assert http.header("content-type") == "application/json"
+    assert json.loads(http.body) == {"location_id": 2, "inventory_item_id": 1, "available": 3}
+
+
+def test_a_channel_signature_error_is_the_services_signature_error() -> None:
+    from omskit.carriers.errors import WebhookSignatureInvalid
+    from omskit.integrations.transport import SignatureInvalid
+
+    with pytest.raises(SignatureInvalid) as err:
+        shopify.verify_webhook(b"{}", {}, [SECRET])
+    assert isinstance(err.value, WebhookSignatureInvalid)
+    assert err.value.platform == "shopify"

@@ -15,6 +15,9 @@ from omskit import errors
 from omskit.carriers import errors as carrier_errors
 from omskit.fulfillment import errors as fulfillment_errors
 from omskit.integrations import channel as channel_integrations
+from omskit.integrations import transport as integration_errors
+from omskit.integrations.edi import x12
+from omskit.integrations.stripe.gateway import StripeRequestRefused
 from omskit.inventory import errors as inventory_errors
 from omskit.money import Money, to_decimal
 from omskit.orders import errors as order_errors
@@ -23,6 +26,7 @@ from omskit.payments import errors as payment_errors
 from omskit.payments.model import Transaction
 from omskit.pricing import errors as pricing_errors
 from omskit.reporting import errors as reporting_errors
+from omskit.returns import errors as return_errors
 from omskit.storage import errors as storage_errors
 
 _TXN = Transaction(
@@ -87,6 +91,7 @@ EXAMPLES: dict[type[errors.OmskitError], Callable[[], errors.OmskitError]] = {
     channel_integrations.ChannelSignatureInvalid: (
         lambda: channel_integrations.ChannelSignatureInvalid("shopify", "no header")
     ),
+    x12.X12Error: lambda: x12.X12Error(9, "PO1", "PO102", "1.5", "a whole number"),
     carrier_errors.NoRateAvailable: lambda: carrier_errors.NoRateAvailable(
         "cheapest", ["dhl: no zone"]
     ),
@@ -128,6 +133,10 @@ EXAMPLES: dict[type[errors.OmskitError], Callable[[], errors.OmskitError]] = {
     inventory_errors.UnknownPurchaseOrder: lambda: inventory_errors.UnknownPurchaseOrder("po-9"),
     inventory_errors.UnknownReservation: lambda: inventory_errors.UnknownReservation("O-7", "L1"),
     inventory_errors.UnknownSupplier: lambda: inventory_errors.UnknownSupplier("ACME"),
+    return_errors.ReturnNotEligible: lambda: return_errors.ReturnNotEligible.of(
+        [errors.Problem("lines.L1", "got 3; only 2 unit(s) can come back", 3)]
+    ),
+    return_errors.UnknownReturn: lambda: return_errors.UnknownReturn("rma_9"),
     reporting_errors.MissingExtra: lambda: reporting_errors.MissingExtra("pyarrow", "reports"),
     order_errors.OrderRejected: lambda: order_errors.OrderRejected("web", "W-1", _RISK),
     order_errors.OrderUnchanged: lambda: order_errors.OrderUnchanged(
@@ -138,6 +147,15 @@ EXAMPLES: dict[type[errors.OmskitError], Callable[[], errors.OmskitError]] = {
     ),
     payment_errors.GatewayUnavailable: lambda: payment_errors.GatewayUnavailable(_TXN, 3),
     payment_errors.PaymentDeclined: lambda: payment_errors.PaymentDeclined(_TXN),
+    integration_errors.ServiceError: lambda: integration_errors.ServiceError(
+        "easypost", 422, "ADDRESS.VERIFY.FAILURE", "address not found", "to_address"
+    ),
+    integration_errors.SignatureInvalid: lambda: integration_errors.SignatureInvalid(
+        "stripe", "the signature does not match the body"
+    ),
+    StripeRequestRefused: lambda: StripeRequestRefused(
+        "stripe", 404, "resource_missing", "No such payment_intent", "intent"
+    ),
     pricing_errors.ChannelPriceRejected: lambda: pricing_errors.ChannelPriceRejected(
         "lines[0].unit_price", "9.00", "19.90", "within 5%"
     ),

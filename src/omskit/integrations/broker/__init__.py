@@ -1,0 +1,38 @@
+"""The broker relay: committed events published to a message broker, and their envelope.
+
+[`BrokerRelay`][omskit.integrations.broker.relay.BrokerRelay] and the envelope need
+nothing beyond omskit; ``omskit.integrations.broker.rabbitmq`` needs the ``rabbitmq``
+extra (pika), and is imported from there.
+"""
+
+from omskit.integrations.broker.envelope import (
+    ENVELOPE_SCHEMA,
+    SCHEMA_VERSION,
+    AggregateOf,
+    aggregate_of,
+    envelope,
+    envelope_bytes,
+)
+from omskit.integrations.broker.relay import (
+    BrokerMessage,
+    BrokerRelay,
+    EventHeldBack,
+    MemoryPublisher,
+    Publisher,
+    Subscribable,
+)
+
+__all__ = [
+    "ENVELOPE_SCHEMA",
+    "SCHEMA_VERSION",
+    "AggregateOf",
+    "BrokerMessage",
+    "BrokerRelay",
+    "EventHeldBack",
+    "MemoryPublisher",
+    "Publisher",
+    "Subscribable",
+    "aggregate_of",
+    "envelope",
+    "envelope_bytes",
+]

@@ -1,0 +1,7 @@
+"""EDI by ASC X12 004010.
+
+``x12``: the envelope, read with the separators the ISA declares, and written back.
+``documents``: the 850 read into capture payloads; 855, 856, 810 and 997 written.
+"""
+
+__all__: list[str] = []

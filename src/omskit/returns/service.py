@@ -1,0 +1,276 @@
+"""The returns service: eligibility, the RMA lifecycle, receipt, inspection and refunds.
+
+Reached as ``oms.returns``. Every state-changing method is one transaction (through
+``PaymentService.run``, which journals the gateway calls a refund makes): it succeeds
+whole or changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from omskit.errors import ValidationError
+from omskit.plugins.manager import Registry, collect_registry
+from omskit.returns import operations as ops
+from omskit.returns.model import RMAS, Rma
+from omskit.returns.policy import ReturnCheck, parse_lines
+from omskit.returns.ports import ReturnsServices
+from omskit.returns.refunds import RefundBreakdown
+from omskit.returns.rules import ReturnRule
+from omskit.returns.settings import ReturnSettings
+from omskit.runtime import Runtime
+from omskit.storage.ports import UnitOfWork
+from omskit.validation import check_text
+
+__all__ = ["ReturnsService", "ReturnsServices"]
+
+T = TypeVar("T")
+
+
+def _actor(actor: Any) -> str:
+    return check_text(actor, "actor", max_length=100)
+
+
+def _texts(values: Sequence[Any], field: str) -> tuple[str, ...]:
+    if isinstance(values, str) or not isinstance(values, Sequence):
+        raise ValidationError(field, values, "expected a list of texts")
+    return tuple(check_text(v, f"{field}[{i}]", max_length=2000) for i, v in enumerate(values))
+
+
+class ReturnsService:
+    """Returns (RMAs), their policy, refunds, exchanges and claims.
+
+    Settings come from configuration section ``returns`` ([`ReturnSettings`][]);
+    eligibility rules from the ``omskit_register_return_rules`` hook.
+    """
+
+    def __init__(self, runtime: Runtime, services: ReturnsServices) -> None:
+        self.runtime = runtime
+        self.services = services
+        self.settings = ReturnSettings.from_mapping(runtime.config.section("returns"))
+        self._rules: Registry[ReturnRule] | None = None
+
+    @property
+    def rules(self) -> Registry[ReturnRule]:
+        """Eligibility rules registered through ``omskit_register_return_rules``, by name."""
+        if self._rules is None:
+            self._rules = collect_registry(
+                self.runtime.plugins, "omskit_register_return_rules", "return rule"
+            )
+        return self._rules
+
+    def _run(self, use_case: Callable[[UnitOfWork], T]) -> T:
+        return self.services.payments.run(use_case)
+
+    def _change(self, rma_id: str, change: Callable[[UnitOfWork, Rma], Rma]) -> Rma:
+        return self._run(lambda uow: change(uow, ops.load_rma(uow, rma_id)))
+
+    def _lines(self, lines: Any) -> list[Any]:
+        return parse_lines(lines, self.settings.reasons.codes(), default_reason="other")
+
+    # -- policy -------------------------------------------------------------------------
+    def check(
+        self,
+        order_id: str,
+        lines: Mapping[str, int] | Sequence[Mapping[str, Any]],
+        *,
+        customer: str | None = None,
+    ) -> ReturnCheck:
+        """Say, per line, whether it may come back and why; nothing is created.
+
+        ``lines`` is ``{line_id: quantity}`` or a list of
+        ``{"line", "quantity", "reason", "condition"}``.
+
+        Raises:
+            NotFound: no such order.
+            ValidationError: malformed lines (field, value, what is allowed).
+            ReturnNotEligible: ``customer`` is not the order's customer.
+        """
+        requests = self._lines(lines)
+        with self.runtime.storage.unit_of_work() as uow:
+            return ops.check_in(self, uow, order_id, requests, customer=customer)
+
+    # -- lifecycle ----------------------------------------------------------------------
+    def request(
+        self,
+        order_id: str,
+        lines: Mapping[str, int] | Sequence[Mapping[str, Any]],
+        *,
+        customer: str | None = None,
+        notes: Sequence[str] = (),
+        photos: Sequence[str] = (),
+        authorize: bool = False,
+        actor: str = "customer",
+    ) -> Rma:
+        """Open a return for ``lines`` (see [`check`][]); with ``authorize``, accept it too.
+
+        ``photos`` are references (URLs, document ids); omskit stores no files.
+
+        Raises:
+            ReturnNotEligible: a line the policy refuses (each named with why), or
+                ``customer`` is not the order's; nothing is created.
+            NotFound: no such order.
+            ValidationError: malformed input.
+        """
+        requests = self._lines(lines)
+        actor = _actor(actor)
+        note_list, photo_list = _texts(notes, "notes"), _texts(photos, "photos")
+
+        def use_case(uow: UnitOfWork) -> Rma:
+            rma = ops.request_in(
+                self,
+                uow,
+                order_id,
+                requests,
+                customer=customer,
+                notes=note_list,
+                photos=photo_list,
+                exchange=(),
+                actor=actor,
+            )
+            if authorize:
+                ops.authorize_in(self, uow, rma, location=None, actor=actor)
+            return rma
+
+        return self._run(use_case)
+
+    def authorize(self, rma_id: str, *, location: str | None = None, actor: str = "system") -> Rma:
+        """Accept a requested return; the goods go to ``location`` (default: chosen by rule).
+
+        The choice and its reason are kept on the RMA (``location``, ``location_reason``);
+        the authorization expires after the policy's ``authorization_days``.
+        """
+        actor = _actor(actor)
+        return self._change(
+            rma_id,
+            lambda uow, rma: ops.authorize_in(self, uow, rma, location=location, actor=actor),
+        )
+
+    def reject(self, rma_id: str, *, reason: str, actor: str = "system") -> Rma:
+        """Refuse a requested return, saying why."""
+        reason, actor = check_text(reason, "reason"), _actor(actor)
+        return self._change(
+            rma_id,
+            lambda uow, rma: ops.stop_in(self, uow, rma, "reject", reason=reason, actor=actor),
+        )
+
+    def cancel(self, rma_id: str, *, reason: str = "", actor: str = "customer") -> Rma:
+        """Withdraw a return before its goods are on their way."""
+        reason = check_text(reason, "reason", required=False)
+        actor = _actor(actor)
+        return self._change(
+            rma_id,
+            lambda uow, rma: ops.stop_in(self, uow, rma, "cancel", reason=reason, actor=actor),
+        )
+
+    def expire_due(self, *, actor: str = "system") -> list[Rma]:
+        """Expire every authorization whose time ran out before its goods arrived."""
+        actor = _actor(actor)
+        now = self.runtime.clock.now()
+
+        def use_case(uow: UnitOfWork) -> list[Rma]:
+            done = []
+            for status in ("authorized", "label_issued"):
+                for rma in uow.repo(RMAS).list_by("status", status):
+                    if rma.expires_at is not None and rma.expires_at < now:
+                        done.append(
+                            ops.stop_in(
+                                self, uow, rma, "expire", actor=actor, reason="not received in time"
+                            )
+                        )
+            return done
+
+        return self._run(use_case)
+
+    def receive(
+        self,
+        rma_id: str,
+        quantities: Mapping[str, int] | None = None,
+        *,
+        location: str | None = None,
+        actor: str = "warehouse",
+    ) -> Rma:
+        """Record the units that arrived (default: all), at ``location``.
+
+        ``location`` defaults to the one chosen at authorization; any active location
+        may receive (a store taking a return over the counter).
+        """
+        actor = _actor(actor)
+        return self._change(
+            rma_id,
+            lambda uow, rma: ops.receive_in_rma(
+                self, uow, rma, quantities, location=location, actor=actor
+            ),
+        )
+
+    def inspect(
+        self,
+        rma_id: str,
+        dispositions: Mapping[str, str | Mapping[str, int]] | None = None,
+        *,
+        actor: str = "warehouse",
+    ) -> Rma:
+        """Decide each received unit: ``restock``, ``quarantine``, ``scrap``, ``rejected``.
+
+        ``dispositions`` is ``{line_id: "restock"}`` (every received unit of the line) or
+        ``{line_id: {"restock": 2, "scrap": 1}}``; default: restock everything. Restocked
+        units become sellable at the receiving location, quarantined ones are booked
+        there blocked, scrapped ones are booked and written off (all in the ledger,
+        reference the RMA id); rejected units are not accepted and not refunded. The
+        order's ``OrderLine.returned`` counts the accepted units.
+        """
+        actor = _actor(actor)
+        return self._change(
+            rma_id, lambda uow, rma: ops.inspect_in(self, uow, rma, dispositions, actor=actor)
+        )
+
+    def simulate(self, rma_id: str) -> RefundBreakdown:
+        """The refund [`refund`][] would pay now, part by part; nothing changes."""
+        with self.runtime.storage.unit_of_work() as uow:
+            return ops.simulate_in(self, uow, ops.load_rma(uow, rma_id))
+
+    def refund(
+        self,
+        rma_id: str,
+        *,
+        idempotency_key: str | None = None,
+        reason: str = "",
+        actor: str = "system",
+    ) -> Rma:
+        """Refund the inspected return to the original payment and close it.
+
+        The amount is [`simulate`][]'s: never more than the payment holds (captured
+        minus refunded). A repeated ``idempotency_key`` changes nothing.
+
+        Raises:
+            InvalidTransition: the return is not inspected (or already closed).
+            IdempotencyConflict: the key refunded another return.
+            PaymentDeclined, GatewayUnavailable: the gateway refused; nothing changes.
+        """
+        key = None if idempotency_key is None else check_text(idempotency_key, "idempotency_key")
+        reason = check_text(reason, "reason", required=False)
+        actor = _actor(actor)
+        return self._change(
+            rma_id,
+            lambda uow, rma: ops.refund_in(self, uow, rma, key=key, reason=reason, actor=actor),
+        )
+
+    def close(self, rma_id: str, *, reason: str, actor: str = "system") -> Rma:
+        """Close an inspected return without refunding it."""
+        reason, actor = check_text(reason, "reason"), _actor(actor)
+        return self._change(
+            rma_id, lambda uow, rma: ops.close_in(self, uow, rma, reason=reason, actor=actor)
+        )
+
+    # -- reads --------------------------------------------------------------------------
+    def get(self, rma_id: str) -> Rma:
+        """The return ``rma_id``; raises [`UnknownReturn`][omskit.returns.errors.UnknownReturn]."""
+        with self.runtime.storage.unit_of_work() as uow:
+            return ops.load_rma(uow, rma_id)
+
+    def for_order(self, order_id: str) -> list[Rma]:
+        """Every return of ``order_id``, oldest first."""
+        with self.runtime.storage.unit_of_work() as uow:
+            found = uow.repo(RMAS).list_by("order", order_id)
+        return sorted(found, key=lambda r: (r.created_at, r.id))
