@@ -203,9 +203,9 @@ class ReturnFact:
     ``requested`` units asked back, ``units`` received, ``refunded_units``; ``refund``
     is this line's share (by its refunded amount) of what the return's refunds paid -
     shipping, label cost and any cap at what the payment held included, so the rows
-    add up to the refunds exactly; ``fee`` is the restocking fee kept. An order line whose ``returned`` count was set
-    without a return record gives a row with ``rma_id`` ``""`` and its share of the
-    order's refunds by net sales.
+    add up to the refunds exactly; ``fee`` is the restocking fee kept. An order line
+    whose ``returned`` count was set without a return record gives a row with
+    ``rma_id`` ``""`` and its share of the order's refunds by net sales.
     """
 
     MONEY: ClassVar[tuple[str, ...]] = ("refund", "fee")
