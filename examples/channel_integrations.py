@@ -17,6 +17,7 @@ from pathlib import Path
 from omskit import OMS
 from omskit.integrations import shopify, woocommerce
 from omskit.integrations.channel import ChannelSignatureInvalid, OutboundRequest, load_json
+from omskit.integrations.edi import documents, x12
 from omskit.testing import FakeClock
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "integrations"
@@ -118,6 +119,38 @@ def main() -> None:
     print(f"   order {woo.external_id}: {payload['lines']}, shipping {payload['shipping']}, "
           f"total as charged {woo.total}")  # fmt: skip
     transport(woocommerce.status_request(woo.external_id, "completed"))
+
+    edi_round(oms)
+
+
+def edi_round(oms: OMS) -> None:
+    """An 850 captured, acknowledged with an 855 and a 997; a broken sample refused."""
+    print("\n8. EDI: a retailer's 850 (separators read from its ISA) captured and answered")
+    partner = documents.TradingPartner(
+        name="Retailer",
+        channel="shopify-us",
+        qualifier="ZZ",
+        partner_id="RETAILER",
+        email="edi@retailer.example",
+        scac={"sandbox": "SNDB"},
+    )
+    for sku in ("MUG-BLUE", "TOWEL-1"):
+        oms.catalog.add_product(sku, name=sku, price="4.00", currency="USD",
+                                weight_grams=350)  # fmt: skip
+        oms.inventory.receive(sku, location="LOU", quantity=20)
+    received = x12.parse((FIXTURES / "edi" / "850_two_lines.edi").read_text())
+    (po,) = documents.parse_850(received, partner)
+    edi_order = oms.orders.capture(po.capture_payload(partner), actor="edi")
+    print(f"   PO {po.po_number} -> {edi_order.id}, {edi_order.total.gross}")
+    ack = documents.emit_855(po, edi_order, partner, control_number=1001, at=oms.clock.now())
+    fa = documents.emit_997(received, partner, control_number=1002, at=oms.clock.now())
+    for text in (ack, fa):
+        segments = text.split("\n")
+        print("   " + " ".join(s for s in segments[2:-4] if s))
+    try:
+        x12.parse((FIXTURES / "edi" / "upstream_850.edi").read_text())
+    except x12.X12Error as exc:
+        print(f"   a published sample refused: {exc}")
 
 
 if __name__ == "__main__":

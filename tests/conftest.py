@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 import os
+import weakref
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from omskit import OMS
+from omskit.config import OMSConfig
+from omskit.ids import SequentialIds
 from omskit.testing import FakeClock
 
 settings.register_profile(
@@ -18,6 +25,52 @@ settings.register_profile("dev", max_examples=50, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 START = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+
+#: The backend the service suite runs on: ``memory`` (default) or ``sqlite``. With
+#: ``OMSKIT_TEST_STORAGE=sqlite`` every ``OMS.in_memory()`` a test makes (the ``oms``
+#: fixture and each test's own shops) opens a fresh SQLite file instead, so the whole
+#: suite proves the SQLite store keeps the storage ports' promises.
+STORAGE = os.environ.get("OMSKIT_TEST_STORAGE", "memory")
+if STORAGE not in ("memory", "sqlite"):
+    raise pytest.UsageError(f"OMSKIT_TEST_STORAGE={STORAGE!r}: expected memory or sqlite")
+_files = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _durable_in_memory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """Under ``OMSKIT_TEST_STORAGE=sqlite``, ``OMS.in_memory`` opens a new SQLite file."""
+    if STORAGE == "memory":
+        yield
+        return
+    directory = tmp_path_factory.mktemp("db")
+    original = OMS.in_memory.__func__  # type: ignore[attr-defined]
+    opened: weakref.WeakSet[OMS] = weakref.WeakSet()
+
+    @functools.wraps(original)
+    def in_memory(
+        cls: type[OMS],
+        config: Any = None,
+        plugins: Any = (),
+        *,
+        clock: Any = None,
+        ids: Any = None,
+        autoload: bool | None = None,
+    ) -> OMS:
+        cfg = OMSConfig.coerce(config)
+        if cfg.storage != "memory":  # let the real method refuse it
+            return original(cls, config, plugins, clock=clock, ids=ids, autoload=autoload)  # type: ignore[no-any-return]
+        url = f"sqlite:///{directory}/oms-{next(_files)}.db"
+        ids = ids or SequentialIds()
+        oms = cls.open(url, cfg, plugins, clock=clock, ids=ids, autoload=autoload)
+        opened.add(oms)
+        return oms
+
+    monkeypatch.setattr(OMS, "in_memory", classmethod(in_memory))
+    yield
+    for oms in list(opened):
+        oms.close()
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from omskit.payments import SandboxGateway, Transaction
 from omskit.plugins.spec import hookimpl
 from omskit.storage.memory import MemoryStore
 from omskit.storage.ports import Collection, Repository, StorageBackend, UnitOfWork
+from omskit.storage.sqlite import SqliteStore
 from omskit.testing import FakeClock
 
 # ==== carrier and subscriber faults ===================================================
@@ -518,9 +519,13 @@ def faulty_oms(
         def omskit_storage(
             self, config: OMSConfig, clock: Clock, ids: IdGenerator
         ) -> FaultyStore | None:
-            if config.storage != "memory":
+            if config.storage == "memory":
+                inner: StorageBackend = MemoryStore(clock, ids)
+            elif config.storage.startswith("sqlite:"):  # OMSKIT_TEST_STORAGE=sqlite
+                inner = SqliteStore(config.storage, clock, ids)
+            else:
                 return None
-            stores.append(FaultyStore(MemoryStore(clock, ids)))
+            stores.append(FaultyStore(inner))
             return stores[-1]
 
     oms = OMS.in_memory(

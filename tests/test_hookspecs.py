@@ -27,6 +27,8 @@ from omskit.storage.memory import MemoryStore
 from omskit.testing import FakeClock, SequentialIds
 from omskit.validation import Problems
 
+from .conftest import STORAGE
+
 TESTS = Path(__file__).resolve().parent
 PREFIX = f"{spec.PROJECT_NAME}_"
 
@@ -144,6 +146,7 @@ def test_hook_storage_provides_the_backend_named_in_the_configuration() -> None:
     assert oms.catalog.get("TEE-M").name == "T-shirt"
 
 
+@pytest.mark.skipif(STORAGE != "memory", reason="asks for the in-memory store itself")
 def test_hook_storage_passes_so_the_builtin_memory_store_answers() -> None:
     plugin = CustomStorage()
     oms = OMS.in_memory(plugins=[plugin], clock=FakeClock(), autoload=False)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import attrs
+
 from omskit.carriers.service import CarrierService
 from omskit.catalog.service import CatalogService
 from omskit.channels.service import ChannelService
@@ -142,6 +144,39 @@ class OMS:
         if cfg.storage != "memory":
             raise PluginError(f"in_memory() uses storage 'memory', not {cfg.storage!r}")
         return cls(cfg, plugins, clock=clock, ids=ids or SequentialIds(), autoload=autoload)
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        config: OMSConfig | Mapping[str, Any] | None = None,
+        plugins: Iterable[object] = (),
+        *,
+        clock: Clock | None = None,
+        ids: IdGenerator | None = None,
+        autoload: bool | None = None,
+    ) -> OMS:
+        """An OMS on the durable store at ``url``.
+
+        ``"sqlite:///shop.db"`` (a file, standard library) or ``"postgresql://host/db"``
+        (the ``postgres`` extra). What the store holds survives the process: open the
+        same URL again and the orders, stock and undelivered events are there. Close it
+        with [`close`][] (or use the OMS as a context manager).
+        """
+        cfg = attrs.evolve(OMSConfig.coerce(config), storage=url)
+        return cls(cfg, plugins, clock=clock, ids=ids, autoload=autoload)
+
+    def close(self) -> None:
+        """Close the store's connections (a no-op for the in-memory store)."""
+        close = getattr(self.runtime.storage, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> OMS:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def exchange_rates(self) -> ExchangeRateProvider:

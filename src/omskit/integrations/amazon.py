@@ -45,6 +45,7 @@ from omskit.integrations.channel import (
     items,
     obj,
     parse_timestamp,
+    platform_quantities,
     quantity,
     resolve_sku,
     text,
@@ -191,11 +192,7 @@ def shipment_confirmation(
         ValidationError: a shipped line is not in ``line_map``, or the shipment has no
             tracking number.
     """
-    per_item: dict[str, int] = {}
-    for ref, qty in shipment.lines.items():
-        if ref not in line_map:
-            raise ValidationError(f"shipment.lines.{ref}", ref, "no Amazon order item for it")
-        per_item[line_map[ref]] = per_item.get(line_map[ref], 0) + qty
+    per_item = platform_quantities(shipment.lines, line_map, "shipment.lines")
     if not shipment.tracking_numbers:
         raise ValidationError("shipment.tracking_numbers", (), "Amazon needs a tracking number")
     when = shipped_at or shipment.created_at

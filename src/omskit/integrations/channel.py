@@ -456,3 +456,23 @@ def address(fields: Mapping[str, Any], dropped: list[tuple[str, str, str]],
             del out["phone"]
             dropped.append((f"{field}.phone", phone, exc.allowed))
     return out
+
+
+def platform_quantities(lines: Mapping[str, int] | Iterable[tuple[str, int]],
+                        line_map: Mapping[str, str], field: str) -> dict[str, int]:  # fmt: skip
+    """Units per platform line from units per omskit line (``{"L1": 2}``), via ``line_map``.
+
+    Two omskit lines captured from one platform line (an uneven split) add up again.
+
+    Raises:
+        ValidationError: a line ``line_map`` does not know, named ``f"{field}.{ref}"``.
+    """
+    pairs = lines.items() if isinstance(lines, Mapping) else lines
+    out: dict[str, int] = {}
+    for ref, qty in pairs:
+        if ref not in line_map:
+            known = ", ".join(sorted(line_map)) or "no lines"
+            raise ValidationError(f"{field}.{ref}", ref,
+                                  f"no platform line for it; line_map knows {known}")  # fmt: skip
+        out[line_map[ref]] = out.get(line_map[ref], 0) + qty
+    return out

@@ -40,6 +40,7 @@ from omskit.integrations.channel import (
     items,
     obj,
     parse_timestamp,
+    platform_quantities,
     quantity,
     resolve_sku,
     text,
@@ -181,11 +182,7 @@ def shipping_fulfillment(
         ValidationError: a shipped line is not in ``line_map``, or there is no tracking
             number.
     """
-    per_line: dict[str, int] = {}
-    for ref, qty in shipment.lines.items():
-        if ref not in line_map:
-            raise ValidationError(f"shipment.lines.{ref}", ref, "no eBay line item for it")
-        per_line[line_map[ref]] = per_line.get(line_map[ref], 0) + qty
+    per_line = platform_quantities(shipment.lines, line_map, "shipment.lines")
     if not shipment.tracking_numbers:
         raise ValidationError("shipment.tracking_numbers", (), "eBay needs a tracking number")
     when = (shipped_at or shipment.created_at).astimezone(dt.UTC)

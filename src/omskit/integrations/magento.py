@@ -41,6 +41,7 @@ from omskit.integrations.channel import (
     items,
     obj,
     parse_timestamp,
+    platform_quantities,
     quantity,
     resolve_sku,
     text,
@@ -173,11 +174,7 @@ def _address(a: Mapping[str, Any], dropped: list[tuple[str, str, str]],
 
 def _per_item(lines: Mapping[str, int], line_map: Mapping[str, str],
               field: str) -> list[dict[str, Any]]:  # fmt: skip
-    per: dict[str, int] = {}
-    for ref, qty in lines.items():
-        if ref not in line_map:
-            raise ValidationError(f"{field}.{ref}", ref, "no Magento order item for it")
-        per[line_map[ref]] = per.get(line_map[ref], 0) + qty
+    per = platform_quantities(lines, line_map, field)
     return [{"order_item_id": int(k), "qty": v} for k, v in per.items()]
 
 

@@ -46,6 +46,7 @@ from omskit.integrations.channel import (
     load_json,
     obj,
     parse_timestamp,
+    platform_quantities,
     quantity,
     resolve_sku,
     text,
@@ -234,19 +235,6 @@ def _address(a: Mapping[str, Any], dropped: list[tuple[str, str, str]],
 # -- outbound ------------------------------------------------------------------------
 
 
-def _platform_quantities(lines: Mapping[str, int], line_map: Mapping[str, str],
-                         field: str) -> dict[str, int]:  # fmt: skip
-    out: dict[str, int] = {}
-    for ref, qty in lines.items():
-        if ref not in line_map:
-            raise ValidationError(
-                f"{field}.{ref}", ref, f"no platform line for it; line_map knows "
-                f"{', '.join(sorted(line_map)) or 'no lines'}",
-            )  # fmt: skip
-        out[line_map[ref]] = out.get(line_map[ref], 0) + qty
-    return out
-
-
 def fulfillment_request(
     shipment: Shipment, *, line_map: Mapping[str, str], fulfillment_orders: Any,
     carrier_names: Mapping[str, str] | None = None, notify_customer: bool = False,
@@ -262,7 +250,7 @@ def fulfillment_request(
         ValidationError: a shipped line is not in ``line_map``, or the fulfillment
             orders cannot take that many units (naming the line).
     """
-    wanted = _platform_quantities(shipment.lines, line_map, "shipment.lines")
+    wanted = platform_quantities(shipment.lines, line_map, "shipment.lines")
     data = obj(fulfillment_orders, "fulfillment_orders")
     orders = items(data.get("fulfillment_orders"), "fulfillment_orders.fulfillment_orders")
     groups: list[dict[str, Any]] = []
@@ -354,7 +342,7 @@ def refund_request(
     if note or event.reason:
         body["note"] = note or event.reason
     if isinstance(event, OrderLinesCancelled):
-        quantities = _platform_quantities(dict(event.lines), line_map, "event.lines")
+        quantities = platform_quantities(dict(event.lines), line_map, "event.lines")
         body["refund_line_items"] = [
             {"line_item_id": int(ref), "quantity": qty,
              "restock_type": "cancel" if restock else "no_restock"}

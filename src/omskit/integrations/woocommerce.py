@@ -44,6 +44,7 @@ from omskit.integrations.channel import (
     load_json,
     obj,
     parse_timestamp,
+    platform_quantities,
     quantity,
     resolve_sku,
     text,
@@ -250,11 +251,7 @@ def refund_request(
     body: dict[str, Any] = {"amount": str(refunded.amount), "reason": event.reason,
                             "api_refund": api_refund}  # fmt: skip
     if isinstance(event, OrderLinesCancelled):
-        per_line: dict[str, int] = {}
-        for ref, qty in event.lines:
-            if ref not in line_map:
-                raise ValidationError(f"event.lines.{ref}", ref, "no platform line for it")
-            per_line[line_map[ref]] = per_line.get(line_map[ref], 0) + qty
+        per_line = platform_quantities(event.lines, line_map, "event.lines")
         body["line_items"] = [{"id": int(ref), "quantity": qty} for ref, qty in
                               per_line.items()]  # fmt: skip
     return OutboundRequest("woocommerce", "POST", f"orders/{external_id}/refunds", body,

@@ -32,6 +32,7 @@ AUTOLOAD_ENV = "OMSKIT_DISABLE_PLUGIN_AUTOLOAD"
 #: is built, so the kernel never imports a capability.
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "omskit.plugins.builtin.memory_storage",
+    "omskit.plugins.builtin.sql_storage",
     "omskit.plugins.builtin.fixed_rates",
     "omskit.pricing.tax.plugin",
     "omskit.routing.plugin",

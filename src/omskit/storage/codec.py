@@ -296,22 +296,49 @@ def _stored_fields(cls: type) -> list[attrs.Attribute[Any]]:
 
 
 def _attrs_encoder(cls: type) -> Encoder:
-    plan = [(f.name, encoder(f.type)) for f in _stored_fields(cls)]
-
-    def encode_attrs(value: Any) -> dict[str, Any]:
-        return {name: enc(getattr(value, name)) for name, enc in plan}
-
-    return encode_attrs
+    """An encoder compiled for ``cls``: one dict display, identity fields read directly."""
+    namespace: dict[str, Any] = {}
+    items = []
+    for i, f in enumerate(_stored_fields(cls)):
+        enc = encoder(f.type)
+        if enc is _identity:
+            items.append(f"{f.name!r}: o.{f.name}")
+        else:
+            namespace[f"e{i}"] = enc
+            items.append(f"{f.name!r}: e{i}(o.{f.name})")
+    source = f"def encode_attrs(o):\n    return {{{', '.join(items)}}}\n"
+    code = compile(source, f"<omskit codec: encode {cls.__qualname__}>", "exec")
+    exec(code, namespace)  # noqa: S102 - source built from the class's own field names
+    compiled: Encoder = namespace["encode_attrs"]
+    return compiled
 
 
 def _attrs_decoder(cls: type) -> Decoder:
+    """A decoder compiled for ``cls``: no ``__init__``, every field set directly."""
     fields = _stored_fields(cls)
     plan = [(f.name, decoder(f.type), f.default) for f in fields]
     has_events = any(f.name == "_events" for f in attrs.fields(cls))
+    namespace: dict[str, Any] = {"new": object.__new__, "put": object.__setattr__, "cls": cls}
+    lines = ["def decode_attrs(d):", "    o = new(cls)"]
+    for i, (name, dec, _) in enumerate(plan):
+        if dec is _identity:
+            lines.append(f"    put(o, {name!r}, d[{name!r}])")
+        else:
+            namespace[f"d{i}"] = dec
+            lines.append(f"    put(o, {name!r}, d{i}(d[{name!r}]))")
+    if has_events:
+        lines.append("    put(o, '_events', [])")
+    lines.append("    return o")
+    exec(  # noqa: S102 - source built from the class's own field names
+        compile("\n".join(lines) + "\n", f"<omskit codec: decode {cls.__qualname__}>", "exec"),
+        namespace,
+    )
+    fast: Decoder = namespace["decode_attrs"]
     new = object.__new__
     put = object.__setattr__
 
-    def decode_attrs(data: Mapping[str, Any]) -> Any:
+    def decode_slowly(data: Mapping[str, Any]) -> Any:
+        """Field by field, giving missing fields (added to the class later) their default."""
         obj: Any = new(cls)
         for name, dec, default in plan:
             try:
@@ -323,6 +350,12 @@ def _attrs_decoder(cls: type) -> Decoder:
         if has_events:
             put(obj, "_events", [])
         return obj
+
+    def decode_attrs(data: Mapping[str, Any]) -> Any:
+        try:
+            return fast(data)
+        except KeyError:
+            return decode_slowly(data)
 
     return decode_attrs
 
@@ -339,11 +372,21 @@ def _default(cls: type, name: str, default: Any, obj: Any) -> Any:
 # -- values of undeclared type (Any) ---------------------------------------------------
 
 
+# Classes this process has stored, by name: found again without importing (a class
+# made by a host at run time, in a notebook or a test, has no importable module).
+_known: dict[str, type] = {}
+
+
 def _class_name(cls: type) -> str:
-    return f"{cls.__module__}:{cls.__qualname__}"
+    name = f"{cls.__module__}:{cls.__qualname__}"
+    _known[name] = cls
+    return name
 
 
 def _find_class(name: str) -> type:
+    known = _known.get(name)
+    if known is not None:
+        return known
     module, _, qualname = name.partition(":")
     try:
         found: Any = importlib.import_module(module)

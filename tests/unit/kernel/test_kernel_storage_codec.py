@@ -29,7 +29,10 @@ from omskit.storage.ports import Collection
 def _collections() -> list[Collection[Any]]:
     found: dict[str, Collection[Any]] = {}
     for info in pkgutil.walk_packages(omskit.__path__, "omskit."):
-        module = importlib.import_module(info.name)
+        try:
+            module = importlib.import_module(info.name)
+        except ImportError:  # an adapter whose optional extra is not installed
+            continue
         for value in vars(module).values():
             if isinstance(value, Collection):
                 found.setdefault(value.name, value)

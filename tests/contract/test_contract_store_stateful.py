@@ -1,4 +1,4 @@
-"""A model-based test: the in-memory store behaves like a dict that commits atomically.
+"""A model-based test: every store behaves like a dict that commits atomically.
 
 Two units of work are open at any time. Rules add, change and re-key aggregates in either
 of them, then commit or roll back. The model (a plain dict of committed values) says what
@@ -8,6 +8,10 @@ it would have overwritten a newer version or taken a used key, and then change n
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import attrs
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -15,9 +19,10 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from omskit.errors import AlreadyExists, ConcurrencyConflict
 from omskit.ids import SequentialIds
-from omskit.storage.memory import MemoryStore, MemoryUnitOfWork
-from omskit.storage.ports import Aggregate, Collection
+from omskit.storage.ports import Aggregate, Collection, UnitOfWork
 from omskit.testing import FakeClock
+
+from ..stores import open_store  # noqa: TID252 - shared test helpers
 
 
 @attrs.define(eq=False)
@@ -40,11 +45,14 @@ SLOTS = st.sampled_from([0, 1])
 class StoreMachine(RuleBasedStateMachine):
     """Two concurrent units of work against one store and a dict model."""
 
+    kind = "memory"
+
     def __init__(self) -> None:
         super().__init__()
-        self.store = MemoryStore(FakeClock(), SequentialIds())
+        self.directory = tempfile.mkdtemp(prefix="omskit-stateful-")
+        self.store = open_store(self.kind, Path(self.directory), FakeClock(), SequentialIds())
         self.model: dict[str, tuple[int, str | None, int]] = {}  # id -> value, label, version
-        self.uows: list[MemoryUnitOfWork] = [self.store.unit_of_work() for _ in range(2)]
+        self.uows: list[UnitOfWork] = [self.store.unit_of_work() for _ in range(2)]
         # what each unit of work read (version) and intends to write
         self.reads: list[dict[str, int]] = [{}, {}]
         self.writes: list[dict[str, tuple[int, str | None]]] = [{}, {}]
@@ -109,6 +117,12 @@ class StoreMachine(RuleBasedStateMachine):
         self.uows[slot] = self.store.unit_of_work()
         self.reads[slot], self.writes[slot] = {}, {}
 
+    def teardown(self) -> None:
+        close = getattr(self.store, "close", None)
+        if close is not None:
+            close()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
     @invariant()
     def stored_state_matches_the_model(self) -> None:
         with self.store.unit_of_work() as uow:
@@ -120,5 +134,15 @@ class StoreMachine(RuleBasedStateMachine):
                     assert repo.find_by("label", label).id == id  # type: ignore[union-attr]
 
 
+class SqliteStoreMachine(StoreMachine):
+    """The same model, on a SQLite file."""
+
+    kind = "sqlite"
+
+
 StoreMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=25, deadline=None)
-test_the_store_commits_like_an_atomic_dict = StoreMachine.TestCase
+SqliteStoreMachine.TestCase.settings = settings(
+    max_examples=30, stateful_step_count=25, deadline=None
+)
+test_the_memory_store_commits_like_an_atomic_dict = StoreMachine.TestCase
+test_the_sqlite_store_commits_like_an_atomic_dict = SqliteStoreMachine.TestCase

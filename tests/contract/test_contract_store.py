@@ -1,18 +1,25 @@
-"""The in-memory store: isolation, atomic commits, optimistic versions, unique keys."""
+"""The storage contract: isolation, atomic commits, optimistic versions, unique keys.
+
+Every test runs on each backend (memory, SQLite, PostgreSQL): what one store does, they
+all do.
+"""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
 
 from omskit.errors import AlreadyExists, ConcurrencyConflict, NotFound, OmskitError
 from omskit.events import Event
-from omskit.ids import SequentialIds
-from omskit.storage.memory import MemoryStore
 from omskit.storage.ports import Aggregate, Collection
 from omskit.testing import FakeClock
+
+from ..stores import BACKENDS, open_store  # noqa: TID252 - shared test helpers
 
 
 @attrs.frozen(kw_only=True)
@@ -56,17 +63,21 @@ class Note(Aggregate):
 NOTES: Collection[Note] = Collection("kernel_notes", Note, unique={"slug": lambda n: n.slug})
 
 
-@pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore(FakeClock(), SequentialIds())
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    opened = open_store(request.param, tmp_path)
+    yield opened
+    close = getattr(opened, "close", None)
+    if close is not None:
+        close()
 
 
-def stored(store: MemoryStore, id: str) -> Counter | None:
+def stored(store: Any, id: str) -> Counter | None:
     with store.unit_of_work() as uow:
         return uow.repo(COUNTERS).find(id)
 
 
-def add(store: MemoryStore, *counters: Counter) -> None:
+def add(store: Any, *counters: Counter) -> None:
     with store.unit_of_work() as uow:
         for c in counters:
             uow.repo(COUNTERS).add(c)
@@ -74,7 +85,7 @@ def add(store: MemoryStore, *counters: Counter) -> None:
 
 
 def test_a_committed_aggregate_is_stored_with_version_one_and_its_events_queued(
-    store: MemoryStore,
+    store: Any,
 ) -> None:
     with store.unit_of_work() as uow:
         c = Counter(id="c1")
@@ -89,7 +100,7 @@ def test_a_committed_aggregate_is_stored_with_version_one_and_its_events_queued(
     assert (again.value, again.version) == (1, 1)
 
 
-def test_leaving_the_block_without_commit_leaves_no_trace(store: MemoryStore) -> None:
+def test_leaving_the_block_without_commit_leaves_no_trace(store: Any) -> None:
     add(store, Counter(id="c1", key="k1"))
     with store.unit_of_work() as uow:
         repo = uow.repo(COUNTERS)
@@ -108,7 +119,7 @@ def test_leaving_the_block_without_commit_leaves_no_trace(store: MemoryStore) ->
     add(store, Counter(id="c3", key="k2"), Counter(id="c2", key="k1-new"))  # keys still free
 
 
-def test_an_exception_inside_the_block_rolls_everything_back(store: MemoryStore) -> None:
+def test_an_exception_inside_the_block_rolls_everything_back(store: Any) -> None:
     add(store, Counter(id="c1"))
 
     def bump_then_fail() -> None:
@@ -124,7 +135,7 @@ def test_an_exception_inside_the_block_rolls_everything_back(store: MemoryStore)
     assert store.outbox.pending() == []
 
 
-def test_a_commit_that_fails_on_one_collection_writes_nothing_in_any(store: MemoryStore) -> None:
+def test_a_commit_that_fails_on_one_collection_writes_nothing_in_any(store: Any) -> None:
     with store.unit_of_work() as uow:
         uow.repo(NOTES).add(Note(id="n1", slug="taken"))
         uow.commit()
@@ -141,7 +152,7 @@ def test_a_commit_that_fails_on_one_collection_writes_nothing_in_any(store: Memo
 
 
 def test_a_stale_write_raises_concurrency_conflict_and_keeps_the_first_commit(
-    store: MemoryStore,
+    store: Any,
 ) -> None:
     add(store, Counter(id="c1"))
     first, second = store.unit_of_work(), store.unit_of_work()
@@ -158,7 +169,7 @@ def test_a_stale_write_raises_concurrency_conflict_and_keeps_the_first_commit(
     assert stored(store, "c1").value == 1  # type: ignore[union-attr]
 
 
-def test_two_adds_of_the_same_id_in_parallel_units_of_work_one_wins(store: MemoryStore) -> None:
+def test_two_adds_of_the_same_id_in_parallel_units_of_work_one_wins(store: Any) -> None:
     first, second = store.unit_of_work(), store.unit_of_work()
     first.repo(COUNTERS).add(Counter(id="c1", value=1))
     second.repo(COUNTERS).add(Counter(id="c1", value=2))
@@ -168,13 +179,13 @@ def test_two_adds_of_the_same_id_in_parallel_units_of_work_one_wins(store: Memor
     assert stored(store, "c1").value == 1  # type: ignore[union-attr]
 
 
-def test_adding_an_existing_id_raises_already_exists_at_once(store: MemoryStore) -> None:
+def test_adding_an_existing_id_raises_already_exists_at_once(store: Any) -> None:
     add(store, Counter(id="c1"))
     with store.unit_of_work() as uow, pytest.raises(AlreadyExists, match="'c1' already exists"):
         uow.repo(COUNTERS).add(Counter(id="c1"))
 
 
-def test_threads_racing_for_one_unique_key_exactly_one_wins(store: MemoryStore) -> None:
+def test_threads_racing_for_one_unique_key_exactly_one_wins(store: Any) -> None:
     barrier = threading.Barrier(4)
     outcomes: list[str] = []
     lock = threading.Lock()
@@ -205,7 +216,7 @@ def test_threads_racing_for_one_unique_key_exactly_one_wins(store: MemoryStore) 
     assert winner is not None
 
 
-def test_one_unit_of_work_cannot_claim_one_key_twice(store: MemoryStore) -> None:
+def test_one_unit_of_work_cannot_claim_one_key_twice(store: Any) -> None:
     with store.unit_of_work() as uow:
         uow.repo(COUNTERS).add(Counter(id="a", key="K"))
         uow.repo(COUNTERS).add(Counter(id="b", key="K"))
@@ -213,7 +224,7 @@ def test_one_unit_of_work_cannot_claim_one_key_twice(store: MemoryStore) -> None
             uow.commit()
 
 
-def test_changing_a_unique_key_frees_the_old_one(store: MemoryStore) -> None:
+def test_changing_a_unique_key_frees_the_old_one(store: Any) -> None:
     add(store, Counter(id="c1", key="old"))
     with store.unit_of_work() as uow:
         c = uow.repo(COUNTERS).get("c1")
@@ -227,7 +238,7 @@ def test_changing_a_unique_key_frees_the_old_one(store: MemoryStore) -> None:
 
 
 def test_the_identity_map_gives_one_object_per_id_within_a_unit_of_work(
-    store: MemoryStore,
+    store: Any,
 ) -> None:
     add(store, Counter(id="c1", key="k"))
     with store.unit_of_work() as uow:
@@ -245,7 +256,7 @@ def test_the_identity_map_gives_one_object_per_id_within_a_unit_of_work(
 
 
 def test_aggregates_added_in_a_unit_of_work_are_visible_to_its_own_queries(
-    store: MemoryStore,
+    store: Any,
 ) -> None:
     add(store, Counter(id="c1", value=2))
     with store.unit_of_work() as uow:
@@ -263,7 +274,7 @@ def test_aggregates_added_in_a_unit_of_work_are_visible_to_its_own_queries(
         assert repo.list_by("parity", 0) == [fresh]  # c1 is odd now, in this unit of work
 
 
-def test_unknown_ids_keys_and_indexes(store: MemoryStore) -> None:
+def test_unknown_ids_keys_and_indexes(store: Any) -> None:
     with store.unit_of_work() as uow:
         repo = uow.repo(COUNTERS)
         assert repo.find("nope") is None
@@ -276,7 +287,7 @@ def test_unknown_ids_keys_and_indexes(store: MemoryStore) -> None:
             repo.list_by("colour", "red")
 
 
-def test_mutating_a_returned_object_does_not_change_the_store(store: MemoryStore) -> None:
+def test_mutating_a_returned_object_does_not_change_the_store(store: Any) -> None:
     add(store, Counter(id="c1", tags=["a"]))
     with store.unit_of_work() as uow:
         c = uow.repo(COUNTERS).get("c1")
@@ -287,7 +298,7 @@ def test_mutating_a_returned_object_does_not_change_the_store(store: MemoryStore
     assert (after.value, after.tags) == (0, ["a"])
 
 
-def test_mutating_an_object_after_commit_does_not_change_the_store(store: MemoryStore) -> None:
+def test_mutating_an_object_after_commit_does_not_change_the_store(store: Any) -> None:
     with store.unit_of_work() as uow:
         c = Counter(id="c1", tags=["a"])
         uow.repo(COUNTERS).add(c)
@@ -310,9 +321,12 @@ def test_clone_is_independent_and_drops_pending_events() -> None:
     assert c.pull_events() == []
 
 
-def test_commit_stamps_events_with_ids_in_order_and_the_clock_time() -> None:
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_commit_stamps_events_with_ids_in_order_and_the_clock_time(
+    kind: str, tmp_path: Path
+) -> None:
     clock = FakeClock()
-    store = MemoryStore(clock, SequentialIds())
+    store = open_store(kind, tmp_path, clock)
     with store.unit_of_work() as uow:
         c = Counter(id="c1")
         c.bump()
@@ -330,7 +344,7 @@ def test_a_collection_names_its_items_for_errors() -> None:
 
 
 def test_a_unique_key_can_move_from_one_aggregate_to_another_in_one_commit(
-    store: MemoryStore,
+    store: Any,
 ) -> None:
     add(store, Counter(id="old-owner", key="K"))
     with store.unit_of_work() as uow:
