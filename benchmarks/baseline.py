@@ -12,6 +12,8 @@ noisy, ratios are not (much).
   authorization for the total. What it leaves out is what omskit adds: validation,
   events, timeline, risk, idempotency fingerprints, isolation, explanations.
 - `BareShop.reserve`: check-and-decrement for one or more lines under a lock.
+- `bare_report`: one pass over orders as plain dicts summing net sales, tax, units and
+  shipped units by channel (what `reporting.py` compares the KPI set with).
 - `bare_quote`: 10 lines, 3 promotions (10 % off the order, 2 EUR off one SKU, 5 % off
   a category), 19 % VAT per line.
 
@@ -125,6 +127,26 @@ def bare_quote(prices: dict[str, Decimal], lines: list[tuple[str, int, str]]) ->
         tax = (net_gross * VAT / (1 + VAT)).quantize(CENT, ROUND_HALF_EVEN)
         total += net_gross + tax - tax  # the tax is computed and carried, as omskit does
     return total
+
+
+def bare_report(orders: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Net sales, tax, units and shipped units by channel, and in total, in Decimal.
+
+    The least a sales report does: one pass over plain dicts, no facts, no conversion.
+    """
+    groups: dict[str, dict[str, Any]] = {}
+    total = {"net": Decimal(0), "tax": Decimal(0), "units": 0, "shipped": 0, "orders": 0}
+    for o in orders:
+        g = groups.get(o["channel"])
+        if g is None:
+            g = groups[o["channel"]] = dict(total)
+        for row in (g, total):
+            row["net"] += o["net"]
+            row["tax"] += o["tax"]
+            row["units"] += o["units"]
+            row["shipped"] += o["shipped"]
+            row["orders"] += 1
+    return {"total": total, **groups}
 
 
 def rate(fn: Any, count: int) -> float:

@@ -17,11 +17,13 @@ from omskit.reporting.facts import (
     ShipmentFact,
     build_facts,
 )
+from omskit.reporting.forecast import METHODS, Accuracy, Forecast
 from omskit.reporting.measures import DIMENSIONS, MEASURES, Measure
 from omskit.reporting.query import OPERATORS, PERIODS, Filter, Query, run_query
 from omskit.reporting.rates import RATES, RateBook, RecordedRate
+from omskit.reporting.replenish import ReplenishmentSuggestion
 from omskit.reporting.report import KpiReport, Point, Series
-from omskit.reporting.service import ReportFacts, ReportService
+from omskit.reporting.service import DemandForecast, ReportFacts, ReportService
 from omskit.reporting.settings import ReportingSettings
 from omskit.reporting.stock import StockFact, stock_facts
 from omskit.reporting.values import Ratio, Spread
@@ -29,13 +31,17 @@ from omskit.reporting.values import Ratio, Spread
 __all__ = [
     "DIMENSIONS",
     "MEASURES",
+    "METHODS",
     "OPERATORS",
     "PERIODS",
     "RATES",
     "TABLES",
+    "Accuracy",
+    "DemandForecast",
     "ExchangeRateRecorded",
     "FactSet",
     "Filter",
+    "Forecast",
     "KpiReport",
     "LedgerFact",
     "LineFact",
@@ -48,6 +54,7 @@ __all__ = [
     "Ratio",
     "RecordedRate",
     "ReplenishmentApplied",
+    "ReplenishmentSuggestion",
     "ReportFacts",
     "ReportService",
     "ReportingSettings",

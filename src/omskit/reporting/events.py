@@ -26,7 +26,13 @@ class ExchangeRateRecorded(Event):
 
 @attrs.frozen(kw_only=True)
 class ReplenishmentApplied(Event):
-    """Forecast-driven reorder points were written into inventory's reorder policies."""
+    """Forecast-driven figures were written into one of inventory's reorder policies."""
 
-    policies: tuple[str, ...]
+    policy: str
+    method: str
+    reorder_point: int | None
+    order_quantity: int | None
+    minimum: int | None
+    maximum: int | None
+    explanation: str
     actor: str

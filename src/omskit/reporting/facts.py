@@ -9,7 +9,7 @@ Five tables (see `TABLES`):
   across two locations is two rows, its money split by units with the largest-remainder
   rule, so the rows add up to the line exactly);
 * ``shipments`` - one [`ShipmentFact`][] per shipment;
-* ``returns`` - one [`ReturnFact`][] per order line with returned units;
+* ``returns`` - one [`ReturnFact`][] per line of each return (RMA), with its reason;
 * ``ledger`` - one [`LedgerFact`][] per stock movement.
 
 Money amounts are ``Decimal`` in the row's ``currency``; [`FactSet.converted`][]
@@ -33,6 +33,7 @@ from omskit.money import Money, allocate
 from omskit.orders.model import Order, OrderLine
 from omskit.orders.storage import ORDERS
 from omskit.payments.model import PAYMENTS
+from omskit.returns.model import RMAS, Rma
 from omskit.storage.ports import UnitOfWork
 
 __all__ = [
@@ -195,13 +196,19 @@ class ShipmentFact:
 
 @attrs.frozen(slots=True)
 class ReturnFact:
-    """Units of one order line that came back.
+    """One order line on one return (RMA), or units of a line that came back without one.
 
-    ``reason`` is ``""`` until the returns capability records why; ``refund`` is this
-    line's share of the order's refunds, by net sales.
+    From the returns capability: ``rma_id``, ``kind`` (``return``, ``claim_damaged``,
+    ``claim_lost``), ``status``, the ``reason`` code and stated ``condition``;
+    ``requested`` units asked back, ``units`` received, ``refunded_units``; ``refund``
+    is this line's share (by its refunded amount) of what the return's refunds paid -
+    shipping, label cost and any cap at what the payment held included, so the rows
+    add up to the refunds exactly; ``fee`` is the restocking fee kept. An order line
+    whose ``returned`` count was set without a return record gives a row with
+    ``rma_id`` ``""`` and its share of the order's refunds by net sales.
     """
 
-    MONEY: ClassVar[tuple[str, ...]] = ("refund",)
+    MONEY: ClassVar[tuple[str, ...]] = ("refund", "fee")
     ANCHOR: ClassVar[str] = "placed_at"
 
     order_id: str
@@ -216,6 +223,14 @@ class ReturnFact:
     units: int
     shipped_units: int
     refund: Decimal
+    rma_id: str = ""
+    kind: str = "return"
+    status: str = ""
+    condition: str = ""
+    requested: int = 0
+    refunded_units: int = 0
+    fee: Decimal = Decimal(0)
+    requested_at: dt.datetime | None = None
 
 
 @attrs.frozen(slots=True)
@@ -423,11 +438,16 @@ def _line_rows(ctx: _Context, order: Order, line: OrderLine, *, unit_cost: Money
     weights = [q for _loc, q in parts]
     if sum(weights) == 0:
         weights = [1] + [0] * (len(parts) - 1)
+    gross = line.unit_price.amount * active
     line_tax = line.total.gross.amount - line.total.net.amount
-    g_parts = allocate(Money(line.unit_price.amount * active, cur), weights)
-    d_parts = allocate(line.discount, weights)
-    n_parts = allocate(line.total.net, weights)
-    t_parts = allocate(Money(line_tax, cur), weights)
+    if len(parts) == 1:  # the common case: one location or none, nothing to split
+        g_parts, d_parts = [gross], [line.discount.amount]
+        n_parts, t_parts = [line.total.net.amount], [line_tax]
+    else:
+        g_parts = [m.amount for m in allocate(Money(gross, cur), weights)]
+        d_parts = [m.amount for m in allocate(line.discount, weights)]
+        n_parts = [m.amount for m in allocate(line.total.net, weights)]
+        t_parts = [m.amount for m in allocate(Money(line_tax, cur), weights)]
     region = _region(order)
     category = ctx.categories.get(line.sku, "")
     rows = []
@@ -441,15 +461,52 @@ def _line_rows(ctx: _Context, order: Order, line: OrderLine, *, unit_cost: Money
             cancelled_units=line.cancelled if first else 0,
             backordered_units=line.backordered if first else 0,
             returned_units=line.returned if first else 0,
-            gross_sales=g_parts[i].amount, discount=d_parts[i].amount,
-            net_sales=n_parts[i].amount, tax=t_parts[i].amount,
+            gross_sales=g_parts[i], discount=d_parts[i], net_sales=n_parts[i],
+            tax=t_parts[i],
             cost=None if unit_cost is None else unit_cost.amount * q,
         ))  # fmt: skip
     return rows
 
 
+def _rma_rows(ctx: _Context, order: Order, rmas: Sequence[Rma]) -> list[ReturnFact]:
+    """One row per line of each return of ``order``, with its refunds and fees."""
+    shipped = {x.id: x.shipped for x in order.lines}
+    rows = []
+    for rma in rmas:
+        paid: dict[str, Decimal] = {}
+        fees: dict[str, Decimal] = {}
+        for record in rma.refunds:
+            parts = record.breakdown.lines
+            if not parts:
+                continue
+            weights = [p.amount.amount for p in parts]
+            if not any(weights):
+                weights = [Decimal(p.quantity) for p in parts]
+            # what was paid (after shipping, label and any cap), by the lines' amounts
+            shares = allocate(record.breakdown.total, weights)
+            for part, share in zip(parts, shares, strict=True):
+                paid[part.line_id] = paid.get(part.line_id, _ZERO) + share.amount
+                fees[part.line_id] = fees.get(part.line_id, _ZERO) + part.fee.amount
+        for line in rma.lines:
+            rows.append(ReturnFact(
+                order_id=order.id, line_id=line.line_id, sku=line.sku,
+                category=ctx.categories.get(line.sku, ""), channel=order.channel,
+                region=_region(order), reason=line.reason, currency=rma.currency,
+                placed_at=order.created_at, units=line.received,
+                shipped_units=shipped.get(line.line_id, 0),
+                refund=paid.get(line.line_id, _ZERO), rma_id=rma.id, kind=rma.kind,
+                status=rma.status, condition=line.condition, requested=line.quantity,
+                refunded_units=line.refunded, fee=fees.get(line.line_id, _ZERO),
+                requested_at=rma.created_at,
+            ))  # fmt: skip
+    return rows
+
+
 def _return_rows(ctx: _Context, order: Order, refunded: Decimal) -> list[ReturnFact]:
-    """Lines with returned units; the order's refunds shared over them by net sales."""
+    """Lines with returned units but no return record, sharing the order's refunds.
+
+    The shares follow the lines' net sales.
+    """
     returning = [x for x in order.lines if x.returned]
     if not returning:
         return []
@@ -463,7 +520,7 @@ def _return_rows(ctx: _Context, order: Order, refunded: Decimal) -> list[ReturnF
             category=ctx.categories.get(x.sku, ""), channel=order.channel,
             region=_region(order), reason="", currency=order.currency,
             placed_at=order.created_at, units=x.returned, shipped_units=x.shipped,
-            refund=share.amount,
+            refund=share.amount, requested=x.returned, refunded_units=x.returned,
         )
         for x, share in zip(returning, shares, strict=True)
     ]  # fmt: skip
@@ -567,6 +624,9 @@ def build_facts(
     ships: dict[str, list[Shipment]] = {}
     for s in uow.repo(SHIPMENTS).scan_view():
         ships.setdefault(s.order_id, []).append(s)
+    rmas: dict[str, list[Rma]] = {}
+    for rma in uow.repo(RMAS).scan_view():
+        rmas.setdefault(rma.order_id, []).append(rma)
     refunds = {p.reference: p.refunded.amount for p in uow.repo(PAYMENTS).scan_view()
                if p.refunded is not None}  # fmt: skip
     orders: list[OrderFact] = []
@@ -587,7 +647,9 @@ def build_facts(
             lines.extend(_line_rows(ctx, order, line, unit_cost=unit_cost,
                                     places=places.get(line.id, {}), shipped=shipped))  # fmt: skip
         refunded = refunds.get(order.id, _ZERO)
-        returns.extend(_return_rows(ctx, order, refunded))
+        o_rmas = rmas.get(order.id)
+        returns.extend(_rma_rows(ctx, order, o_rmas) if o_rmas
+                       else _return_rows(ctx, order, refunded))  # fmt: skip
         ship_rows = [_shipment_row(ctx, order, s) for s in o_ships]
         shipments.extend(ship_rows)
         orders.append(_order_row(ctx, order, o_fos, o_ships=o_ships, ship_rows=ship_rows,

@@ -239,10 +239,21 @@ _LIST: tuple[Measure, ...] = (
     _m("shipping_cost", "shipments", "sum of what labels cost", _money("price")),
     _m("units_shipped", "shipments", "sum of units in shipments", _sum("units")),
     # -- returns
-    _m("return_lines", "returns", "order lines with returned units", _count()),
+    _m("return_lines", "returns", "lines on returns (one row per line of each return)",
+       _count()),
+    _m("return_requests", "returns", "distinct returns (RMAs), claims included",
+       lambda rows, cur: len({r.rma_id or r.order_id for r in rows}), additive=False),
+    _m("return_units_requested", "returns", "units customers asked to send back",
+       _sum("requested")),
+    _m("return_units_received", "returns", "units that arrived back", _sum("units")),
+    _m("return_units_refunded", "returns", "units refunded or credited to an exchange",
+       _sum("refunded_units")),
     _m("refund_on_returns", "returns",
-       "refunds of orders with returns, shared over their returned lines by net sales",
+       "what returns' refunds paid (shipping, label and caps included), shared over "
+       "their lines; for units returned without a return record, the order's refunds "
+       "shared by net sales",
        _money("refund")),
+    _m("restocking_fees", "returns", "restocking fees kept on refunds", _money("fee")),
     # -- stock
     _m("units_sold", "stock", "units consumed (shipped) by the ledger in the range",
        _sum("sold")),
@@ -268,6 +279,8 @@ _LIST: tuple[Measure, ...] = (
 
 #: Every measure by name.
 MEASURES: Mapping[str, Measure] = {m.name: m for m in _LIST}
+if len(MEASURES) != len(_LIST):  # pragma: no cover - a mistake in the table above
+    raise RuntimeError("two measures share a name")
 
 #: The dimensions each table can be grouped and filtered by (plus ``day``, ``week``,
 #: ``month`` of its date, in the store's time zone, for every table but ``stock``).
@@ -275,7 +288,7 @@ DIMENSIONS: Mapping[str, tuple[str, ...]] = {
     "orders": ("channel", "region", "status", "cancel_reason", "currency"),
     "lines": ("channel", "region", "location", "sku", "category", "currency"),
     "shipments": ("channel", "region", "location", "carrier", "service", "status"),
-    "returns": ("channel", "region", "sku", "category", "reason"),
+    "returns": ("channel", "region", "sku", "category", "reason", "kind", "status", "condition"),
     "stock": ("sku", "location", "category"),
     "ledger": ("sku", "location", "category", "kind"),
 }

@@ -15,11 +15,17 @@ from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from omskit.errors import ValidationError
+import attrs
+
+from omskit.errors import NotFound, ValidationError
 from omskit.events import Event
+from omskit.inventory.errors import UnknownSupplier
+from omskit.inventory.ledger import MOVEMENTS
+from omskit.inventory.replenishment import REORDER_POLICIES, SUPPLIERS, ReorderPolicy
+from omskit.inventory.stock import level_id
 from omskit.money import ExchangeRateProvider, Money, check_currency, quantize, to_decimal
 from omskit.orders.events import OrderCaptured
-from omskit.reporting.events import ExchangeRateRecorded
+from omskit.reporting.events import ExchangeRateRecorded, ReplenishmentApplied
 from omskit.reporting.export import (
     EXPORT_TABLES,
     ExportManifest,
@@ -27,17 +33,19 @@ from omskit.reporting.export import (
     export_tables,
 )
 from omskit.reporting.facts import FactSet, build_facts
+from omskit.reporting.forecast import METHODS, Accuracy, Forecast, backtest, choose, classify
 from omskit.reporting.measures import DIMENSIONS, MEASURES, Value
 from omskit.reporting.query import PERIODS, Query, period_of, run_query
 from omskit.reporting.rates import RATES, RateBook, RecordedRate
+from omskit.reporting.replenish import ReplenishmentSuggestion, service_z, suggest
 from omskit.reporting.report import KpiReport, Point, Series, change
 from omskit.reporting.settings import ReportingSettings
 from omskit.reporting.stock import StockFact, stock_facts
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
-from omskit.validation import check_text
+from omskit.validation import check_quantity, check_sku, check_text
 
-__all__ = ["ReportFacts", "ReportService", "check_day"]
+__all__ = ["DemandForecast", "ReportFacts", "ReportService", "check_day"]
 
 
 def check_day(value: Any, field: str) -> dt.date:
@@ -50,6 +58,34 @@ def check_day(value: Any, field: str) -> dt.date:
         except ValueError:
             pass
     raise ValidationError(field, value, "expected a date or an ISO day like '2026-11-24'")
+
+
+@attrs.frozen
+class DemandForecast:
+    """A forecast of one SKU's daily demand at one location, with how it was chosen.
+
+    ``history`` is the daily demand it was fitted on, oldest first; ``ranking`` every
+    method's backtest accuracy, best first; ``demand_class`` the Syntetos-Boylan class
+    of the history.
+    """
+
+    sku: str
+    location: str
+    history: tuple[int, ...]
+    forecast: Forecast
+    ranking: tuple[Accuracy, ...]
+    demand_class: str
+
+    def describe(self) -> str:
+        """What was forecast and why this method."""
+        head = (f"{self.sku} at {self.location}: {self.demand_class} demand, "
+                f"{self.forecast.method} forecasts {self.forecast.mean:.2f}/day")  # fmt: skip
+        rows = [
+            f"  {a.method:<15} MAE {a.mae:6.2f}  MASE "
+            + ("n/a" if a.mase is None else f"{a.mase:5.2f}")
+            for a in self.ranking
+        ]
+        return "\n".join([head, *rows])
 
 
 class ReportFacts:
@@ -350,6 +386,153 @@ class ReportService:
         finally:
             con.close()
         return rows
+
+    # -- demand, forecasts, replenishment -------------------------------------------------
+    def demand(self, sku: str, location: str, start: Any = None, end: Any = None, *,
+               every: str = "day") -> list[tuple[dt.date, int]]:  # fmt: skip
+        """Units of ``sku`` shipped from ``location`` per period, from the ledger.
+
+        Demand is what left the shelf (``consume`` movements), per local day, week or
+        month of ``start..end``; periods without any are 0.
+        """
+        code, where = check_sku(sku), check_text(location, "location", max_length=32)
+        if every not in PERIODS:
+            raise ValidationError("every", every, f"expected one of {', '.join(PERIODS)}")
+        s, e = self._range(start, end)
+        tz = self.settings.timezone
+        periods = _periods(every, s, e)
+        totals = dict.fromkeys(periods, 0)
+        level = level_id(code, where)
+        with self._rt.storage.unit_of_work() as uow:
+            for m in uow.repo(MOVEMENTS).list_view("level", level):
+                if m.kind != "consume":
+                    continue
+                day = m.at.astimezone(tz).date()
+                if s <= day <= e:
+                    totals[period_of(every, day)] -= m.on_hand
+        return list(totals.items())
+
+    def forecast(self, sku: str, location: str, *, horizon: int = 14,
+                 history_days: int = 56, method: str = "auto",
+                 holdout: int | None = None) -> DemandForecast:  # fmt: skip
+        """Forecast daily demand of ``sku`` at ``location`` for ``horizon`` days.
+
+        Reads ``history_days`` of ledger demand up to today. ``method="auto"`` backtests
+        every method (`METHODS`) over a rolling holdout (default a quarter of the
+        history, at most 14 days) and keeps the one with the lowest MASE; a method name
+        uses that one.
+        """
+        days = check_quantity(history_days, "history_days", minimum=7, maximum=3660)
+        h = check_quantity(horizon, "horizon", minimum=1, maximum=3660)
+        today = self._local_today()
+        history = [
+            q for _day, q in self.demand(sku, location, today - dt.timedelta(days=days - 1), today)
+        ]
+        test = holdout if holdout is not None else min(14, max(2, days // 4))
+        test = check_quantity(test, "holdout", minimum=1, maximum=days - 2)
+        if method == "auto":
+            chosen, ranking = choose(history, h, holdout=test)
+        else:
+            if method not in METHODS:
+                raise ValidationError(
+                    "method", method, f"expected 'auto' or one of {', '.join(METHODS)}"
+                )
+            chosen, ranking = METHODS[method](history, h), [backtest(history, method, test)]
+        return DemandForecast(sku, location, tuple(history), chosen, tuple(ranking),
+                              classify(history))  # fmt: skip
+
+    def suggest_replenishment(
+        self,
+        *,
+        location: str | None = None,
+        service_level: float = 0.95,
+        history_days: int = 56,
+        method: str = "auto",
+        order_cost: Any = None,
+        holding_rate: Any = None,
+    ) -> list[ReplenishmentSuggestion]:
+        """Reorder figures from forecasts for every reorder policy (or one location's).
+
+        Each policy's supplier gives the lead time; the forecast (see [`forecast`][])
+        gives the daily demand and its error. With ``order_cost`` (per purchase order)
+        and ``holding_rate`` (a yearly share of the unit cost), the order quantity is
+        the EOQ. Nothing is changed: pass the result to [`apply_replenishment`][].
+        """
+        service_z(service_level)
+        cost = None if order_cost is None else float(to_decimal(order_cost, "order_cost"))
+        rate = None if holding_rate is None else float(to_decimal(holding_rate, "holding_rate"))
+        with self._rt.storage.unit_of_work() as uow:
+            policies = sorted(uow.repo(REORDER_POLICIES).scan_view(), key=lambda p: p.id)
+            suppliers = {s.id: s for s in uow.repo(SUPPLIERS).scan_view()}
+        out: list[ReplenishmentSuggestion] = []
+        for policy in policies:
+            if location is not None and policy.location != location:
+                continue
+            supplier = suppliers.get(policy.supplier)
+            if supplier is None:
+                raise UnknownSupplier(policy.supplier)
+            lead = supplier.lead_time(policy.sku)
+            f = self.forecast(
+                policy.sku,
+                policy.location,
+                horizon=max(1, lead),
+                history_days=history_days,
+                method=method,
+            ).forecast
+            terms = supplier.terms.get(policy.sku)
+            holding = (float(terms.unit_cost.amount) * rate
+                       if terms is not None and rate is not None else None)  # fmt: skip
+            out.append(suggest(
+                sku=policy.sku, location=policy.location, supplier=supplier.id, forecast=f,
+                lead_time_days=lead, service_level=service_level, method=policy.method,
+                cover_days=policy.cover_days, order_cost=cost,
+                holding_cost=holding if holding else None,
+            ))  # fmt: skip
+        return out
+
+    def apply_replenishment(self, suggestions: Sequence[ReplenishmentSuggestion], *,
+                            actor: str = "system") -> list[ReorderPolicy]:  # fmt: skip
+        """Write suggested figures into inventory's reorder policies, all or none.
+
+        ``reorder_point`` policies get the reorder point (and the EOQ as the order
+        quantity when there is one); ``min_max`` policies get the minimum and maximum.
+        Each change records a [`ReplenishmentApplied`][] event naming ``actor``.
+        """
+        who = check_text(actor, "actor", max_length=64)
+        items = list(suggestions)
+        for i, item in enumerate(items):
+            if not isinstance(item, ReplenishmentSuggestion):
+                raise ValidationError(f"suggestions[{i}]", item,
+                                      "expected a ReplenishmentSuggestion")  # fmt: skip
+
+        def use_case(uow: UnitOfWork) -> list[ReorderPolicy]:
+            repo = uow.repo(REORDER_POLICIES)
+            changed = []
+            for item in items:
+                policy = repo.find(item.policy_id)
+                if policy is None:
+                    raise NotFound(
+                        "reorder policy",
+                        item.policy_id,
+                        "set one with oms.inventory.set_reorder_policy()",
+                    )
+                if policy.method == "min_max":
+                    policy.minimum, policy.maximum = item.minimum, item.maximum
+                else:
+                    policy.reorder_point = item.reorder_point
+                    if item.order_quantity:
+                        policy.order_quantity = item.order_quantity
+                policy.record(ReplenishmentApplied(
+                    policy=policy.id, method=policy.method,
+                    reorder_point=policy.reorder_point, order_quantity=policy.order_quantity,
+                    minimum=policy.minimum, maximum=policy.maximum,
+                    explanation=item.explanation, actor=who,
+                ))  # fmt: skip
+                repo.save(policy)
+                changed.append(policy)
+            return changed
+
+        return self._rt.run(use_case)
 
 
 def _where(where: Mapping[str, Any] | None, allowed: Sequence[str]) -> dict[str, frozenset[Any]]:

@@ -208,3 +208,11 @@ def test_bad_settings_are_reported_together() -> None:
     assert "reporting.timezone" in text
     assert "reporting.currency" in text
     assert "reporting.colour" in text
+
+
+def test_the_reporting_page_documents_every_kpi_with_its_formula() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[3] / "docs" / "reporting.md").read_text("utf-8")
+    for m in MEASURES.values():
+        assert f"| `{m.name}` | {m.table} | {m.formula} |" in page, m.name
