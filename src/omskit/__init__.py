@@ -15,6 +15,15 @@ plugin implements, and every capability's errors, so ``except CouponExpired`` or
 settings and helpers.
 """
 
+from omskit.admin import (
+    AccessDenied,
+    ApprovalRequired,
+    SelfApproval,
+    UnknownApproval,
+    UnknownPermission,
+    UnknownPrincipal,
+    UnknownRole,
+)
 from omskit.carriers import (
     Carrier,
     CarrierUnavailable,
@@ -166,10 +175,12 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "OMS",
+    "AccessDenied",
     "Address",
     "Allocation",
     "AlreadyExists",
     "AppliedPromotion",
+    "ApprovalRequired",
     "BackorderLimitReached",
     "CaptureOrder",
     "Carrier",
@@ -265,6 +276,7 @@ __all__ = [
     "RoutingStrategy",
     "SandboxCarrier",
     "SandboxGateway",
+    "SelfApproval",
     "SequentialIds",
     "Shipment",
     "ShortLine",
@@ -284,17 +296,21 @@ __all__ = [
     "TrackingEvent",
     "Transaction",
     "UnitsInFulfillment",
+    "UnknownApproval",
     "UnknownChannel",
     "UnknownCountry",
     "UnknownCoupon",
     "UnknownCurrency",
     "UnknownLocation",
+    "UnknownPermission",
     "UnknownPriceList",
+    "UnknownPrincipal",
     "UnknownPromotion",
     "UnknownProvider",
     "UnknownPurchaseOrder",
     "UnknownReservation",
     "UnknownReturn",
+    "UnknownRole",
     "UnknownServiceLevel",
     "UnknownSku",
     "UnknownSupplier",

@@ -43,6 +43,9 @@ Capabilities add their own subclasses of these in their package's ``errors`` mod
     omskit.carriers.errors     UnknownServiceLevel, UnknownTrackingNumber,
                                UnserviceableAddress, NoRateAvailable
     omskit.fulfillment.errors  ItemTooLarge, OverConfirmation, PickupCodeMismatch, InvalidBinCode
+    omskit.admin.errors        AccessDenied (PermissionError), ApprovalRequired,
+                               UnknownPermission, SelfApproval, UnknownPrincipal,
+                               UnknownRole, UnknownApproval
     omskit.returns.errors      ReturnNotEligible (ValidationError), UnknownReturn (NotFound)
     omskit.storage.errors      CodecError, StorageError, SchemaOutdated (StorageError)
 

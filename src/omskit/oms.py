@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from omskit.admin.service import AdminService
 from omskit.carriers.service import CarrierService
 from omskit.catalog.service import CatalogService
 from omskit.channels.service import ChannelService
@@ -87,6 +88,8 @@ class OMS:
             claims.
         reports: KPIs, time series, custom reports, exports, forecasts and
             replenishment suggestions over the store's records.
+        admin: users, API clients, roles, access control, approvals, the audit log and
+            the effective configuration.
     """
 
     def __init__(
@@ -125,6 +128,8 @@ class OMS:
         self.fulfillment = FulfillmentService(self.runtime, self)
         self.returns = ReturnsService(self.runtime, self)
         self.reports = ReportService(self.runtime, self)
+        # keep last: the admin service wraps the guarded methods of every service above
+        self.admin = AdminService(self.runtime, self)
 
     @classmethod
     def in_memory(

@@ -31,9 +31,11 @@ from omskit.errors import (
 from omskit.money import coerce_locale, to_decimal
 
 __all__ = [
+    "MAX_ACTOR",
     "MAX_QUANTITY",
     "SKU_PATTERN",
     "Problems",
+    "check_actor",
     "check_bool",
     "check_country",
     "check_decimal",
@@ -52,6 +54,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+#: The longest actor name (a user, an API client, ``"system"``) accepted.
+MAX_ACTOR = 100
 
 #: The largest quantity accepted on one line or stock movement unless a caller says otherwise.
 MAX_QUANTITY = 1_000_000
@@ -155,6 +160,15 @@ def check_text(value: Any, field: str, *, max_length: int = 200, required: bool 
             field, value, "expected Unicode text; an unpaired surrogate (U+D800-U+DFFF) is not"
         )
     return text
+
+
+def check_actor(value: Any, field: str = "actor") -> str:
+    """Who acts: non-empty text of at most `MAX_ACTOR` characters.
+
+    Every service checks its ``actor`` with this; with access control on, the admin
+    service also requires the name to be a registered principal.
+    """
+    return check_text(value, field, max_length=MAX_ACTOR)
 
 
 def check_bool(value: Any, field: str) -> bool:

@@ -22,7 +22,7 @@ from omskit.fulfillment.release import claim_order, release_units_in, reroute_in
 from omskit.orders.model import Order
 from omskit.orders.storage import ORDERS
 from omskit.storage.ports import UnitOfWork
-from omskit.validation import check_mapping, check_quantity, check_text
+from omskit.validation import check_actor, check_mapping, check_quantity, check_text
 
 if TYPE_CHECKING:
     from omskit.fulfillment.service import FulfillmentService
@@ -114,7 +114,7 @@ def cancel_in(
         ValidationError: an empty reason or actor.
     """
     reason = check_text(reason, "reason", max_length=500)
-    actor = check_text(actor, "actor", max_length=100)
+    actor = check_actor(actor)
     fo = _load(uow, fo_id)
     fo.require("cancel")
     if any(x.picked for x in fo.lines):

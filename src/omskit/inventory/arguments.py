@@ -14,7 +14,14 @@ from typing import Any
 
 from omskit.errors import ValidationError
 from omskit.inventory.locations import check_location_code
-from omskit.validation import check_bool, check_quantity, check_sku, check_text
+from omskit.validation import (
+    MAX_ACTOR,
+    check_actor,
+    check_bool,
+    check_quantity,
+    check_sku,
+    check_text,
+)
 
 __all__ = [
     "MAX_ACTOR",
@@ -33,8 +40,6 @@ __all__ = [
 
 #: The longest reference (an order, cart, purchase order or document id) accepted.
 MAX_REFERENCE = 200
-#: The longest actor name accepted.
-MAX_ACTOR = 100
 #: The longest reason accepted.
 MAX_REASON = 500
 
@@ -44,11 +49,6 @@ def check_reference(value: Any, field: str = "reference", *, required: bool = Fa
     if not required and value == "" and isinstance(value, str):
         return value
     return check_text(value, field, max_length=MAX_REFERENCE)
-
-
-def check_actor(value: Any, field: str = "actor") -> str:
-    """Who acts: non-empty text of at most `MAX_ACTOR` characters."""
-    return check_text(value, field, max_length=MAX_ACTOR)
 
 
 def check_reason(value: Any, field: str = "reason", *, required: bool = False) -> str:

@@ -25,7 +25,7 @@ from omskit.payments.model import Transaction
 from omskit.payments.service import PaymentService
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
-from omskit.validation import check_mapping, check_text
+from omskit.validation import check_actor, check_mapping, check_text
 
 __all__ = ["REPLANS", "OrderService"]
 
@@ -109,7 +109,7 @@ class OrderService:
             payload = fields
         elif fields:
             raise ValidationError("fields", sorted(fields), "pass a payload or fields, not both")
-        return capture_order(self, payload, check_text(actor, "actor", max_length=100))
+        return capture_order(self, payload, check_actor(actor))
 
     # -- reads ------------------------------------------------------------------------
     def get(self, order_id: str) -> Order:

@@ -12,6 +12,7 @@ import pytest
 
 import omskit
 from omskit import errors
+from omskit.admin import errors as admin_errors
 from omskit.carriers import errors as carrier_errors
 from omskit.fulfillment import errors as fulfillment_errors
 from omskit.integrations import channel as channel_integrations
@@ -181,6 +182,17 @@ EXAMPLES: dict[type[errors.OmskitError], Callable[[], errors.OmskitError]] = {
     pricing_errors.UnknownCoupon: lambda: pricing_errors.UnknownCoupon("NOPE"),
     pricing_errors.UnknownPriceList: lambda: pricing_errors.UnknownPriceList("vip", "EUR"),
     pricing_errors.UnknownPromotion: lambda: pricing_errors.UnknownPromotion("SHIP50"),
+    admin_errors.AccessDenied: lambda: admin_errors.AccessDenied(
+        "kim", "inventory.adjust", "{location 'TLV'}", "holds warehouse at BER"
+    ),
+    admin_errors.ApprovalRequired: lambda: admin_errors.ApprovalRequired(
+        "apr_1", "refund_above", "payments.refund"
+    ),
+    admin_errors.SelfApproval: lambda: admin_errors.SelfApproval("apr_1", "kim"),
+    admin_errors.UnknownApproval: lambda: admin_errors.UnknownApproval("apr_9"),
+    admin_errors.UnknownPermission: lambda: admin_errors.UnknownPermission("orders.fly"),
+    admin_errors.UnknownPrincipal: lambda: admin_errors.UnknownPrincipal("ghost"),
+    admin_errors.UnknownRole: lambda: admin_errors.UnknownRole("wizard"),
 }
 
 

@@ -1,0 +1,170 @@
+"""Wraps every method in ``GUARDS`` on the facade's services.
+
+The wrapper binds the call's arguments to the method's signature, finds the actor (the
+call's ``actor`` argument when given, else the principal of
+[`AdminService.acting_as`][omskit.admin.service.AdminService.acting_as], else ``"system"``), asks
+the [`Gatekeeper`][] whether the actor may do the guarded permission in the call's
+scope and whether an approval rule holds the call back, runs the method, and hands the
+gatekeeper the target's state before and after for the audit log. A call made from
+inside a guarded call (the orders service cancelling fulfillment orders) passes
+straight through: the outer call's check covers the whole use case.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import inspect
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+from omskit.admin.audit import snapshot
+from omskit.admin.table import GUARDS, Guard
+
+__all__ = ["Call", "Gatekeeper", "acting", "current_actor", "install", "uninstall"]
+
+_ACTOR: contextvars.ContextVar[str | None] = contextvars.ContextVar("omskit_actor", default=None)
+_INSIDE: contextvars.ContextVar[bool] = contextvars.ContextVar("omskit_guarded", default=False)
+_APPROVAL: contextvars.ContextVar[str] = contextvars.ContextVar("omskit_approval", default="")
+
+#: Marks a wrapped method, pointing at the original bound method.
+_ORIGINAL = "__omskit_original__"
+
+
+def current_actor() -> str | None:
+    """The principal set by ``acting`` in this context, if any."""
+    return _ACTOR.get()
+
+
+@contextmanager
+def acting(actor: str, approval_id: str = "") -> Iterator[None]:
+    """Calls inside the block act as ``actor`` (when they pass no ``actor`` of their own)."""
+    token = _ACTOR.set(actor)
+    approval = _APPROVAL.set(approval_id) if approval_id else None
+    try:
+        yield
+    finally:
+        _ACTOR.reset(token)
+        if approval is not None:
+            _APPROVAL.reset(approval)
+
+
+class Call:
+    """One guarded call, as the gatekeeper sees it."""
+
+    __slots__ = ("action", "actor", "approval_id", "args", "guard", "kwargs", "named", "uow")
+
+    def __init__(  # noqa: PLR0917 - built in one place, by the wrapper
+        self, action: str, guard: Guard, actor: str, named: Mapping[str, Any],
+        args: tuple[Any, ...], kwargs: dict[str, Any], uow: Any,
+    ) -> None:  # fmt: skip
+        self.action = action
+        self.guard = guard
+        self.actor = actor
+        self.named = named
+        self.args = args
+        self.kwargs = kwargs
+        self.uow = uow
+        self.approval_id = _APPROVAL.get()
+
+
+class Gatekeeper(Protocol):
+    """What the wrapper asks before and tells after a call (the admin service)."""
+
+    @property
+    def enforcing(self) -> bool:
+        """Whether permissions are checked."""
+
+    @property
+    def auditing(self) -> bool:
+        """Whether changes are recorded."""
+
+    def admit(self, call: Call) -> None:
+        """Raise if ``call`` may not run now (denied, or waiting for approval)."""
+
+    def record(
+        self, call: Call, before: dict[str, Any], after: dict[str, Any], target: str
+    ) -> None:
+        """Append the audit record of a call that succeeded."""
+
+
+def _wrap(
+    action: str, guard: Guard, method: Callable[..., Any], keeper: Gatekeeper, services: Any
+) -> Callable[..., Any]:
+    signature = inspect.signature(method)
+    has_actor = "actor" in signature.parameters
+    has_uow = "uow" in signature.parameters
+    var_keyword = next(
+        (p.name for p in signature.parameters.values() if p.kind is p.VAR_KEYWORD), None
+    )
+
+    @functools.wraps(method)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        if _INSIDE.get() or not (keeper.enforcing or keeper.auditing):
+            return method(*args, **kwargs)
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError:
+            return method(*args, **kwargs)  # the method raises its own TypeError
+        given = bound.arguments.get("actor") if has_actor else None
+        actor = given if isinstance(given, str) and given else (_ACTOR.get() or None)
+        if has_actor and "actor" not in bound.arguments and actor is not None:
+            bound.arguments["actor"] = actor
+        bound.apply_defaults()
+        if actor is None:
+            default = bound.arguments.get("actor") if has_actor else None
+            actor = default if isinstance(default, str) else "system"
+        named = dict(bound.arguments)
+        if var_keyword is not None:
+            named.update(named.pop(var_keyword, None) or {})
+            named[var_keyword] = bound.arguments.get(var_keyword) or {}
+        call = Call(action, guard, actor, named, bound.args, dict(bound.kwargs),
+                    named.get("uow") if has_uow else None)  # fmt: skip
+        keeper.admit(call)
+        auditing = keeper.auditing
+        target = guard.target(services, named, None) if auditing and guard.target else None
+        before = snapshot(target[1]()) if target is not None else {}
+        token = _INSIDE.set(True)
+        try:
+            result = method(*bound.args, **bound.kwargs)
+        finally:
+            _INSIDE.reset(token)
+        if auditing:
+            if guard.target is not None and target is None:
+                target = guard.target(services, named, result)
+            after = snapshot(target[1]()) if target is not None and call.uow is None else {}
+            keeper.record(call, before, after, target[0] if target is not None else "")
+        return result
+
+    setattr(guarded, _ORIGINAL, method)
+    return guarded
+
+
+def install(services: Any, keeper: Gatekeeper, own: Mapping[str, Any] | None = None) -> list[str]:
+    """Wrap every guarded method found on ``services``; returns the names wrapped.
+
+    ``own`` names services not yet attached to the facade (the admin service itself,
+    while it is being built).
+    """
+    wrapped = []
+    for action, guard in GUARDS.items():
+        service_name, method_name = action.split(".", 1)
+        service = (own or {}).get(service_name) or getattr(services, service_name, None)
+        if service is None or method_name in vars(service):
+            continue  # a service this OMS does not have, or already wrapped
+        method = getattr(service, method_name, None)
+        if method is None:
+            continue
+        setattr(service, method_name, _wrap(action, guard, method, keeper, services))
+        wrapped.append(action)
+    return wrapped
+
+
+def uninstall(services: Any) -> None:
+    """Remove every wrapper ``install`` put on ``services``."""
+    for action in GUARDS:
+        service_name, method_name = action.split(".", 1)
+        service = getattr(services, service_name, None)
+        if service is not None and hasattr(vars(service).get(method_name), _ORIGINAL):
+            delattr(service, method_name)
