@@ -260,3 +260,23 @@ def test_disabling_is_itself_a_guarded_change(shop: OMS) -> None:
     shop.admin.disable(actor="root")
     assert not shop.admin.enforcing
     shop.catalog.add_product("FREE-1", name="Free", price="1.00", currency="EUR")
+
+
+def test_returns_are_scoped_by_the_location_the_goods_go_back_to(shop: OMS) -> None:
+    order = shop.orders.capture(order_payload(), actor="cara")
+    quantities = {line.id: line.quantity for line in order.lines}
+    with shop.runtime.transaction() as uow:
+        shop.orders.record_shipment_in(uow, order.id, quantities, shipment_id="S1",
+                                       actor="root")  # fmt: skip
+        shop.orders.record_delivery_in(uow, order.id, quantities, shipment_id="S1",
+                                       actor="root")  # fmt: skip
+    rma = shop.returns.request(order.id, {order.lines[0].id: 1}, actor="cara")
+    with pytest.raises(AccessDenied, match=r"returns\.approve"):
+        shop.returns.authorize(rma.id, location="BER", actor="wes")
+    rma = shop.returns.authorize(rma.id, location="BER", actor="mia")
+    with pytest.raises(AccessDenied, match="location 'BER'") as caught:
+        shop.returns.receive(rma.id, actor="tal")
+    assert "channel 'web'" in caught.value.scope
+    assert shop.returns.get(rma.id).status == rma.status
+    received = shop.returns.receive(rma.id, actor="wes")
+    assert received.status != rma.status
