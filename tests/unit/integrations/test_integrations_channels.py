@@ -311,3 +311,37 @@ def test_a_channel_signature_error_is_the_services_signature_error() -> None:
         shopify.verify_webhook(b"{}", {}, [SECRET])
     assert isinstance(err.value, WebhookSignatureInvalid)
     assert err.value.platform == "shopify"
+
+
+@st.composite
+def woo_orders(draw: st.DrawFn) -> dict[str, Any]:
+    """A WooCommerce order whose line totals, shipping and tax make its total."""
+    included = draw(st.booleans())
+    lines, net = [], Decimal(0)
+    for n in range(draw(st.integers(1, 5))):
+        qty = draw(st.integers(1, 9))
+        subtotal = Decimal(draw(st.integers(0, 10**6))) / 100
+        total = subtotal - Decimal(draw(st.integers(0, int(subtotal * 100)))) / 100
+        lines.append({"id": n + 1, "sku": f"W-{n}", "quantity": qty,
+                      "subtotal": str(subtotal), "total": str(total)})  # fmt: skip
+        net += total
+    shipping = Decimal(draw(st.integers(0, 5000))) / 100
+    tax = Decimal(draw(st.integers(0, 10**5))) / 100
+    return {
+        "id": 9, "status": "processing", "currency": "EUR", "prices_include_tax": included,
+        "total": str(net + shipping + (0 if included else tax)), "total_tax": str(tax),
+        "billing": {"email": "b@example.com", "country": "DE", "city": "Berlin",
+                    "postcode": "10115", "address_1": "Invalidenstr. 117"},
+        "line_items": lines, "shipping_lines": [{"total": str(shipping)}],
+    }  # fmt: skip
+
+
+@given(woo_orders())
+def test_woocommerce_capture_totals_equal_the_payload_totals_to_the_cent(
+    data: dict[str, Any],
+) -> None:
+    payload = woocommerce.parse_order(data).capture_payload("woo")
+    lines = sum((Decimal(x["unit_price"]) * x["quantity"] for x in payload["lines"]), Decimal(0))
+    assert lines == sum(Decimal(x["total"]) for x in data["line_items"])
+    tax = 0 if data["prices_include_tax"] else Decimal(data["total_tax"])
+    assert lines + Decimal(payload["shipping"]) + tax == Decimal(data["total"])
