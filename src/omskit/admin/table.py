@@ -292,6 +292,9 @@ GUARDS: Mapping[str, Guard] = {
     "reports.record_rate": _g("reports.manage"),
     "reports.track_rates": _g("reports.manage"),
     "reports.export": _g("reports.export"),
+    # changes reorder policies at whichever locations the suggestions name: only an
+    # actor allowed to manage inventory everywhere may apply them in one call
+    "reports.apply_replenishment": _g("inventory.manage"),
     # notifications: configuration and delivery runs; customers' preferences
     **{f"notifications.{m}": _g("notifications.manage")
        for m in ("add_trigger", "configure_trigger", "override_template", "deliver", "tick",
@@ -435,7 +438,18 @@ READS: frozenset[str] = frozenset(
         *(f"support.{m}" for m in ("cases", "get", "overdue", "timeline")),
         *(
             f"reports.{m}"
-            for m in ("facts", "kpis", "query", "rate_book", "recorded_rates", "series", "sql")
+            for m in (
+                "demand",
+                "facts",
+                "forecast",
+                "kpis",
+                "query",
+                "rate_book",
+                "recorded_rates",
+                "series",
+                "sql",
+                "suggest_replenishment",
+            )
         ),
         *(
             f"fulfillment.{m}"
