@@ -19,13 +19,14 @@ fires the watches that are due.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 
 from omskit.errors import InvalidTransition
 from omskit.events import Event
-from omskit.storage.ports import Aggregate, Collection
+from omskit.storage.ports import Aggregate, Collection, Repository
 
 __all__ = [
     "MOVES",
@@ -147,3 +148,21 @@ WATCHES: Collection[Watch] = Collection(
     indexes={"open": lambda w: None if (w.fired or w.cleared) else "open"},
     label="notification watch",
 )
+
+
+_A = TypeVar("_A", bound=Aggregate)
+
+
+def select(repo: Repository[_A], by: Mapping[str, tuple[str, Any]], **also: Any) -> list[_A]:
+    """Stored rows matching every given criterion, oldest first.
+
+    ``by`` maps an index name to ``(attribute, wanted)``: the first with a wanted value
+    (not ``None``) picks the rows through the index, then every criterion of ``by`` and
+    ``also`` (attribute names) that is not ``None`` must hold. Nothing given: every row.
+    """
+    criteria = dict(by.values()) | also
+    criteria = {attr: wanted for attr, wanted in criteria.items() if wanted is not None}
+    index = next(((name, w) for name, (_, w) in by.items() if w is not None), None)
+    found = list(repo.scan()) if index is None else repo.list_by(*index)
+    return [row for row in found
+            if all(getattr(row, attr) == wanted for attr, wanted in criteria.items())]  # fmt: skip

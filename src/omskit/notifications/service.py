@@ -39,7 +39,7 @@ from omskit.notifications.events import (
     NotificationSent,
     PickupReminderDue,
 )
-from omskit.notifications.model import NOTIFICATIONS, WATCHES, Notification, Watch
+from omskit.notifications.model import NOTIFICATIONS, WATCHES, Notification, Watch, select
 from omskit.notifications.preferences import (
     PREFERENCES,
     Preferences,
@@ -539,19 +539,9 @@ class NotificationService:
         """Stored messages, oldest first, filtered by order, status, customer, trigger."""
 
         def query(uow: UnitOfWork) -> list[Notification]:
-            repo = uow.repo(NOTIFICATIONS)
-            if order_id is not None:
-                found = repo.list_by("order", order_id)
-            elif customer is not None:
-                found = repo.list_by("customer", customer)
-            elif status is not None:
-                found = repo.list_by("status", status)
-            else:
-                found = list(repo.scan())
-            return [m for m in found
-                    if (status is None or m.status == status)
-                    and (customer is None or m.customer == customer)
-                    and (trigger is None or m.trigger == trigger)]  # fmt: skip
+            by = {"order": ("order_id", order_id), "customer": ("customer", customer),
+                  "status": ("status", status)}  # fmt: skip
+            return select(uow.repo(NOTIFICATIONS), by, trigger=trigger)
 
         return self._read(query)
 

@@ -23,7 +23,7 @@ from omskit.notifications.events import (
     SupportCaseStatusChanged,
     SupportMessageAdded,
 )
-from omskit.notifications.model import NOTIFICATIONS
+from omskit.notifications.model import NOTIFICATIONS, select
 from omskit.notifications.support import CASES, CaseMessage, SupportCase
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
@@ -253,19 +253,9 @@ class SupportService:
         """Cases, oldest first, filtered by status, order, customer and assignee."""
 
         def query(uow: UnitOfWork) -> list[SupportCase]:
-            repo = uow.repo(CASES)
-            if order_id is not None:
-                found = repo.list_by("order", order_id)
-            elif customer is not None:
-                found = repo.list_by("customer", customer)
-            elif status is not None:
-                found = repo.list_by("status", status)
-            else:
-                found = list(repo.scan())
-            return [c for c in found
-                    if (status is None or c.status == status)
-                    and (customer is None or c.customer == customer)
-                    and (assignee is None or c.assignee == assignee)]  # fmt: skip
+            by = {"order": ("order_id", order_id), "customer": ("customer", customer),
+                  "status": ("status", status)}  # fmt: skip
+            return select(uow.repo(CASES), by, assignee=assignee)
 
         return self._read(query)
 
