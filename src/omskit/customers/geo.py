@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from omskit.errors import ValidationError
+from omskit.validation import Problems
 
 __all__ = ["GeoPoint", "check_coordinate"]
 
@@ -40,11 +41,19 @@ class GeoPoint:
 
     @classmethod
     def of(cls, lat: Any, lon: Any, field: str = "") -> GeoPoint:
-        """A validated point; ``field`` prefixes the names in errors."""
+        """A validated point; ``field`` prefixes the names in errors.
+
+        Raises:
+            ValidationError: naming every bad coordinate (both, when both are missing).
+        """
         prefix = f"{field}." if field else ""
-        return cls(
-            check_coordinate(lat, f"{prefix}lat", 90), check_coordinate(lon, f"{prefix}lon", 180)
-        )
+        problems = Problems()
+        clean_lat = problems.check(f"{prefix}lat", check_coordinate, lat, 90)
+        clean_lon = problems.check(f"{prefix}lon", check_coordinate, lon, 180)
+        problems.raise_if_any()
+        assert clean_lat is not None
+        assert clean_lon is not None
+        return cls(clean_lat, clean_lon)
 
     def distance_km(self, other: GeoPoint) -> float:
         """Great-circle (haversine) distance to ``other`` in kilometres."""

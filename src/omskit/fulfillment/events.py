@@ -16,6 +16,7 @@ __all__ = [
     "FulfillmentOrderReleased",
     "ItemsPacked",
     "ItemsPicked",
+    "LocationConfigured",
     "PickupCollected",
     "PickupExpired",
     "ReadyForPickup",
@@ -25,6 +26,14 @@ __all__ = [
     "ShipmentException",
     "ShipmentStatusChanged",
 ]
+
+
+@attrs.frozen(kw_only=True)
+class LocationConfigured(Event):
+    """How a location ships changed; ``changed`` names what (``address``, ``bins``...)."""
+
+    location: str
+    changed: tuple[str, ...]
 
 
 @attrs.frozen(kw_only=True)

@@ -19,6 +19,7 @@ from omskit.customers.address import Address
 from omskit.errors import ValidationError
 from omskit.fulfillment import dropship, pickup, release, shipping, station
 from omskit.fulfillment.documents import Document
+from omskit.fulfillment.events import LocationConfigured
 from omskit.fulfillment.model import (
     FULFILLMENT_ORDERS,
     LOCATION_SETUPS,
@@ -124,6 +125,7 @@ class FulfillmentService:
                 uow.repo(PRODUCTS).get(sku)
             repo = uow.repo(LOCATION_SETUPS)
             setup = repo.find(code) or LocationSetup(id=code)
+            before = (setup.address, dict(setup.bins), setup.boxes, setup.layout)
             if clean_address is not None:
                 setup.address = clean_address
             setup.bins.update(clean_bins)
@@ -131,6 +133,12 @@ class FulfillmentService:
                 setup.boxes = tuple(boxes)
             if layout is not None:
                 setup.layout = layout
+            after = (setup.address, setup.bins, setup.boxes, setup.layout)
+            changed = tuple(name for name, old, new in zip(
+                ("address", "bins", "boxes", "layout"), before, after, strict=True)
+                if old != new)  # fmt: skip
+            if changed:
+                setup.record(LocationConfigured(location=code, changed=changed))
             repo.save(setup)
             return setup
 

@@ -14,10 +14,12 @@ __all__ = [
     "LocationDeactivated",
     "LocationUpdated",
     "LowStock",
+    "LowStockThresholdSet",
     "OutOfStock",
     "PurchaseOrderPlaced",
     "PurchaseOrderReceived",
     "ReservationExpired",
+    "SafetyStockSet",
     "StockAdjusted",
     "StockConsumed",
     "StockReceived",
@@ -125,6 +127,26 @@ class StockTransferred(Event):
     def to_location(self) -> str:
         """The location the units went to (``target``), named as ``transfer`` names it."""
         return self.target
+
+
+@attrs.frozen(kw_only=True)
+class SafetyStockSet(Event):
+    """Units of a SKU at a location are kept back from sale (``quantity``, 0: none)."""
+
+    sku: str
+    location: str
+    quantity: int
+    previous: int
+
+
+@attrs.frozen(kw_only=True)
+class LowStockThresholdSet(Event):
+    """The level at which [`LowStock`][] is raised changed (``None``: alerts off)."""
+
+    sku: str
+    location: str
+    threshold: int | None
+    previous: int | None
 
 
 @attrs.frozen(kw_only=True)

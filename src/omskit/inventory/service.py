@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from omskit.errors import AlreadyExists, ValidationError
+from omskit.events import Event
 from omskit.inventory.arguments import (
     check_actor,
     check_flag,
@@ -20,7 +21,13 @@ from omskit.inventory.arguments import (
     check_reason,
     check_reference,
 )
-from omskit.inventory.events import LocationAdded, LocationDeactivated, LocationUpdated
+from omskit.inventory.events import (
+    LocationAdded,
+    LocationDeactivated,
+    LocationUpdated,
+    LowStockThresholdSet,
+    SafetyStockSet,
+)
 from omskit.inventory.ledger import MOVEMENTS, Drift, LevelTotals, Movement, rebuild_levels
 from omskit.inventory.ledger import reconcile as reconcile_ledger
 from omskit.inventory.locations import (
@@ -283,7 +290,13 @@ class InventoryService(ReservationMixin, SupplyMixin):
         """Keep ``quantity`` units of ``sku`` at ``location`` back from sale."""
         sku, location = check_sku(sku), check_location_code(location)
         quantity = check_quantity(quantity, "quantity", minimum=0)
-        return self._set_level(sku, location, actor, safety_stock=quantity)
+
+        def event(level: StockLevel) -> Event:
+            return SafetyStockSet(sku=sku, location=location, quantity=quantity,
+                                  previous=level.safety_stock)  # fmt: skip
+
+        return self._set_level(sku, location, check_actor(actor), event,
+                               safety_stock=quantity)  # fmt: skip
 
     def set_alert_threshold(
         self, sku: str, *, location: str, low: int | None, actor: str = "system"
@@ -292,12 +305,24 @@ class InventoryService(ReservationMixin, SupplyMixin):
         sku, location = check_sku(sku), check_location_code(location)
         if low is not None:
             low = check_quantity(low, "low", minimum=0)
-        return self._set_level(sku, location, actor, low_threshold=low)
 
-    def _set_level(self, sku: str, location: str, actor: str, **values: Any) -> StockLevel:
+        def event(level: StockLevel) -> Event:
+            return LowStockThresholdSet(sku=sku, location=location, threshold=low,
+                                        previous=level.low_threshold)  # fmt: skip
+
+        return self._set_level(sku, location, check_actor(actor), event, low_threshold=low)
+
+    def _set_level(
+        self, sku: str, location: str, actor: str, event: Callable[[StockLevel], Event],
+        **values: Any,
+    ) -> StockLevel:  # fmt: skip
+        """Set fields of a level; records ``event(level before)`` when something changed."""
+
         def use_case(uow: UnitOfWork) -> StockLevel:
             load_location(uow, location)
             level = _level_for(uow, sku, location, create=True)
+            if any(getattr(level, key) != value for key, value in values.items()):
+                level.record(event(level))
             for key, value in values.items():
                 setattr(level, key, value)
             level.check_alerts()
@@ -358,6 +383,7 @@ class InventoryService(ReservationMixin, SupplyMixin):
         Raises:
             ValidationError: a malformed SKU, location or country, or ``country`` given
                 together with ``location``.
+            UnknownSku: no product has the SKU (as `level` and `promise` raise).
             UnknownLocation: (with ``location``) no such location.
         """
         sku = check_sku(sku)
@@ -370,6 +396,7 @@ class InventoryService(ReservationMixin, SupplyMixin):
         dest = None if country is None else check_country(country)
 
         def query(uow: UnitOfWork) -> int:
+            require_sku(uow, sku)
             return salable(uow, sku, dest)
 
         return self._read(query)

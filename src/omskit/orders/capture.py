@@ -38,7 +38,10 @@ from omskit.storage.ports import UnitOfWork
 if TYPE_CHECKING:
     from omskit.orders.service import OrderService
 
-__all__ = ["capture_order"]
+__all__ = ["RISK_HOLD", "capture_order"]
+
+#: How the hold reason of an order the risk checks held for review begins.
+RISK_HOLD = "risk review: "
 
 
 def capture_order(svc: OrderService, payload: Any, actor: str) -> Order:
@@ -176,7 +179,7 @@ def _capture_new(
         raise OrderRejected(command.channel, command.external_id, assessment)
     if assessment.outcome == "hold":
         order.on_hold = True
-        order.hold_reason = "risk review: " + "; ".join(s.rule for s in assessment.signals)
+        order.hold_reason = RISK_HOLD + "; ".join(s.rule for s in assessment.signals)
     else:
         order.approved = True
     if svc.reserves_at_capture:

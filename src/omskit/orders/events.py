@@ -39,7 +39,7 @@ class OrderCaptured(Event):
 
 @attrs.frozen(kw_only=True)
 class OrderApproved(Event):
-    """An order placed without automatic approval was approved."""
+    """A reviewer approved an order the risk checks held for review."""
 
     order_id: str
     actor: str

@@ -51,8 +51,8 @@ _BEFORE_FULFILLMENT = ("placed", "on_hold", "approved", "backordered", "partiall
 ORDER_ACTIONS: Mapping[str, frozenset[str]] = {
     "placed": frozenset({"approve", "hold", "cancel", "cancel_lines", "edit", "allocate",
                          "backorder", "authorize", "capture_payment"}),
-    "on_hold": frozenset({"release", "cancel", "cancel_lines", "edit", "authorize",
-                          "deallocate"}),
+    "on_hold": frozenset({"approve", "release", "cancel", "cancel_lines", "edit",
+                          "authorize", "deallocate"}),
     "approved": frozenset({"hold", "cancel", "cancel_lines", "edit", "allocate", "backorder",
                            "authorize", "capture_payment", "refund"}),
     "backordered": frozenset({"hold", "cancel", "cancel_lines", "edit", "allocate",

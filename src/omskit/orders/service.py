@@ -14,7 +14,7 @@ from omskit.events import current_actor
 from omskit.money import Money, MoneyLike, TaxedMoney
 from omskit.orders import changes, fulfillment
 from omskit.orders.billing import settle_reference_in, sync_payment
-from omskit.orders.capture import capture_order
+from omskit.orders.capture import RISK_HOLD, capture_order
 from omskit.orders.commands import CaptureOrder, EditOrder, ProblemReport
 from omskit.orders.events import OrderApproved, OrderCompleted, OrderHeld, OrderReleased
 from omskit.orders.lifecycle import require_action
@@ -144,12 +144,26 @@ class OrderService:
 
     # -- decisions ----------------------------------------------------------------------
     def approve(self, order_id: str, *, actor: str = "system", reason: str = "") -> Order:
-        """Approve a placed order."""
+        """Approve an order the risk checks held for review; it moves on as released.
+
+        This is the reviewer's decision on a risk hold (the ``orders.approve``
+        permission, and the admin ``release_fraud_hold`` rule); a hold put on by hand
+        is lifted with [`release`][], which needs a reason.
+
+        Raises:
+            InvalidTransition: the order is not held (nor placed and unapproved).
+            ValidationError: the hold is not a risk review, or the payment failed.
+        """
+        reason = "" if reason == "" else check_text(reason, "reason")
 
         def change(uow: UnitOfWork, order: Order) -> None:
             require_action(f"order {order.id}", order.status, "approve")
-            order.approved = True
-            order.note(self.runtime.clock.now(), actor, "approved", reason)
+            if order.on_hold and not order.hold_reason.startswith(RISK_HOLD):
+                raise ValidationError(
+                    "order", order.hold_reason,
+                    "approve decides a risk review hold; lift this hold with orders.release",
+                )  # fmt: skip
+            self._approve_in(uow, order, actor, "approved", reason)
             order.record(OrderApproved(order_id=order.id, actor=actor))
 
         return self._change(order_id, change, actor)
@@ -176,19 +190,25 @@ class OrderService:
 
         def change(uow: UnitOfWork, order: Order) -> None:
             require_action(f"order {order.id}", order.status, "release")
-            payment = self.payments.find_in(uow, order.id)
-            if payment is not None and payment.status == "failed":
-                raise ValidationError(
-                    "payment", payment.status, "authorize another payment method first (orders.pay)"
-                )
-            order.on_hold, order.hold_reason, order.approved = False, "", True
-            order.note(self.runtime.clock.now(), actor, "released", reason)
+            self._approve_in(uow, order, actor, "released", reason)
             order.record(OrderReleased(order_id=order.id, reason=reason, actor=actor))
-            if (payment is not None and self.payments.settings.capture == "order"
-                    and payment.open_amount.amount):  # fmt: skip
-                self.payments.capture_in(uow, payment, purpose="settle")
 
         return self._change(order_id, change, actor)
+
+    def _approve_in(
+        self, uow: UnitOfWork, order: Order, actor: str, action: str, reason: str
+    ) -> None:
+        """Lift the order's hold and approve it; settle the payment as configured."""
+        payment = self.payments.find_in(uow, order.id)
+        if payment is not None and payment.status == "failed":
+            raise ValidationError(
+                "payment", payment.status, "authorize another payment method first (orders.pay)"
+            )
+        order.on_hold, order.hold_reason, order.approved = False, "", True
+        order.note(self.runtime.clock.now(), actor, action, reason)
+        if (payment is not None and self.payments.settings.capture == "order"
+                and payment.open_amount.amount):  # fmt: skip
+            self.payments.capture_in(uow, payment, purpose="settle")
 
     def pay(self, order_id: str, method: str, *, actor: str = "system") -> Transaction:
         """Authorize what the order is due and not yet covered, with a new ``method``.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import attrs
 
 from omskit.events import Event
@@ -10,6 +12,8 @@ __all__ = [
     "CouponAdded",
     "CouponRedeemed",
     "CouponReleased",
+    "DutyRateSet",
+    "ImportRuleSet",
     "PriceListAdded",
     "PricesSet",
     "PromotionAdded",
@@ -86,3 +90,22 @@ class TaxRatesChanged(Event):
 
     jurisdictions: tuple[str, ...]
     count: int
+
+
+@attrs.frozen(kw_only=True)
+class DutyRateSet(Event):
+    """A duty percentage was set for goods into ``territory`` (replacing the one before)."""
+
+    territory: str
+    hs_prefix: str
+    origin: str
+    rate: Decimal
+
+
+@attrs.frozen(kw_only=True)
+class ImportRuleSet(Event):
+    """A host rule overrode the import thresholds of ``territory`` for ``origins``."""
+
+    territory: str
+    currency: str
+    origins: tuple[str, ...]

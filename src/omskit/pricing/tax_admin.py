@@ -15,7 +15,7 @@ from omskit.customers.subdivisions import check_subdivision, has_subdivisions
 from omskit.errors import NotFound, ValidationError
 from omskit.money import ExchangeRateProvider, check_currency, to_decimal
 from omskit.pricing.duties import DutyRate, ImportRule
-from omskit.pricing.events import TaxRatesChanged
+from omskit.pricing.events import DutyRateSet, ImportRuleSet, TaxRatesChanged
 from omskit.pricing.request import Specific
 from omskit.pricing.settings import PricingSettings
 from omskit.pricing.tax.model import Jurisdiction, JurisdictionRule, TaxProvider, TaxRate
@@ -331,6 +331,8 @@ class TaxAdmin:
                 != (duty.territory, duty.hs_prefix, duty.origin)
             )
             table.duty_rates = (*kept, duty)  # fmt: skip
+            table.record(DutyRateSet(territory=duty.territory, hs_prefix=duty.hs_prefix,
+                                     origin=duty.origin, rate=duty.rate))  # fmt: skip
             return duty
 
         result: DutyRate = self._change_table(change, actor)
@@ -382,6 +384,8 @@ class TaxAdmin:
                 if (r.territory, r.origins) != (rule.territory, rule.origins)
             )
             table.import_rules = (rule, *kept)  # fmt: skip
+            table.record(ImportRuleSet(territory=rule.territory, currency=rule.currency,
+                                       origins=tuple(sorted(rule.origins))))  # fmt: skip
             return rule
 
         result: ImportRule = self._change_table(change, actor)

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from omskit import OMS, UnknownLocation, ValidationError
+from omskit import OMS, UnknownLocation, UnknownSku, ValidationError
 from omskit.inventory import Allocation
 from omskit.testing import FakeClock
 
@@ -111,7 +111,8 @@ def test_bad_availability_arguments_are_refused() -> None:
         oms.inventory.available({"sku": 1})  # type: ignore[arg-type]
     with pytest.raises(UnknownLocation):
         oms.inventory.available("TEE-M", "NOWHERE")
-    assert oms.inventory.available("NO-SUCH-SKU") == 0
+    with pytest.raises(UnknownSku):  # as level() and promise() say for an unknown SKU
+        oms.inventory.available("NO-SUCH-SKU")
 
 
 COUNTRIES = ("DE", "AT", "FR")
