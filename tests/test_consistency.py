@@ -33,6 +33,7 @@ READS: dict[str, set[str]] = {
     "inventory": {
         "available",
         "backorder_policy",
+        "check_basket",
         "ledger",
         "level",
         "levels",
@@ -74,6 +75,7 @@ READS: dict[str, set[str]] = {
         "settle_with",
     },
     "orders": {
+        "add_timeline_source",
         "apply_quote",
         "find_by_external",
         "get",
@@ -81,10 +83,13 @@ READS: dict[str, set[str]] = {
         "list",
         "risk",
         "sourcing_request",
+        "timeline",
     },
     "fulfillment": {
+        "find_by_tracking",
         "for_order",
         "get",
+        "list",
         "location_setup",
         "pick_list",
         "pick_list_document",

@@ -122,17 +122,20 @@ from omskit.notifications import (
 )
 from omskit.oms import OMS
 from omskit.orders import (
+    AmbiguousExternalId,
     CaptureOrder,
     EditOrder,
     Order,
     OrderLine,
     OrderQuery,
     OrderRejected,
+    OrderTimeline,
     OrderUnchanged,
     Page,
     RiskAssessment,
     RiskSignal,
     TimelineEntry,
+    TimelineEvent,
     UnitsInFulfillment,
 )
 from omskit.payments import (
@@ -192,6 +195,7 @@ __all__ = [
     "Address",
     "Allocation",
     "AlreadyExists",
+    "AmbiguousExternalId",
     "AppliedPromotion",
     "ApprovalRequired",
     "BackorderLimitReached",
@@ -259,6 +263,7 @@ __all__ = [
     "OrderLine",
     "OrderQuery",
     "OrderRejected",
+    "OrderTimeline",
     "OrderUnchanged",
     "OverConfirmation",
     "OverlappingRates",
@@ -313,6 +318,7 @@ __all__ = [
     "Template",
     "TemplateRenderError",
     "TimelineEntry",
+    "TimelineEvent",
     "TrackingEvent",
     "Transaction",
     "Trigger",

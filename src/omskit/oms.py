@@ -216,3 +216,6 @@ class _Sources:
 
     def shipments(self, order_id: str) -> list[Any]:
         return list(self._oms.fulfillment.shipments(order_id))
+
+    def timeline(self, order_id: str) -> Any:
+        return self._oms.orders.timeline(order_id)

@@ -236,6 +236,7 @@ GUARDS: Mapping[str, Guard] = {
     "payments.send_raw": _g("payments.manage"),
     "payments.run": _g("payments.manage"),
     "payments.observe": _g("admin.configure"),
+    "orders.add_timeline_source": _g("admin.configure"),
     "payments.settle_with": _g("admin.configure"),
     # orders
     "orders.capture": _g("orders.capture", sc.capture_channel, NEW_ORDER),
@@ -356,6 +357,7 @@ READS: frozenset[str] = frozenset(
             for m in (
                 "available",
                 "backorder_policy",
+                "check_basket",
                 "ledger",
                 "level",
                 "level_in",
@@ -417,6 +419,7 @@ READS: frozenset[str] = frozenset(
                 "quote_in",
                 "risk",
                 "sourcing_request",
+                "timeline",
             )
         ),
         *(f"returns.{m}" for m in ("check", "for_order", "get", "simulate")),
@@ -454,9 +457,11 @@ READS: frozenset[str] = frozenset(
         *(
             f"fulfillment.{m}"
             for m in (
+                "find_by_tracking",
                 "for_order",
                 "get",
                 "holding_in",
+                "list",
                 "location_setup",
                 "pick_list",
                 "pick_list_document",

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from omskit.carriers.model import Label
 from omskit.catalog.model import PRODUCTS
+from omskit.events import current_actor
 from omskit.fulfillment.model import FULFILLMENT_ORDERS, Shipment, ShipmentParcel
 from omskit.fulfillment.release import claim_order
 from omskit.fulfillment.shipping import add_shipment_in, hand_over_in, ship_from_in
@@ -66,7 +67,7 @@ def confirm_dropship_in(
     )
     add_shipment_in(uow, shipment)
     fo.status = "confirmed"
-    fo.note(now, "supplier_confirmed", f"{carrier} {number}")
+    fo.note(now, "supplier_confirmed", f"{carrier} {number}", actor=current_actor())
     uow.repo(FULFILLMENT_ORDERS).save(fo)
     hand_over_in(svc, uow, shipment_id)
     return shipment

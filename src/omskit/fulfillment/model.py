@@ -28,11 +28,36 @@ __all__ = [
     "SHIPMENTS",
     "FOLine",
     "FulfillmentOrder",
+    "HistoryEntry",
     "LocationSetup",
     "PackedBox",
     "Shipment",
     "ShipmentParcel",
 ]
+
+
+@attrs.frozen
+class HistoryEntry:
+    """One step of a fulfillment order or shipment: when, who, what, and details.
+
+    Attributes:
+        at: when it happened (the OMS clock).
+        actor: who did it (the call's ``actor``; ``"carrier"`` for tracking updates).
+        action: what happened (``"released"``, ``"accepted"``, a tracking status...).
+        detail: a short description (units, box, tracking number, reason).
+    """
+
+    at: dt.datetime
+    actor: str
+    action: str
+    detail: str = ""
+
+    def describe(self) -> str:
+        """One readable line: ``2026-11-24 09:00 picker:ana accepted``."""
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}" + (
+            f": {self.detail}" if self.detail else ""
+        )
+
 
 #: What each fulfillment order status allows.
 FO_ACTIONS: dict[str, frozenset[str]] = {
@@ -133,7 +158,7 @@ class FulfillmentOrder(Aggregate):
     pickup_code: str = ""
     pickup_expires_at: dt.datetime | None = None
     po_number: str = ""
-    history: list[tuple[dt.datetime, str, str]] = attrs.field(factory=list)
+    history: list[HistoryEntry] = attrs.field(factory=list)
 
     def require(self, action: str) -> None:
         """Raise [`InvalidTransition`][] unless the status allows ``action``."""
@@ -145,9 +170,9 @@ class FulfillmentOrder(Aggregate):
         """The line for order line ``line_ref``, if this location has one."""
         return next((x for x in self.lines if x.line_ref == line_ref), None)
 
-    def note(self, at: dt.datetime, action: str, detail: str = "") -> None:
-        """Add a history entry."""
-        self.history.append((at, action, detail))
+    def note(self, at: dt.datetime, action: str, detail: str = "", *, actor: str) -> None:
+        """Add a history entry made by ``actor``."""
+        self.history.append(HistoryEntry(at, actor, action, detail))
 
     def settle(self) -> str:
         """Recompute the status of accepted ship work from the line quantities."""
@@ -225,7 +250,7 @@ class Shipment(Aggregate):
     rate_explanation: str = ""
     dispatched: bool = False
     delivered: bool = False
-    history: list[tuple[dt.datetime, str, str]] = attrs.field(factory=list)
+    history: list[HistoryEntry] = attrs.field(factory=list)
 
     @property
     def lines(self) -> dict[str, int]:
@@ -244,6 +269,10 @@ class Shipment(Aggregate):
     def parcel(self, tracking_number: str) -> ShipmentParcel | None:
         """The parcel with ``tracking_number``."""
         return next((p for p in self.parcels if p.tracking_number == tracking_number), None)
+
+    def note(self, at: dt.datetime, action: str, detail: str = "", *, actor: str) -> None:
+        """Add a history entry made by ``actor``."""
+        self.history.append(HistoryEntry(at, actor, action, detail))
 
     def clone(self) -> Shipment:
         """A copy with its own parcels and history."""

@@ -33,7 +33,12 @@ def ready_in(svc: FulfillmentService, uow: UnitOfWork, fo_id: str) -> Fulfillmen
     fo.pickup_code = serial_for("pickup", fo.id, fo.order_id, digits=6)
     fo.pickup_expires_at = now + svc.settings.pickup_window
     fo.status = "ready_for_pickup"
-    fo.note(now, "ready_for_pickup", f"until {fo.pickup_expires_at:%Y-%m-%d %H:%M}")
+    fo.note(
+        now,
+        "ready_for_pickup",
+        f"until {fo.pickup_expires_at:%Y-%m-%d %H:%M}",
+        actor=current_actor(),
+    )
     fo.record(
         ReadyForPickup(
             fulfillment_order_id=fo.id,
@@ -82,7 +87,7 @@ def collect_in(svc: FulfillmentService, uow: UnitOfWork, fo_id: str, code: str) 
     orders.record_shipment_in(uow, fo.order_id, lines, shipment_id=fo.id, actor=current_actor())
     orders.record_delivery_in(uow, fo.order_id, lines, shipment_id=fo.id, actor=current_actor())
     fo.status = "collected"
-    fo.note(now, "collected")
+    fo.note(now, "collected", actor=current_actor())
     fo.record(
         PickupCollected(fulfillment_order_id=fo.id, order_id=fo.order_id, location=fo.location)
     )
@@ -109,7 +114,7 @@ def expire_in(svc: FulfillmentService, uow: UnitOfWork) -> list[FulfillmentOrder
             actor=current_actor(),
             reason=f"not collected at {fo.location} by {fo.pickup_expires_at:%Y-%m-%d}",
         )
-        fo.note(now, "expired", "units returned to stock")
+        fo.note(now, "expired", "units returned to stock", actor=current_actor())
         fo.record(
             PickupExpired(
                 fulfillment_order_id=fo.id,

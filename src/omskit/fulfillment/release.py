@@ -150,7 +150,12 @@ def create_orders_in(
                 lines=listed,
             )
         )
-        fo.note(now, "released", f"{sum(x.quantity for x in lines)} unit(s) to {location}")
+        fo.note(
+            now,
+            "released",
+            f"{sum(x.quantity for x in lines)} unit(s) to {location}",
+            actor=current_actor(),
+        )
         if kind == "dropship":
             fo.status = "sent_to_supplier"
             fo.po_number = f"PO-{fo.id}"
@@ -163,7 +168,7 @@ def create_orders_in(
                     lines=listed,
                 )
             )
-            fo.note(now, "purchase_order_sent", fo.po_number)
+            fo.note(now, "purchase_order_sent", fo.po_number, actor=current_actor())
         repo.add(fo)
         created.append(fo)
     _start(svc, uow, order, created)

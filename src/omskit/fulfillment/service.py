@@ -17,9 +17,10 @@ from omskit.catalog.model import PRODUCTS
 from omskit.catalog.service import CatalogService
 from omskit.customers.address import Address
 from omskit.errors import ValidationError
-from omskit.fulfillment import dropship, pickup, release, shipping, station
+from omskit.fulfillment import dropship, lookups, pickup, release, shipping, station
 from omskit.fulfillment.documents import Document
 from omskit.fulfillment.events import LocationConfigured
+from omskit.fulfillment.lookups import TrackedShipment
 from omskit.fulfillment.model import (
     FULFILLMENT_ORDERS,
     LOCATION_SETUPS,
@@ -36,6 +37,7 @@ from omskit.inventory.locations import LOCATIONS
 from omskit.inventory.service import InventoryService
 from omskit.money import LocaleLike
 from omskit.orders.service import OrderService
+from omskit.paging import Page
 from omskit.routing.service import RoutingService
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
@@ -88,6 +90,7 @@ class FulfillmentService:
         services.carriers.add_tracking_listener(
             lambda uow, record, new: shipping.on_tracking(self, uow, record, new)
         )
+        services.orders.add_timeline_source(lookups.timeline_entries)
 
     # -- locations ----------------------------------------------------------------------
     def configure_location(
@@ -408,6 +411,41 @@ class FulfillmentService:
         with self.runtime.storage.unit_of_work() as uow:
             return uow.repo(SHIPMENTS).list_by("order", order_id)
 
+    def find_by_tracking(
+        self, tracking_number: str, *, carrier: str | None = None
+    ) -> TrackedShipment | None:
+        """The order, shipment and parcel a carrier tracking number belongs to, or ``None``.
+
+        Looks at every registered carrier unless ``carrier`` names one. A number that
+        is not a fulfillment shipment's (unknown, or a return label's) gives ``None``.
+
+        Raises:
+            ValidationError: a malformed tracking number, or a carrier not registered
+                (naming the registered ones).
+        """
+        with self.runtime.storage.unit_of_work() as uow:
+            return lookups.find_by_tracking_in(uow, self.services.carriers, tracking_number,
+                                               carrier)  # fmt: skip
+
     def pick_list_document(self, pick: PickList, locale: LocaleLike = "en_US") -> Document:
         """A printable pick list (see `documents` for every other document)."""
         return self.documents.pick_list(pick, locale)
+
+    def list(
+        self, *, location: str | None = None, status: str | Sequence[str] = "open",
+        kind: str | None = None, offset: int = 0, limit: int = 50,
+    ) -> Page[FulfillmentOrder]:  # fmt: skip
+        """A page of fulfillment orders, oldest first: a location's work queue.
+
+        ``status`` is ``"open"`` (default: every status with something left to do, see
+        ``OPEN_STATUSES``), one status or a list of them; ``kind`` is ``"ship"``,
+        ``"pickup"`` or ``"dropship"``. Without ``location``, every location's.
+
+        Raises:
+            UnknownLocation: no such location.
+            ValidationError: an unknown status or kind, or a bad ``offset``/``limit``,
+                naming the field, the value and what is allowed.
+        """
+        args = lookups.check_queue_args(location, status, kind, offset, limit)
+        with self.runtime.storage.unit_of_work() as uow:
+            return lookups.queue_in(uow, args)

@@ -119,7 +119,9 @@ def pack_in(
         assert line is not None
         line.packed += qty
     fo.settle()
-    fo.note(svc.runtime.clock.now(), "packed", result.explain().splitlines()[0])
+    fo.note(
+        svc.runtime.clock.now(), "packed", result.explain().splitlines()[0], actor=current_actor()
+    )
     fo.record(
         ItemsPacked(
             fulfillment_order_id=fo.id,
@@ -232,13 +234,13 @@ def ship_in(
         promised_date=records[0].label.promised_date,
         rate_explanation=explanation,
     )
-    shipment.history.append((now, "label_purchased", f"{carrier}/{service}"))
+    shipment.note(now, "label_purchased", f"{carrier}/{service}", actor=current_actor())
     add_shipment_in(uow, shipment)
     ids = {b.number for b in waiting}
     fo.boxes = [
         attrs.evolve(b, shipment_id=shipment_id) if b.number in ids else b for b in fo.boxes
     ]
-    fo.note(now, "labelled", f"{shipment_id}: {carrier}/{service}")
+    fo.note(now, "labelled", f"{shipment_id}: {carrier}/{service}", actor=current_actor())
     uow.repo(FULFILLMENT_ORDERS).save(fo)
     return shipment
 
@@ -299,7 +301,7 @@ def on_tracking(
     shipment.status = status
     now = svc.runtime.clock.now()
     if status != before:
-        shipment.history.append((now, status, record.tracking_number))
+        shipment.note(now, status, record.tracking_number, actor=current_actor("carrier"))
         shipment.record(
             ShipmentStatusChanged(
                 shipment_id=shipment.id,

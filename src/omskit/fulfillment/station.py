@@ -60,7 +60,7 @@ def accept_in(svc: FulfillmentService, uow: UnitOfWork, fo_id: str) -> Fulfillme
         svc.services.orders.record_fulfillment_started_in(uow, order.id, started)
     fo.status = "accepted"
     now = svc.runtime.clock.now()
-    fo.note(now, "accepted")
+    fo.note(now, "accepted", actor=current_actor())
     fo.record(
         FulfillmentOrderAccepted(
             fulfillment_order_id=fo.id, order_id=fo.order_id, location=fo.location
@@ -93,7 +93,7 @@ def reject_in(
         why=f"{fo.location} rejected: {reason}",
         started=started,
     )
-    fo.note(svc.runtime.clock.now(), "rejected", reason)
+    fo.note(svc.runtime.clock.now(), "rejected", reason, actor=current_actor())
     fo.record(
         FulfillmentOrderRejected(
             fulfillment_order_id=fo.id,
@@ -139,7 +139,7 @@ def cancel_in(
         svc.services.orders.record_deallocation_in(
             uow, fo.order_id, units, reason=why, started=started, actor=actor
         )
-    fo.note(svc.runtime.clock.now(), "cancelled", f"{actor}: {reason}")
+    fo.note(svc.runtime.clock.now(), "cancelled", reason, actor=actor)
     fo.record(
         FulfillmentOrderCancelled(
             fulfillment_order_id=fo.id,
@@ -215,6 +215,7 @@ def confirm_pick_in(
         "picked",
         ", ".join(f"{r} x{q}" for r, q in counts.items() if q)
         + (f"; short {', '.join(f'{r} x{q}' for r, q in short.items())}" if short else ""),
+        actor=current_actor(),
     )
     fo.record(
         ItemsPicked(

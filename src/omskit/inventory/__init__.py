@@ -4,6 +4,7 @@ Reached as ``oms.inventory`` ([`InventoryService`][]).
 """
 
 from omskit.inventory.backorders import BACKORDER_MODES, Backorder, Promise, SkuPolicy
+from omskit.inventory.basket import BasketCheck, BasketLine
 from omskit.inventory.errors import (
     BackorderLimitReached,
     LocationInactive,
@@ -58,6 +59,8 @@ __all__ = [
     "BackInStock",
     "Backorder",
     "BackorderLimitReached",
+    "BasketCheck",
+    "BasketLine",
     "Capabilities",
     "Drift",
     "Incoming",

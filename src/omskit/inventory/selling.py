@@ -20,7 +20,7 @@ from omskit.inventory.locations import LOCATIONS, Location
 from omskit.inventory.stock import STOCK
 from omskit.storage.ports import UnitOfWork
 
-__all__ = ["can_sell", "product_block", "salable", "sell_block"]
+__all__ = ["can_sell", "product_block", "salable", "salable_at", "sell_block"]
 
 
 def sell_block(location: Location, country: str | None = None) -> str | None:
@@ -53,17 +53,22 @@ def can_sell(location: Location, product: Product, country: str | None = None) -
     return sell_block(location, country) is None and product_block(location, product) is None
 
 
-def salable(uow: UnitOfWork, sku: str, country: str | None = None) -> int:
-    """Free units of ``sku`` over every location that `can_sell` it (read-only)."""
+def salable_at(uow: UnitOfWork, sku: str, country: str | None = None) -> dict[str, int]:
+    """Free units of ``sku`` per location that `can_sell` it (read-only; none: empty)."""
     product = uow.repo(PRODUCTS).view(sku)
     if product is None:
-        return 0  # nothing was ever stocked: there are no levels either
+        return {}  # nothing was ever stocked: there are no levels either
     locations = uow.repo(LOCATIONS)
-    total = 0
+    found: dict[str, int] = {}
     for level in uow.repo(STOCK).list_view("sku", sku):
         free = level.available
         if free > 0:
             where = locations.view(level.location)
             if where is not None and can_sell(where, product, country):
-                total += free
-    return total
+                found[level.location] = free
+    return found
+
+
+def salable(uow: UnitOfWork, sku: str, country: str | None = None) -> int:
+    """Free units of ``sku`` over every location that `can_sell` it (read-only)."""
+    return sum(salable_at(uow, sku, country).values())

@@ -8,7 +8,7 @@ can reserve in the same transaction as capture.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from omskit.errors import AlreadyExists, ValidationError
@@ -21,6 +21,7 @@ from omskit.inventory.arguments import (
     check_reason,
     check_reference,
 )
+from omskit.inventory.basket import BasketCheck, check_basket_in, parse_basket
 from omskit.inventory.events import (
     LocationAdded,
     LocationDeactivated,
@@ -400,6 +401,27 @@ class InventoryService(ReservationMixin, SupplyMixin):
             return salable(uow, sku, dest)
 
         return self._read(query)
+
+    def check_basket(
+        self, lines: Mapping[str, int] | Sequence[Mapping[str, Any]], *,
+        country: str | None = None,
+    ) -> BasketCheck:  # fmt: skip
+        """Whether a whole basket is available, in one read; nothing is reserved.
+
+        ``lines`` is ``{sku: quantity}`` or ``[{"sku": ..., "quantity": ...}, ...]``.
+        The answer says per line how many units are available and where (as
+        [`available`][] counts them, for ``country`` when given), which locations could
+        ship the whole basket alone, and otherwise one way to split it (see
+        [`BasketCheck`][omskit.inventory.BasketCheck]).
+
+        Raises:
+            ValidationError: malformed lines (every problem at once, each naming its
+                field), a SKU on two lines, or a malformed country.
+            UnknownSku: a SKU the catalog does not know.
+        """
+        parsed = parse_basket(lines)
+        dest = None if country is None else check_country(country)
+        return self._read(lambda uow: check_basket_in(uow, parsed, dest))
 
     def ledger(
         self, *, sku: str | None = None, location: str | None = None,

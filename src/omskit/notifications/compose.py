@@ -45,6 +45,10 @@ class Sources(Protocol):
         """The shipments of order ``order_id``, oldest first."""
         ...
 
+    def timeline(self, order_id: str) -> Any:
+        """The order's merged timeline (``oms.orders.timeline``)."""
+        ...
+
 
 @attrs.frozen
 class Recipient:

@@ -268,25 +268,17 @@ class SupportService:
     def timeline(self, case_id: str) -> CaseTimeline:
         """The case, its order, and one merged timeline, oldest first.
 
-        It holds the order's history, its shipments' tracking, the messages sent about
-        it, and the case's own steps and thread.
+        It holds the order's merged timeline (``oms.orders.timeline``: order, payment,
+        fulfillment, shipments' tracking, returns), the messages sent about it, and
+        the case's own steps and thread.
         """
         case = self.get(case_id)
         items: list[TimelineItem] = []
         order = None
         if case.order_id:
             order = self._sources.order(case.order_id)
-            for entry in order.history:
-                text = (
-                    f"{entry.actor} {entry.action}"
-                    + (f" ({entry.status})" if entry.status else "")
-                    + (f": {entry.reason}" if entry.reason else "")
-                )
-                items.append(TimelineItem(entry.at, "order", text))
-            for shipment in self._sources.shipments(case.order_id):
-                for at, status, note in shipment.history:
-                    text = f"{shipment.id} {status}" + (f": {note}" if note else "")
-                    items.append(TimelineItem(at, "shipment", text))
+            for entry in self._sources.timeline(case.order_id).entries:
+                items.append(TimelineItem(entry.at, entry.source, f"{entry.actor} {entry.text}"))
 
             def sent(uow: UnitOfWork) -> list[TimelineItem]:
                 found = uow.repo(NOTIFICATIONS).list_view("order", case.order_id)

@@ -8,7 +8,12 @@ from omskit.orders.commands import (
     PaymentInfo,
     ProblemReport,
 )
-from omskit.orders.errors import OrderRejected, OrderUnchanged, UnitsInFulfillment
+from omskit.orders.errors import (
+    AmbiguousExternalId,
+    OrderRejected,
+    OrderUnchanged,
+    UnitsInFulfillment,
+)
 from omskit.orders.events import (
     OrderAllocated,
     OrderApproved,
@@ -38,6 +43,7 @@ from omskit.orders.risk import RiskAssessment, RiskFacts, RiskSignal
 from omskit.orders.service import OrderService
 from omskit.orders.settings import OrderSettings, RiskSettings
 from omskit.orders.storage import ORDERS
+from omskit.orders.timeline import OrderTimeline, TimelineEvent, TimelineSource
 
 __all__ = [
     "LINE_MOVES",
@@ -46,6 +52,7 @@ __all__ = [
     "ORDER_ACTIONS",
     "ORDER_MOVES",
     "ORDER_STATUSES",
+    "AmbiguousExternalId",
     "CaptureLine",
     "CaptureOrder",
     "CustomerInfo",
@@ -70,6 +77,7 @@ __all__ = [
     "OrderService",
     "OrderSettings",
     "OrderShipped",
+    "OrderTimeline",
     "OrderUnchanged",
     "Page",
     "PaymentInfo",
@@ -79,5 +87,7 @@ __all__ = [
     "RiskSettings",
     "RiskSignal",
     "TimelineEntry",
+    "TimelineEvent",
+    "TimelineSource",
     "UnitsInFulfillment",
 ]

@@ -9,7 +9,13 @@ import attrs
 
 from omskit.errors import InvalidTransition, OmskitError, ValidationError
 
-__all__ = ["HeldLine", "OrderRejected", "OrderUnchanged", "UnitsInFulfillment"]
+__all__ = [
+    "AmbiguousExternalId",
+    "HeldLine",
+    "OrderRejected",
+    "OrderUnchanged",
+    "UnitsInFulfillment",
+]
 
 
 class OrderRejected(OmskitError):
@@ -30,6 +36,25 @@ class OrderRejected(OmskitError):
             f"order {external_id!r} from {channel!r} rejected by risk checks "
             f"(score {assessment.score}, reject at {assessment.reject_at}): {reasons}"
         )
+
+
+class AmbiguousExternalId(ValidationError):
+    """An external id given without its channel belongs to orders of several channels.
+
+    Attributes:
+        external_id: the id asked for.
+        channels: the channels that have an order with it, sorted.
+    """
+
+    def __init__(self, external_id: str, channels: Sequence[str]) -> None:
+        self.external_id = external_id
+        self.channels = tuple(channels)
+        listed = ", ".join(repr(c) for c in self.channels)
+        super().__init__(
+            "channel", None,
+            f"external id {external_id!r} is used by orders of channels {listed}; "
+            "give the channel",
+        )  # fmt: skip
 
 
 class OrderUnchanged(ValidationError):

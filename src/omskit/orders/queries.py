@@ -32,7 +32,8 @@ class OrderQuery:
     """Criteria for finding orders; every given criterion must match.
 
     ``customer`` is a customer id (``"cus_000001"``) or an email address (compared
-    case-insensitively). ``since`` is inclusive, ``until`` exclusive (both
+    case-insensitively). ``external_id`` without ``channel`` matches the orders of
+    every channel with that id. ``since`` is inclusive, ``until`` exclusive (both
     timezone-aware).
     """
 
@@ -49,14 +50,15 @@ class OrderQuery:
         if self.status is not None and self.status not in ORDER_STATUSES:
             raise ValidationError("status", self.status,
                                   f"expected one of {', '.join(ORDER_STATUSES)}")  # fmt: skip
+        for name in ("channel", "external_id"):
+            text = getattr(self, name)
+            if text is not None and (not isinstance(text, str) or not text.strip()):
+                raise ValidationError(name, text, "expected non-empty text")
         customer = self.customer
         if customer is not None and (not isinstance(customer, str) or not customer.strip()):
             raise ValidationError(
                 "customer", customer, "expected a customer id or an email address"
             )
-        if self.external_id is not None and self.channel is None:
-            raise ValidationError("channel", None, "an external id is unique per channel; "
-                                  "give the channel too")  # fmt: skip
         for name in ("since", "until"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, dt.datetime) or value.tzinfo is None):
@@ -106,12 +108,14 @@ def resolve_customer(uow: UnitOfWork, text: str) -> tuple[str, str]:
     return (text, stored.email.lower() if stored is not None else "")
 
 
-def _candidates(
+def _candidates(  # noqa: PLR0911 - one return per index, most selective first
     uow: UnitOfWork, q: OrderQuery, customer: tuple[str, str] | None
 ) -> Iterable[Order]:
     """Read-only views of the orders the most selective criterion allows."""
     repo = uow.repo(ORDERS)
     if q.external_id is not None:
+        if q.channel is None:  # unique per channel: over every channel it may repeat
+            return repo.list_view("external_id", q.external_id)
         found = repo.view_by("external", (q.channel, q.external_id))
         return [found] if found is not None else []
     if customer is not None:

@@ -16,6 +16,7 @@ from omskit.orders import changes, fulfillment
 from omskit.orders.billing import settle_reference_in, sync_payment
 from omskit.orders.capture import RISK_HOLD, capture_order
 from omskit.orders.commands import CaptureOrder, EditOrder, ProblemReport
+from omskit.orders.errors import AmbiguousExternalId
 from omskit.orders.events import OrderApproved, OrderCompleted, OrderHeld, OrderReleased
 from omskit.orders.lifecycle import require_action
 from omskit.orders.model import Order, TimelineEntry
@@ -24,6 +25,7 @@ from omskit.orders.queries import OrderQuery, Page, run_query
 from omskit.orders.risk import RiskAssessment
 from omskit.orders.settings import OrderSettings
 from omskit.orders.storage import ORDERS
+from omskit.orders.timeline import OrderTimeline, TimelineSource, merge
 from omskit.payments.model import Transaction
 from omskit.payments.service import PaymentService
 from omskit.runtime import Runtime
@@ -86,6 +88,7 @@ class OrderService:
         self.runtime = runtime
         self.services = services
         self.settings = OrderSettings.from_mapping(runtime.config.section("orders"))
+        self._sources: list[TimelineSource] = []
         services.payments.observe(sync_payment)
         services.payments.settle_with(lambda uow, ref: settle_reference_in(self, uow, ref))
 
@@ -128,14 +131,71 @@ class OrderService:
         with self.runtime.storage.unit_of_work() as uow:
             return uow.repo(ORDERS).get(order_id)
 
-    def find_by_external(self, channel: str, external_id: str) -> Order | None:
-        """The order a channel knows as ``external_id``, or ``None``."""
+    def find_by_external(
+        self, channel: str | None = None, external_id: str | None = None
+    ) -> Order | None:
+        """The order a channel knows as ``external_id``, or ``None``.
+
+        ``find_by_external("web", "W-1001")`` looks in one channel (an external id is
+        unique per channel). Leave the channel out, ``find_by_external(external_id=
+        "W-1001")``, to look over every channel: the one order with that id, or ``None``.
+
+        Raises:
+            AmbiguousExternalId: (without a channel) orders of several channels have
+                the id; it names them.
+            ValidationError: no external id, or a malformed channel or external id.
+        """
+        if external_id is None:
+            raise ValidationError(
+                "external_id", None, "give the external id (the channel may be left out)"
+            )
+        external_id = check_text(external_id, "external_id", max_length=128)
+        if channel is not None:
+            channel = check_text(channel, "channel", max_length=64)
         with self.runtime.storage.unit_of_work() as uow:
-            return uow.repo(ORDERS).find_by("external", (channel, external_id))
+            repo = uow.repo(ORDERS)
+            if channel is not None:
+                return repo.find_by("external", (channel, external_id))
+            found = repo.list_view("external_id", external_id)
+            if len(found) > 1:
+                raise AmbiguousExternalId(external_id, sorted(o.channel for o in found))
+            return repo.get(found[0].id) if found else None
 
     def history(self, order_id: str) -> list[TimelineEntry]:
-        """Every change to the order: who, when, why and what, oldest first."""
+        """Every change to the order itself: who, when, why and what, oldest first.
+
+        [`timeline`][] merges this with the payment, fulfillment, shipments and returns.
+        """
         return list(self.get(order_id).history)
+
+    def timeline(self, order_id: str) -> OrderTimeline:
+        """One merged timeline of the order, oldest first.
+
+        It holds the order's history, its payment's gateway operations, and what the
+        registered sources add: with the OMS facade, fulfillment (work at each
+        location), shipments (labels and every tracking status) and returns. Each
+        entry is a [`TimelineEvent`][omskit.orders.timeline.TimelineEvent] with
+        ``at``, ``source``, ``kind``, ``actor`` and ``text``.
+
+        Raises:
+            NotFound: no order ``order_id``.
+            ValidationError: a malformed ``order_id``.
+        """
+        order_id = check_text(order_id, "order_id", max_length=128)
+        with self.runtime.storage.unit_of_work() as uow:
+            order = uow.repo(ORDERS).get(order_id)
+            payment = self.payments.find_in(uow, order.id)
+            return merge(order, payment, [source(uow, order.id) for source in self._sources])
+
+    def add_timeline_source(self, source: TimelineSource) -> None:
+        """Have [`timeline`][] include what ``source(uow, order_id)`` gives.
+
+        Capabilities above orders (fulfillment, returns) register theirs when the OMS
+        is built; a host may add its own (a CRM's calls, a warehouse system's scans).
+        """
+        if not callable(source):
+            raise ValidationError("source", source, "expected a callable (uow, order_id)")
+        self._sources.append(source)
 
     def risk(self, order_id: str) -> RiskAssessment | None:
         """The risk assessment made when the order was captured."""

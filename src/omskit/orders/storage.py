@@ -54,6 +54,7 @@ ORDERS: Collection[Order] = Collection(
     indexes={
         "customer": lambda o: email_key(o.customer_email),
         "customer_id": lambda o: o.customer_id or None,
+        "external_id": lambda o: o.external_id,
         "status": lambda o: o.status,
         "channel": lambda o: o.channel,
         "day": lambda o: day_of(o.created_at),

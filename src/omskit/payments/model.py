@@ -104,6 +104,7 @@ class Transaction:
         message: a readable explanation.
         review: the gateway approved but flagged the payment for manual review.
         at: when omskit recorded the operation (set by the payment service).
+        actor: who asked for it (the call's ``actor``; set with ``at``).
     """
 
     id: str
@@ -117,6 +118,7 @@ class Transaction:
     message: str = ""
     review: bool = False
     at: dt.datetime | None = None
+    actor: str = ""
 
     @property
     def succeeded(self) -> bool:

@@ -818,13 +818,14 @@ def _gateway_call(gateway: Any, operation: str, **call: Any) -> Transaction:
 
 
 def _stamped(txn: Transaction, at: dt.datetime) -> Transaction:
-    """``txn`` recorded ``at`` (attrs.evolve, without its per-call introspection)."""
+    """``txn`` recorded ``at`` by the running call's actor (no attrs.evolve introspection)."""
+    actor = current_actor()
     if type(txn) is not Transaction:  # a gateway's own subclass keeps its fields
-        return attrs.evolve(txn, at=at)
+        return attrs.evolve(txn, at=at, actor=actor)
     return Transaction(
         id=txn.id, kind=txn.kind, status=txn.status, amount=txn.amount, gateway=txn.gateway,
         idempotency_key=txn.idempotency_key, authorization=txn.authorization, code=txn.code,
-        message=txn.message, review=txn.review, at=at,
+        message=txn.message, review=txn.review, at=at, actor=actor,
     )  # fmt: skip
 
 

@@ -367,7 +367,8 @@ def _first(history: Iterable[Any], test: Callable[[Any], bool]) -> dt.datetime |
 def _shipment_times(s: Shipment) -> tuple[dt.datetime | None, dt.datetime | None, bool]:
     shipped = delivered = None
     damaged = s.status in _DAMAGED
-    for at, status, _detail in s.history:
+    for step in s.history:
+        at, status = step.at, step.action
         if shipped is None and status != "label_purchased":
             shipped = at
         if delivered is None and status == "delivered":

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from omskit.errors import ValidationError
 from omskit.orders.storage import ORDERS
 from omskit.plugins.manager import Registry, collect_registry
-from omskit.returns import exchanges, labels
+from omskit.returns import exchanges, labels, timeline
 from omskit.returns import operations as ops
 from omskit.returns.events import ClaimFiled
 from omskit.returns.lifecycle import next_status
@@ -57,6 +57,7 @@ class ReturnsService:
         services.carriers.add_tracking_listener(
             lambda uow, record, new: labels.on_tracking(self, uow, record, new)
         )
+        services.orders.add_timeline_source(timeline.timeline_entries)
 
     @property
     def rules(self) -> Registry[ReturnRule]:

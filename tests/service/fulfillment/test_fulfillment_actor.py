@@ -74,3 +74,27 @@ def test_a_malformed_actor_is_refused_and_changes_nothing(
     with pytest.raises(ValidationError, match="actor"):
         world.fulfillment.accept(fo.id, actor=actor)
     assert world.fulfillment.get(fo.id).status == "released"
+
+
+def test_fulfillment_and_shipment_history_record_who_did_each_step(
+    world: OMS, capture: Capture
+) -> None:
+    order = capture({"TEE-M": 1})
+    (fo,) = world.fulfillment.release(order.id, actor="ops:ana")
+    world.fulfillment.accept(fo.id, actor="ber:kim")
+    world.fulfillment.confirm_pick(fo.id, actor="ber:kim")
+    world.fulfillment.pack(fo.id, actor="ber:lee")
+    shipment = world.fulfillment.ship(fo.id, carrier="sandbox", service="standard", actor="ber:lee")
+    world.fulfillment.hand_over(shipment.id, actor="courier:dhl")
+    steps = [(e.action, e.actor) for e in world.fulfillment.get(fo.id).history]
+    assert steps == [
+        ("released", "ops:ana"),
+        ("accepted", "ber:kim"),
+        ("picked", "ber:kim"),
+        ("packed", "ber:lee"),
+        ("labelled", "ber:lee"),
+    ]
+    shipped = world.fulfillment.shipment(shipment.id)
+    assert shipped.history[0].actor == "ber:lee"
+    assert shipped.history[0].action == "label_purchased"
+    assert "ber:kim accepted" in world.fulfillment.get(fo.id).history[1].describe()

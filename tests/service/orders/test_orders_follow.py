@@ -113,7 +113,7 @@ def test_queries_by_customer_status_channel_date_and_pages(
 
 @pytest.mark.parametrize(
     "criteria",
-    [{"status": "lost"}, {"external_id": "X"}, {"limit": 0}, {"offset": -1},
+    [{"status": "lost"}, {"external_id": 7}, {"limit": 0}, {"offset": -1},
      {"since": dt.datetime(2026, 1, 1)}],  # noqa: DTZ001 - a naive datetime is the bad input
 )  # fmt: skip
 def test_bad_query_criteria_are_refused(shop: Any, criteria: dict[str, Any]) -> None:

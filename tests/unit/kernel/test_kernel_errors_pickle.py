@@ -140,6 +140,9 @@ EXAMPLES: dict[type[errors.OmskitError], Callable[[], errors.OmskitError]] = {
     ),
     return_errors.UnknownReturn: lambda: return_errors.UnknownReturn("rma_9"),
     reporting_errors.MissingExtra: lambda: reporting_errors.MissingExtra("pyarrow", "reports"),
+    order_errors.AmbiguousExternalId: lambda: order_errors.AmbiguousExternalId(
+        "W-1", ["amazon-de", "web"]
+    ),
     order_errors.OrderRejected: lambda: order_errors.OrderRejected("web", "W-1", _RISK),
     order_errors.OrderUnchanged: lambda: order_errors.OrderUnchanged(
         "lines", {}, "change at least one line"
