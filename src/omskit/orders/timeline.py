@@ -3,7 +3,7 @@
 The order's history and its payment's transactions are read here; fulfillment (work at
 locations, shipments and their tracking) and returns sit above orders in the import
 order, so they add their entries through a *source* they register with
-[`OrderService.add_timeline_source`][omskit.orders.OrderService.add_timeline_source]
+[`OrderService.add_timeline_source`][omskit.orders.service.OrderService.add_timeline_source]
 when the OMS is built. Every entry has the same five facts (when, which source, what
 kind of step, who, and a readable line), and the timeline is in time order; entries at
 the same moment keep the order the sources give them (the order's own first).
