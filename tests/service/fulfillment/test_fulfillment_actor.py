@@ -26,17 +26,23 @@ def recorder(oms: OMS) -> list[Event]:
     return seen
 
 
-def test_accept_pick_pack_ship_and_hand_over_record_who_did_them(
-    world: OMS, capture: Capture
-) -> None:
-    order = capture({"TEE-M": 1})
-    seen = recorder(world)
-    (fo,) = world.fulfillment.release(order.id, actor="ops:ana")
+def ship_by_hand(world: OMS, order_id: str) -> tuple[Any, Any]:
+    """Release, accept, pick, pack, ship and hand over, each step by a named person."""
+    (fo,) = world.fulfillment.release(order_id, actor="ops:ana")
     world.fulfillment.accept(fo.id, actor="ber:kim")
     world.fulfillment.confirm_pick(fo.id, actor="ber:kim")
     world.fulfillment.pack(fo.id, actor="ber:lee")
     shipment = world.fulfillment.ship(fo.id, carrier="sandbox", service="standard", actor="ber:lee")
     world.fulfillment.hand_over(shipment.id, actor="courier:dhl")
+    return fo, shipment
+
+
+def test_accept_pick_pack_ship_and_hand_over_record_who_did_them(
+    world: OMS, capture: Capture
+) -> None:
+    order = capture({"TEE-M": 1})
+    seen = recorder(world)
+    ship_by_hand(world, order.id)
     by_type = {(e.event_type, e.actor) for e in seen}
     assert {
         ("FulfillmentOrderReleased", "ops:ana"),
@@ -80,12 +86,7 @@ def test_fulfillment_and_shipment_history_record_who_did_each_step(
     world: OMS, capture: Capture
 ) -> None:
     order = capture({"TEE-M": 1})
-    (fo,) = world.fulfillment.release(order.id, actor="ops:ana")
-    world.fulfillment.accept(fo.id, actor="ber:kim")
-    world.fulfillment.confirm_pick(fo.id, actor="ber:kim")
-    world.fulfillment.pack(fo.id, actor="ber:lee")
-    shipment = world.fulfillment.ship(fo.id, carrier="sandbox", service="standard", actor="ber:lee")
-    world.fulfillment.hand_over(shipment.id, actor="courier:dhl")
+    fo, shipment = ship_by_hand(world, order.id)
     steps = [(e.action, e.actor) for e in world.fulfillment.get(fo.id).history]
     assert steps == [
         ("released", "ops:ana"),
