@@ -162,6 +162,19 @@ def test_releasing_a_fraud_hold_needs_approval(strict: OMS) -> None:
     assert not strict.orders.get(risky.id).on_hold
 
 
+def test_approving_a_risk_hold_needs_a_second_principal_like_releasing_it(
+    strict: OMS,
+) -> None:
+    risky = strict.orders.capture(
+        order_payload("W-10", customer={"email": "new@example.org"},
+                      lines=[{"sku": "LAMP-1", "quantity": 12}]), actor="cara")  # fmt: skip
+    rid = _queued(lambda: strict.orders.approve(risky.id, actor="cara"))
+    assert strict.orders.get(risky.id).on_hold  # nothing happened yet
+    approved = strict.admin.approve(rid, actor="mia", reason="called the customer")
+    assert (approved.on_hold, approved.approved) == (False, True)
+    assert strict.orders.get(risky.id).history[-1].action == "approved"
+
+
 def test_a_price_override_far_below_list_needs_approval(strict: OMS) -> None:
     cheap = order_payload(
         "A-1", channel="amazon-de", lines=[{"sku": "LAMP-1", "quantity": 1, "unit_price": "200.00"}]
