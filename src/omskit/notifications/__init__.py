@@ -21,6 +21,7 @@ from omskit.notifications.errors import (
 from omskit.notifications.model import Notification
 from omskit.notifications.preferences import Preferences
 from omskit.notifications.service import DeliveryReport, NotificationService
+from omskit.notifications.smtp import SmtpProvider, SmtpSettings
 from omskit.notifications.support import SupportCase
 from omskit.notifications.support_service import CaseTimeline, SupportService
 from omskit.notifications.templates import Rendered, Template
@@ -39,6 +40,8 @@ __all__ = [
     "Preferences",
     "RecordingProvider",
     "Rendered",
+    "SmtpProvider",
+    "SmtpSettings",
     "SupportCase",
     "SupportService",
     "Template",

@@ -49,6 +49,7 @@ from omskit.notifications.preferences import (
     unsubscribe_token,
 )
 from omskit.notifications.settings import NotificationSettings, check_time_zone
+from omskit.notifications.smtp import SmtpProvider
 from omskit.notifications.templates import Rendered, Renderer, Template, TemplateLibrary
 from omskit.notifications.triggers import Trigger, TriggerTable
 from omskit.plugins.manager import Registry, collect_registry
@@ -102,6 +103,9 @@ class NotificationService:
         self.providers: Registry[NotificationProvider] = collect_registry(
             runtime.plugins, "omskit_register_notification_providers", "notification provider"
         )
+        if self.settings.smtp is not None:
+            self.providers.register(SmtpProvider(self.settings.smtp, clock=self._now),
+                                    source="the notifications.smtp setting")  # fmt: skip
         self.changes: list[tuple[dt.datetime, str, str]] = []
         self._lock = threading.RLock()
         runtime.subscribe(SUBSCRIBER, self.handle)
@@ -326,6 +330,7 @@ class NotificationService:
         if trigger.kind == "marketing" and self.settings.unsubscribe_url and recipient.customer:
             token = self.unsubscribe_token(recipient.customer, trigger.topic, recipient.channel)
             ctx["unsubscribe_url"] = self.settings.unsubscribe_url.format(token=token)
+            record.unsubscribe_url = ctx["unsubscribe_url"]
         try:
             rendered = self.render(trigger.template, ctx, locale=recipient.locale,
                                    channel=recipient.channel,
@@ -451,7 +456,7 @@ class NotificationService:
             id=message.id, key=message.key, channel=message.channel,
             recipient=message.recipient, subject=message.subject, text=message.text,
             html=message.html, locale=message.locale, trigger=message.trigger,
-            order_id=message.order_id,
+            order_id=message.order_id, unsubscribe_url=message.unsubscribe_url,
         )  # fmt: skip
         error, permanent, ref = "", False, ""
         if provider_name not in self.providers:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import attrs
 
 from omskit.errors import ValidationError
+from omskit.notifications.smtp import SmtpSettings
 from omskit.validation import Problems, check_locale, check_quantity
 
 __all__ = ["NotificationSettings", "check_time_zone"]
@@ -18,7 +19,7 @@ _KNOWN = (
     "default_locale", "default_time_zone", "providers", "staff", "max_attempts",
     "backoff_seconds", "max_backoff_seconds", "secret", "tracking_urls", "shop_name",
     "pickup_reminder_hours", "delay_grace_hours", "send_immediately", "unsubscribe_url",
-    "triggers",
+    "triggers", "smtp",
 )  # fmt: skip
 
 
@@ -43,6 +44,10 @@ class NotificationSettings:
             off, only ``deliver()`` sends.
         unsubscribe_url: a URL with ``{token}`` put into marketing messages.
         triggers: trigger name -> ``{"enabled": bool, "channels": [...]}``.
+        smtp: the SMTP sender, from its one-line URL setting (see
+            [`SmtpSettings`][omskit.notifications.smtp.SmtpSettings]); when set, an
+            ``smtp`` provider is registered and carries ``email`` unless ``providers``
+            names another.
     """
 
     default_locale: str = "en"
@@ -62,6 +67,7 @@ class NotificationSettings:
     send_immediately: bool = True
     unsubscribe_url: str = ""
     triggers: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
+    smtp: SmtpSettings | None = None
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> NotificationSettings:
@@ -90,6 +96,11 @@ class NotificationSettings:
                 if hours is not None:
                     out[target] = dt.timedelta(hours=hours)
         _parse_mappings(data, problems, out)
+        if data.get("smtp"):
+            out["smtp"] = problems.check("notifications.smtp", _smtp, data["smtp"])
+            chosen = data.get("providers")
+            if not (isinstance(chosen, Mapping) and "email" in chosen):
+                out["providers"] = {**out.get("providers", cls().providers), "email": "smtp"}
         problems.raise_if_any()
         return cls(**out)
 
@@ -123,6 +134,10 @@ def _parse_mappings(data: Mapping[str, Any], problems: Problems, out: dict[str, 
         else:
             problems.add("notifications.send_immediately", "expected true or false",
                          data["send_immediately"])  # fmt: skip
+
+
+def _smtp(value: Any, field: str = "notifications.smtp") -> SmtpSettings:
+    return SmtpSettings.from_url(value)
 
 
 def check_time_zone(value: Any, field: str = "time_zone") -> str:
