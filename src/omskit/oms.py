@@ -216,3 +216,12 @@ class _Sources:
 
     def shipments(self, order_id: str) -> list[Any]:
         return list(self._oms.fulfillment.shipments(order_id))
+
+    def available(self, sku: str, location: str | None = None) -> int:
+        return self._oms.inventory.available(sku, location)
+
+    def location(self, code: str) -> Any:
+        return self._oms.inventory.location(code)
+
+    def channel(self, code: str) -> Any:
+        return self._oms.channels.get(code)

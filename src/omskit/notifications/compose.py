@@ -17,9 +17,18 @@ from omskit.events import Event
 from omskit.money import Money
 from omskit.notifications.preferences import Preferences
 from omskit.notifications.settings import NotificationSettings
+from omskit.notifications.subscriptions import StockSubscription
 from omskit.notifications.triggers import Trigger
 
-__all__ = ["Recipient", "Sources", "event_context", "order_of", "recipients", "sample_context"]
+__all__ = [
+    "Recipient",
+    "Sources",
+    "event_context",
+    "order_of",
+    "recipients",
+    "sample_context",
+    "subscriber_recipients",
+]
 
 
 class Sources(Protocol):
@@ -43,6 +52,18 @@ class Sources(Protocol):
 
     def shipments(self, order_id: str) -> list[Any]:
         """The shipments of order ``order_id``, oldest first."""
+        ...
+
+    def available(self, sku: str, location: str | None = None) -> int:
+        """Units of ``sku`` available: salable everywhere, or free at ``location``."""
+        ...
+
+    def location(self, code: str) -> Any:
+        """The stock location ``code``; raises ``NotFound``."""
+        ...
+
+    def channel(self, code: str) -> Any:
+        """The sales channel ``code``; raises ``NotFound``."""
         ...
 
 
@@ -263,3 +284,33 @@ def recipients(
         Recipient(c, addresses.get(c, ""), key, locale or settings.default_locale, tz)
         for c in channels
     ]
+
+
+def subscriber_recipients(
+    trigger: Trigger,
+    subscription: StockSubscription,
+    customer: Any,
+    prefs: Preferences | None,
+    *,
+    settings: NotificationSettings,
+    channel_locale: str = "",
+) -> list[Recipient]:
+    """Who hears about a back-in-stock subscription, on which of ``trigger``'s channels.
+
+    The locale is the subscription's, else the customer's preference, else the
+    customer's own, else the sales channel's, else the default.
+    """
+    locale = (subscription.locale or (prefs.locale if prefs else "")
+              or (customer.locale if customer is not None else "") or channel_locale
+              or settings.default_locale)  # fmt: skip
+    tz = (prefs.time_zone if prefs else "") or settings.default_time_zone
+    channels = trigger.channels
+    if prefs is not None and prefs.channel in channels:
+        channels = (prefs.channel,)
+    addresses: Mapping[str, str] = {
+        "email": subscription.email,
+        "sms": customer.phone if customer is not None else "",
+        "push": subscription.customer,
+    }
+    key = subscription.preference_key
+    return [Recipient(c, addresses.get(c, ""), key, locale, tz) for c in channels]

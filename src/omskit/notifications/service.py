@@ -31,6 +31,7 @@ from omskit.notifications.compose import (
     order_of,
     recipients,
     sample_context,
+    subscriber_recipients,
 )
 from omskit.notifications.errors import DeliveryRejected, TemplateRenderError
 from omskit.notifications.events import (
@@ -50,12 +51,13 @@ from omskit.notifications.preferences import (
 )
 from omskit.notifications.settings import NotificationSettings, check_time_zone
 from omskit.notifications.smtp import SmtpProvider
+from omskit.notifications.subscriptions import STOCK_SUBSCRIPTIONS, StockSubscription
 from omskit.notifications.templates import Rendered, Renderer, Template, TemplateLibrary
 from omskit.notifications.triggers import Trigger, TriggerTable
 from omskit.plugins.manager import Registry, collect_registry
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
-from omskit.validation import check_locale, check_text
+from omskit.validation import check_email, check_locale, check_sku, check_text
 
 __all__ = ["DeliveryReport", "NotificationService"]
 
@@ -244,6 +246,10 @@ class NotificationService:
         fired = self.table.matching(event)
         if not fired:
             return []
+        added: list[Notification] = []
+        if event.event_type == "BackInStock":  # customers hear of it through subscriptions
+            added = self._notify_subscribers(event, [t for t in fired if t.kind != "staff"])
+            fired = [t for t in fired if t.kind == "staff"]
         order = order_of(event, self._sources)
         customer = None
         if order is not None and order.customer_id:
@@ -268,10 +274,56 @@ class NotificationService:
                     added.append(draft)
             return added
 
-        added = self._rt.run(use_case)
+        added += self._rt.run(use_case)
         if added and self.settings.send_immediately:
             self.deliver()
         return added
+
+    def _notify_subscribers(self, event: Event, fired: list[Trigger]) -> list[Notification]:
+        """One message per open subscription whose scope has stock again; closes them."""
+        sku, location = str(getattr(event, "sku", "")), str(getattr(event, "location", ""))
+        subs = [s for s in self.back_in_stock_subscriptions(sku=sku, status="open")
+                if s.location in ("", location)]  # fmt: skip
+        in_stock: dict[str, bool] = {}
+        for scope in {s.location for s in subs}:  # handled after commit: still there?
+            in_stock[scope] = self._sources.available(sku, scope or None) > 0
+        subs = [s for s in subs if in_stock[s.location]]
+        if not subs or not fired:
+            return []
+        context = event_context(event, None, self._sources, self.settings)
+        drafts: dict[str, list[Notification]] = {}
+        for sub in subs:
+            customer = self._find(self._sources.customer, sub.customer) if sub.customer else None
+            prefs = self._prefs(sub.preference_key)
+            chan = self._find(self._sources.channel, sub.channel) if sub.channel else None
+            for trigger in fired:
+                for recipient in subscriber_recipients(
+                    trigger, sub, customer, prefs, settings=self.settings,
+                    channel_locale=chan.locale if chan else "",
+                ):  # fmt: skip
+                    drafts.setdefault(sub.id, []).append(self._draft(
+                        trigger=trigger, event=event, order=None, recipient=recipient,
+                        prefs=prefs, context=context, dedup=f"subscription:{sub.id}",
+                        requested=True))  # fmt: skip
+        now = self._now()
+
+        def use_case(uow: UnitOfWork) -> list[Notification]:
+            repo, subs_repo = uow.repo(NOTIFICATIONS), uow.repo(STOCK_SUBSCRIPTIONS)
+            added = []
+            for sub_id, messages in drafts.items():
+                sub = subs_repo.get(sub_id)
+                if sub.status != "open":  # cancelled (or told) meanwhile
+                    continue
+                for draft in messages:
+                    if repo.find_by("key", draft.key) is None:
+                        repo.add(draft)
+                        added.append(draft)
+                sub.notifications = tuple(m.id for m in messages)
+                sub.move("notify", now, "system")
+                subs_repo.save(sub)
+            return added
+
+        return self._rt.run(use_case)
 
     @staticmethod
     def _find(fn: Callable[[str], Any], key: str) -> Any:
@@ -309,9 +361,16 @@ class NotificationService:
         recipient: Recipient,
         prefs: Preferences | None,
         context: dict[str, Any],
+        dedup: str = "",
+        requested: bool = False,
     ) -> Notification:
+        """A message record for one recipient.
+
+        ``requested``: the recipient asked for it (a subscription), so a marketing
+        trigger needs no opt-in; an opt-out still stops it.
+        """
         now = self._now()
-        key = "|".join((trigger.name, trigger.dedup_value(event), recipient.channel,
+        key = "|".join((trigger.name, dedup or trigger.dedup_value(event), recipient.channel,
                         recipient.address or "-"))  # fmt: skip
         record = Notification(
             id=self._rt.ids.new_id("ntf"), key=key, trigger=trigger.name, topic=trigger.topic,
@@ -320,7 +379,8 @@ class NotificationService:
             not_before=now, customer=recipient.customer,
             order_id=order.id if order is not None else "",
         )  # fmt: skip
-        ok, why = allows(prefs, trigger.kind, trigger.topic, recipient.channel)
+        kind = "updates" if requested and trigger.kind == "marketing" else trigger.kind
+        ok, why = allows(prefs, kind, trigger.topic, recipient.channel)
         if ok and not recipient.address:
             ok, why = False, f"no {recipient.channel} address for the recipient"
         if not ok:
@@ -553,6 +613,105 @@ class NotificationService:
     def dead_letters(self) -> list[Notification]:
         """Messages that used up their attempts or were refused for good."""
         return self.messages(status="dead")
+
+    # -- back-in-stock subscriptions ------------------------------------------------
+    def subscribe_back_in_stock(
+        self,
+        sku: str,
+        *,
+        email: str | None = None,
+        customer: str | None = None,
+        location: str | None = None,
+        channel: str | None = None,
+        locale: str | None = None,
+        actor: str = "system",
+    ) -> StockSubscription:
+        """Ask to be told (once) when ``sku`` is back in stock.
+
+        Give ``email``, or ``customer`` (a registered customer's id: their email is
+        used and their preferences apply), or both. ``location`` limits it to one
+        location's stock; otherwise the salable quantity everywhere counts. ``channel``
+        is the sales channel asked in (its locale is the fallback). Asking again for the
+        same SKU, address and scope returns the open subscription.
+
+        Raises:
+            InvalidSku, UnknownSku: ``sku`` is malformed or not in the catalog.
+            InvalidEmail: ``email`` is not an address.
+            ValidationError: neither ``email`` nor ``customer``; a bad locale.
+            NotFound: no such customer, location or channel.
+        """
+        actor = _check_actor(actor)
+        sku = check_sku(sku)
+        self._sources.product(sku)  # UnknownSku
+        address = check_email(email) if email is not None else ""
+        who = ""
+        if customer is not None:
+            found = self._sources.customer(check_text(customer, "customer", max_length=128))
+            who, address = found.id, address or found.email
+        if not address:
+            raise ValidationError("email", email, "give an email address or a customer id")
+        where = ""
+        if location is not None:
+            where = self._sources.location(check_text(location, "location", max_length=64)).id
+        chan = ""
+        if channel is not None:
+            chan = self._sources.channel(check_text(channel, "channel", max_length=64)).id
+        lang = check_locale(locale) if locale is not None else ""
+        now = self._now()
+
+        def use_case(uow: UnitOfWork) -> StockSubscription:
+            repo = uow.repo(STOCK_SUBSCRIPTIONS)
+            for open_one in repo.list_by("open_sku", sku):
+                if (open_one.email, open_one.location, open_one.channel) == (
+                    address.lower(),
+                    where,
+                    chan,
+                ):
+                    return open_one
+            sub = StockSubscription(
+                id=self._rt.ids.new_id("bis"), sku=sku, email=address.lower(),
+                created_at=now, customer=who, location=where, channel=chan, locale=lang,
+            )  # fmt: skip
+            sub.history.append((now, "open", actor))
+            repo.add(sub)
+            return sub
+
+        return self._rt.run(use_case)
+
+    def unsubscribe_back_in_stock(
+        self, subscription_id: str, *, actor: str = "system"
+    ) -> StockSubscription:
+        """Cancel an open back-in-stock subscription.
+
+        Raises:
+            NotFound: no such subscription.
+            InvalidTransition: it is not open (already notified or cancelled).
+        """
+        actor = _check_actor(actor)
+        now = self._now()
+
+        def use_case(uow: UnitOfWork) -> StockSubscription:
+            repo = uow.repo(STOCK_SUBSCRIPTIONS)
+            sub = repo.get(subscription_id)
+            sub.move("cancel", now, actor)
+            repo.save(sub)
+            return sub
+
+        return self._rt.run(use_case)
+
+    def back_in_stock_subscriptions(
+        self, *, sku: str | None = None, email: str | None = None, status: str | None = None
+    ) -> list[StockSubscription]:
+        """Back-in-stock subscriptions, oldest first, by SKU, email and status."""
+
+        def query(uow: UnitOfWork) -> list[StockSubscription]:
+            repo = uow.repo(STOCK_SUBSCRIPTIONS)
+            open_sku = sku if status == "open" else None
+            by = {"open_sku": ("sku", open_sku), "sku": ("sku", sku),
+                  "email": ("email", email.lower() if email else None)}  # fmt: skip
+            return select(repo, by, status=status)
+
+        return self._read(query)
 
     # -- preferences ---------------------------------------------------------------
     def preferences(self, customer: str) -> Preferences:

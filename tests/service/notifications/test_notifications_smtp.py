@@ -346,3 +346,19 @@ def test_an_explicit_email_provider_wins_over_the_smtp_default(clock: FakeClock)
     )  # fmt: skip
     assert oms.notifications.settings.providers["email"] == "console"
     assert "smtp" in oms.notifications.providers
+
+
+def test_a_back_in_stock_mail_arrives_with_list_unsubscribe(
+    server: Server, clock: FakeClock
+) -> None:
+    oms = oms_with(clock, plain(server.port))
+    for location in ("BER", "MUC"):
+        left = oms.inventory.level("MUG-01", location).available
+        oms.inventory.adjust("MUG-01", location=location, delta=-left, reason="damaged")
+    oms.notifications.subscribe_back_in_stock("MUG-01", email="dana@example.com")
+    oms.inventory.receive("MUG-01", location="BER", quantity=2)
+    (record,) = oms.notifications.messages(trigger="back_in_stock")
+    (mail,) = server.inbox.accepted
+    assert record.unsubscribe_url.startswith("https://shop.example/unsubscribe?token=")
+    assert mail["List-Unsubscribe"] == f"<{record.unsubscribe_url}>"
+    assert mail["Subject"] == "Enamel mug is back in stock"
