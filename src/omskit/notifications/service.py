@@ -33,7 +33,7 @@ from omskit.notifications.compose import (
     sample_context,
     subscriber_recipients,
 )
-from omskit.notifications.errors import DeliveryRejected, TemplateRenderError
+from omskit.notifications.errors import DeliveryRejected, TemplateRenderError, UnknownTrigger
 from omskit.notifications.events import (
     DeliveryOverdue,
     NotificationDeadLettered,
@@ -49,15 +49,15 @@ from omskit.notifications.preferences import (
     read_unsubscribe_token,
     unsubscribe_token,
 )
-from omskit.notifications.settings import NotificationSettings, check_time_zone
+from omskit.notifications.settings import FrequencyCap, NotificationSettings, check_time_zone
 from omskit.notifications.smtp import SmtpProvider
 from omskit.notifications.subscriptions import STOCK_SUBSCRIPTIONS, StockSubscription
 from omskit.notifications.templates import Rendered, Renderer, Template, TemplateLibrary
 from omskit.notifications.triggers import Trigger, TriggerTable
 from omskit.plugins.manager import Registry, collect_registry
 from omskit.runtime import Runtime
-from omskit.storage.ports import UnitOfWork
-from omskit.validation import check_email, check_locale, check_sku, check_text
+from omskit.storage.ports import Repository, UnitOfWork
+from omskit.validation import check_email, check_locale, check_quantity, check_sku, check_text
 
 __all__ = ["DeliveryReport", "NotificationService"]
 
@@ -265,11 +265,15 @@ class NotificationService:
                                           recipient=recipient, prefs=prefs,
                                           context=context))  # fmt: skip
 
+        cap = self._cap(prefs)
+
         def use_case(uow: UnitOfWork) -> list[Notification]:
             repo = uow.repo(NOTIFICATIONS)
-            added = []
+            added: list[Notification] = []
             for draft in drafts:
                 if repo.find_by("key", draft.key) is None:
+                    if cap is not None:
+                        self._hold_back(repo, draft, cap, added)
                     repo.add(draft)
                     added.append(draft)
             return added
@@ -278,6 +282,42 @@ class NotificationService:
         if added and self.settings.send_immediately:
             self.deliver()
         return added
+
+    def _cap(self, prefs: Preferences | None) -> FrequencyCap | None:
+        """The frequency cap in force for a customer: their own, else the setting."""
+        default = self.settings.frequency_cap
+        if prefs is not None and prefs.update_cap is not None:
+            limit, hours = prefs.update_cap
+            return FrequencyCap(limit, dt.timedelta(hours=hours),
+                                default.per if default is not None else "order")  # fmt: skip
+        return default
+
+    def _capped(self, trigger: str) -> bool:
+        try:
+            return bool(self.table.get(trigger).capped)
+        except UnknownTrigger:  # a message of a trigger a host removed since
+            return False
+
+    def _hold_back(self, repo: Repository[Notification], draft: Notification,
+                   cap: FrequencyCap, batch: list[Notification]) -> None:  # fmt: skip
+        """Suppress ``draft`` when its scope had ``cap.limit`` capped messages already."""
+        if draft.status != "queued" or not self._capped(draft.trigger):
+            return
+        scope = "customer" if cap.per == "customer" or not draft.order_id else "order"
+        value = draft.customer if scope == "customer" else draft.order_id
+        if not value:
+            return
+        since = draft.created_at - cap.window
+        attr = "customer" if scope == "customer" else "order_id"
+        stored = {m.id: m for m in repo.list_by(scope, value)}
+        stored.update({m.id: m for m in batch if getattr(m, attr) == value})
+        counted = [m for m in stored.values()
+                   if m.channel == draft.channel and m.status in ("queued", "sent", "failed")
+                   and m.created_at > since and self._capped(m.trigger)]  # fmt: skip
+        if len(counted) >= cap.limit:
+            draft.status = "suppressed"
+            draft.reason = (f"frequency cap: {cap.limit} status updates per {scope} on "
+                            f"{draft.channel} in {cap.hours:g}h reached")  # fmt: skip
 
     def _notify_subscribers(self, event: Event, fired: list[Trigger]) -> list[Notification]:
         """One message per open subscription whose scope has stock again; closes them."""
@@ -727,12 +767,15 @@ class NotificationService:
         time_zone: str | None = None,
         channel: str | None = None,
         quiet_hours: tuple[str | dt.time, str | dt.time] | bool | None = False,
+        update_cap: tuple[int, int] | bool | None = False,
         actor: str = "system",
     ) -> Preferences:
-        """Set ``customer``'s locale, time zone, preferred channel or quiet hours.
+        """Set ``customer``'s locale, time zone, preferred channel, quiet hours or cap.
 
         ``quiet_hours`` is ``("22:00", "07:00")`` (local time in ``time_zone``), ``None``
-        to clear them; left out, they stay as they are.
+        to clear them; left out, they stay as they are. ``update_cap`` is ``(limit,
+        hours)``: at most ``limit`` status updates in any ``hours`` (in place of the
+        ``notifications.frequency_cap`` setting), ``None`` to clear it.
         """
         actor = _check_actor(actor)
         key = check_text(customer, "customer", max_length=254)
@@ -749,6 +792,10 @@ class NotificationService:
             changes["quiet_hours"] = None
         elif quiet_hours is not False:
             changes["quiet_hours"] = _quiet_hours(quiet_hours)
+        if update_cap is None:
+            changes["update_cap"] = None
+        elif update_cap is not False:
+            changes["update_cap"] = _update_cap(update_cap)
         return self._change_preferences(key, actor, changes)
 
     def opt_out(self, customer: str, topic: str, channel: str = "*", *,
@@ -860,3 +907,11 @@ def _quiet_hours(value: object) -> tuple[str, str]:
     if start == end:
         raise ValidationError("quiet_hours", value, "start and end must differ")
     return start.isoformat(), end.isoformat()
+
+
+def _update_cap(value: object) -> tuple[int, int]:
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        raise ValidationError("update_cap", value, "expected (limit, hours), e.g. (2, 24)")
+    limit = check_quantity(value[0], "update_cap.limit", maximum=10_000)
+    hours = check_quantity(value[1], "update_cap.hours", maximum=24 * 366)
+    return limit, hours
