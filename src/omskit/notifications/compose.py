@@ -269,16 +269,33 @@ def recipients(
         tz = (prefs.time_zone if prefs else "") or settings.default_time_zone
         return [Recipient(c, fallback_email if c == "email" else "", fallback_email, locale, tz)
                 for c in trigger.channels]  # fmt: skip
-    key = order.customer_id or order.customer_email.lower()
     locale = (prefs.locale if prefs else "") or (customer.locale if customer else "")
+    return _to_customer(trigger, prefs, settings, key=order.customer_id or
+                        order.customer_email.lower(), email=order.customer_email,
+                        customer=customer, customer_id=order.customer_id,
+                        locale=locale)  # fmt: skip
+
+
+def _to_customer(
+    trigger: Trigger,
+    prefs: Preferences | None,
+    settings: NotificationSettings,
+    *,
+    key: str,
+    email: str,
+    customer: Any,
+    customer_id: str,
+    locale: str,
+) -> list[Recipient]:
+    """One recipient per channel of ``trigger`` (or the preferred one among them)."""
     tz = (prefs.time_zone if prefs else "") or settings.default_time_zone
     channels = trigger.channels
     if prefs is not None and prefs.channel in channels:
         channels = (prefs.channel,)
     addresses: Mapping[str, str] = {
-        "email": order.customer_email,
+        "email": email,
         "sms": customer.phone if customer is not None else "",
-        "push": order.customer_id,
+        "push": customer_id,
     }
     return [
         Recipient(c, addresses.get(c, ""), key, locale or settings.default_locale, tz)
@@ -301,16 +318,7 @@ def subscriber_recipients(
     customer's own, else the sales channel's, else the default.
     """
     locale = (subscription.locale or (prefs.locale if prefs else "")
-              or (customer.locale if customer is not None else "") or channel_locale
-              or settings.default_locale)  # fmt: skip
-    tz = (prefs.time_zone if prefs else "") or settings.default_time_zone
-    channels = trigger.channels
-    if prefs is not None and prefs.channel in channels:
-        channels = (prefs.channel,)
-    addresses: Mapping[str, str] = {
-        "email": subscription.email,
-        "sms": customer.phone if customer is not None else "",
-        "push": subscription.customer,
-    }
-    key = subscription.preference_key
-    return [Recipient(c, addresses.get(c, ""), key, locale, tz) for c in channels]
+              or (customer.locale if customer is not None else "") or channel_locale)  # fmt: skip
+    return _to_customer(trigger, prefs, settings, key=subscription.preference_key,
+                        email=subscription.email, customer=customer,
+                        customer_id=subscription.customer, locale=locale)  # fmt: skip
