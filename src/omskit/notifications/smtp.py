@@ -15,7 +15,9 @@ by one line, the ``notifications.smtp`` setting, read by [`SmtpSettings.from_url
 
 The ``Message-ID`` is derived from the notification's idempotency key, so every attempt
 at one message carries the same id and a receiver (or a person reading two copies)
-recognises a retried send. Marketing messages carry ``List-Unsubscribe``.
+recognises a retried send. Marketing messages carry ``List-Unsubscribe``. An address
+with an internationalised domain is sent with its IDNA form; one with a non-ASCII local
+part needs a server that offers SMTPUTF8 and is refused for good by one that does not.
 
 How SMTP replies map to delivery: a 5xx reply (to the sender, the recipient or the
 data) is permanent, raised as [`DeliveryRejected`][] with the server's reply, so the
@@ -43,7 +45,7 @@ from omskit.notifications.channels import OutboundMessage
 from omskit.notifications.errors import DeliveryRejected
 from omskit.validation import check_email
 
-__all__ = ["SECURITY", "SmtpProvider", "SmtpSettings", "message_id_for"]
+__all__ = ["SECURITY", "SmtpProvider", "SmtpSettings", "message_id_for", "wire_address"]
 
 #: How the connection is secured: STARTTLS, TLS from the start, or not at all.
 SECURITY: tuple[str, ...] = ("starttls", "ssl", "none")
@@ -149,6 +151,22 @@ def message_id_for(key: str, domain: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
 
 
+def wire_address(address: str) -> str:
+    """``address`` with an internationalised domain in its ASCII (IDNA) form.
+
+    ``dana@exämple.de`` becomes ``dana@xn--exmple-cua.de``, which every server takes; a
+    non-ASCII local part (``dörte@...``) stays as it is and needs a server that offers
+    SMTPUTF8.
+    """
+    local, _, domain = address.rpartition("@")
+    if not local or domain.isascii():
+        return address
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address
+
+
 def _reply(code: int, text: bytes | str) -> str:
     said = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
     return f"smtp {code} {' '.join(said.split())}"[:300]
@@ -201,8 +219,8 @@ class SmtpProvider:
         s = self.settings
         domain = s.message_id_domain or s.sender.rsplit("@", 1)[1]
         mail = EmailMessage(policy=email.policy.SMTP)
-        mail["From"] = s.sender
-        mail["To"] = message.recipient
+        mail["From"] = wire_address(s.sender)
+        mail["To"] = wire_address(message.recipient)
         mail["Subject"] = message.subject
         mail["Date"] = email.utils.format_datetime(self._now())
         mail["Message-ID"] = message_id_for(message.key, domain)
@@ -250,7 +268,10 @@ class SmtpProvider:
             with self._connect() as client:
                 if s.username:
                     client.login(s.username, s.password)
-                client.send_message(mail, from_addr=s.sender, to_addrs=[message.recipient])
+                client.send_message(mail, from_addr=wire_address(s.sender),
+                                    to_addrs=[wire_address(message.recipient)])  # fmt: skip
+        except smtplib.SMTPNotSupportedError as exc:  # this server will never take it
+            raise DeliveryRejected(f"smtp {s.host}:{s.port}: {exc}") from None
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()))
             raise _failure(code, text) from None

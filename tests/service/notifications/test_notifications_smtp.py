@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from omskit import OMS, ValidationError
-from omskit.notifications import OutboundMessage, SmtpProvider
+from omskit.notifications import DeliveryRejected, OutboundMessage, SmtpProvider
 from omskit.notifications.smtp import SmtpSettings, message_id_for
 from omskit.testing import FakeClock
 
@@ -362,3 +362,28 @@ def test_a_back_in_stock_mail_arrives_with_list_unsubscribe(
     assert record.unsubscribe_url.startswith("https://shop.example/unsubscribe?token=")
     assert mail["List-Unsubscribe"] == f"<{record.unsubscribe_url}>"
     assert mail["Subject"] == "Enamel mug is back in stock"
+
+
+def test_an_internationalised_address_goes_out_as_far_as_the_server_allows() -> None:
+    plain_server = start(enable_SMTPUTF8=False)
+    utf8_server = start(enable_SMTPUTF8=True)
+    try:
+        old = SmtpProvider.from_url(plain(plain_server.port))
+        new = SmtpProvider.from_url(plain(utf8_server.port))
+
+        def to(address: str) -> OutboundMessage:
+            return OutboundMessage(
+                id="n", key=f"k-{address}", channel="email", recipient=address,
+                subject="Grüße", text="Hallo", html="", locale="de", trigger="shipped",
+            )  # fmt: skip
+
+        old.send(to("dana@exämple.de"))  # the domain in IDNA: no SMTPUTF8 needed
+        (mail,) = plain_server.inbox.accepted
+        assert mail["To"] == "dana@xn--exmple-cua.de"
+        with pytest.raises(DeliveryRejected, match="SMTPUTF8"):
+            old.send(to("dörte@example.de"))  # refused for good: retrying cannot help
+        new.send(to("dörte@example.de"))
+        assert [m["To"] for m in utf8_server.inbox.accepted] == ["dörte@example.de"]
+    finally:
+        plain_server.controller.stop()
+        utf8_server.controller.stop()
