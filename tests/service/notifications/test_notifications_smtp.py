@@ -387,3 +387,18 @@ def test_an_internationalised_address_goes_out_as_far_as_the_server_allows() -> 
     finally:
         plain_server.controller.stop()
         utf8_server.controller.stop()
+
+
+def test_a_server_that_never_answers_times_out_and_the_message_is_retried(
+    clock: FakeClock,
+) -> None:
+    with socket.socket() as silent:  # accepts connections, never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        port = silent.getsockname()[1]
+        oms = oms_with(clock, plain(port).replace("timeout=5", "timeout=0.3"))
+        order = make_capture(oms)({"TEE-M": 1})
+    (record,) = oms.notifications.messages(order_id=order.id)
+    assert record.status == "failed"
+    assert "timed out" in record.last_error
+    assert oms.orders.get(order.id).status == order.status
