@@ -334,7 +334,7 @@ class NotificationService:
         drafts: dict[str, list[Notification]] = {}
         for sub in subs:
             customer = self._find(self._sources.customer, sub.customer) if sub.customer else None
-            prefs = self._prefs(sub.preference_key)
+            prefs = self._first_preferences(sub.customer, sub.email)
             chan = self._find(self._sources.channel, sub.channel) if sub.channel else None
             for trigger in fired:
                 for recipient in subscriber_recipients(
@@ -375,7 +375,11 @@ class NotificationService:
     def _preferences_for(self, order: Any) -> Preferences | None:
         if order is None:
             return None
-        keys = [k for k in (order.customer_id, order.customer_email.lower()) if k]
+        return self._first_preferences(order.customer_id, order.customer_email.lower())
+
+    def _first_preferences(self, *candidates: str) -> Preferences | None:
+        """The preferences stored under the first of ``candidates`` that has some."""
+        keys = [k for k in candidates if k]
 
         def read(uow: UnitOfWork) -> Preferences | None:
             repo = uow.repo(PREFERENCES)

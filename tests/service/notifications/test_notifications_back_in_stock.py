@@ -154,6 +154,18 @@ def test_quiet_hours_defer_a_back_in_stock_message_to_the_morning(
     assert world.notifications.deliver().sent == 1
 
 
+def test_a_customers_preferences_under_their_email_hold_for_their_subscription(
+    world: OMS,
+) -> None:
+    customer = world.customers.register("lena@example.com", name="Lena")
+    world.notifications.opt_out("lena@example.com", "back_in_stock")  # by email, not id
+    sku = sold_out(world)
+    world.notifications.subscribe_back_in_stock(sku, customer=customer.id)
+    world.inventory.receive(sku, location="BER", quantity=1)
+    (message,) = world.notifications.messages(trigger="back_in_stock")
+    assert message.status == "suppressed"
+
+
 def test_a_guest_hears_in_the_sales_channels_language(world: OMS) -> None:
     world.channels.add("fr-shop", name="Boutique", kind="web", locale="fr_FR")
     sku = sold_out(world)
