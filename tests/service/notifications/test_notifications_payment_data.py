@@ -8,7 +8,7 @@ from omskit import OMS
 from omskit.notifications import Notification
 from omskit.testing import FakeClock
 
-from .conftest import Capture, recorder, ship, track_to_delivery
+from .conftest import Capture, deliver_and_return, recorder
 
 TOKEN = "tok_live_9Zq4Xb7LmN2pR8sT"  # the sandbox approves any token it does not know
 OTHER = "tok_live_3Hk8Vw1QaZ6yJ0cU"
@@ -29,12 +29,7 @@ def test_no_message_of_a_full_order_flow_carries_payment_data(
     world.customers.register("dana@example.com", name="Dana Levi", phone="+4930901820")
     order = capture({"TEE-M": 2}, payment={"method": TOKEN, "fingerprint": FINGERPRINT})
     assert world.orders.get(order.id).card_fingerprint == FINGERPRINT  # it is stored...
-    (shipment_id,) = ship(world, order.id)
-    track_to_delivery(world, shipment_id)
-    rma = world.returns.request(order.id, {"L1": 1}, authorize=True)
-    world.returns.receive(rma.id)
-    world.returns.inspect(rma.id)
-    world.returns.refund(rma.id)
+    deliver_and_return(world, order.id)
     held = capture({"TEE-M": 1}, payment={"method": OTHER, "fingerprint": FINGERPRINT})
     world.orders.hold(held.id, reason="address check", actor="agent@example.com")
     world.orders.cancel(held.id, reason="customer asked")
