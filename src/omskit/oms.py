@@ -219,3 +219,12 @@ class _Sources:
 
     def timeline(self, order_id: str) -> Any:
         return self._oms.orders.timeline(order_id)
+
+    def available(self, sku: str, location: str | None = None) -> int:
+        return self._oms.inventory.available(sku, location)
+
+    def location(self, code: str) -> Any:
+        return self._oms.inventory.location(code)
+
+    def channel(self, code: str) -> Any:
+        return self._oms.channels.get(code)

@@ -301,7 +301,8 @@ GUARDS: Mapping[str, Guard] = {
        for m in ("add_trigger", "configure_trigger", "override_template", "deliver", "tick",
                  "requeue", "handle")},
     **{f"notifications.{m}": _g("notifications.preferences")
-       for m in ("set_preferences", "opt_in", "opt_out", "unsubscribe")},
+       for m in ("set_preferences", "opt_in", "opt_out", "unsubscribe",
+                 "subscribe_back_in_stock", "unsubscribe_back_in_stock")},
     # support cases
     "support.open": _g("support.open"),
     **{f"support.{m}": _g("support.answer") for m in ("add_message", "assign", "transition")},
@@ -426,6 +427,7 @@ READS: frozenset[str] = frozenset(
         *(
             f"notifications.{m}"
             for m in (
+                "back_in_stock_subscriptions",
                 "dead_letters",
                 "get",
                 "messages",

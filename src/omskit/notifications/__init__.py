@@ -18,9 +18,19 @@ from omskit.notifications.errors import (
     UnknownTrigger,
     UnsubscribeTokenInvalid,
 )
+from omskit.notifications.mobile import (
+    PushProvider,
+    PushService,
+    SandboxPushService,
+    SandboxSmsGateway,
+    SmsGateway,
+    SmsProvider,
+)
 from omskit.notifications.model import Notification
 from omskit.notifications.preferences import Preferences
 from omskit.notifications.service import DeliveryReport, NotificationService
+from omskit.notifications.smtp import SmtpProvider, SmtpSettings
+from omskit.notifications.subscriptions import StockSubscription
 from omskit.notifications.support import SupportCase
 from omskit.notifications.support_service import CaseTimeline, SupportService
 from omskit.notifications.templates import Rendered, Template
@@ -37,8 +47,17 @@ __all__ = [
     "NotificationService",
     "OutboundMessage",
     "Preferences",
+    "PushProvider",
+    "PushService",
     "RecordingProvider",
     "Rendered",
+    "SandboxPushService",
+    "SandboxSmsGateway",
+    "SmsGateway",
+    "SmsProvider",
+    "SmtpProvider",
+    "SmtpSettings",
+    "StockSubscription",
     "SupportCase",
     "SupportService",
     "Template",

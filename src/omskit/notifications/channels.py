@@ -41,7 +41,11 @@ __all__ = [
 
 @attrs.frozen(kw_only=True)
 class OutboundMessage:
-    """What a provider is asked to send. ``key`` is the idempotency key."""
+    """What a provider is asked to send. ``key`` is the idempotency key.
+
+    ``unsubscribe_url`` is set on marketing messages when ``notifications.unsubscribe_url``
+    is configured (an email provider puts it in ``List-Unsubscribe``).
+    """
 
     id: str
     key: str
@@ -53,6 +57,7 @@ class OutboundMessage:
     locale: str
     trigger: str
     order_id: str = ""
+    unsubscribe_url: str = ""
 
     def to_dict(self) -> dict[str, str]:
         """A JSON-ready mapping of the message."""

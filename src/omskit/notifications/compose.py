@@ -17,9 +17,18 @@ from omskit.events import Event
 from omskit.money import Money
 from omskit.notifications.preferences import Preferences
 from omskit.notifications.settings import NotificationSettings
+from omskit.notifications.subscriptions import StockSubscription
 from omskit.notifications.triggers import Trigger
 
-__all__ = ["Recipient", "Sources", "event_context", "order_of", "recipients", "sample_context"]
+__all__ = [
+    "Recipient",
+    "Sources",
+    "event_context",
+    "order_of",
+    "recipients",
+    "sample_context",
+    "subscriber_recipients",
+]
 
 
 class Sources(Protocol):
@@ -47,6 +56,18 @@ class Sources(Protocol):
 
     def timeline(self, order_id: str) -> Any:
         """The order's merged timeline (``oms.orders.timeline``)."""
+        ...
+
+    def available(self, sku: str, location: str | None = None) -> int:
+        """Units of ``sku`` available: salable everywhere, or free at ``location``."""
+        ...
+
+    def location(self, code: str) -> Any:
+        """The stock location ``code``; raises ``NotFound``."""
+        ...
+
+    def channel(self, code: str) -> Any:
+        """The sales channel ``code``; raises ``NotFound``."""
         ...
 
 
@@ -252,18 +273,56 @@ def recipients(
         tz = (prefs.time_zone if prefs else "") or settings.default_time_zone
         return [Recipient(c, fallback_email if c == "email" else "", fallback_email, locale, tz)
                 for c in trigger.channels]  # fmt: skip
-    key = order.customer_id or order.customer_email.lower()
     locale = (prefs.locale if prefs else "") or (customer.locale if customer else "")
+    return _to_customer(trigger, prefs, settings, key=order.customer_id or
+                        order.customer_email.lower(), email=order.customer_email,
+                        customer=customer, customer_id=order.customer_id,
+                        locale=locale)  # fmt: skip
+
+
+def _to_customer(
+    trigger: Trigger,
+    prefs: Preferences | None,
+    settings: NotificationSettings,
+    *,
+    key: str,
+    email: str,
+    customer: Any,
+    customer_id: str,
+    locale: str,
+) -> list[Recipient]:
+    """One recipient per channel of ``trigger`` (or the preferred one among them)."""
     tz = (prefs.time_zone if prefs else "") or settings.default_time_zone
     channels = trigger.channels
     if prefs is not None and prefs.channel in channels:
         channels = (prefs.channel,)
     addresses: Mapping[str, str] = {
-        "email": order.customer_email,
+        "email": email,
         "sms": customer.phone if customer is not None else "",
-        "push": order.customer_id,
+        "push": customer_id,
     }
     return [
         Recipient(c, addresses.get(c, ""), key, locale or settings.default_locale, tz)
         for c in channels
     ]
+
+
+def subscriber_recipients(
+    trigger: Trigger,
+    subscription: StockSubscription,
+    customer: Any,
+    prefs: Preferences | None,
+    *,
+    settings: NotificationSettings,
+    channel_locale: str = "",
+) -> list[Recipient]:
+    """Who hears about a back-in-stock subscription, on which of ``trigger``'s channels.
+
+    The locale is the subscription's, else the customer's preference, else the
+    customer's own, else the sales channel's, else the default.
+    """
+    locale = (subscription.locale or (prefs.locale if prefs else "")
+              or (customer.locale if customer is not None else "") or channel_locale)  # fmt: skip
+    return _to_customer(trigger, prefs, settings, key=subscription.preference_key,
+                        email=subscription.email, customer=customer,
+                        customer_id=subscription.customer, locale=locale)  # fmt: skip

@@ -31,8 +31,9 @@ def omskit_register_notification_providers() -> Iterable[NotificationProvider]:
 
     Every provider needs a unique ``name``; the ``notifications.providers`` setting maps
     each channel to a provider name. The built-ins are ``recording`` (the default for
-    every channel) and ``console``. Return new objects on every call: each OMS collects
-    its own.
+    every channel), ``console``, ``sms-sandbox`` and ``push-sandbox`` (and ``smtp`` when
+    the ``notifications.smtp`` setting is given). Return new objects on every call: each
+    OMS collects its own.
 
     :returns: objects implementing
         [`NotificationProvider`][omskit.notifications.channels.NotificationProvider].

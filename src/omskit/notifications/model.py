@@ -92,6 +92,7 @@ class Notification(Aggregate):
     provider: str = ""
     provider_ref: str = ""
     sent_at: dt.datetime | None = None
+    unsubscribe_url: str = ""
     history: list[NotificationStep] = attrs.field(factory=list)
 
     ENTITY: ClassVar[str] = "notification"

@@ -38,12 +38,15 @@ class Preferences(Aggregate):
     ``channel``, when set, is the one channel the customer wants messages on when a
     trigger offers it. ``quiet_hours`` is ``(start, end)`` local wall-clock times in
     ``time_zone``, as ``"HH:MM"`` text; a window may wrap midnight (22:00-07:00).
+    ``update_cap`` is the customer's own frequency cap on status updates, ``(limit,
+    hours)``, in place of the ``notifications.frequency_cap`` setting's.
     """
 
     locale: str = ""
     time_zone: str = ""
     channel: str = ""
     quiet_hours: tuple[str, str] | None = None
+    update_cap: tuple[int, int] | None = None
     opted_out: frozenset[str] = frozenset()
     opted_in: frozenset[str] = frozenset()
     history: list[tuple[dt.datetime, str, str]] = attrs.field(factory=list)

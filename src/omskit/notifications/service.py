@@ -31,8 +31,9 @@ from omskit.notifications.compose import (
     order_of,
     recipients,
     sample_context,
+    subscriber_recipients,
 )
-from omskit.notifications.errors import DeliveryRejected, TemplateRenderError
+from omskit.notifications.errors import DeliveryRejected, TemplateRenderError, UnknownTrigger
 from omskit.notifications.events import (
     DeliveryOverdue,
     NotificationDeadLettered,
@@ -48,13 +49,15 @@ from omskit.notifications.preferences import (
     read_unsubscribe_token,
     unsubscribe_token,
 )
-from omskit.notifications.settings import NotificationSettings, check_time_zone
+from omskit.notifications.settings import FrequencyCap, NotificationSettings, check_time_zone
+from omskit.notifications.smtp import SmtpProvider
+from omskit.notifications.subscriptions import STOCK_SUBSCRIPTIONS, StockSubscription
 from omskit.notifications.templates import Rendered, Renderer, Template, TemplateLibrary
 from omskit.notifications.triggers import Trigger, TriggerTable
 from omskit.plugins.manager import Registry, collect_registry
 from omskit.runtime import Runtime
-from omskit.storage.ports import UnitOfWork
-from omskit.validation import check_locale, check_text
+from omskit.storage.ports import Repository, UnitOfWork
+from omskit.validation import check_email, check_locale, check_quantity, check_sku, check_text
 
 __all__ = ["DeliveryReport", "NotificationService"]
 
@@ -102,6 +105,9 @@ class NotificationService:
         self.providers: Registry[NotificationProvider] = collect_registry(
             runtime.plugins, "omskit_register_notification_providers", "notification provider"
         )
+        if self.settings.smtp is not None:
+            self.providers.register(SmtpProvider(self.settings.smtp, clock=self._now),
+                                    source="the notifications.smtp setting")  # fmt: skip
         self.changes: list[tuple[dt.datetime, str, str]] = []
         self._lock = threading.RLock()
         runtime.subscribe(SUBSCRIBER, self.handle)
@@ -240,6 +246,10 @@ class NotificationService:
         fired = self.table.matching(event)
         if not fired:
             return []
+        added: list[Notification] = []
+        if event.event_type == "BackInStock":  # customers hear of it through subscriptions
+            added = self._notify_subscribers(event, [t for t in fired if t.kind != "staff"])
+            fired = [t for t in fired if t.kind == "staff"]
         order = order_of(event, self._sources)
         customer = None
         if order is not None and order.customer_id:
@@ -255,19 +265,105 @@ class NotificationService:
                                           recipient=recipient, prefs=prefs,
                                           context=context))  # fmt: skip
 
+        cap = self._cap(prefs)
+
         def use_case(uow: UnitOfWork) -> list[Notification]:
             repo = uow.repo(NOTIFICATIONS)
-            added = []
+            added: list[Notification] = []
             for draft in drafts:
                 if repo.find_by("key", draft.key) is None:
+                    if cap is not None:
+                        self._hold_back(repo, draft, cap, added)
                     repo.add(draft)
                     added.append(draft)
             return added
 
-        added = self._rt.run(use_case)
+        added += self._rt.run(use_case)
         if added and self.settings.send_immediately:
             self.deliver()
         return added
+
+    def _cap(self, prefs: Preferences | None) -> FrequencyCap | None:
+        """The frequency cap in force for a customer: their own, else the setting."""
+        default = self.settings.frequency_cap
+        if prefs is not None and prefs.update_cap is not None:
+            limit, hours = prefs.update_cap
+            return FrequencyCap(limit, dt.timedelta(hours=hours),
+                                default.per if default is not None else "order")  # fmt: skip
+        return default
+
+    def _capped(self, trigger: str) -> bool:
+        try:
+            return bool(self.table.get(trigger).capped)
+        except UnknownTrigger:  # a message of a trigger a host removed since
+            return False
+
+    def _hold_back(self, repo: Repository[Notification], draft: Notification,
+                   cap: FrequencyCap, batch: list[Notification]) -> None:  # fmt: skip
+        """Suppress ``draft`` when its scope had ``cap.limit`` capped messages already."""
+        if draft.status != "queued" or not self._capped(draft.trigger):
+            return
+        scope = "customer" if cap.per == "customer" or not draft.order_id else "order"
+        value = draft.customer if scope == "customer" else draft.order_id
+        if not value:
+            return
+        since = draft.created_at - cap.window
+        attr = "customer" if scope == "customer" else "order_id"
+        stored = {m.id: m for m in repo.list_by(scope, value)}
+        stored.update({m.id: m for m in batch if getattr(m, attr) == value})
+        counted = [m for m in stored.values()
+                   if m.channel == draft.channel and m.status in ("queued", "sent", "failed")
+                   and m.created_at > since and self._capped(m.trigger)]  # fmt: skip
+        if len(counted) >= cap.limit:
+            draft.status = "suppressed"
+            draft.reason = (f"frequency cap: {cap.limit} status updates per {scope} on "
+                            f"{draft.channel} in {cap.hours:g}h reached")  # fmt: skip
+
+    def _notify_subscribers(self, event: Event, fired: list[Trigger]) -> list[Notification]:
+        """One message per open subscription whose scope has stock again; closes them."""
+        sku, location = str(getattr(event, "sku", "")), str(getattr(event, "location", ""))
+        subs = [s for s in self.back_in_stock_subscriptions(sku=sku, status="open")
+                if s.location in ("", location)]  # fmt: skip
+        in_stock: dict[str, bool] = {}
+        for scope in {s.location for s in subs}:  # handled after commit: still there?
+            in_stock[scope] = self._sources.available(sku, scope or None) > 0
+        subs = [s for s in subs if in_stock[s.location]]
+        if not subs or not fired:
+            return []
+        context = event_context(event, None, self._sources, self.settings)
+        drafts: dict[str, list[Notification]] = {}
+        for sub in subs:
+            customer = self._find(self._sources.customer, sub.customer) if sub.customer else None
+            prefs = self._first_preferences(sub.customer, sub.email)
+            chan = self._find(self._sources.channel, sub.channel) if sub.channel else None
+            for trigger in fired:
+                for recipient in subscriber_recipients(
+                    trigger, sub, customer, prefs, settings=self.settings,
+                    channel_locale=chan.locale if chan else "",
+                ):  # fmt: skip
+                    drafts.setdefault(sub.id, []).append(self._draft(
+                        trigger=trigger, event=event, order=None, recipient=recipient,
+                        prefs=prefs, context=context, dedup=f"subscription:{sub.id}",
+                        requested=True))  # fmt: skip
+        now = self._now()
+
+        def use_case(uow: UnitOfWork) -> list[Notification]:
+            repo, subs_repo = uow.repo(NOTIFICATIONS), uow.repo(STOCK_SUBSCRIPTIONS)
+            added = []
+            for sub_id, messages in drafts.items():
+                sub = subs_repo.get(sub_id)
+                if sub.status != "open":  # cancelled (or told) meanwhile
+                    continue
+                for draft in messages:
+                    if repo.find_by("key", draft.key) is None:
+                        repo.add(draft)
+                        added.append(draft)
+                sub.notifications = tuple(m.id for m in messages)
+                sub.move("notify", now, "system")
+                subs_repo.save(sub)
+            return added
+
+        return self._rt.run(use_case)
 
     @staticmethod
     def _find(fn: Callable[[str], Any], key: str) -> Any:
@@ -279,7 +375,11 @@ class NotificationService:
     def _preferences_for(self, order: Any) -> Preferences | None:
         if order is None:
             return None
-        keys = [k for k in (order.customer_id, order.customer_email.lower()) if k]
+        return self._first_preferences(order.customer_id, order.customer_email.lower())
+
+    def _first_preferences(self, *candidates: str) -> Preferences | None:
+        """The preferences stored under the first of ``candidates`` that has some."""
+        keys = [k for k in candidates if k]
 
         def read(uow: UnitOfWork) -> Preferences | None:
             repo = uow.repo(PREFERENCES)
@@ -305,9 +405,16 @@ class NotificationService:
         recipient: Recipient,
         prefs: Preferences | None,
         context: dict[str, Any],
+        dedup: str = "",
+        requested: bool = False,
     ) -> Notification:
+        """A message record for one recipient.
+
+        ``requested``: the recipient asked for it (a subscription), so a marketing
+        trigger needs no opt-in; an opt-out still stops it.
+        """
         now = self._now()
-        key = "|".join((trigger.name, trigger.dedup_value(event), recipient.channel,
+        key = "|".join((trigger.name, dedup or trigger.dedup_value(event), recipient.channel,
                         recipient.address or "-"))  # fmt: skip
         record = Notification(
             id=self._rt.ids.new_id("ntf"), key=key, trigger=trigger.name, topic=trigger.topic,
@@ -316,7 +423,8 @@ class NotificationService:
             not_before=now, customer=recipient.customer,
             order_id=order.id if order is not None else "",
         )  # fmt: skip
-        ok, why = allows(prefs, trigger.kind, trigger.topic, recipient.channel)
+        kind = "updates" if requested and trigger.kind == "marketing" else trigger.kind
+        ok, why = allows(prefs, kind, trigger.topic, recipient.channel)
         if ok and not recipient.address:
             ok, why = False, f"no {recipient.channel} address for the recipient"
         if not ok:
@@ -326,6 +434,7 @@ class NotificationService:
         if trigger.kind == "marketing" and self.settings.unsubscribe_url and recipient.customer:
             token = self.unsubscribe_token(recipient.customer, trigger.topic, recipient.channel)
             ctx["unsubscribe_url"] = self.settings.unsubscribe_url.format(token=token)
+            record.unsubscribe_url = ctx["unsubscribe_url"]
         try:
             rendered = self.render(trigger.template, ctx, locale=recipient.locale,
                                    channel=recipient.channel,
@@ -451,7 +560,7 @@ class NotificationService:
             id=message.id, key=message.key, channel=message.channel,
             recipient=message.recipient, subject=message.subject, text=message.text,
             html=message.html, locale=message.locale, trigger=message.trigger,
-            order_id=message.order_id,
+            order_id=message.order_id, unsubscribe_url=message.unsubscribe_url,
         )  # fmt: skip
         error, permanent, ref = "", False, ""
         if provider_name not in self.providers:
@@ -549,6 +658,105 @@ class NotificationService:
         """Messages that used up their attempts or were refused for good."""
         return self.messages(status="dead")
 
+    # -- back-in-stock subscriptions ------------------------------------------------
+    def subscribe_back_in_stock(
+        self,
+        sku: str,
+        *,
+        email: str | None = None,
+        customer: str | None = None,
+        location: str | None = None,
+        channel: str | None = None,
+        locale: str | None = None,
+        actor: str = "system",
+    ) -> StockSubscription:
+        """Ask to be told (once) when ``sku`` is back in stock.
+
+        Give ``email``, or ``customer`` (a registered customer's id: their email is
+        used and their preferences apply), or both. ``location`` limits it to one
+        location's stock; otherwise the salable quantity everywhere counts. ``channel``
+        is the sales channel asked in (its locale is the fallback). Asking again for the
+        same SKU, address and scope returns the open subscription.
+
+        Raises:
+            InvalidSku, UnknownSku: ``sku`` is malformed or not in the catalog.
+            InvalidEmail: ``email`` is not an address.
+            ValidationError: neither ``email`` nor ``customer``; a bad locale.
+            NotFound: no such customer, location or channel.
+        """
+        actor = _check_actor(actor)
+        sku = check_sku(sku)
+        self._sources.product(sku)  # UnknownSku
+        address = check_email(email) if email is not None else ""
+        who = ""
+        if customer is not None:
+            found = self._sources.customer(check_text(customer, "customer", max_length=128))
+            who, address = found.id, address or found.email
+        if not address:
+            raise ValidationError("email", email, "give an email address or a customer id")
+        where = ""
+        if location is not None:
+            where = self._sources.location(check_text(location, "location", max_length=64)).id
+        chan = ""
+        if channel is not None:
+            chan = self._sources.channel(check_text(channel, "channel", max_length=64)).id
+        lang = check_locale(locale) if locale is not None else ""
+        now = self._now()
+
+        def use_case(uow: UnitOfWork) -> StockSubscription:
+            repo = uow.repo(STOCK_SUBSCRIPTIONS)
+            for open_one in repo.list_by("open_sku", sku):
+                if (open_one.email, open_one.location, open_one.channel) == (
+                    address.lower(),
+                    where,
+                    chan,
+                ):
+                    return open_one
+            sub = StockSubscription(
+                id=self._rt.ids.new_id("bis"), sku=sku, email=address.lower(),
+                created_at=now, customer=who, location=where, channel=chan, locale=lang,
+            )  # fmt: skip
+            sub.history.append((now, "open", actor))
+            repo.add(sub)
+            return sub
+
+        return self._rt.run(use_case)
+
+    def unsubscribe_back_in_stock(
+        self, subscription_id: str, *, actor: str = "system"
+    ) -> StockSubscription:
+        """Cancel an open back-in-stock subscription.
+
+        Raises:
+            NotFound: no such subscription.
+            InvalidTransition: it is not open (already notified or cancelled).
+        """
+        actor = _check_actor(actor)
+        now = self._now()
+
+        def use_case(uow: UnitOfWork) -> StockSubscription:
+            repo = uow.repo(STOCK_SUBSCRIPTIONS)
+            sub = repo.get(subscription_id)
+            sub.move("cancel", now, actor)
+            repo.save(sub)
+            return sub
+
+        return self._rt.run(use_case)
+
+    def back_in_stock_subscriptions(
+        self, *, sku: str | None = None, email: str | None = None, status: str | None = None
+    ) -> list[StockSubscription]:
+        """Back-in-stock subscriptions, oldest first, by SKU, email and status."""
+
+        def query(uow: UnitOfWork) -> list[StockSubscription]:
+            repo = uow.repo(STOCK_SUBSCRIPTIONS)
+            open_sku = sku if status == "open" else None
+            by = {"open_sku": ("sku", open_sku), "sku": ("sku", sku),
+                  "email": ("email", email.lower() if email else None)}  # fmt: skip
+            return select(repo, by, status=status)
+
+        return self._read(query)
+
     # -- preferences ---------------------------------------------------------------
     def preferences(self, customer: str) -> Preferences:
         """The stored preferences of ``customer`` (id or email), or the defaults."""
@@ -563,12 +771,15 @@ class NotificationService:
         time_zone: str | None = None,
         channel: str | None = None,
         quiet_hours: tuple[str | dt.time, str | dt.time] | bool | None = False,
+        update_cap: tuple[int, int] | bool | None = False,
         actor: str = "system",
     ) -> Preferences:
-        """Set ``customer``'s locale, time zone, preferred channel or quiet hours.
+        """Set ``customer``'s locale, time zone, preferred channel, quiet hours or cap.
 
         ``quiet_hours`` is ``("22:00", "07:00")`` (local time in ``time_zone``), ``None``
-        to clear them; left out, they stay as they are.
+        to clear them; left out, they stay as they are. ``update_cap`` is ``(limit,
+        hours)``: at most ``limit`` status updates in any ``hours`` (in place of the
+        ``notifications.frequency_cap`` setting), ``None`` to clear it.
         """
         actor = _check_actor(actor)
         key = check_text(customer, "customer", max_length=254)
@@ -585,6 +796,10 @@ class NotificationService:
             changes["quiet_hours"] = None
         elif quiet_hours is not False:
             changes["quiet_hours"] = _quiet_hours(quiet_hours)
+        if update_cap is None:
+            changes["update_cap"] = None
+        elif update_cap is not False:
+            changes["update_cap"] = _update_cap(update_cap)
         return self._change_preferences(key, actor, changes)
 
     def opt_out(self, customer: str, topic: str, channel: str = "*", *,
@@ -696,3 +911,11 @@ def _quiet_hours(value: object) -> tuple[str, str]:
     if start == end:
         raise ValidationError("quiet_hours", value, "start and end must differ")
     return start.isoformat(), end.isoformat()
+
+
+def _update_cap(value: object) -> tuple[int, int]:
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        raise ValidationError("update_cap", value, "expected (limit, hours), e.g. (2, 24)")
+    limit = check_quantity(value[0], "update_cap.limit", maximum=10_000)
+    hours = check_quantity(value[1], "update_cap.hours", maximum=24 * 366)
+    return limit, hours

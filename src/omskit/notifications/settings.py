@@ -10,16 +10,56 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import attrs
 
 from omskit.errors import ValidationError
+from omskit.notifications.smtp import SmtpSettings
 from omskit.validation import Problems, check_locale, check_quantity
 
-__all__ = ["NotificationSettings", "check_time_zone"]
+__all__ = ["CAP_SCOPES", "FrequencyCap", "NotificationSettings", "check_time_zone"]
+
+
+@attrs.frozen
+class FrequencyCap:
+    """At most ``limit`` capped messages per ``per`` and channel in any ``window``.
+
+    The window is a sliding one: a message stored at ``t`` counts until ``t + window``
+    (excluded).
+    """
+
+    limit: int
+    window: dt.timedelta
+    per: str = "order"
+
+    @property
+    def hours(self) -> float:
+        """The window in hours."""
+        return self.window / dt.timedelta(hours=1)
+
+
+def check_frequency_cap(value: Any, field: str = "frequency_cap") -> FrequencyCap:
+    """``{"limit": 3, "hours": 24, "per": "order"}`` as a [`FrequencyCap`][]."""
+    if (
+        not isinstance(value, Mapping)
+        or not {"limit", "hours"} <= set(value)
+        or not (set(value) <= {"limit", "hours", "per"})
+    ):
+        raise ValidationError(field, value, "expected {'limit': N, 'hours': H, 'per': "
+                              "'order' or 'customer'}")  # fmt: skip
+    limit = check_quantity(value["limit"], f"{field}.limit", maximum=10_000)
+    hours = check_quantity(value["hours"], f"{field}.hours", maximum=24 * 366)
+    per = value.get("per", "order")
+    if per not in CAP_SCOPES:
+        raise ValidationError(f"{field}.per", per, f"expected one of {', '.join(CAP_SCOPES)}")
+    return FrequencyCap(limit, dt.timedelta(hours=hours), str(per))
+
 
 _KNOWN = (
     "default_locale", "default_time_zone", "providers", "staff", "max_attempts",
     "backoff_seconds", "max_backoff_seconds", "secret", "tracking_urls", "shop_name",
     "pickup_reminder_hours", "delay_grace_hours", "send_immediately", "unsubscribe_url",
-    "triggers",
+    "triggers", "smtp", "frequency_cap",
 )  # fmt: skip
+
+#: What a frequency cap counts per: one order's messages, or all of one customer's.
+CAP_SCOPES: tuple[str, ...] = ("order", "customer")
 
 
 @attrs.frozen
@@ -43,6 +83,12 @@ class NotificationSettings:
             off, only ``deliver()`` sends.
         unsubscribe_url: a URL with ``{token}`` put into marketing messages.
         triggers: trigger name -> ``{"enabled": bool, "channels": [...]}``.
+        smtp: the SMTP sender, from its one-line URL setting (see
+            [`SmtpSettings`][omskit.notifications.smtp.SmtpSettings]); when set, an
+            ``smtp`` provider is registered and carries ``email`` unless ``providers``
+            names another.
+        frequency_cap: the cap on status updates, ``{"limit": 3, "hours": 24,
+            "per": "order"}`` (``None``: no cap); see [`FrequencyCap`][].
     """
 
     default_locale: str = "en"
@@ -62,6 +108,8 @@ class NotificationSettings:
     send_immediately: bool = True
     unsubscribe_url: str = ""
     triggers: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
+    smtp: SmtpSettings | None = None
+    frequency_cap: FrequencyCap | None = None
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> NotificationSettings:
@@ -90,6 +138,15 @@ class NotificationSettings:
                 if hours is not None:
                     out[target] = dt.timedelta(hours=hours)
         _parse_mappings(data, problems, out)
+        if data.get("frequency_cap") is not None:
+            out["frequency_cap"] = problems.check(
+                "notifications.frequency_cap", check_frequency_cap, data["frequency_cap"]
+            )
+        if data.get("smtp"):
+            out["smtp"] = problems.check("notifications.smtp", _smtp, data["smtp"])
+            chosen = data.get("providers")
+            if not (isinstance(chosen, Mapping) and "email" in chosen):
+                out["providers"] = {**out.get("providers", cls().providers), "email": "smtp"}
         problems.raise_if_any()
         return cls(**out)
 
@@ -123,6 +180,10 @@ def _parse_mappings(data: Mapping[str, Any], problems: Problems, out: dict[str, 
         else:
             problems.add("notifications.send_immediately", "expected true or false",
                          data["send_immediately"])  # fmt: skip
+
+
+def _smtp(value: Any, field: str = "notifications.smtp") -> SmtpSettings:
+    return SmtpSettings.from_url(value)
 
 
 def check_time_zone(value: Any, field: str = "time_zone") -> str:

@@ -80,6 +80,9 @@ class Trigger:
             and recipient); empty means the event's own id.
         template: the template's name (default: ``name``).
         urgent: sent even inside a customer's quiet hours.
+        capped: counts towards (and is held back by) the frequency cap on status
+            updates; by default ``updates`` triggers are capped and nothing else is.
+            A ``transactional``, ``staff`` or ``marketing`` trigger is never capped.
         enabled: a disabled trigger sends nothing.
         description: what the message says, for people listing the table.
     """
@@ -94,6 +97,7 @@ class Trigger:
     key: tuple[str, ...] = ()
     template: str = ""
     urgent: bool = False
+    capped: bool | None = None
     enabled: bool = True
     description: str = ""
 
@@ -102,6 +106,16 @@ class Trigger:
             object.__setattr__(self, "topic", self.name)
         if not self.template:
             object.__setattr__(self, "template", self.name)
+        if self.capped is None:
+            object.__setattr__(self, "capped", self.kind == "updates")
+        elif not isinstance(self.capped, bool):
+            raise ValidationError("capped", self.capped, "expected true or false")
+        elif self.capped and self.kind != "updates":
+            raise ValidationError(
+                "capped", self.capped,
+                f"only 'updates' triggers can be capped; {self.name!r} is {self.kind!r}, "
+                f"which must always go",
+            )  # fmt: skip
 
     def matches(self, event: Event) -> bool:
         """Whether ``event`` fires this trigger (enabled, right type, conditions hold)."""
@@ -154,7 +168,8 @@ DEFAULT_TRIGGERS: tuple[Trigger, ...] = (
        key=("fulfillment_order_id",), topic="pickup"),
     _t("pickup_reminder", "PickupReminderDue", "updates",
        "the order still waits at the store and expires soon (from tick())",
-       key=("fulfillment_order_id",), topic="pickup_reminders"),
+       key=("fulfillment_order_id",), topic="pickup_reminders",
+       capped=False),  # the last word before the pickup expires: never held back
     _t("order_cancelled", "OrderCancelled", "transactional",
        "the order was cancelled, with what was refunded", key=("order_id",), topic="orders"),
     # a return's refund, once per RMA. Payment-level refunds (PaymentRefunded) are not a

@@ -77,3 +77,14 @@ def track_to_delivery(oms: OMS, shipment_id: str) -> None:
         label = oms.carriers.label(number).label
         for hook in sandbox.webhook_deliveries(label, now=oms.clock.now()):
             oms.carriers.handle_webhook("sandbox", hook.body, hook.headers)
+
+
+def deliver_and_return(oms: OMS, order_id: str) -> str:
+    """Ship the order, track it to the door, then return one unit of L1 for a refund."""
+    (shipment_id,) = ship(oms, order_id)
+    track_to_delivery(oms, shipment_id)
+    rma = oms.returns.request(order_id, {"L1": 1}, authorize=True)
+    oms.returns.receive(rma.id)
+    oms.returns.inspect(rma.id)
+    oms.returns.refund(rma.id)
+    return str(rma.id)

@@ -37,3 +37,25 @@ def test_messages_preferences_and_timers_survive_a_restart(
         (late,) = again.notifications.messages(trigger="delay_detected")
         assert late.status == "sent"
         assert again.notifications.tick() == 0
+
+
+def test_a_back_in_stock_subscription_and_a_customers_cap_survive_a_restart(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    ids = SequentialIds()
+    with OMS.open(url, CONFIG, clock=clock, ids=ids, autoload=False) as oms:
+        build_world(oms)
+        for location in ("BER", "MUC"):
+            left = oms.inventory.level("MUG-01", location).available
+            oms.inventory.adjust("MUG-01", location=location, delta=-left, reason="damaged")
+        sub = oms.notifications.subscribe_back_in_stock("MUG-01", email="dana@example.com")
+        oms.notifications.set_preferences("dana@example.com", update_cap=(2, 24))
+    with OMS.open(url, CONFIG, clock=clock, ids=ids, autoload=False) as again:
+        assert again.notifications.preferences("dana@example.com").update_cap == (2, 24)
+        again.inventory.receive("MUG-01", location="BER", quantity=3)
+        (told,) = again.notifications.messages(trigger="back_in_stock")
+        assert told.status == "sent"
+        (closed,) = again.notifications.back_in_stock_subscriptions(email="dana@example.com")
+        assert (closed.id, closed.status, closed.notifications) == (sub.id, "notified",
+                                                                    (told.id,))  # fmt: skip

@@ -10,6 +10,7 @@ import pytest
 from omskit import OMS
 from omskit.events import Event
 from omskit.money import format_money
+from omskit.notifications.preferences import PREFERENCES, Preferences
 from omskit.testing import FakeClock
 
 from .conftest import Capture, recorder, ship, track_to_delivery
@@ -217,3 +218,21 @@ def capture_factory(clock: FakeClock) -> Any:
         return oms, make_capture(oms)
 
     return make
+
+
+def test_a_stored_locale_no_one_knows_falls_back_and_the_record_says_so(
+    world: OMS, capture: Capture
+) -> None:
+    """A locale babel does not know still gets a message, and the record says why.
+
+    Locales are checked when set; this one is stored directly, as an import or data
+    written under an older babel would be.
+    """
+    world.runtime.run(
+        lambda uow: uow.repo(PREFERENCES).add(Preferences(id="dana@example.com", locale="tlh_QO"))
+    )
+    order = capture({"TEE-M": 1})
+    (message,) = world.notifications.messages(order_id=order.id)
+    assert (message.status, message.locale) == ("sent", "en")
+    assert message.locale_note == "unknown locale 'tlh_QO'; used 'en'"
+    assert message.subject == f"Order {order.external_id} confirmed"

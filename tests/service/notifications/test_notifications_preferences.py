@@ -108,3 +108,56 @@ def test_bad_preferences_are_refused_naming_the_field_and_nothing_is_stored(
         world.notifications.set_preferences("dana@example.com", **changes)  # type: ignore[arg-type]
     assert caught.value.field == field
     assert world.notifications.preferences("dana@example.com").history == []
+
+
+def test_one_evening_defers_to_each_customers_own_morning(world: OMS, clock: FakeClock) -> None:
+    """The same instant is night in Tokyo and in New York: each waits for their 07:00."""
+    clock.set(dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.UTC))  # 12:00 Tokyo, 22:00 New York
+    for email, zone in (("aiko@example.com", "Asia/Tokyo"), ("sam@example.com",
+                                                            "America/New_York")):  # fmt: skip
+        world.notifications.set_preferences(email, time_zone=zone, quiet_hours=("21:00", "07:00"))
+    world.notifications.configure_trigger("order_confirmed", enabled=False)
+    for email in ("aiko@example.com", "sam@example.com"):
+        order = world.orders.capture({
+            "channel": "web", "external_id": f"W-{email[:3]}",
+            "customer": {"email": email, "name": email[:3]},
+            "ship_to": {"country": "DE", "name": "X", "line1": "A 1", "city": "Berlin",
+                        "postal_code": "10115"},
+            "lines": [{"sku": "TEE-M", "quantity": 1}],
+        })  # fmt: skip
+        ship(world, order.id)
+    shipped = {m.recipient: m for m in world.notifications.messages(trigger="shipped")}
+    assert shipped["aiko@example.com"].status == "sent"  # noon in Tokyo
+    sam = shipped["sam@example.com"]
+    assert sam.status == "queued"
+    assert sam.not_before == dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)  # 07:00 EST
+
+
+@pytest.mark.parametrize(
+    ("evening", "morning"),
+    [
+        # Berlin leaves summer time on 25 October 2026: 03:00 CEST becomes 02:00 CET, so
+        # the night is 25 hours long and 07:00 CET is 06:00 UTC
+        (dt.datetime(2026, 10, 24, 21, 0, tzinfo=dt.UTC),
+         dt.datetime(2026, 10, 25, 6, 0, tzinfo=dt.UTC)),
+        # and enters it on 29 March 2026: 02:00 CET becomes 03:00 CEST (a 23-hour night),
+        # so 07:00 CEST is 05:00 UTC
+        (dt.datetime(2026, 3, 28, 22, 0, tzinfo=dt.UTC),
+         dt.datetime(2026, 3, 29, 5, 0, tzinfo=dt.UTC)),
+    ],
+)  # fmt: skip
+def test_quiet_hours_over_a_daylight_saving_change_end_at_seven_on_the_wall_clock(
+    world: OMS, capture: Capture, clock: FakeClock, evening: dt.datetime, morning: dt.datetime
+) -> None:
+    clock.set(evening)  # 23:00 in Berlin either way
+    world.notifications.set_preferences(
+        "dana@example.com", time_zone="Europe/Berlin", quiet_hours=("22:00", "07:00")
+    )
+    order = capture({"TEE-M": 1})
+    ship(world, order.id)
+    (shipped,) = world.notifications.messages(trigger="shipped")
+    assert (shipped.status, shipped.not_before) == ("queued", morning)
+    clock.set(morning - dt.timedelta(seconds=1))
+    assert world.notifications.deliver().sent == 0
+    clock.set(morning)
+    assert world.notifications.deliver().sent == 1

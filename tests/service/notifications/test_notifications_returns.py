@@ -5,7 +5,7 @@ from __future__ import annotations
 from omskit import OMS
 from omskit.events import Event
 
-from .conftest import Capture, ship, track_to_delivery
+from .conftest import Capture, deliver_and_return
 
 
 def test_a_return_is_acknowledged_received_and_refunded_once_each(
@@ -14,12 +14,7 @@ def test_a_return_is_acknowledged_received_and_refunded_once_each(
     seen: list[Event] = []
     world.events.subscribe("probe", seen.append)
     order = capture({"TEE-M": 2})
-    (shipment_id,) = ship(world, order.id)
-    track_to_delivery(world, shipment_id)
-    rma = world.returns.request(order.id, {"L1": 1}, authorize=True)
-    world.returns.receive(rma.id)
-    world.returns.inspect(rma.id)
-    world.returns.refund(rma.id)
+    rma_id = deliver_and_return(world, order.id)
     returns = [
         m
         for m in world.notifications.messages(order_id=order.id)
@@ -27,8 +22,8 @@ def test_a_return_is_acknowledged_received_and_refunded_once_each(
     ]
     assert [m.trigger for m in returns] == ["return_authorized", "return_received", "refund_issued"]
     assert all(m.status == "sent" for m in returns)
-    assert rma.id in returns[0].subject
-    assert rma.id in returns[1].text
+    assert rma_id in returns[0].subject
+    assert rma_id in returns[1].text
     for event in seen:  # replaying the whole history adds nothing
         world.notifications.handle(event)
     assert len(world.notifications.messages(order_id=order.id)) == 4 + 3

@@ -5,12 +5,12 @@ from __future__ import annotations
 import babel.dates
 import pytest
 
-from omskit import OMS, TemplateRenderError, UnknownTrigger
+from omskit import OMS, NotFound, TemplateRenderError, UnknownTrigger
 from omskit.money import format_money
 from omskit.notifications.builtin import BUILTIN_LOCALES
 from omskit.notifications.triggers import DEFAULT_TRIGGERS
 
-from .conftest import Capture
+from .conftest import Capture, recorder
 
 FSI, PDI = "\u2068", "\u2069"
 RTL = {"he", "ar"}
@@ -134,3 +134,15 @@ def test_an_unknown_trigger_is_named_with_the_known_ones(world: OMS) -> None:
         world.notifications.preview("shiped")
     with pytest.raises(UnknownTrigger):
         world.notifications.configure_trigger("shiped", enabled=False)
+
+
+def test_a_preview_stores_and_sends_nothing_and_an_unknown_order_is_named(
+    world: OMS, capture: Capture
+) -> None:
+    order = capture({"TEE-M": 1})
+    stored, sent = len(world.notifications.messages()), len(recorder(world).sent)
+    shown = world.notifications.preview("shipped", order.id, "ja", channel="sms")
+    assert order.external_id in shown.subject
+    assert (len(world.notifications.messages()), len(recorder(world).sent)) == (stored, sent)
+    with pytest.raises(NotFound, match="ord_nope"):
+        world.notifications.preview("shipped", "ord_nope", "en")
