@@ -62,6 +62,7 @@ READS: dict[str, set[str]] = {
     },
     "payments": {
         "compensate",
+        "credit_account",
         "find",
         "gateway",
         "get",
@@ -72,6 +73,7 @@ READS: dict[str, set[str]] = {
         "send",
         "send_raw",
         "settle_with",
+        "store_credit",
     },
     "orders": {
         "apply_quote",

@@ -237,6 +237,11 @@ GUARDS: Mapping[str, Guard] = {
     "payments.run": _g("payments.manage"),
     "payments.observe": _g("admin.configure"),
     "payments.settle_with": _g("admin.configure"),
+    "payments.issue_credit": _g("payments.refund"),
+    "payments.post_credit_in": _g("payments.refund"),
+    "payments.apply_credit_in": _g("payments.capture", _PAY_OBJ),
+    "payments.refund_to_credit_in": _g("payments.refund", _PAY_OBJ),
+    "payments.credit_in": _g("payments.refund", _PAY_OBJ),
     # orders
     "orders.capture": _g("orders.capture", sc.capture_channel, NEW_ORDER),
     "orders.approve": _g("orders.approve", _ORD, ORDER),
@@ -404,6 +409,9 @@ READS: frozenset[str] = frozenset(
                 "get",
                 "pending_compensations",
                 "raise_unless_succeeded",
+                "credit_account",
+                "credit_account_in",
+                "store_credit",
             )
         ),
         *(
