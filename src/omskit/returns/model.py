@@ -76,9 +76,10 @@ class RmaEntry:
 class RefundRecord:
     """A refund (or an exchange credit) for an RMA, with the breakdown it settled.
 
-    ``paid`` is what went back to the original payment: the breakdown's total for a
-    refund, the difference (or nothing) for an exchange, whose credit paid for the
-    replacement instead.
+    ``paid`` is what went back to the customer: the breakdown's total for a refund
+    (to the card and to store credit together), the difference (or nothing) for an
+    exchange, whose credit paid for the replacement instead. ``credit`` is the part of
+    ``paid`` that went to store credit (``None``: none).
     """
 
     key: str
@@ -88,6 +89,12 @@ class RefundRecord:
     actor: str
     reason: str
     paid: Money
+    credit: Money | None = None
+
+    @property
+    def to_card(self) -> Money:
+        """The part of ``paid`` that went to the original payment."""
+        return self.paid if self.credit is None else self.paid - self.credit
 
 
 @attrs.define(eq=False)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from omskit.errors import ValidationError
+from omskit.money import Money, MoneyLike
 from omskit.orders.storage import ORDERS
 from omskit.plugins.manager import Registry, collect_registry
 from omskit.returns import exchanges, labels
@@ -243,25 +244,41 @@ class ReturnsService:
         *,
         idempotency_key: str | None = None,
         reason: str = "",
+        to: str = "original",
+        store_credit: MoneyLike | str | None = None,
         actor: str = "system",
     ) -> Rma:
-        """Refund the inspected return to the original payment and close it.
+        """Refund the inspected return and close it.
 
         The amount is [`simulate`][]'s: never more than the payment holds (captured
-        minus refunded). A repeated ``idempotency_key`` changes nothing.
+        minus refunded, plus store credit spent on the order). It goes to the original
+        payment (``to="original"``), all of it to the customer's store credit
+        (``to="store_credit"``), or split: ``store_credit`` of it to store credit and the
+        rest to the card. The card never takes back more than it paid; what store
+        credit paid goes back to store credit. A repeated ``idempotency_key`` changes
+        nothing.
 
         Raises:
             InvalidTransition: the return is not inspected (or already closed).
             IdempotencyConflict: the key refunded another return.
+            ValidationError: an unknown ``to``; ``store_credit`` above the refund.
             PaymentDeclined, GatewayUnavailable: the gateway refused; nothing changes.
         """
         key = None if idempotency_key is None else check_text(idempotency_key, "idempotency_key")
         reason = check_text(reason, "reason", required=False)
+        if to not in ("original", "store_credit"):
+            raise ValidationError("to", to, "expected 'original' or 'store_credit'")
         actor = _actor(actor)
-        return self._change(
-            rma_id,
-            lambda uow, rma: ops.refund_in(self, uow, rma, key=key, reason=reason, actor=actor),
-        )
+
+        def change(uow: UnitOfWork, rma: Rma) -> Rma:
+            split = None
+            if store_credit is not None:
+                split = Money.of(store_credit, rma.currency, "store_credit")
+            return ops.refund_in(
+                self, uow, rma, key=key, reason=reason, actor=actor, to=to, store_credit=split
+            )
+
+        return self._change(rma_id, change)
 
     def close(self, rma_id: str, *, reason: str, actor: str = "system") -> Rma:
         """Close an inspected return without refunding it."""
