@@ -208,12 +208,23 @@ def lost_parcel(oms: OMS) -> None:
     for hook in sandbox.webhook_deliveries(label, "lost", now=oms.clock.now()):
         oms.carriers.handle_webhook("sandbox", hook.body, hook.headers)
     print(f"    the carrier says: {oms.fulfillment.shipment(shipment.id).status}")
-    claim = oms.returns.claim(order_id, {"L1": 2}, kind="lost", notes=["never arrived"])
+    (opened,) = oms.returns.for_order(order_id)  # the lost scan opened the claim
+    carrier_claim = opened.carrier_claim
+    assert carrier_claim is not None
+    print(
+        f"    {opened.id} ({opened.kind}) opened by {opened.actor}; claim against "
+        f"{carrier_claim.carrier} {carrier_claim.tracking_number} for {carrier_claim.amount}"
+    )
+    claim = oms.returns.resolve_claim(opened.id, resolution="refund", actor="agent-7")
     payment = oms.payments.get(order_id)
     print(
-        f"    {claim.id} ({claim.kind}) {claim.status}: refunded {payment.refunded} "
+        f"    resolved by the agent: {claim.status}, refunded {payment.refunded} "
         f"of {payment.captured}"
     )
+    claim = oms.returns.settle_carrier_claim(claim.id, "20.00", note="carrier's cap")
+    decided = claim.carrier_claim
+    assert decided is not None
+    print(f"    the carrier {decided.status} the claim, paying {decided.settled}")
 
 
 def main() -> None:

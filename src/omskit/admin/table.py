@@ -293,6 +293,9 @@ GUARDS: Mapping[str, Guard] = {
     "returns.issue_label": _g("returns.approve", _RMA, RMA),
     "returns.exchange": _g("returns.refund", _RMA, RMA),
     "returns.claim": _g("returns.refund", _ORD, NEW_RMA),
+    "returns.resolve_claim": _g("returns.refund", _RMA, RMA),
+    "returns.settle_carrier_claim": _g("returns.manage", _RMA, RMA),
+    "returns.deny_carrier_claim": _g("returns.manage", _RMA, RMA),
     # reporting (reads are unchecked; recording rates and writing files are not reads)
     "reports.record_rate": _g("reports.manage"),
     "reports.track_rates": _g("reports.manage"),
@@ -427,7 +430,7 @@ READS: frozenset[str] = frozenset(
                 "sourcing_request",
             )
         ),
-        *(f"returns.{m}" for m in ("check", "for_order", "get", "simulate")),
+        *(f"returns.{m}" for m in ("carrier_claims", "check", "for_order", "get", "simulate")),
         *(
             f"notifications.{m}"
             for m in (

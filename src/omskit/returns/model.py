@@ -11,7 +11,16 @@ from omskit.returns.lifecycle import next_status
 from omskit.returns.refunds import RefundBreakdown
 from omskit.storage.ports import Aggregate, Collection
 
-__all__ = ["DISPOSITIONS", "RMAS", "RefundRecord", "Rma", "RmaEntry", "RmaLine"]
+__all__ = [
+    "CARRIER_CLAIM_STATUSES",
+    "DISPOSITIONS",
+    "RMAS",
+    "CarrierClaim",
+    "RefundRecord",
+    "Rma",
+    "RmaEntry",
+    "RmaLine",
+]
 
 #: What inspection may decide for each unit: back to sellable stock, blocked in
 #: quarantine (B-grade, refurbish), written off, or not accepted (sent back, no refund).
@@ -97,6 +106,36 @@ class RefundRecord:
         return self.paid if self.credit is None else self.paid - self.credit
 
 
+#: What a claim against the carrier can be: filed, then settled (paid) or denied.
+CARRIER_CLAIM_STATUSES = ("open", "settled", "denied")
+
+
+@attrs.frozen(kw_only=True)
+class CarrierClaim:
+    """A claim against the carrier for goods it lost or damaged in transit.
+
+    Attributes:
+        carrier: the carrier that carried the parcel.
+        tracking_number: the parcel's tracking number.
+        amount: what is claimed: what the customer paid for the units.
+        status: ``"open"``, ``"settled"`` or ``"denied"``.
+        source: who reported the loss or damage (``"carrier"`` tracking, or the actor).
+        filed_at: when it was filed; ``decided_at``: when it was settled or denied.
+        settled: what the carrier paid (``None`` until settled).
+        reason: why it was denied, or a note on the settlement.
+    """
+
+    carrier: str
+    tracking_number: str
+    amount: Money
+    status: str = "open"
+    source: str = ""
+    filed_at: dt.datetime | None = None
+    decided_at: dt.datetime | None = None
+    settled: Money | None = None
+    reason: str = ""
+
+
 @attrs.define(eq=False)
 class Rma(Aggregate):
     """A return merchandise authorization (or a claim) for one order.
@@ -120,6 +159,8 @@ class Rma(Aggregate):
         resolution: how it ended (``"refund"``, ``"exchange"``, ``"replace"``...).
         exchange: requested replacement lines as ``(sku, quantity)``.
         replacement_order_id: the order created for an exchange or a replacement.
+        carrier_claim: the claim against the carrier (claims only; ``None`` when no
+            carrier parcel carried the units).
         history: every step with its actor.
     """
 
@@ -144,6 +185,7 @@ class Rma(Aggregate):
     resolution: str = ""
     exchange: tuple[tuple[str, int], ...] = ()
     replacement_order_id: str = ""
+    carrier_claim: CarrierClaim | None = None
     history: list[RmaEntry] = attrs.field(factory=list)
 
     @property
@@ -181,6 +223,13 @@ class Rma(Aggregate):
 RMAS: Collection[Rma] = Collection(
     "returns",
     Rma,
-    indexes={"order": lambda r: r.order_id, "status": lambda r: r.status},
+    indexes={
+        "order": lambda r: r.order_id,
+        "status": lambda r: r.status,
+        "carrier_claim": lambda r: None if r.carrier_claim is None else r.carrier_claim.status,
+        "claim_parcel": lambda r: (
+            None if r.carrier_claim is None else r.carrier_claim.tracking_number
+        ),
+    },
     label="return",
 )

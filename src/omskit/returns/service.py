@@ -14,11 +14,11 @@ from omskit.errors import ValidationError
 from omskit.money import Money, MoneyLike
 from omskit.orders.storage import ORDERS
 from omskit.plugins.manager import Registry, collect_registry
-from omskit.returns import exchanges, labels
+from omskit.returns import claims, exchanges, labels
 from omskit.returns import operations as ops
 from omskit.returns.events import ClaimFiled
 from omskit.returns.lifecycle import next_status
-from omskit.returns.model import RMAS, Rma
+from omskit.returns.model import CARRIER_CLAIM_STATUSES, RMAS, Rma
 from omskit.returns.policy import ReturnCheck, parse_lines
 from omskit.returns.ports import ReturnsServices
 from omskit.returns.refunds import RefundBreakdown
@@ -57,6 +57,9 @@ class ReturnsService:
         self._rules: Registry[ReturnRule] | None = None
         services.carriers.add_tracking_listener(
             lambda uow, record, new: labels.on_tracking(self, uow, record, new)
+        )
+        services.carriers.add_tracking_listener(
+            lambda uow, record, new: claims.on_lost_parcel(self, uow, record, new)
         )
 
     @property
@@ -333,6 +336,7 @@ class ReturnsService:
         *,
         kind: str,
         resolution: str = "refund",
+        tracking_number: str | None = None,
         notes: Sequence[str] = (),
         photos: Sequence[str] = (),
         actor: str = "agent",
@@ -342,9 +346,14 @@ class ReturnsService:
         Nothing comes back: the claim is requested, authorized and resolved at once,
         either by a ``"refund"`` of the units or by a ``"replace"`` ment order that costs
         the customer nothing. Shipped (not necessarily delivered) units may be claimed.
+        A claim against the carrier of the parcel (``tracking_number``, default: the
+        parcel that carried the lines) is filed on the RMA (``rma.carrier_claim``) for
+        what the customer paid for the units; decide it later with
+        [`settle_carrier_claim`][] or [`deny_carrier_claim`][].
 
         Raises:
-            ValidationError: an unknown ``kind`` or ``resolution``, malformed lines.
+            ValidationError: an unknown ``kind`` or ``resolution``, malformed lines, a
+                ``tracking_number`` of no parcel of the order.
             ReturnNotEligible: more units than were shipped and not returned or claimed.
         """
         if kind not in ("lost", "damaged"):
@@ -354,6 +363,7 @@ class ReturnsService:
         requests = parse_lines(lines, self.settings.reasons.codes(), default_reason=kind)
         actor = _actor(actor)
         note_list, photo_list = _texts(notes, "notes"), _texts(photos, "photos")
+        parcel = None if tracking_number is None else check_text(tracking_number, "tracking_number")
 
         def open_claim(uow: UnitOfWork) -> Rma:
             rma = ops.request_in(
@@ -379,6 +389,7 @@ class ReturnsService:
                     lines=tuple((x.line_id, x.quantity) for x in rma.lines),
                 )
             )
+            claims.file_in(self, uow, rma, tracking_number=parcel, source=actor, actor=actor)
             if resolution == "refund":
                 ops.refund_in(
                     self, uow, rma, key=None, reason=f"claim: {kind}", actor=actor, action="resolve"
@@ -390,6 +401,71 @@ class ReturnsService:
             return rma
         wanted = tuple((x.sku, x.quantity) for x in rma.lines)
         return self._replace(rma.id, wanted, action="resolve", free=True, actor=actor)
+
+    def resolve_claim(self, rma_id: str, *, resolution: str, actor: str = "agent") -> Rma:
+        """Settle with the customer a claim opened from carrier tracking (a lost parcel).
+
+        ``resolution`` is ``"refund"`` (the units' value back to the original payment)
+        or ``"replace"`` (a free replacement order).
+
+        Raises:
+            ValidationError: an unknown ``resolution``, or the RMA is not a claim.
+            InvalidTransition: the claim is already resolved.
+        """
+        if resolution not in ("refund", "replace"):
+            raise ValidationError("resolution", resolution, "expected 'refund' or 'replace'")
+        actor = _actor(actor)
+        rma = self.get(rma_id)
+        if not rma.is_claim:
+            raise ValidationError("rma_id", rma_id, "is a return, not a claim")
+        if resolution == "replace":
+            wanted = tuple((x.sku, x.quantity) for x in rma.lines)
+            return self._replace(rma.id, wanted, action="resolve", free=True, actor=actor)
+        return self._change(
+            rma_id,
+            lambda uow, r: ops.refund_in(
+                self, uow, r, key=None, reason=f"claim: {r.kind}", actor=actor, action="resolve"
+            ),
+        )
+
+    def settle_carrier_claim(
+        self,
+        rma_id: str,
+        amount: MoneyLike | str | None = None,
+        *,
+        note: str = "",
+        actor: str = "agent",
+    ) -> Rma:
+        """The carrier paid the claim: ``amount`` (default: everything claimed).
+
+        Raises:
+            ValidationError: no carrier claim; an amount above the claim or not positive.
+            InvalidTransition: the claim was already settled or denied.
+        """
+        note, actor = check_text(note, "note", required=False), _actor(actor)
+
+        def change(uow: UnitOfWork, rma: Rma) -> Rma:
+            paid = None if amount is None else Money.of(amount, rma.currency, "amount")
+            return claims.decide_in(
+                self, uow, rma, outcome="settle", amount=paid, reason=note, actor=actor
+            )
+
+        return self._change(rma_id, change)
+
+    def deny_carrier_claim(self, rma_id: str, *, reason: str, actor: str = "agent") -> Rma:
+        """The carrier refused the claim, saying why.
+
+        Raises:
+            ValidationError: no carrier claim, or an empty reason.
+            InvalidTransition: the claim was already settled or denied.
+        """
+        reason, actor = check_text(reason, "reason"), _actor(actor)
+        return self._change(
+            rma_id,
+            lambda uow, rma: claims.decide_in(
+                self, uow, rma, outcome="deny", amount=None, reason=reason, actor=actor
+            ),
+        )
 
     def _replace(
         self,
@@ -425,6 +501,19 @@ class ReturnsService:
         """The return ``rma_id``; raises [`UnknownReturn`][omskit.returns.errors.UnknownReturn]."""
         with self.runtime.storage.unit_of_work() as uow:
             return ops.load_rma(uow, rma_id)
+
+    def carrier_claims(self, status: str = "open") -> list[Rma]:
+        """Claims whose claim against the carrier is ``status`` (open, settled, denied).
+
+        Raises:
+            ValidationError: an unknown status.
+        """
+        if status not in CARRIER_CLAIM_STATUSES:
+            allowed = ", ".join(CARRIER_CLAIM_STATUSES)
+            raise ValidationError("status", status, f"expected one of {allowed}")
+        with self.runtime.storage.unit_of_work() as uow:
+            found = uow.repo(RMAS).list_by("carrier_claim", status)
+        return sorted(found, key=lambda r: (r.created_at, r.id))
 
     def for_order(self, order_id: str) -> list[Rma]:
         """Every return of ``order_id``, oldest first."""

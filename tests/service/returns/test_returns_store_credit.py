@@ -48,7 +48,7 @@ def test_a_split_refund_sends_part_to_store_credit_and_the_rest_to_the_card(
     rma_id = inspected(world, order.id, {"L1": 1, "L2": 1})
     with pytest.raises(ValidationError, match="store_credit"):
         world.returns.refund(rma_id, store_credit="40.00")  # more than the refund
-    with pytest.raises(ValidationError, match="'to'|to:"):
+    with pytest.raises(ValidationError, match=r"^to: "):
         world.returns.refund(rma_id, to="cash")
     assert world.returns.get(rma_id).status == "inspected"  # nothing half-done
     rma = world.returns.refund(rma_id, store_credit="10.00", idempotency_key="r1")
