@@ -556,6 +556,35 @@ class PaymentService:
             key=key, actor=actor,
         )  # fmt: skip
 
+    def withdraw_credit_in(
+        self,
+        uow: UnitOfWork,
+        payment: Payment,
+        amount: Money,
+        *,
+        reason: str,
+        key: str,
+        actor: str,
+    ) -> Adjustment:
+        """Take back ``amount`` of an exchange credit [`credit_in`][] gave (once per ``key``).
+
+        The gateway then covers that much more of what the order is due.
+
+        Raises:
+            ValidationError: more than the payment's exchange credit, or not positive.
+        """
+        _positive(amount, payment)
+        done = next((a for a in payment.adjustments if a.key == key), None)
+        if done is not None:
+            return done
+        given = payment.adjusted("exchange_credit")
+        if amount > given:
+            raise ValidationError("amount", str(amount), f"at most the {given} of exchange credit")
+        return self._adjust(
+            uow, payment, -amount, kind="exchange_credit", account="", reason=reason,
+            key=key, actor=actor,
+        )  # fmt: skip
+
     def _adjust(
         self,
         uow: UnitOfWork,

@@ -15,6 +15,7 @@ __all__ = [
     "CARRIER_CLAIM_STATUSES",
     "DISPOSITIONS",
     "RMAS",
+    "AdvanceHold",
     "CarrierClaim",
     "RefundRecord",
     "Rma",
@@ -136,6 +137,32 @@ class CarrierClaim:
     reason: str = ""
 
 
+@attrs.frozen(kw_only=True)
+class AdvanceHold:
+    """An advance exchange: the replacement shipped before the return came back.
+
+    The returned units' expected value (``credit``) pays for the replacement, and the
+    same amount is held (authorized, not captured) on the replacement's payment as
+    security. Accepted at inspection, the hold is ``released`` (voided); never
+    returned (the RMA expired or was cancelled), it is ``captured``.
+
+    Attributes:
+        order_id: the replacement order (its payment holds the money).
+        amount: the amount held.
+        credit: the returned units' value credited to the replacement.
+        status: ``"held"``, ``"released"`` or ``"captured"``.
+        captured: what was captured of the hold (units refused at inspection, or all).
+        decided_at: when the hold was released or captured.
+    """
+
+    order_id: str
+    amount: Money
+    credit: Money
+    status: str = "held"
+    captured: Money | None = None
+    decided_at: dt.datetime | None = None
+
+
 @attrs.define(eq=False)
 class Rma(Aggregate):
     """A return merchandise authorization (or a claim) for one order.
@@ -161,6 +188,7 @@ class Rma(Aggregate):
         replacement_order_id: the order created for an exchange or a replacement.
         carrier_claim: the claim against the carrier (claims only; ``None`` when no
             carrier parcel carried the units).
+        advance: the hold of an advance exchange (``None`` for any other RMA).
         history: every step with its actor.
     """
 
@@ -186,6 +214,7 @@ class Rma(Aggregate):
     exchange: tuple[tuple[str, int], ...] = ()
     replacement_order_id: str = ""
     carrier_claim: CarrierClaim | None = None
+    advance: AdvanceHold | None = None
     history: list[RmaEntry] = attrs.field(factory=list)
 
     @property

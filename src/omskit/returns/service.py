@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from omskit.errors import ValidationError
+from omskit.errors import InvalidTransition, ValidationError
 from omskit.money import Money, MoneyLike
 from omskit.orders.storage import ORDERS
 from omskit.plugins.manager import Registry, collect_registry
@@ -167,16 +167,26 @@ class ReturnsService:
         )
 
     def cancel(self, rma_id: str, *, reason: str = "", actor: str = "customer") -> Rma:
-        """Withdraw a return before its goods are on their way."""
+        """Withdraw a return before its goods are on their way.
+
+        The hold of an advance exchange is then captured: the customer keeps the
+        replacement and pays for it.
+        """
         reason = check_text(reason, "reason", required=False)
         actor = _actor(actor)
-        return self._change(
-            rma_id,
-            lambda uow, rma: ops.stop_in(self, uow, rma, "cancel", reason=reason, actor=actor),
-        )
+
+        def change(uow: UnitOfWork, rma: Rma) -> Rma:
+            rma = ops.stop_in(self, uow, rma, "cancel", reason=reason, actor=actor)
+            exchanges.forfeit_advance_in(self, uow, rma, actor=actor)
+            return rma
+
+        return self._change(rma_id, change)
 
     def expire_due(self, *, actor: str = "system") -> list[Rma]:
-        """Expire every authorization whose time ran out before its goods arrived."""
+        """Expire every authorization whose time ran out before its goods arrived.
+
+        An advance exchange's hold is captured (the replacement is paid for).
+        """
         actor = _actor(actor)
         now = self.runtime.clock.now()
 
@@ -185,6 +195,7 @@ class ReturnsService:
             for status in ("authorized", "label_issued"):
                 for rma in uow.repo(RMAS).list_by("status", status):
                     if rma.expires_at is not None and rma.expires_at < now:
+                        exchanges.forfeit_advance_in(self, uow, rma, actor=actor)
                         done.append(
                             ops.stop_in(
                                 self, uow, rma, "expire", actor=actor, reason="not received in time"
@@ -232,9 +243,14 @@ class ReturnsService:
         order's ``OrderLine.returned`` counts the accepted units.
         """
         actor = _actor(actor)
-        return self._change(
-            rma_id, lambda uow, rma: ops.inspect_in(self, uow, rma, dispositions, actor=actor)
-        )
+
+        def change(uow: UnitOfWork, rma: Rma) -> Rma:
+            rma = ops.inspect_in(self, uow, rma, dispositions, actor=actor)
+            if rma.advance is not None and rma.advance.status == "held":
+                rma = exchanges.finish_advance_in(self, uow, rma, actor=actor)
+            return rma
+
+        return self._change(rma_id, change)
 
     def simulate(self, rma_id: str) -> RefundBreakdown:
         """The refund [`refund`][] would pay now, part by part; nothing changes."""
@@ -312,6 +328,7 @@ class ReturnsService:
         rma_id: str,
         lines: Mapping[str, int] | Sequence[Mapping[str, Any]],
         *,
+        advance: bool = False,
         actor: str = "system",
     ) -> Rma:
         """Replace the inspected return's accepted units with ``lines`` (``{sku: qty}``).
@@ -321,12 +338,22 @@ class ReturnsService:
         original payment method (dearer) or refunded to the original payment (cheaper).
         ``rma.replacement_order_id`` names it; ``rma.refunds`` records the credit.
 
+        With ``advance``, the replacement ships before the goods come back (the return
+        is authorized, not yet received): the units' expected value is credited and as
+        much is held on the customer's payment method (``rma.advance``). Inspection
+        releases the hold (capturing only the share of units it refuses); expiry or
+        cancellation captures it.
+
         Raises:
-            InvalidTransition: the return is not inspected.
-            PaymentDeclined: the difference was refused; the replacement is cancelled.
+            InvalidTransition: the return is not inspected (with ``advance``: not
+                authorized, or already received).
+            PaymentDeclined: the difference or the hold was refused; the replacement is
+                cancelled.
             ValidationError, OrderRejected, InsufficientStock: as capture raises them.
         """
         wanted, actor = exchanges.parse_replacement(lines), _actor(actor)
+        if advance:
+            return self._replace(rma_id, wanted, action="advance", free=False, actor=actor)
         return self._replace(rma_id, wanted, action="exchange", free=False, actor=actor)
 
     def claim(
@@ -480,16 +507,28 @@ class ReturnsService:
             rma = ops.load_rma(uow, rma_id)
             if rma.replacement_order_id:
                 return rma
-            next_status(f"return {rma.id}", rma.status, action)
+            if action == "advance":
+                if rma.status not in exchanges.ADVANCE_FROM:
+                    raise InvalidTransition(
+                        f"return {rma.id}",
+                        rma.status,
+                        "exchange in advance",
+                        list(exchanges.ADVANCE_FROM),
+                    )
+            else:
+                next_status(f"return {rma.id}", rma.status, action)
             order = uow.repo(ORDERS).get(rma.order_id)
         replacement = exchanges.capture_replacement(self, rma, order, wanted, actor)
-        try:
-            return self._change(
-                rma_id,
-                lambda uow, r: exchanges.settle_replacement_in(
-                    self, uow, r, replacement.id, action=action, free=free, actor=actor
-                ),
+
+        def settle(uow: UnitOfWork, r: Rma) -> Rma:
+            if action == "advance":
+                return exchanges.advance_in(self, uow, r, replacement.id, actor=actor)
+            return exchanges.settle_replacement_in(
+                self, uow, r, replacement.id, action=action, free=free, actor=actor
             )
+
+        try:
+            return self._change(rma_id, settle)
         except Exception:
             self.services.orders.cancel(
                 replacement.id, reason=f"the exchange for return {rma_id} failed", actor=actor
