@@ -431,7 +431,10 @@ READS: frozenset[str] = frozenset(
                 "sourcing_request",
             )
         ),
-        *(f"returns.{m}" for m in ("carrier_claims", "check", "for_order", "get", "simulate")),
+        *(
+            f"returns.{m}"
+            for m in ("carrier_claims", "check", "for_order", "get", "simulate", "totals")
+        ),
         *(
             f"notifications.{m}"
             for m in (

@@ -24,6 +24,7 @@ from omskit.returns.ports import ReturnsServices
 from omskit.returns.refunds import RefundBreakdown
 from omskit.returns.rules import ReturnRule
 from omskit.returns.settings import ReturnSettings
+from omskit.returns.totals import ReturnTotals, order_totals
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
 from omskit.validation import check_text
@@ -553,6 +554,17 @@ class ReturnsService:
         with self.runtime.storage.unit_of_work() as uow:
             found = uow.repo(RMAS).list_by("carrier_claim", status)
         return sorted(found, key=lambda r: (r.created_at, r.id))
+
+    def totals(self, order_id: str) -> ReturnTotals:
+        """The order's totals after its returns: per line, per tax rate, net sales.
+
+        Raises:
+            NotFound: no such order.
+        """
+        with self.runtime.storage.unit_of_work() as uow:
+            order = uow.repo(ORDERS).get(order_id)
+            found = uow.repo(RMAS).list_by("order", order.id)
+        return order_totals(order, sorted(found, key=lambda r: (r.created_at, r.id)))
 
     def for_order(self, order_id: str) -> list[Rma]:
         """Every return of ``order_id``, oldest first."""
