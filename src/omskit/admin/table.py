@@ -206,6 +206,7 @@ GUARDS: Mapping[str, Guard] = {
     "carriers.void_label": _g("carriers.labels", target=LABEL),
     "carriers.void_label_in": _g("carriers.labels"),
     "carriers.return_label": _g("carriers.labels", target=LABEL),
+    "carriers.return_label_in": _g("carriers.labels"),
     "carriers.register_label_in": _g("carriers.labels"),
     "carriers.void_unstored": _g("carriers.labels"),
     "carriers.settle_failed": _g("carriers.manage"),

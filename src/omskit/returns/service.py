@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
+from omskit.carriers.model import Label
+from omskit.carriers.purchases import LabelPurchase
 from omskit.errors import InvalidTransition, ValidationError
 from omskit.money import Money, MoneyLike
 from omskit.orders.storage import ORDERS
@@ -317,12 +319,22 @@ class ReturnsService:
         Raises:
             InvalidTransition: the return is not authorized.
             ValidationError: a claim, or no carrier parcel to return.
-            CarrierUnavailable: the carrier failed; nothing changes.
+            CarrierUnavailable: the carrier failed; nothing changes (a label bought
+                before the failure is voided, an unknown outcome is journaled).
         """
         actor = _actor(actor)
-        return self._change(
-            rma_id, lambda uow, rma: labels.issue_label_in(self, uow, rma, actor=actor)
-        )
+        bought: list[Label] = []
+        attempts: list[LabelPurchase] = []
+        try:
+            return self._change(
+                rma_id,
+                lambda uow, rma: labels.issue_label_in(
+                    self, uow, rma, actor=actor, bought=bought, attempts=attempts
+                ),
+            )
+        except Exception:
+            self.services.carriers.settle_failed(bought, attempts)
+            raise
 
     def exchange(
         self,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from omskit import OMS, InvalidTransition, ValidationError
 from omskit.carriers import SandboxCarrier
+from omskit.carriers.model import Label
 from omskit.money import Money
 
 from .returns_helpers import Sell, build_world, make_seller
@@ -118,3 +121,48 @@ def test_a_lost_scan_can_be_left_to_the_customer() -> None:
     assert oms.returns.for_order(order.id) == []
     with pytest.raises(ValidationError, match="lost_parcels"):
         OMS.in_memory({"returns": {"lost_parcels": "panic"}}, autoload=False)
+
+
+def test_a_return_label_takes_the_carriers_purchase_path(
+    world: OMS, sell: Sell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox = world.carriers.get("sandbox")
+    assert isinstance(sandbox, SandboxCarrier)
+    order = sell({"TEE": 2}, deliver=False)
+    ship_for_real(world, order.id)
+    rma = world.returns.request(order.id, {"L1": 1}, authorize=True)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the RMA could not be recorded")
+
+    issued: list[str] = []
+    real = SandboxCarrier.return_label
+
+    def recording(
+        self: SandboxCarrier, original: Label, *, reference: str, now: dt.datetime
+    ) -> Label:
+        label = real(self, original, reference=reference, now=now)
+        issued.append(label.tracking_number)
+        return label
+
+    with monkeypatch.context() as patch:  # the label is bought, then the transaction fails
+        patch.setattr("omskit.returns.labels.RmaLabelIssued", broken)
+        patch.setattr(SandboxCarrier, "return_label", recording)
+        with pytest.raises(RuntimeError):
+            world.returns.issue_label(rma.id)
+    assert world.returns.get(rma.id).status == "authorized"
+    assert issued
+    assert all(sandbox.is_voided(n) for n in issued)  # voided at the carrier
+    assert world.carriers.unsettled_purchases() == []  # and nothing left unknown
+    rma = world.returns.issue_label(rma.id)  # the next attempt buys under the next key
+    assert not sandbox.is_voided(rma.label_tracking)
+    record = world.carriers.label(rma.label_tracking)
+    assert (record.owner, record.reference, record.external) == ("returns", rma.id, False)
+    assert record.label.is_return
+    again = world.returns.issue_label  # a label per RMA: asking again is refused
+    with pytest.raises(InvalidTransition):
+        again(rma.id)
+    with world.runtime.transaction() as uow:  # voidable like an outbound label
+        stored = world.carriers.find_in(uow, rma.label_tracking, None)
+        assert world.carriers.void_label_in(uow, stored).status == "voided"
+    assert sandbox.is_voided(rma.label_tracking)
