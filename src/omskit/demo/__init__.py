@@ -16,7 +16,7 @@ from omskit.testing import FakeClock
 __all__ = ["SECTIONS", "run_demo"]
 
 #: Section modules under ``omskit.demo``, run in this order.
-SECTIONS: tuple[str, ...] = ("foundation", "pricing", "routing", "orders", "fulfillment")
+SECTIONS: tuple[str, ...] = ("foundation", "pricing", "routing", "orders", "fulfillment", "returns")
 
 
 def run_demo(out: TextIO) -> OMS:
