@@ -149,4 +149,4 @@ def run(oms: OMS, say: Say) -> None:
         f"{totals.to_store_credit}, exchanges {totals.to_exchanges}); net sales "
         f"{totals.net_sales}"
     )
-    say()
+    say("")
