@@ -113,18 +113,21 @@ class ReturnTotals:
         return self.gross_sales - self.refunded
 
     def explain(self) -> str:
-        """The totals as readable lines: per line, per rate, then the order."""
-        out = [f"order {self.order_id}: gross sales {self.gross_sales}"]
+        """The totals as readable lines: the order, per line, per rate, the parts."""
+        out = [
+            f"order {self.order_id}: gross sales {self.gross_sales}, refunded "
+            f"{self.refunded}, net sales {self.net_sales}"
+        ]
         for x in self.lines:
+            fees = f", fees {x.fees}" if x.fees.amount else ""
             out.append(
-                f"  {x.line_id} {x.sku} [{x.rate}]: {x.returned_units}/{x.units} back, "
-                f"{x.returned.gross} of {x.sold.gross} (tax {x.returned.tax})"
-                + (f", fees {x.fees}" if x.fees.amount else "")
+                f"  {x.line_id} {x.sku} x{x.returned_units}/{x.units} back: "
+                f"{x.returned.gross} of {x.sold.gross}{fees} [{x.rate}]"
             )
         for r in self.rates:
             out.append(
-                f"  {r.rate}: sold {r.sold.net} net + {r.sold.tax} tax, returned "
-                f"{r.returned.net} net + {r.returned.tax} tax, kept {r.kept.gross}"
+                f"  {r.rate}: returned {r.returned.gross} of {r.sold.gross} "
+                f"(tax {r.returned.tax} of {r.sold.tax})"
             )
         for name, value in (
             ("shipping refunded", self.shipping_refunded),
@@ -136,9 +139,8 @@ class ReturnTotals:
             if value.amount:
                 out.append(f"  {name}: {value}")
         out.append(
-            f"  refunded {self.refunded} (card {self.to_card}, store credit "
-            f"{self.to_store_credit}, exchanges {self.to_exchanges}); "
-            f"net sales {self.net_sales}"
+            f"  paid to the card {self.to_card}, to store credit {self.to_store_credit}, "
+            f"to exchanges {self.to_exchanges}"
         )
         return "\n".join(out)
 

@@ -53,6 +53,9 @@ def test_totals_split_by_tax_rate_and_destination(clock: FakeClock) -> None:
     assert totals.to_card.is_zero
     assert totals.refunded == eur("39.59")
     assert totals.net_sales == eur("53.29")
-    assert "net sales 53.29 EUR" in totals.explain()
+    assert "refunded 39.59 EUR, net sales 53.29 EUR" in totals.explain()
+    assert "  L2 BOOK x1/2 back: 24.00 EUR of 48.00 EUR, fees 2.40 EUR [VAT 7% (DE)]" in (
+        totals.explain()
+    )
     with pytest.raises(NotFound):
         oms.returns.totals("ord_nope")
