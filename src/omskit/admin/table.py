@@ -244,6 +244,7 @@ GUARDS: Mapping[str, Guard] = {
     "payments.refund_to_credit_in": _g("payments.refund", _PAY_OBJ),
     "payments.credit_in": _g("payments.refund", _PAY_OBJ),
     "payments.withdraw_credit_in": _g("payments.capture", _PAY_OBJ),
+    "payments.give_back_credit_in": _g("payments.refund", _PAY_OBJ),
     # orders
     "orders.capture": _g("orders.capture", sc.capture_channel, NEW_ORDER),
     "orders.approve": _g("orders.approve", _ORD, ORDER),

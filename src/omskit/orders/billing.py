@@ -88,6 +88,7 @@ def authorize_at_capture(
             reason = f"payment {'declined' if txn.status == 'declined' else 'failed'}: {txn.code}"
             if payments.settings.on_failure == "cancel":
                 svc.cancel_units_in(uow, order, reason)
+                payments.give_back_credit_in(uow, payment, order.due)
             else:
                 _hold(order, reason)
         elif txn.review:
@@ -117,6 +118,8 @@ def settle(svc: OrderService, uow: UnitOfWork, order: Order) -> Settlement:
     payment = svc.payments.find_in(uow, order.id)
     zero = Money.zero(order.currency)
     if payment is None or payment.status == "failed" or not payment.method:
+        if payment is not None:  # no card to settle with; store credit still comes back
+            svc.payments.give_back_credit_in(uow, payment, order.due)
         return Settlement(zero, zero, zero)
     txns = svc.payments.settle_in(uow, payment, order.due)
     if (

@@ -352,7 +352,7 @@ class PaymentService:
         ``run``).
         """
         done: list[Transaction] = []
-        self._give_back_credit(uow, payment, due)
+        self.give_back_credit_in(uow, payment, due)
         owed = payment.owed(due)
         covered = payment.covered
         if owed > covered:
@@ -384,7 +384,7 @@ class PaymentService:
     def release_in(self, uow: UnitOfWork, payment: Payment) -> list[Transaction]:
         """Void everything open, refund the whole balance, give store credit back."""
         done: list[Transaction] = []
-        self._give_back_credit(uow, payment, Money.zero(payment.currency))
+        self.give_back_credit_in(uow, payment, Money.zero(payment.currency))
         if payment.open_amount.amount:
             _, txns = self._operate(
                 uow,
@@ -605,7 +605,7 @@ class PaymentService:
         uow.repo(PAYMENTS).save(payment)
         return adjustment
 
-    def _give_back_credit(self, uow: UnitOfWork, payment: Payment, due: Money) -> None:
+    def give_back_credit_in(self, uow: UnitOfWork, payment: Payment, due: Money) -> None:
         """Return to the account the store credit an order now due ``due`` does not use.
 
         Store credit pays last: it is given back only once ``due`` (less the other

@@ -136,3 +136,40 @@ def test_two_captures_racing_for_the_same_credit_cannot_overspend(shop: OMS) -> 
     account = shop.payments.credit_account(EMAIL, "EUR")
     assert account.balance.is_zero
     assert [str(e.amount) for e in account.entries] == ["39.98 EUR"] + ["-19.99 EUR"] * 2
+
+
+def test_a_declined_card_cancels_the_order_and_returns_the_credit(oms: OMS) -> None:
+    shop = OMS.in_memory({"payments": {"on_failure": "cancel"}}, autoload=False)
+    shop.catalog.add_product("TEE", name="Tee", price="19.99", currency="EUR", weight_grams=180)
+    shop.inventory.add_location("BER", name="Berlin", country="DE", lat=52.5, lon=13.4)
+    shop.inventory.receive("TEE", location="BER", quantity=10)
+    shop.payments.issue_credit(EMAIL, "10.00", currency="EUR", reason="gift card")
+    payload = order(1, "10.00")
+    payload["payment"]["method"] = "tok_declined"
+    placed = shop.orders.capture(payload)
+    assert placed.status == "cancelled"
+    assert shop.payments.store_credit(EMAIL, "EUR") == Money("10.00", "EUR")
+    assert shop.payments.get(placed.id).adjusted("store_credit").is_zero
+
+
+def test_an_order_paid_wholly_with_credit_authorizes_nothing(shop: OMS) -> None:
+    shop.payments.issue_credit(EMAIL, "19.99", currency="EUR", reason="gift card")
+    placed = shop.orders.capture(order(1, "19.99"))
+    payment = shop.payments.get(placed.id)
+    assert payment.transactions == []
+    assert payment.owed(placed.total.gross).is_zero
+    shop.orders.cancel(placed.id, reason="changed mind")
+    assert shop.payments.store_credit(EMAIL, "EUR") == Money("19.99", "EUR")
+
+
+def test_a_held_order_with_a_failed_card_gives_the_credit_back_when_cancelled(
+    shop: OMS,
+) -> None:
+    shop.payments.issue_credit(EMAIL, "10.00", currency="EUR", reason="gift card")
+    payload = order(1, "10.00")
+    payload["payment"]["method"] = "tok_declined"
+    placed = shop.orders.capture(payload)
+    assert placed.on_hold
+    assert shop.payments.store_credit(EMAIL, "EUR").is_zero  # still spent, awaiting a card
+    shop.orders.cancel(placed.id, reason="no valid card", actor="agent")
+    assert shop.payments.store_credit(EMAIL, "EUR") == Money("10.00", "EUR")
