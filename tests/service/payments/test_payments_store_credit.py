@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,8 @@ from omskit.money import Money
 from omskit.orders.storage import ORDERS
 from omskit.payments.credit import InsufficientStoreCredit
 from omskit.payments.model import PAYMENTS
+
+from ...stores import store_url
 
 HOME = {"country": "DE", "name": "Dana Levi", "line1": "Invalidenstr. 117",
         "city": "Berlin", "postal_code": "10115"}  # fmt: skip
@@ -114,7 +117,21 @@ def test_spending_more_than_the_balance_stores_nothing(shop: OMS) -> None:
     assert shop.payments.store_credit(EMAIL, "EUR") == Money("5.00", "EUR")
 
 
-def test_two_captures_racing_for_the_same_credit_cannot_overspend(shop: OMS) -> None:
+def durable_shop(kind: str, directory: Path) -> OMS:
+    oms = OMS.open(store_url(kind, directory), autoload=False)
+    oms.catalog.add_product("TEE", name="Tee", price="19.99", currency="EUR", weight_grams=180)
+    oms.inventory.add_location("BER", name="Berlin", country="DE", lat=52.5, lon=13.4)
+    oms.inventory.receive("TEE", location="BER", quantity=100)
+    return oms
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "postgres"])
+def test_two_captures_racing_for_the_same_credit_cannot_overspend(
+    kind: str, shop: OMS, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if kind != "memory":
+        shop = durable_shop(kind, tmp_path)
+        request.addfinalizer(shop.close)
     shop.payments.issue_credit(EMAIL, "39.98", currency="EUR", reason="gift card")
     barrier = threading.Barrier(6)
     outcomes: list[str] = []
