@@ -15,7 +15,7 @@ from omskit.orders.storage import ORDERS
 from omskit.payments.credit import InsufficientStoreCredit
 from omskit.payments.model import PAYMENTS
 
-from ...stores import store_url
+from ...stores import store_url  # noqa: TID252 - shared test helpers
 
 HOME = {"country": "DE", "name": "Dana Levi", "line1": "Invalidenstr. 117",
         "city": "Berlin", "postal_code": "10115"}  # fmt: skip
