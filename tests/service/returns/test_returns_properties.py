@@ -2,7 +2,8 @@
 
 Currencies with 0, 2 and 3 decimals (JPY, EUR, KWD), tax included and on top, an
 order-level discount or none, shipping or none; partial returns with some units refused
-at inspection, each refunded to the card, to store credit, or split. After every step:
+at inspection, each refunded to the card, to store credit, split, or exchanged for the
+same goods. After every step:
 refunds never exceed what was captured, the RMAs' refunds add up to the payment's and
 to the store credit ledger's, returned units never exceed delivered ones, stock and
 ledger agree, and the order's totals (per line, per tax rate, net sales) equal the sum
@@ -26,7 +27,7 @@ from .returns_helpers import build_world, make_seller
 
 STEP = st.tuples(st.sampled_from(["L1", "L2", "L3"]), st.integers(1, 4), st.integers(0, 2),
                  st.sampled_from(["changed_mind", "defective", "too_small"]),
-                 st.sampled_from(["original", "store_credit", "split"]))  # fmt: skip
+                 st.sampled_from(["original", "store_credit", "split", "exchange"]))  # fmt: skip
 
 
 def check_invariants(oms: OMS, order_id: str) -> None:
@@ -76,11 +77,14 @@ def give_back(  # noqa: PLR0917
         rejected -= refused
         plan[k] = {"restock": v - refused, "rejected": refused}
     oms.returns.inspect(rma.id, plan)
-    if to == "split":
+    accepted = {x.sku: x.accepted for x in oms.returns.get(rma.id).lines if x.accepted}
+    if to == "exchange" and accepted:  # the same goods again: the credit pays for them
+        oms.returns.exchange(rma.id, accepted)
+    elif to == "split":
         half = allocate(oms.returns.simulate(rma.id).total, [1, 1])[0]
         oms.returns.refund(rma.id, store_credit=half)
     else:
-        oms.returns.refund(rma.id, to=to)
+        oms.returns.refund(rma.id, to="original" if to == "exchange" else to)
 
 
 @given(
@@ -115,8 +119,9 @@ def test_partial_returns_never_refund_more_than_captured_and_all_of_it_at_the_en
     check_invariants(oms, order.id)
     payment = oms.payments.get(order.id)
     credited = payment.adjusted("credit_refund")
-    assert payment.refunded + credited == payment.captured == order.total.gross
     totals = oms.returns.totals(order.id)
+    assert payment.captured == order.total.gross
+    assert payment.refunded + credited + totals.to_exchanges == payment.captured
     assert len(totals.rates) == 2
     for rate in totals.rates:
         assert rate.returned == rate.sold  # every tax rate refunded exactly as charged
