@@ -1,4 +1,8 @@
-"""Returns walk-through: a partial return (discount share, restocking fee), an exchange, a claim.
+"""Returns walk-through: partial return, exchange, lost-parcel claim, store credit.
+
+The partial return shows a discount share and a restocking fee; the claim is filed
+against the carrier from its own "lost" scan; store credit is refunded, spent and given
+back.
 
 Run from the repository root: ``python examples/returns.py``.
 """
@@ -208,11 +212,71 @@ def lost_parcel(oms: OMS) -> None:
     for hook in sandbox.webhook_deliveries(label, "lost", now=oms.clock.now()):
         oms.carriers.handle_webhook("sandbox", hook.body, hook.headers)
     print(f"    the carrier says: {oms.fulfillment.shipment(shipment.id).status}")
-    claim = oms.returns.claim(order_id, {"L1": 2}, kind="lost", notes=["never arrived"])
+    (opened,) = oms.returns.for_order(order_id)  # the lost scan opened the claim
+    carrier_claim = opened.carrier_claim
+    assert carrier_claim is not None
+    print(
+        f"    {opened.id} ({opened.kind}) opened by {opened.actor}; claim against "
+        f"{carrier_claim.carrier} {carrier_claim.tracking_number} for {carrier_claim.amount}"
+    )
+    claim = oms.returns.resolve_claim(opened.id, resolution="refund", actor="agent-7")
     payment = oms.payments.get(order_id)
     print(
-        f"    {claim.id} ({claim.kind}) {claim.status}: refunded {payment.refunded} "
+        f"    resolved by the agent: {claim.status}, refunded {payment.refunded} "
         f"of {payment.captured}"
+    )
+    claim = oms.returns.settle_carrier_claim(claim.id, "20.00", note="carrier's cap")
+    decided = claim.carrier_claim
+    assert decided is not None
+    print(f"    the carrier {decided.status} the claim, paying {decided.settled}")
+
+
+def store_credit(oms: OMS) -> None:
+    print("\n5. Store credit: a refund kept as credit, then spent with a card")
+    order_id = capture(oms, "W-4", {"HOODIE": 1})
+    deliver(oms, order_id)
+    rma = oms.returns.request(order_id, {"L1": 1}, authorize=True)
+    oms.returns.receive(rma.id)
+    oms.returns.inspect(rma.id, {"L1": "restock"})
+    rma = oms.returns.refund(rma.id, to="store_credit", reason="customer chose credit")
+    balance = oms.payments.store_credit("dana@example.com", "EUR")
+    print(f"    refunded {rma.refunds[-1].paid} to store credit: balance {balance}")
+    order = oms.orders.capture(
+        {
+            "channel": "web",
+            "external_id": "W-5",
+            "customer": {"email": "dana@example.com"},
+            "ship_to": HOME,
+            "lines": [{"sku": "TEE", "quantity": 3}],
+            "payment": {"method": "tok_visa", "store_credit": str(balance.amount)},
+        }
+    )
+    payment = oms.payments.get(order.id)
+    print(
+        f"    order {order.id} ({order.total.gross}): {payment.adjusted('store_credit')} "
+        f"from store credit, {payment.authorized} on the card"
+    )
+    try:
+        capture_with_credit(oms, "W-6", "1.00")
+    except OmskitError as exc:
+        print(f"    the balance is spent, so more is refused: {exc}")
+    oms.orders.cancel(order.id, reason="ordered the wrong size", actor="dana@example.com")
+    balance = oms.payments.store_credit("dana@example.com", "EUR")
+    print(f"    the order is cancelled: the credit comes back, balance {balance}")
+    totals = oms.returns.totals(order_id)
+    print(f"    the hoodie order after its return: net sales {totals.net_sales}")
+
+
+def capture_with_credit(oms: OMS, ref: str, credit: str) -> None:
+    oms.orders.capture(
+        {
+            "channel": "web",
+            "external_id": ref,
+            "customer": {"email": "dana@example.com"},
+            "ship_to": HOME,
+            "lines": [{"sku": "MUG", "quantity": 1}],
+            "payment": {"method": "tok_visa", "store_credit": credit},
+        }
     )
 
 
@@ -222,6 +286,7 @@ def main() -> None:
     full_return(oms, order_id)
     exchange(oms)
     lost_parcel(oms)
+    store_credit(oms)
 
 
 if __name__ == "__main__":

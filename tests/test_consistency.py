@@ -67,6 +67,7 @@ READS: dict[str, set[str]] = {
     },
     "payments": {
         "compensate",
+        "credit_account",
         "find",
         "gateway",
         "get",
@@ -77,6 +78,7 @@ READS: dict[str, set[str]] = {
         "send",
         "send_raw",
         "settle_with",
+        "store_credit",
     },
     "orders": {
         "add_timeline_source",

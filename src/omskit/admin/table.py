@@ -206,6 +206,7 @@ GUARDS: Mapping[str, Guard] = {
     "carriers.void_label": _g("carriers.labels", target=LABEL),
     "carriers.void_label_in": _g("carriers.labels"),
     "carriers.return_label": _g("carriers.labels", target=LABEL),
+    "carriers.return_label_in": _g("carriers.labels"),
     "carriers.register_label_in": _g("carriers.labels"),
     "carriers.void_unstored": _g("carriers.labels"),
     "carriers.settle_failed": _g("carriers.manage"),
@@ -238,6 +239,13 @@ GUARDS: Mapping[str, Guard] = {
     "payments.observe": _g("admin.configure"),
     "orders.add_timeline_source": _g("admin.configure"),
     "payments.settle_with": _g("admin.configure"),
+    "payments.issue_credit": _g("payments.refund"),
+    "payments.post_credit_in": _g("payments.refund"),
+    "payments.apply_credit_in": _g("payments.capture", _PAY_OBJ),
+    "payments.refund_to_credit_in": _g("payments.refund", _PAY_OBJ),
+    "payments.credit_in": _g("payments.refund", _PAY_OBJ),
+    "payments.withdraw_credit_in": _g("payments.capture", _PAY_OBJ),
+    "payments.give_back_credit_in": _g("payments.refund", _PAY_OBJ),
     # orders
     "orders.capture": _g("orders.capture", sc.capture_channel, NEW_ORDER),
     "orders.approve": _g("orders.approve", _ORD, ORDER),
@@ -289,6 +297,9 @@ GUARDS: Mapping[str, Guard] = {
     "returns.issue_label": _g("returns.approve", _RMA, RMA),
     "returns.exchange": _g("returns.refund", _RMA, RMA),
     "returns.claim": _g("returns.refund", _ORD, NEW_RMA),
+    "returns.resolve_claim": _g("returns.refund", _RMA, RMA),
+    "returns.settle_carrier_claim": _g("returns.manage", _RMA, RMA),
+    "returns.deny_carrier_claim": _g("returns.manage", _RMA, RMA),
     # reporting (reads are unchecked; recording rates and writing files are not reads)
     "reports.record_rate": _g("reports.manage"),
     "reports.track_rates": _g("reports.manage"),
@@ -407,6 +418,9 @@ READS: frozenset[str] = frozenset(
                 "get",
                 "pending_compensations",
                 "raise_unless_succeeded",
+                "credit_account",
+                "credit_account_in",
+                "store_credit",
             )
         ),
         *(
@@ -423,7 +437,10 @@ READS: frozenset[str] = frozenset(
                 "timeline",
             )
         ),
-        *(f"returns.{m}" for m in ("check", "for_order", "get", "simulate")),
+        *(
+            f"returns.{m}"
+            for m in ("carrier_claims", "check", "for_order", "get", "simulate", "totals")
+        ),
         *(
             f"notifications.{m}"
             for m in (

@@ -9,7 +9,7 @@ import attrs
 from omskit.carriers.calls import carrier_call
 from omskit.carriers.errors import CarrierUnavailable, UnknownTrackingNumber
 from omskit.carriers.events import LabelPurchased, LabelVoided, ReturnLabelIssued
-from omskit.carriers.model import Label, RateRequest
+from omskit.carriers.model import Label, ParcelSpec, RateRequest
 from omskit.carriers.port import Carrier
 from omskit.carriers.purchases import (
     LABEL_PURCHASES,
@@ -355,6 +355,80 @@ class LabelDesk:
         )
         uow.repo(LABELS).save(record)
         return record
+
+    def return_label_in(
+        self,
+        uow: UnitOfWork,
+        original: LabelRecord,
+        *,
+        reference: str,
+        owner: str = "",
+        bought: list[Label] | None = None,
+        attempts: list[LabelPurchase] | None = None,
+    ) -> LabelRecord:
+        """Buy (once per ``reference``) a return label for the parcel of ``original``.
+
+        The purchase takes the same path as an outbound one ([`buy_label_in`][]): it is
+        keyed ``f"{reference}:return#{attempt}"`` (the carrier gets the key as its
+        reference, so a retry gets the same label back), earlier purchases whose outcome
+        is unknown are settled first, and the label is appended to ``bought`` and the
+        purchase to ``attempts`` so a caller whose transaction fails can void it and
+        record how it ended (``settle_failed``). The stored label is voidable like any
+        other (``void_label_in``).
+
+        Raises:
+            InvalidTransition: ``original`` is voided or is itself a return label.
+            CarrierUnavailable: the carrier failed (its outcome may be unknown).
+        """
+        if original.status == "voided" or original.label.is_return:
+            raise InvalidTransition(
+                "label",
+                "voided" if original.status == "voided" else "return label",
+                "issue a return label for",
+                ["an active outbound label"],
+            )
+        reference = check_text(reference, "reference", max_length=100)
+        labels = uow.repo(LABELS)
+        existing = [r for r in labels.list_by("reference", reference) if r.label.is_return]
+        for r in existing:
+            if r.status == "active":
+                return r
+        out = original.label
+        request = RateRequest(out.ship_to, out.ship_from, (ParcelSpec(out.weight_grams),))
+        base, now = f"{reference}:return", self._rt.clock.now()
+        key, attempt = purchase_key_in(
+            self.get, uow, base, carrier=out.carrier, service=out.service, request=request,
+            options=(), now=now, spent=len(existing),
+        )  # fmt: skip
+        record = LabelPurchase(
+            id=key, base=base, attempt=attempt, carrier=out.carrier, service=out.service,
+            request=request, reference=reference, owner=owner, updated_at=now,
+        )  # fmt: skip
+        if attempts is not None:
+            attempts.append(record)
+        try:
+            with carrier_call(out.carrier, "return_label", outcome_unknown=True):
+                label = self.get(out.carrier).return_label(out, reference=key, now=now)
+        except CarrierUnavailable as exc:
+            record.note = str(exc)
+            raise
+        except OmskitError:
+            record.status = "none"
+            raise
+        record.status, record.tracking_numbers = "bought", (label.tracking_number,)
+        if bought is not None:
+            bought.append(label)
+        stored = self._store(labels, label, reference, owner)
+        stored.record(
+            ReturnLabelIssued(
+                label_id=stored.id,
+                carrier=label.carrier,
+                tracking_number=label.tracking_number,
+                original_tracking_number=original.tracking_number,
+                reference=reference,
+            )
+        )
+        return stored
 
     def return_label(
         self, tracking_number: str, *, carrier: str | None = None, actor: str = "system"

@@ -22,6 +22,7 @@ SECTIONS: tuple[str, ...] = (
     "routing",
     "orders",
     "fulfillment",
+    "returns",
     "notifications",
 )
 

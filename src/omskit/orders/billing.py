@@ -8,11 +8,13 @@ edit adds is captured at once too, so such an order never has money left open.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import attrs
 
 from omskit.channels.model import Channel
+from omskit.errors import ValidationError
 from omskit.money import Money, allocate, sum_money
 from omskit.orders.model import Order
 from omskit.orders.storage import ORDERS
@@ -51,23 +53,42 @@ class Settlement:
 
 
 def authorize_at_capture(
-    svc: OrderService, uow: UnitOfWork, order: Order, method: str, channel: Channel
+    svc: OrderService,
+    uow: UnitOfWork,
+    order: Order,
+    method: str,
+    channel: Channel,
+    *,
+    store_credit: Decimal | None = None,
+    actor: str = "system",
 ) -> Payment:
-    """Open the order's payment and authorize what it is due.
+    """Open the order's payment, spend ``store_credit`` on it, authorize the rest.
 
     A declined or failed authorization holds or cancels the order (``payments.on_failure``);
     a gateway review flag holds it; with ``payments.capture == "order"`` an approved order
-    is captured at once.
+    is captured at once. Store credit is debited before any gateway call, in the same
+    unit of work: more than the balance raises ``InsufficientStoreCredit`` and the
+    capture stores nothing.
     """
     payments = svc.payments
     payment = payments.open_in(uow, reference=order.id, currency=order.currency,
                                gateway=channel.payment_gateway, method=method)  # fmt: skip
-    if order.due.amount > 0:
-        txn = payments.authorize_in(uow, payment, order.due, purpose="settle")
+    if store_credit is not None:
+        credit = Money.of(store_credit, order.currency, "payment.store_credit")
+        if credit > order.due:
+            raise ValidationError(
+                "payment.store_credit", str(credit), f"at most the order's total of {order.due}"
+            )
+        payments.apply_credit_in(uow, payment, order.customer_email, credit,
+                                 key=f"{order.id}:store_credit", actor=actor)  # fmt: skip
+    owed = payment.owed(order.due)
+    if owed.amount > 0:
+        txn = payments.authorize_in(uow, payment, owed, purpose="settle")
         if not txn.succeeded:
             reason = f"payment {'declined' if txn.status == 'declined' else 'failed'}: {txn.code}"
             if payments.settings.on_failure == "cancel":
                 svc.cancel_units_in(uow, order, reason)
+                payments.give_back_credit_in(uow, payment, order.due)
             else:
                 _hold(order, reason)
         elif txn.review:
@@ -97,6 +118,8 @@ def settle(svc: OrderService, uow: UnitOfWork, order: Order) -> Settlement:
     payment = svc.payments.find_in(uow, order.id)
     zero = Money.zero(order.currency)
     if payment is None or payment.status == "failed" or not payment.method:
+        if payment is not None:  # no card to settle with; store credit still comes back
+            svc.payments.give_back_credit_in(uow, payment, order.due)
         return Settlement(zero, zero, zero)
     txns = svc.payments.settle_in(uow, payment, order.due)
     if (

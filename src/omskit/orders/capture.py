@@ -185,7 +185,8 @@ def _capture_new(
     if svc.reserves_at_capture:
         svc.reserve_in(uow, order, channel, actor)
     if command.payment is not None:
-        authorize_at_capture(svc, uow, order, command.payment.method, channel)
+        authorize_at_capture(svc, uow, order, command.payment.method, channel,
+                             store_credit=command.payment.store_credit, actor=actor)  # fmt: skip
     order.note(order.created_at, actor, "captured", f"from channel {order.channel}",
                {"total": order.total.gross, "lines": len(order.lines)})  # fmt: skip
     order.record(OrderCaptured(order_id=order.id, channel=order.channel,

@@ -47,7 +47,7 @@ _CAPTURE_KEYS = ("channel", "external_id", "currency", "customer", "ship_to", "b
                  "lines", "coupons", "shipping", "incoterm", "payment", "notes")  # fmt: skip
 _CUSTOMER_KEYS = ("email", "name", "customer_id", "group", "tax_exempt", "vat_id")
 _LINE_KEYS = ("sku", "quantity", "unit_price")
-_PAYMENT_KEYS = ("method", "fingerprint")
+_PAYMENT_KEYS = ("method", "fingerprint", "store_credit")
 _MAX_LINES = 500
 _MAX_PRICE = Decimal(10) ** 9
 
@@ -131,10 +131,14 @@ class PaymentInfo:
     ``fingerprint`` is the card fingerprint the gateway gave the checkout (the same card
     gives the same fingerprint); risk counts card velocity by it alone. A token is not
     a card, so without a fingerprint no card is counted.
+
+    ``store_credit`` is how much of the customer's store credit pays for the order
+    (debited at capture, atomically with it); ``method`` is charged the rest.
     """
 
     method: str
     fingerprint: str = ""
+    store_credit: Decimal | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -172,7 +176,8 @@ class CaptureOrder:
             _address_identity(self.ship_to),
             tuple((x.sku, x.quantity, x.unit_price) for x in self.lines),
             self.currency, _address_identity(self.bill_to), self.coupons, self.shipping,
-            self.incoterm, None if p is None else (p.method, p.fingerprint), self.notes,
+            self.incoterm, None if p is None else (p.method, p.fingerprint, p.store_credit),
+            self.notes,
         )  # fmt: skip
 
     @classmethod
@@ -343,7 +348,17 @@ def _payment(value: Any, report: ProblemReport) -> PaymentInfo | None:
         )
         or ""
     )
-    return PaymentInfo(method, fingerprint) if method else None
+    credit = None
+    if value.get("store_credit") is not None:
+        credit = report.check("payment.store_credit", _credit_amount, value.get("store_credit"))
+    return PaymentInfo(method, fingerprint, credit) if method else None
+
+
+def _credit_amount(value: Any, field: str) -> Decimal:
+    amount = to_decimal(value, field)
+    if amount <= 0:
+        raise ValidationError(field, value, "a positive amount of store credit")
+    return amount
 
 
 @attrs.frozen(kw_only=True)

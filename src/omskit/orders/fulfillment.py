@@ -182,11 +182,14 @@ def record_delivery(
         return False
     require_action(f"order {order.id}", order.status, "deliver")
     found = _quantities(order, quantities, lambda x: x.shipped - x.delivered, "delivered")
+    now = svc.runtime.clock.now()
     for line, qty in found:
         line.delivered += qty
+        if qty:
+            line.delivered_at = now
     order.shipments[shipment_id] = "delivered"
     done = tuple((x.id, q) for x, q in found)
-    order.note(svc.runtime.clock.now(), actor, "delivered", f"shipment {shipment_id}",
+    order.note(now, actor, "delivered", f"shipment {shipment_id}",
                {"lines": ", ".join(f"{i} x{q}" for i, q in done)})  # fmt: skip
     order.record(OrderDelivered(order_id=order.id, shipment_id=shipment_id, lines=done,
                                 status=order.status))  # fmt: skip

@@ -62,6 +62,7 @@ class OrderLine:
     (``active``), ``allocated`` reserved at a location, ``backordered`` waiting for stock,
     ``in_fulfillment`` being picked, ``shipped``, ``delivered`` and ``returned``.
     ``total`` is the price of the *active* units after discounts, with tax.
+    ``delivered_at`` is when units of the line were last delivered (``None`` before).
     """
 
     id: str
@@ -79,6 +80,7 @@ class OrderLine:
     delivered: int = 0
     returned: int = 0
     status: str = "placed"
+    delivered_at: dt.datetime | None = None
 
     @property
     def active(self) -> int:
@@ -102,7 +104,7 @@ class OrderLine:
         )
         new.backordered, new.in_fulfillment = self.backordered, self.in_fulfillment
         new.shipped, new.delivered, new.returned = self.shipped, self.delivered, self.returned
-        new.status = self.status
+        new.status, new.delivered_at = self.status, self.delivered_at
         return new
 
 

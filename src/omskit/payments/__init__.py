@@ -5,6 +5,12 @@ from omskit.payments.compensation import (
     Compensation,
     GatewayCall,
 )
+from omskit.payments.credit import (
+    CREDIT_ACCOUNTS,
+    CreditAccount,
+    CreditEntry,
+    InsufficientStoreCredit,
+)
 from omskit.payments.errors import GatewayUnavailable, PaymentDeclined
 from omskit.payments.events import (
     PaymentAuthorized,
@@ -31,6 +37,7 @@ from omskit.payments.settings import CAPTURE_MODES, FAILURE_POLICIES, PaymentSet
 __all__ = [
     "CAPTURE_MODES",
     "COMPENSATIONS",
+    "CREDIT_ACCOUNTS",
     "FAILURE_POLICIES",
     "PAYMENTS",
     "PAYMENT_STATUSES",
@@ -39,8 +46,11 @@ __all__ = [
     "Adjustment",
     "AuthorizationLedger",
     "Compensation",
+    "CreditAccount",
+    "CreditEntry",
     "GatewayCall",
     "GatewayUnavailable",
+    "InsufficientStoreCredit",
     "Payment",
     "PaymentAuthorized",
     "PaymentCaptured",

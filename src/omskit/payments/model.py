@@ -26,6 +26,7 @@ from omskit.money import Money
 from omskit.storage.ports import Aggregate, Collection
 
 __all__ = [
+    "OWED_KINDS",
     "PAYMENTS",
     "PAYMENT_STATUSES",
     "PAYMENT_TRANSITIONS",
@@ -155,20 +156,44 @@ class AuthorizationLedger:
         return self.captured - self.refunded
 
 
+_ADJUSTMENT_NAMES = {
+    "goodwill": "goodwill refund",
+    "store_credit": "store credit",
+    "exchange_credit": "exchange credit",
+    "credit_refund": "refund to store credit",
+}
+
+_ADJUSTMENT_NAMES = {
+    "goodwill": "goodwill refund",
+    "store_credit": "store credit",
+    "exchange_credit": "exchange credit",
+    "credit_refund": "refund to store credit",
+}
+
+#: Adjustment kinds that lower what the gateway must cover (see ``Payment.owed``).
+OWED_KINDS = frozenset({"goodwill", "store_credit", "exchange_credit"})
+
+
 @attrs.frozen(kw_only=True)
 class Adjustment:
-    """Money given back without a change to the order: a goodwill refund.
+    """Money the card does not carry: a goodwill refund, store credit, an exchange credit.
 
-    A payment settles to what the order is due *less every adjustment*, so a later
-    cancellation or edit never claws a goodwill refund back.
+    A payment settles to what the order is due *less every adjustment of the kinds in*
+    ``OWED_KINDS``, so a later cancellation or edit never claws a goodwill refund back,
+    and store credit spent on the order is not charged to the card again.
 
     Attributes:
-        amount: how much was given back.
+        amount: how much (negative for store credit given back to the account).
         reason: why, in words.
         actor: who gave it.
         key: the idempotency key of the operation that gave it (one adjustment per key).
         transactions: the ids of the refund transactions that paid it out.
         at: when it was recorded.
+        kind: ``"goodwill"`` (a refund to the card), ``"store_credit"`` (credit spent on
+            the order, or given back when negative), ``"exchange_credit"`` (a return's
+            value paying for its replacement) or ``"credit_refund"`` (a refund paid to
+            store credit: the card keeps the money, the order's refundable value falls).
+        account: the store credit account (``"store_credit"`` and ``"credit_refund"``).
     """
 
     amount: Money
@@ -177,6 +202,8 @@ class Adjustment:
     key: str = ""
     transactions: tuple[str, ...] = ()
     at: dt.datetime | None = None
+    kind: str = "goodwill"
+    account: str = ""
 
 
 def payment_status(
@@ -279,11 +306,33 @@ class Payment(Aggregate):
 
     @property
     def goodwill(self) -> Money:
-        """Everything given back as goodwill (the sum of ``adjustments``)."""
+        """Everything the card need not cover: adjustments of the kinds in ``OWED_KINDS``.
+
+        Goodwill refunds, store credit spent on the order (net of credit given back),
+        and exchange credits.
+        """
         total = Money.zero(self.currency)
         for adjustment in self.adjustments:
-            total += adjustment.amount
+            if adjustment.kind in OWED_KINDS:
+                total += adjustment.amount
         return total
+
+    def adjusted(self, kind: str) -> Money:
+        """The sum of the adjustments of ``kind`` (``"store_credit"``: credit spent, net)."""
+        total = Money.zero(self.currency)
+        for adjustment in self.adjustments:
+            if adjustment.kind == kind:
+                total += adjustment.amount
+        return total
+
+    @property
+    def refundable(self) -> Money:
+        """What may still be refunded: card balance and credit spent, less credit refunds.
+
+        The card balance (captured minus refunded), plus store credit spent on the
+        order, less what was already refunded to store credit.
+        """
+        return self.balance + self.adjusted("store_credit") - self.adjusted("credit_refund")
 
     def owed(self, due: Money) -> Money:
         """What the payment must cover for an order ``due`` this much: ``due`` less goodwill.
@@ -354,7 +403,8 @@ class Payment(Aggregate):
             )
         for adj in self.adjustments:
             why = f" ({adj.reason})" if adj.reason else ""
-            out.append(f"  goodwill refund {amount(adj.amount)} by {adj.actor}{why}")
+            name = _ADJUSTMENT_NAMES.get(adj.kind, adj.kind)
+            out.append(f"  {name} {amount(adj.amount)} by {adj.actor}{why}")
         return "\n".join(out)
 
     # -- changes ------------------------------------------------------------------

@@ -52,6 +52,8 @@ from omskit.payments.compensation import (
     Purpose,
     operation_key,
 )
+from omskit.payments.credit_service import StoreCredit
+from omskit.payments.credit_service import check_positive as _positive
 from omskit.payments.errors import GatewayUnavailable, PaymentDeclined
 from omskit.payments.events import (
     PaymentAuthorized,
@@ -95,7 +97,7 @@ class NoReason(enum.Enum):
 NO_REASON = NoReason.NO_REASON
 
 
-class PaymentService:
+class PaymentService(StoreCredit):
     """Payments, one per order. Reached as ``oms.payments``."""
 
     def __init__(self, runtime: Runtime) -> None:
@@ -344,6 +346,7 @@ class PaymentService:
         ``run``).
         """
         done: list[Transaction] = []
+        self.give_back_credit_in(uow, payment, due)
         owed = payment.owed(due)
         covered = payment.covered
         if owed > covered:
@@ -373,8 +376,9 @@ class PaymentService:
         return done
 
     def release_in(self, uow: UnitOfWork, payment: Payment) -> list[Transaction]:
-        """Void everything open and refund the whole balance (a cancelled order)."""
+        """Void everything open, refund the whole balance, give store credit back."""
         done: list[Transaction] = []
+        self.give_back_credit_in(uow, payment, Money.zero(payment.currency))
         if payment.open_amount.amount:
             _, txns = self._operate(
                 uow,
@@ -827,14 +831,6 @@ def _stamped(txn: Transaction, at: dt.datetime) -> Transaction:
         idempotency_key=txn.idempotency_key, authorization=txn.authorization, code=txn.code,
         message=txn.message, review=txn.review, at=at, actor=actor,
     )  # fmt: skip
-
-
-def _positive(amount: Money, payment: Payment) -> None:
-    if amount.currency != payment.currency:
-        raise ValidationError("amount", str(amount), f"the payment is in {payment.currency}")
-    if amount.amount <= 0:
-        raise ValidationError("amount", str(amount), "must be positive")
-    _ = amount.minor_units  # raises InvalidAmount for more digits than the currency has
 
 
 def _order_id(order_id: str | None, reference: str | None, where: str) -> str:

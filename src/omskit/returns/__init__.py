@@ -9,6 +9,8 @@ customer paid ([`compute_refund`][]), capped at what the payment holds.
 
 from omskit.returns.errors import ReturnNotEligible, UnknownReturn
 from omskit.returns.events import (
+    CarrierClaimDecided,
+    CarrierClaimFiled,
     ClaimFiled,
     ExchangeOrderCreated,
     RefundIssued,
@@ -25,7 +27,16 @@ from omskit.returns.events import (
 )
 from omskit.returns.hooks import ReturnRulesPlugin
 from omskit.returns.lifecycle import RMA_STATUSES, RMA_TRANSITIONS
-from omskit.returns.model import DISPOSITIONS, RefundRecord, Rma, RmaEntry, RmaLine
+from omskit.returns.model import (
+    CARRIER_CLAIM_STATUSES,
+    DISPOSITIONS,
+    AdvanceHold,
+    CarrierClaim,
+    RefundRecord,
+    Rma,
+    RmaEntry,
+    RmaLine,
+)
 from omskit.returns.policy import LineRequest, LineVerdict, ReturnCheck
 from omskit.returns.ports import ReturnsContext, ReturnsServices
 from omskit.returns.reasons import DEFAULT_REASONS, Reason, ReasonTree
@@ -33,18 +44,26 @@ from omskit.returns.refunds import RefundBreakdown, RefundLine, compute_refund, 
 from omskit.returns.rules import LineContext, ReturnRule
 from omskit.returns.service import ReturnsService
 from omskit.returns.settings import BUILTIN_RULES, ReturnPolicy, ReturnSettings
+from omskit.returns.totals import LineTotals, RateTotals, ReturnTotals
 
 __all__ = [
     "BUILTIN_RULES",
+    "CARRIER_CLAIM_STATUSES",
     "DEFAULT_REASONS",
     "DISPOSITIONS",
     "RMA_STATUSES",
     "RMA_TRANSITIONS",
+    "AdvanceHold",
+    "CarrierClaim",
+    "CarrierClaimDecided",
+    "CarrierClaimFiled",
     "ClaimFiled",
     "ExchangeOrderCreated",
     "LineContext",
     "LineRequest",
+    "LineTotals",
     "LineVerdict",
+    "RateTotals",
     "Reason",
     "ReasonTree",
     "RefundBreakdown",
@@ -66,6 +85,7 @@ __all__ = [
     "ReturnRule",
     "ReturnRulesPlugin",
     "ReturnSettings",
+    "ReturnTotals",
     "ReturnsContext",
     "ReturnsService",
     "ReturnsServices",

@@ -8,6 +8,8 @@ from omskit.events import Event
 from omskit.money import Money
 
 __all__ = [
+    "CarrierClaimDecided",
+    "CarrierClaimFiled",
     "ClaimFiled",
     "ExchangeOrderCreated",
     "RefundIssued",
@@ -157,4 +159,29 @@ class ClaimFiled(Event):
     kind: str
     resolution: str
     lines: tuple[tuple[str, int], ...]
+    actor: str
+
+
+@attrs.frozen(kw_only=True)
+class CarrierClaimFiled(Event):
+    """A claim of ``amount`` was filed against ``carrier`` for parcel ``tracking_number``."""
+
+    rma_id: str
+    order_id: str
+    carrier: str
+    tracking_number: str
+    amount: Money
+    actor: str
+
+
+@attrs.frozen(kw_only=True)
+class CarrierClaimDecided(Event):
+    """The carrier ``settled`` (paying ``settled``) or ``denied`` the claim."""
+
+    rma_id: str
+    order_id: str
+    carrier: str
+    tracking_number: str
+    status: str
+    settled: Money | None
     actor: str

@@ -1,15 +1,16 @@
 """Return labels through the carrier port, and tracking the return parcel until it arrives.
 
-The label is bought from the carrier that delivered the parcel (``Carrier.return_label``
-swaps its addresses), stored with the carrier service under the RMA's id (owner
-``"returns"``), and its tracking moves the RMA: picked up means ``in_transit``; a
+The label is bought from the carrier that delivered the parcel through the carrier
+service's purchase path (``CarrierService.return_label_in``: keyed, settled on failure,
+voidable like an outbound label), stored under the RMA's id (owner ``"returns"``), and
+its tracking moves the RMA: picked up means ``in_transit``; a
 delivery scan is noted on the RMA, which then waits for the warehouse to ``receive`` it.
 """
 
 from __future__ import annotations
 
-from omskit.carriers.calls import carrier_call
-from omskit.carriers.model import TrackingEvent
+from omskit.carriers.model import Label, TrackingEvent
+from omskit.carriers.purchases import LabelPurchase
 from omskit.carriers.records import LABELS, LabelRecord
 from omskit.errors import ValidationError
 from omskit.fulfillment.model import SHIPMENTS
@@ -35,14 +36,23 @@ def outbound_label(uow: UnitOfWork, rma: Rma) -> LabelRecord | None:
     return None
 
 
-def issue_label_in(svc: ReturnsContext, uow: UnitOfWork, rma: Rma, *, actor: str) -> Rma:
+def issue_label_in(
+    svc: ReturnsContext,
+    uow: UnitOfWork,
+    rma: Rma,
+    *,
+    actor: str,
+    bought: list[Label] | None = None,
+    attempts: list[LabelPurchase] | None = None,
+) -> Rma:
     """Buy a return label for an authorized RMA from the carrier that delivered it.
 
     Raises:
         InvalidTransition: the RMA is not authorized.
         ValidationError: a claim (nothing travels) or no carrier parcel to return.
-        CarrierUnavailable: the carrier failed; nothing is stored (the label, if one
-            was bought, is voided again).
+        CarrierUnavailable: the carrier failed; nothing is stored. A label bought for
+            a transaction that then failed is in ``bought``, the purchase in
+            ``attempts``: the caller settles them (``CarrierService.settle_failed``).
     """
     next_status(f"return {rma.id}", rma.status, "issue_label")
     if rma.is_claim:
@@ -54,28 +64,23 @@ def issue_label_in(svc: ReturnsContext, uow: UnitOfWork, rma: Rma, *, actor: str
         )
     carriers = svc.services.carriers
     now = svc.runtime.clock.now()
-    with carrier_call(original.carrier, "return_label"):
-        label = carriers.get(original.carrier).return_label(
-            original.label, reference=f"{rma.id}:{original.tracking_number}", now=now
+    record = carriers.return_label_in(
+        uow, original, reference=rma.id, owner="returns", bought=bought, attempts=attempts
+    )
+    label = record.label
+    rma.move("issue_label", now, actor, f"{label.carrier} {label.tracking_number}")
+    rma.label_carrier, rma.label_tracking = label.carrier, label.tracking_number
+    rma.label_cost = label.price
+    rma.record(
+        RmaLabelIssued(
+            rma_id=rma.id,
+            order_id=rma.order_id,
+            carrier=label.carrier,
+            tracking_number=label.tracking_number,
+            price=label.price,
         )
-    try:
-        carriers.register_label_in(uow, label, reference=rma.id, owner="returns")
-        rma.move("issue_label", now, actor, f"{label.carrier} {label.tracking_number}")
-        rma.label_carrier, rma.label_tracking = label.carrier, label.tracking_number
-        rma.label_cost = label.price
-        rma.record(
-            RmaLabelIssued(
-                rma_id=rma.id,
-                order_id=rma.order_id,
-                carrier=label.carrier,
-                tracking_number=label.tracking_number,
-                price=label.price,
-            )
-        )
-        uow.repo(RMAS).save(rma)
-    except BaseException:
-        carriers.void_unstored([label])
-        raise
+    )
+    uow.repo(RMAS).save(rma)
     return rma
 
 

@@ -11,7 +11,17 @@ from omskit.returns.lifecycle import next_status
 from omskit.returns.refunds import RefundBreakdown
 from omskit.storage.ports import Aggregate, Collection
 
-__all__ = ["DISPOSITIONS", "RMAS", "RefundRecord", "Rma", "RmaEntry", "RmaLine"]
+__all__ = [
+    "CARRIER_CLAIM_STATUSES",
+    "DISPOSITIONS",
+    "RMAS",
+    "AdvanceHold",
+    "CarrierClaim",
+    "RefundRecord",
+    "Rma",
+    "RmaEntry",
+    "RmaLine",
+]
 
 #: What inspection may decide for each unit: back to sellable stock, blocked in
 #: quarantine (B-grade, refurbish), written off, or not accepted (sent back, no refund).
@@ -76,9 +86,10 @@ class RmaEntry:
 class RefundRecord:
     """A refund (or an exchange credit) for an RMA, with the breakdown it settled.
 
-    ``paid`` is what went back to the original payment: the breakdown's total for a
-    refund, the difference (or nothing) for an exchange, whose credit paid for the
-    replacement instead.
+    ``paid`` is what went back to the customer: the breakdown's total for a refund
+    (to the card and to store credit together), the difference (or nothing) for an
+    exchange, whose credit paid for the replacement instead. ``credit`` is the part of
+    ``paid`` that went to store credit (``None``: none).
     """
 
     key: str
@@ -88,6 +99,68 @@ class RefundRecord:
     actor: str
     reason: str
     paid: Money
+    credit: Money | None = None
+
+    @property
+    def to_card(self) -> Money:
+        """The part of ``paid`` that went to the original payment."""
+        return self.paid if self.credit is None else self.paid - self.credit
+
+
+#: What a claim against the carrier can be: filed, then settled (paid) or denied.
+CARRIER_CLAIM_STATUSES = ("open", "settled", "denied")
+
+
+@attrs.frozen(kw_only=True)
+class CarrierClaim:
+    """A claim against the carrier for goods it lost or damaged in transit.
+
+    Attributes:
+        carrier: the carrier that carried the parcel.
+        tracking_number: the parcel's tracking number.
+        amount: what is claimed: what the customer paid for the units.
+        status: ``"open"``, ``"settled"`` or ``"denied"``.
+        source: who reported the loss or damage (``"carrier"`` tracking, or the actor).
+        filed_at: when it was filed; ``decided_at``: when it was settled or denied.
+        settled: what the carrier paid (``None`` until settled).
+        reason: why it was denied, or a note on the settlement.
+    """
+
+    carrier: str
+    tracking_number: str
+    amount: Money
+    status: str = "open"
+    source: str = ""
+    filed_at: dt.datetime | None = None
+    decided_at: dt.datetime | None = None
+    settled: Money | None = None
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class AdvanceHold:
+    """An advance exchange: the replacement shipped before the return came back.
+
+    The returned units' expected value (``credit``) pays for the replacement, and the
+    same amount is held (authorized, not captured) on the replacement's payment as
+    security. Accepted at inspection, the hold is ``released`` (voided); never
+    returned (the RMA expired or was cancelled), it is ``captured``.
+
+    Attributes:
+        order_id: the replacement order (its payment holds the money).
+        amount: the amount held.
+        credit: the returned units' value credited to the replacement.
+        status: ``"held"``, ``"released"`` or ``"captured"``.
+        captured: what was captured of the hold (units refused at inspection, or all).
+        decided_at: when the hold was released or captured.
+    """
+
+    order_id: str
+    amount: Money
+    credit: Money
+    status: str = "held"
+    captured: Money | None = None
+    decided_at: dt.datetime | None = None
 
 
 @attrs.define(eq=False)
@@ -113,6 +186,9 @@ class Rma(Aggregate):
         resolution: how it ended (``"refund"``, ``"exchange"``, ``"replace"``...).
         exchange: requested replacement lines as ``(sku, quantity)``.
         replacement_order_id: the order created for an exchange or a replacement.
+        carrier_claim: the claim against the carrier (claims only; ``None`` when no
+            carrier parcel carried the units).
+        advance: the hold of an advance exchange (``None`` for any other RMA).
         history: every step with its actor.
     """
 
@@ -137,6 +213,8 @@ class Rma(Aggregate):
     resolution: str = ""
     exchange: tuple[tuple[str, int], ...] = ()
     replacement_order_id: str = ""
+    carrier_claim: CarrierClaim | None = None
+    advance: AdvanceHold | None = None
     history: list[RmaEntry] = attrs.field(factory=list)
 
     @property
@@ -174,6 +252,13 @@ class Rma(Aggregate):
 RMAS: Collection[Rma] = Collection(
     "returns",
     Rma,
-    indexes={"order": lambda r: r.order_id, "status": lambda r: r.status},
+    indexes={
+        "order": lambda r: r.order_id,
+        "status": lambda r: r.status,
+        "carrier_claim": lambda r: None if r.carrier_claim is None else r.carrier_claim.status,
+        "claim_parcel": lambda r: (
+            None if r.carrier_claim is None else r.carrier_claim.tracking_number
+        ),
+    },
     label="return",
 )

@@ -52,6 +52,7 @@ __all__ = [
     "refund_in",
     "request_in",
     "simulate_in",
+    "split_refund",
     "stop_in",
 ]
 
@@ -442,7 +443,7 @@ def simulate_in(svc: ReturnsContext, uow: UnitOfWork, rma: Rma) -> RefundBreakdo
     )
     policy = svc.settings.policy(order.channel)
     payment = svc.services.payments.find_in(uow, order.id)
-    balance = payment.balance if payment is not None else zero
+    balance = payment.refundable if payment is not None else zero
     label = rma.label_cost if policy.label_paid_by == "customer" else None
     if label is not None and label.currency != order.currency:
         label = None  # a label priced in another currency is the merchant's cost
@@ -462,6 +463,40 @@ def simulate_in(svc: ReturnsContext, uow: UnitOfWork, rma: Rma) -> RefundBreakdo
     )
 
 
+def split_refund(
+    total: Money, card_balance: Money, *, to: str, store_credit: Money | None
+) -> tuple[Money, Money]:
+    """``(to the card, to store credit)`` for a refund of ``total``.
+
+    ``to="store_credit"`` puts all of it on store credit; ``store_credit`` puts that
+    much there and the rest on the card. The card never takes more than it holds
+    (``card_balance``): the rest was paid with store credit and goes back there.
+
+    Raises:
+        ValidationError: ``store_credit`` above the refund, negative, or in another
+            currency.
+    """
+    zero = Money.zero(total.currency)
+    if to == "store_credit":
+        credit = total
+    elif store_credit is not None:
+        if store_credit.currency != total.currency or store_credit.amount < 0:
+            raise ValidationError(
+                "store_credit", str(store_credit), f"a non-negative amount in {total.currency}"
+            )
+        if store_credit > total:
+            raise ValidationError(
+                "store_credit", str(store_credit), f"at most the refund of {total}"
+            )
+        credit = store_credit
+    else:
+        credit = zero
+    card = total - credit
+    if card > card_balance:
+        credit, card = credit + card - max(card_balance, zero), max(card_balance, zero)
+    return card, credit
+
+
 def refund_in(
     svc: ReturnsContext,
     uow: UnitOfWork,
@@ -471,10 +506,14 @@ def refund_in(
     reason: str,
     actor: str,
     action: str = "refund",
+    to: str = "original",
+    store_credit: Money | None = None,
 ) -> Rma:
-    """Pay the simulated refund to the original payment and close the RMA.
+    """Pay the simulated refund and close the RMA.
 
-    ``action`` is ``"refund"`` (an inspected return) or ``"resolve"`` (a claim).
+    ``action`` is ``"refund"`` (an inspected return) or ``"resolve"`` (a claim). The
+    money goes to the original payment(s), to store credit, or split (see
+    [`split_refund`][]).
 
     A repeated ``key`` returns the RMA as it is; a key used by another RMA's refund is
     an [`IdempotencyConflict`][].
@@ -492,21 +531,33 @@ def refund_in(
     rma.move(action, now, actor, f"{breakdown.total}")
     key = key or f"{rma.id}:refund"
     txns: tuple[str, ...] = ()
+    credit = Money.zero(rma.currency)
     if breakdown.total.amount > 0:
         payments = svc.services.payments
         payment = payments.find_in(uow, rma.order_id)
         if payment is None:
             raise ValidationError("order", rma.order_id, "has no payment to refund to")
         why = reason or f"return {rma.id}"
-        txn = payments.raise_unless_succeeded(
-            payments.refund_in(
-                uow, payment, breakdown.total, idempotency_key=key, reason=why, actor=actor
-            )
+        card, credit = split_refund(
+            breakdown.total, payment.balance, to=to, store_credit=store_credit
         )
-        txns = (txn.id,)
+        if card.amount > 0:
+            txn = payments.raise_unless_succeeded(
+                payments.refund_in(uow, payment, card, idempotency_key=key, reason=why, actor=actor)
+            )
+            txns = (txn.id,)
+        if credit.amount > 0:
+            payments.refund_to_credit_in(
+                uow, payment, rma.customer, credit, key=f"{key}:store_credit", reason=why,
+                actor=actor,
+            )  # fmt: skip
     for line in rma.lines:
         line.refunded = next((x.quantity for x in breakdown.lines if x.line_id == line.line_id), 0)
-    rma.refunds.append(RefundRecord(key, breakdown, txns, now, actor, reason, breakdown.total))
+    rma.refunds.append(
+        RefundRecord(
+            key, breakdown, txns, now, actor, reason, breakdown.total, credit if credit else None
+        )
+    )
     rma.resolution = rma.resolution or "refund"
     rma.record(
         RefundIssued(

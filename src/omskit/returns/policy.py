@@ -156,7 +156,13 @@ def parse_lines(raw: Any, reasons: Sequence[str], *, default_reason: str) -> lis
 
 
 def delivered_at(order: Order, line_id: str) -> dt.datetime | None:
-    """When units of line ``line_id`` were last delivered (from the order's timeline)."""
+    """When units of line ``line_id`` were last delivered (``OrderLine.delivered_at``).
+
+    An order stored before lines kept that field falls back to its timeline.
+    """
+    line = order.line(line_id)
+    if line is not None and line.delivered_at is not None:
+        return line.delivered_at
     found = None
     for entry in order.history:
         if entry.action != "delivered":

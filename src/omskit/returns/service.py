@@ -10,19 +10,23 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from omskit.errors import ValidationError
+from omskit.carriers.model import Label
+from omskit.carriers.purchases import LabelPurchase
+from omskit.errors import InvalidTransition, ValidationError
+from omskit.money import Money, MoneyLike
 from omskit.orders.storage import ORDERS
 from omskit.plugins.manager import Registry, collect_registry
-from omskit.returns import exchanges, labels, timeline
+from omskit.returns import claims, exchanges, labels, timeline
 from omskit.returns import operations as ops
 from omskit.returns.events import ClaimFiled
 from omskit.returns.lifecycle import next_status
-from omskit.returns.model import RMAS, Rma
+from omskit.returns.model import CARRIER_CLAIM_STATUSES, RMAS, Rma
 from omskit.returns.policy import ReturnCheck, parse_lines
 from omskit.returns.ports import ReturnsServices
 from omskit.returns.refunds import RefundBreakdown
 from omskit.returns.rules import ReturnRule
 from omskit.returns.settings import ReturnSettings
+from omskit.returns.totals import ReturnTotals, order_totals
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
 from omskit.validation import check_text
@@ -56,6 +60,9 @@ class ReturnsService:
         self._rules: Registry[ReturnRule] | None = None
         services.carriers.add_tracking_listener(
             lambda uow, record, new: labels.on_tracking(self, uow, record, new)
+        )
+        services.carriers.add_tracking_listener(
+            lambda uow, record, new: claims.on_lost_parcel(self, uow, record, new)
         )
         services.orders.add_timeline_source(timeline.timeline_entries)
 
@@ -164,16 +171,26 @@ class ReturnsService:
         )
 
     def cancel(self, rma_id: str, *, reason: str = "", actor: str = "customer") -> Rma:
-        """Withdraw a return before its goods are on their way."""
+        """Withdraw a return before its goods are on their way.
+
+        The hold of an advance exchange is then captured: the customer keeps the
+        replacement and pays for it.
+        """
         reason = check_text(reason, "reason", required=False)
         actor = _actor(actor)
-        return self._change(
-            rma_id,
-            lambda uow, rma: ops.stop_in(self, uow, rma, "cancel", reason=reason, actor=actor),
-        )
+
+        def change(uow: UnitOfWork, rma: Rma) -> Rma:
+            rma = ops.stop_in(self, uow, rma, "cancel", reason=reason, actor=actor)
+            exchanges.forfeit_advance_in(self, uow, rma, actor=actor)
+            return rma
+
+        return self._change(rma_id, change)
 
     def expire_due(self, *, actor: str = "system") -> list[Rma]:
-        """Expire every authorization whose time ran out before its goods arrived."""
+        """Expire every authorization whose time ran out before its goods arrived.
+
+        An advance exchange's hold is captured (the replacement is paid for).
+        """
         actor = _actor(actor)
         now = self.runtime.clock.now()
 
@@ -182,6 +199,7 @@ class ReturnsService:
             for status in ("authorized", "label_issued"):
                 for rma in uow.repo(RMAS).list_by("status", status):
                     if rma.expires_at is not None and rma.expires_at < now:
+                        exchanges.forfeit_advance_in(self, uow, rma, actor=actor)
                         done.append(
                             ops.stop_in(
                                 self, uow, rma, "expire", actor=actor, reason="not received in time"
@@ -229,9 +247,14 @@ class ReturnsService:
         order's ``OrderLine.returned`` counts the accepted units.
         """
         actor = _actor(actor)
-        return self._change(
-            rma_id, lambda uow, rma: ops.inspect_in(self, uow, rma, dispositions, actor=actor)
-        )
+
+        def change(uow: UnitOfWork, rma: Rma) -> Rma:
+            rma = ops.inspect_in(self, uow, rma, dispositions, actor=actor)
+            if rma.advance is not None and rma.advance.status == "held":
+                rma = exchanges.finish_advance_in(self, uow, rma, actor=actor)
+            return rma
+
+        return self._change(rma_id, change)
 
     def simulate(self, rma_id: str) -> RefundBreakdown:
         """The refund [`refund`][] would pay now, part by part; nothing changes."""
@@ -244,25 +267,41 @@ class ReturnsService:
         *,
         idempotency_key: str | None = None,
         reason: str = "",
+        to: str = "original",
+        store_credit: MoneyLike | str | None = None,
         actor: str = "system",
     ) -> Rma:
-        """Refund the inspected return to the original payment and close it.
+        """Refund the inspected return and close it.
 
         The amount is [`simulate`][]'s: never more than the payment holds (captured
-        minus refunded). A repeated ``idempotency_key`` changes nothing.
+        minus refunded, plus store credit spent on the order). It goes to the original
+        payment (``to="original"``), all of it to the customer's store credit
+        (``to="store_credit"``), or split: ``store_credit`` of it to store credit and the
+        rest to the card. The card never takes back more than it paid; what store
+        credit paid goes back to store credit. A repeated ``idempotency_key`` changes
+        nothing.
 
         Raises:
             InvalidTransition: the return is not inspected (or already closed).
             IdempotencyConflict: the key refunded another return.
+            ValidationError: an unknown ``to``; ``store_credit`` above the refund.
             PaymentDeclined, GatewayUnavailable: the gateway refused; nothing changes.
         """
         key = None if idempotency_key is None else check_text(idempotency_key, "idempotency_key")
         reason = check_text(reason, "reason", required=False)
+        if to not in ("original", "store_credit"):
+            raise ValidationError("to", to, "expected 'original' or 'store_credit'")
         actor = _actor(actor)
-        return self._change(
-            rma_id,
-            lambda uow, rma: ops.refund_in(self, uow, rma, key=key, reason=reason, actor=actor),
-        )
+
+        def change(uow: UnitOfWork, rma: Rma) -> Rma:
+            split = None
+            if store_credit is not None:
+                split = Money.of(store_credit, rma.currency, "store_credit")
+            return ops.refund_in(
+                self, uow, rma, key=key, reason=reason, actor=actor, to=to, store_credit=split
+            )
+
+        return self._change(rma_id, change)
 
     def close(self, rma_id: str, *, reason: str, actor: str = "system") -> Rma:
         """Close an inspected return without refunding it."""
@@ -281,18 +320,29 @@ class ReturnsService:
         Raises:
             InvalidTransition: the return is not authorized.
             ValidationError: a claim, or no carrier parcel to return.
-            CarrierUnavailable: the carrier failed; nothing changes.
+            CarrierUnavailable: the carrier failed; nothing changes (a label bought
+                before the failure is voided, an unknown outcome is journaled).
         """
         actor = _actor(actor)
-        return self._change(
-            rma_id, lambda uow, rma: labels.issue_label_in(self, uow, rma, actor=actor)
-        )
+        bought: list[Label] = []
+        attempts: list[LabelPurchase] = []
+        try:
+            return self._change(
+                rma_id,
+                lambda uow, rma: labels.issue_label_in(
+                    self, uow, rma, actor=actor, bought=bought, attempts=attempts
+                ),
+            )
+        except Exception:
+            self.services.carriers.settle_failed(bought, attempts)
+            raise
 
     def exchange(
         self,
         rma_id: str,
         lines: Mapping[str, int] | Sequence[Mapping[str, Any]],
         *,
+        advance: bool = False,
         actor: str = "system",
     ) -> Rma:
         """Replace the inspected return's accepted units with ``lines`` (``{sku: qty}``).
@@ -302,12 +352,22 @@ class ReturnsService:
         original payment method (dearer) or refunded to the original payment (cheaper).
         ``rma.replacement_order_id`` names it; ``rma.refunds`` records the credit.
 
+        With ``advance``, the replacement ships before the goods come back (the return
+        is authorized, not yet received): the units' expected value is credited and as
+        much is held on the customer's payment method (``rma.advance``). Inspection
+        releases the hold (capturing only the share of units it refuses); expiry or
+        cancellation captures it.
+
         Raises:
-            InvalidTransition: the return is not inspected.
-            PaymentDeclined: the difference was refused; the replacement is cancelled.
+            InvalidTransition: the return is not inspected (with ``advance``: not
+                authorized, or already received).
+            PaymentDeclined: the difference or the hold was refused; the replacement is
+                cancelled.
             ValidationError, OrderRejected, InsufficientStock: as capture raises them.
         """
         wanted, actor = exchanges.parse_replacement(lines), _actor(actor)
+        if advance:
+            return self._replace(rma_id, wanted, action="advance", free=False, actor=actor)
         return self._replace(rma_id, wanted, action="exchange", free=False, actor=actor)
 
     def claim(
@@ -317,6 +377,7 @@ class ReturnsService:
         *,
         kind: str,
         resolution: str = "refund",
+        tracking_number: str | None = None,
         notes: Sequence[str] = (),
         photos: Sequence[str] = (),
         actor: str = "agent",
@@ -326,9 +387,14 @@ class ReturnsService:
         Nothing comes back: the claim is requested, authorized and resolved at once,
         either by a ``"refund"`` of the units or by a ``"replace"`` ment order that costs
         the customer nothing. Shipped (not necessarily delivered) units may be claimed.
+        A claim against the carrier of the parcel (``tracking_number``, default: the
+        parcel that carried the lines) is filed on the RMA (``rma.carrier_claim``) for
+        what the customer paid for the units; decide it later with
+        [`settle_carrier_claim`][] or [`deny_carrier_claim`][].
 
         Raises:
-            ValidationError: an unknown ``kind`` or ``resolution``, malformed lines.
+            ValidationError: an unknown ``kind`` or ``resolution``, malformed lines, a
+                ``tracking_number`` of no parcel of the order.
             ReturnNotEligible: more units than were shipped and not returned or claimed.
         """
         if kind not in ("lost", "damaged"):
@@ -338,6 +404,7 @@ class ReturnsService:
         requests = parse_lines(lines, self.settings.reasons.codes(), default_reason=kind)
         actor = _actor(actor)
         note_list, photo_list = _texts(notes, "notes"), _texts(photos, "photos")
+        parcel = None if tracking_number is None else check_text(tracking_number, "tracking_number")
 
         def open_claim(uow: UnitOfWork) -> Rma:
             rma = ops.request_in(
@@ -363,6 +430,7 @@ class ReturnsService:
                     lines=tuple((x.line_id, x.quantity) for x in rma.lines),
                 )
             )
+            claims.file_in(self, uow, rma, tracking_number=parcel, source=actor, actor=actor)
             if resolution == "refund":
                 ops.refund_in(
                     self, uow, rma, key=None, reason=f"claim: {kind}", actor=actor, action="resolve"
@@ -374,6 +442,71 @@ class ReturnsService:
             return rma
         wanted = tuple((x.sku, x.quantity) for x in rma.lines)
         return self._replace(rma.id, wanted, action="resolve", free=True, actor=actor)
+
+    def resolve_claim(self, rma_id: str, *, resolution: str, actor: str = "agent") -> Rma:
+        """Settle with the customer a claim opened from carrier tracking (a lost parcel).
+
+        ``resolution`` is ``"refund"`` (the units' value back to the original payment)
+        or ``"replace"`` (a free replacement order).
+
+        Raises:
+            ValidationError: an unknown ``resolution``, or the RMA is not a claim.
+            InvalidTransition: the claim is already resolved.
+        """
+        if resolution not in ("refund", "replace"):
+            raise ValidationError("resolution", resolution, "expected 'refund' or 'replace'")
+        actor = _actor(actor)
+        rma = self.get(rma_id)
+        if not rma.is_claim:
+            raise ValidationError("rma_id", rma_id, "is a return, not a claim")
+        if resolution == "replace":
+            wanted = tuple((x.sku, x.quantity) for x in rma.lines)
+            return self._replace(rma.id, wanted, action="resolve", free=True, actor=actor)
+        return self._change(
+            rma_id,
+            lambda uow, r: ops.refund_in(
+                self, uow, r, key=None, reason=f"claim: {r.kind}", actor=actor, action="resolve"
+            ),
+        )
+
+    def settle_carrier_claim(
+        self,
+        rma_id: str,
+        amount: MoneyLike | str | None = None,
+        *,
+        note: str = "",
+        actor: str = "agent",
+    ) -> Rma:
+        """The carrier paid the claim: ``amount`` (default: everything claimed).
+
+        Raises:
+            ValidationError: no carrier claim; an amount above the claim or not positive.
+            InvalidTransition: the claim was already settled or denied.
+        """
+        note, actor = check_text(note, "note", required=False), _actor(actor)
+
+        def change(uow: UnitOfWork, rma: Rma) -> Rma:
+            paid = None if amount is None else Money.of(amount, rma.currency, "amount")
+            return claims.decide_in(
+                self, uow, rma, outcome="settle", amount=paid, reason=note, actor=actor
+            )
+
+        return self._change(rma_id, change)
+
+    def deny_carrier_claim(self, rma_id: str, *, reason: str, actor: str = "agent") -> Rma:
+        """The carrier refused the claim, saying why.
+
+        Raises:
+            ValidationError: no carrier claim, or an empty reason.
+            InvalidTransition: the claim was already settled or denied.
+        """
+        reason, actor = check_text(reason, "reason"), _actor(actor)
+        return self._change(
+            rma_id,
+            lambda uow, rma: claims.decide_in(
+                self, uow, rma, outcome="deny", amount=None, reason=reason, actor=actor
+            ),
+        )
 
     def _replace(
         self,
@@ -388,16 +521,28 @@ class ReturnsService:
             rma = ops.load_rma(uow, rma_id)
             if rma.replacement_order_id:
                 return rma
-            next_status(f"return {rma.id}", rma.status, action)
+            if action == "advance":
+                if rma.status not in exchanges.ADVANCE_FROM:
+                    raise InvalidTransition(
+                        f"return {rma.id}",
+                        rma.status,
+                        "exchange in advance",
+                        list(exchanges.ADVANCE_FROM),
+                    )
+            else:
+                next_status(f"return {rma.id}", rma.status, action)
             order = uow.repo(ORDERS).get(rma.order_id)
         replacement = exchanges.capture_replacement(self, rma, order, wanted, actor)
-        try:
-            return self._change(
-                rma_id,
-                lambda uow, r: exchanges.settle_replacement_in(
-                    self, uow, r, replacement.id, action=action, free=free, actor=actor
-                ),
+
+        def settle(uow: UnitOfWork, r: Rma) -> Rma:
+            if action == "advance":
+                return exchanges.advance_in(self, uow, r, replacement.id, actor=actor)
+            return exchanges.settle_replacement_in(
+                self, uow, r, replacement.id, action=action, free=free, actor=actor
             )
+
+        try:
+            return self._change(rma_id, settle)
         except Exception:
             self.services.orders.cancel(
                 replacement.id, reason=f"the exchange for return {rma_id} failed", actor=actor
@@ -409,6 +554,30 @@ class ReturnsService:
         """The return ``rma_id``; raises [`UnknownReturn`][omskit.returns.errors.UnknownReturn]."""
         with self.runtime.storage.unit_of_work() as uow:
             return ops.load_rma(uow, rma_id)
+
+    def carrier_claims(self, status: str = "open") -> list[Rma]:
+        """Claims whose claim against the carrier is ``status`` (open, settled, denied).
+
+        Raises:
+            ValidationError: an unknown status.
+        """
+        if status not in CARRIER_CLAIM_STATUSES:
+            allowed = ", ".join(CARRIER_CLAIM_STATUSES)
+            raise ValidationError("status", status, f"expected one of {allowed}")
+        with self.runtime.storage.unit_of_work() as uow:
+            found = uow.repo(RMAS).list_by("carrier_claim", status)
+        return sorted(found, key=lambda r: (r.created_at, r.id))
+
+    def totals(self, order_id: str) -> ReturnTotals:
+        """The order's totals after its returns: per line, per tax rate, net sales.
+
+        Raises:
+            NotFound: no such order.
+        """
+        with self.runtime.storage.unit_of_work() as uow:
+            order = uow.repo(ORDERS).get(order_id)
+            found = uow.repo(RMAS).list_by("order", order.id)
+        return order_totals(order, sorted(found, key=lambda r: (r.created_at, r.id)))
 
     def for_order(self, order_id: str) -> list[Rma]:
         """Every return of ``order_id``, oldest first."""

@@ -232,18 +232,24 @@ def _overrides(  # noqa: PLR0912 - one branch per setting
 
 @attrs.frozen
 class ReturnSettings:
-    """The whole ``returns`` section: the default policy, overrides and reasons."""
+    """The whole ``returns`` section: the default policy, overrides and reasons.
+
+    ``lost_parcels``: ``"claim"`` (default) opens a claim, with a claim against the
+    carrier, when carrier tracking reports an outbound parcel lost; ``"ignore"`` leaves
+    it to the customer or an agent.
+    """
 
     default: ReturnPolicy = attrs.field(factory=ReturnPolicy)
     channels: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
     categories: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
     reasons: ReasonTree = attrs.field(factory=lambda: ReasonTree.parse(DEFAULT_REASONS))
+    lost_parcels: str = "claim"
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> ReturnSettings:
         """Read the ``returns`` section, reporting every problem at once."""
         problems = Problems()
-        allowed = {*POLICY_KEYS, "channels", "categories", "reasons"}
+        allowed = {*POLICY_KEYS, "channels", "categories", "reasons", "lost_parcels"}
         for key in sorted(set(data) - allowed):
             report(
                 problems,
@@ -274,8 +280,12 @@ class ReturnSettings:
                 reasons = ReasonTree.parse(data["reasons"])
             except ValidationError as exc:  # keep its problems with the rest
                 problems.add_error(exc)
+        lost = data.get("lost_parcels", "claim")
+        if lost not in ("claim", "ignore"):
+            report(problems, "returns.lost_parcels", "expected 'claim' or 'ignore'", lost)
         problems.raise_if_any()
         return cls(
+            lost_parcels=lost,
             default=ReturnPolicy(**default),
             channels=levels["channels"],
             categories=levels["categories"],

@@ -39,6 +39,8 @@ def build_world(oms: OMS) -> None:
         "TEE-L", name="Tee, large", price="19.99", currency="EUR", weight_grams=190, dimensions=dims
     )
     add("HOODIE", name="Hoodie", price="39.99", currency="EUR", weight_grams=500, dimensions=dims)
+    add("BOOK", name="Book", price="24.00", currency="EUR", weight_grams=400, dimensions=dims,
+        tax_class="reduced")  # fmt: skip
     add("BRUSH", name="Toothbrush", price="3.33", currency="EUR", weight_grams=50,
         dimensions=dims, attributes={"category": "hygiene"})  # fmt: skip
     inv = oms.inventory
@@ -54,13 +56,17 @@ def build_world(oms: OMS) -> None:
     inv.add_location("MUC", name="Munich DC", country="DE", lat=48.14, lon=11.58, priority=2)
     inv.add_location("HH", name="Hamburg store", kind="store", country="DE", lat=53.55,
                      lon=9.99)  # fmt: skip
-    for sku in ("TEE", "MUG", "FINAL", "GLUE", "NAMEMUG", "BRUSH", "TEE-L", "HOODIE"):
+    for sku in ("TEE", "MUG", "FINAL", "GLUE", "NAMEMUG", "BRUSH", "TEE-L", "HOODIE", "BOOK"):
         inv.receive(sku, location="BER", quantity=500)
     oms.pricing.add_price_list("jp", "JPY", includes_tax=True)
     oms.pricing.add_price_list("kw", "KWD", includes_tax=False)
-    for code, cur, prices in (("jp", "JPY", ("3333", "1999")), ("kw", "KWD", ("6.125", "3.3"))):
+    for code, cur, prices in (
+        ("jp", "JPY", ("3333", "1999", "2501")),
+        ("kw", "KWD", ("6.125", "3.3", "7.777")),
+    ):
         oms.pricing.set_prices(code, [{"sku": "TEE", "amount": prices[0]},
-                                      {"sku": "MUG", "amount": prices[1]}])  # fmt: skip
+                                      {"sku": "MUG", "amount": prices[1]},
+                                      {"sku": "BOOK", "amount": prices[2]}])  # fmt: skip
         oms.channels.add(f"{code}-shop", name=code, currencies=[cur], price_list=code,
                          prices_include_tax=cur == "JPY")  # fmt: skip
 

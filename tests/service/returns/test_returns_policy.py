@@ -9,6 +9,7 @@ import pytest
 
 from omskit import OMS, hookimpl
 from omskit.errors import UnknownProvider
+from omskit.orders.storage import ORDERS
 from omskit.returns import LineContext, ReturnNotEligible
 from omskit.testing import FakeClock
 
@@ -147,3 +148,16 @@ def test_hook_register_return_rules_a_policy_naming_an_unknown_rule_is_refused(
     order = make_seller(oms)({"TEE": 1})
     with pytest.raises(UnknownProvider, match="no return rule 'nope'"):
         oms.returns.check(order.id, {"L1": 1})
+
+
+def test_the_window_runs_from_the_lines_delivered_at_field(world: OMS, sell: Sell) -> None:
+    order = sell({"TEE": 1, "MUG": 1})
+    assert order.line("L1").delivered_at == world.clock.now()
+    assert world.returns.check(order.id, {"L1": 1}).allowed
+    with world.runtime.transaction() as uow:  # the field, not the timeline text, decides
+        stored = uow.repo(ORDERS).get(order.id)
+        stored.line("L1").delivered_at = world.clock.now() - dt.timedelta(days=90)
+        uow.repo(ORDERS).save(stored)
+    verdict = world.returns.check(order.id, {"L1": 1, "L2": 1})
+    assert [x.allowed for x in verdict.lines] == [False, True]
+    assert "window" in verdict.explain()

@@ -25,6 +25,7 @@ from omskit.notifications import errors as notification_errors
 from omskit.orders import errors as order_errors
 from omskit.orders.risk import RiskAssessment, RiskSignal
 from omskit.payments import errors as payment_errors
+from omskit.payments.credit import InsufficientStoreCredit
 from omskit.payments.model import Transaction
 from omskit.pricing import errors as pricing_errors
 from omskit.reporting import errors as reporting_errors
@@ -152,6 +153,9 @@ EXAMPLES: dict[type[errors.OmskitError], Callable[[], errors.OmskitError]] = {
     ),
     payment_errors.GatewayUnavailable: lambda: payment_errors.GatewayUnavailable(_TXN, 3),
     payment_errors.PaymentDeclined: lambda: payment_errors.PaymentDeclined(_TXN),
+    InsufficientStoreCredit: lambda: InsufficientStoreCredit(
+        "dana@example.com", Money("6.00", "EUR"), Money("5.00", "EUR")
+    ),
     integration_errors.ServiceError: lambda: integration_errors.ServiceError(
         "easypost", 422, "ADDRESS.VERIFY.FAILURE", "address not found", "to_address"
     ),
