@@ -7,12 +7,13 @@ Three checks, each on one day (by default the last complete local day):
 * ``sku_above_forecast`` - a SKU's units ordered that day rose above the upper bound of
   its forecast's interval;
 * ``on_time_rate_falling`` - a location's on-time ship rate over the last ``window``
-  days fell below its rate over the ``baseline`` days before, by more than the sampling
-  noise of that many shipments explains (a one-sided test on the binomial standard
-  error) and by at least ``min_drop``.
+  days fell below its rate over the ``baseline`` days before, by more than chance
+  explains (Fisher's exact test, one-sided) and by at least ``min_drop``.
 
-Forecasts are picked per series by backtest ([`choose`][omskit.reporting.forecast.choose]).
-The interval is ``forecast -/+ z * sigma`` with ``sigma`` at least ``sqrt(forecast)``:
+Forecasts are picked per series by backtest ([`choose`][omskit.reporting.forecast.choose],
+over the last 14 days of the history). The interval is ``forecast -/+ z * sigma`` with
+``z`` the two-sided quantile of ``level``, ``sigma`` the method's one-step error over
+the history, and at least ``sqrt(forecast)``:
 counts of orders or units vary at least as much as a Poisson count, so a flat history
 (sigma 0 in sample) does not make every small wobble an anomaly. A series needs
 ``min_active_days`` days with some demand in its history before it is judged.
@@ -112,7 +113,7 @@ ANOMALIES: Collection[AnomalyRecord] = Collection(
 
 
 def _band(history: Sequence[float], z: float) -> tuple[float, float, float, str]:
-    test = min(7, max(1, len(history) // 4))
+    test = min(14, max(2, len(history) // 4))
     forecast, _ranking = choose(history, 1, holdout=test)
     expected = max(0.0, forecast.values[0])
     sigma = max(forecast.sigma, math.sqrt(expected))
@@ -160,29 +161,52 @@ def check_above(history: Sequence[float], actual: float, *, z: float, dimension:
                    method, text)  # fmt: skip
 
 
-def check_rate_drop(recent: tuple[int, int], baseline: tuple[int, int], *, z: float,
+def check_rate_drop(recent: tuple[int, int], baseline: tuple[int, int], *, alpha: float,
                     dimension: str, key: str, day: dt.date, window: int,
                     baseline_days: int, min_count: int = 10,
                     min_drop: float = 0.05) -> Anomaly | None:  # fmt: skip
     """An ``on_time_rate_falling`` anomaly from (on time, total) counts.
 
-    Flags when both windows have at least ``min_count`` shipments, and the recent rate
-    is below ``baseline - z * sqrt(p (1 - p) / n_recent)`` and at least ``min_drop``
-    under the baseline rate ``p``.
+    Flags when both windows have at least ``min_count`` shipments, the recent rate is
+    at least ``min_drop`` under the baseline rate, and Fisher's exact test (one-sided)
+    says so few on-time shipments among the recent ones would happen by chance with
+    probability below ``alpha``, were both windows alike. ``low`` is the lowest recent
+    rate chance explains at that ``alpha``, given the shipments' on-time total.
     """
     (hit, n), (base_hit, base_n) = recent, baseline
     if n < min_count or base_n < min_count:
         return None
     p, rate = base_hit / base_n, hit / n
-    low = max(0.0, p - z * math.sqrt(p * (1 - p) / n))
-    if rate >= low or p - rate < min_drop:
+    if p - rate < min_drop:
         return None
+    cdf = _fisher_lower(n, hit + base_hit, n + base_n)
+    if cdf[hit] >= alpha:
+        return None
+    lowest = next(k for k, c in enumerate(cdf) if c >= alpha)
+    low = lowest / n
     text = (f"{dimension} {key} shipped {hit} of {n} on time in the {window} days to "
             f"{day.isoformat()} ({100 * rate:.1f}%), against {100 * p:.1f}% ({base_hit} "
-            f"of {base_n}) in the {baseline_days} days before; the lowest rate sampling "
-            f"noise explains is {100 * low:.1f}%")  # fmt: skip
+            f"of {base_n}) in the {baseline_days} days before; chance explains no lower "
+            f"than {100 * low:.1f}% (Fisher's exact test, p = {cdf[hit]:.2g})")  # fmt: skip
     return Anomaly("on_time_rate_falling", dimension, key, day, rate, p, low, 1.0,
                    "baseline", text)  # fmt: skip
+
+
+def _fisher_lower(draws: int, successes: int, total: int) -> list[float]:
+    """``P(X <= k)`` for ``k = 0..draws``, X hypergeometric (``draws`` of ``total``)."""
+    lo, hi = max(0, draws - (total - successes)), min(draws, successes)
+
+    def log_comb(a: int, b: int) -> float:
+        return math.lgamma(a + 1) - math.lgamma(b + 1) - math.lgamma(a - b + 1)
+
+    base = log_comb(total, draws)
+    out, acc = [], 0.0
+    for k in range(draws + 1):
+        if lo <= k <= hi:
+            acc += math.exp(log_comb(successes, k) + log_comb(total - successes, draws - k)
+                            - base)  # fmt: skip
+        out.append(min(1.0, acc))
+    return out
 
 
 def z_of(level: float) -> float:

@@ -639,19 +639,19 @@ class ReportService:
             if hit is not None:
                 found.append(hit)
         split = d - dt.timedelta(days=win - 1)
-        counts: dict[str, list[int]] = {}
+        shipped: dict[str, list[int]] = {}
         for sh in rf.facts.shipments:
             if sh.on_time_ship is None:
                 continue
             when = local(sh.created_at)
             if when > d or when < split - dt.timedelta(days=base):
                 continue
-            c = counts.setdefault(sh.location, [0, 0, 0, 0])
+            c = shipped.setdefault(sh.location, [0, 0, 0, 0])
             i = 0 if when >= split else 2
             c[i] += int(sh.on_time_ship)
             c[i + 1] += 1
-        for where, (hit_n, n, base_hit, base_n) in sorted(counts.items()):
-            drop = check_rate_drop((hit_n, n), (base_hit, base_n), z=z,
+        for where, (hit_n, n, base_hit, base_n) in sorted(shipped.items()):
+            drop = check_rate_drop((hit_n, n), (base_hit, base_n), alpha=(1 - level) / 2,
                                    dimension="location", key=where, day=d, window=win,
                                    baseline_days=base)  # fmt: skip
             if drop is not None:
