@@ -3,8 +3,8 @@
 KPIs, series, custom reports, exports, forecasts and replenishment suggestions over the
 store's own records.
 
-It only reads (views, never committed) and subscribes; the two things it writes are its
-own recorded exchange rates and, when asked, reorder policies for inventory.
+It only reads (views, never committed) and subscribes; what it writes is its own
+recorded exchange rates and anomalies and, when asked, reorder policies for inventory.
 """
 
 from __future__ import annotations
