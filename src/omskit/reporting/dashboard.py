@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -242,8 +243,17 @@ def render_dashboard(reports: Any, start: dt.date, end: dt.date, *, currency: st
 
 def write_dashboard(reports: Any, path: Path, start: dt.date, end: dt.date, *,
                     currency: str, every: str, title: str, made: dt.datetime) -> Path:  # fmt: skip
-    """Write the dashboard to ``path`` (its folder must exist); returns the path."""
+    """Write the dashboard to ``path`` (its folder must exist); returns the path.
+
+    The page is rendered first and written to a temporary name beside ``path``, then
+    renamed into place: a failed call leaves no file, or the previous one, behind.
+    """
     text = render_dashboard(reports, start, end, currency=currency, every=every,
                             title=title, made=made)  # fmt: skip
-    path.write_text(text, encoding="utf-8")
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path

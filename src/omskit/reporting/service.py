@@ -562,8 +562,10 @@ class ReportService:
         if name not in CHARTS:
             raise ValidationError("name", name, f"expected one of {', '.join(CHARTS)}")
         lim = check_quantity(limit, "limit", minimum=1, maximum=1000)
+        code = None if sku is None else check_sku(sku)
+        where = None if location is None else check_text(location, "location", max_length=32)
         return build_chart(self, name, start, end, every=every, currency=currency,
-                           sku=sku, location=location, limit=lim)  # fmt: skip
+                           sku=code, location=where, limit=lim)  # fmt: skip
 
     def dashboard(self, path: str | os.PathLike[str], start: Any = None, end: Any = None,
                   *, currency: str | None = None, every: str = "day",

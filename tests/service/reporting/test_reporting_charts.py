@@ -7,6 +7,7 @@ test_reporting_kpis): 4 orders (web 3, one of them cancelled; app 1), net sales 
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -133,6 +134,8 @@ def test_bad_chart_and_dashboard_arguments_name_the_field(oms: OMS, tmp_path: Pa
         oms.reports.dashboard(tmp_path / "missing" / "x.html", *NOV)
     with pytest.raises(ValidationError, match="path"):
         oms.reports.chart("sales", *NOV).save(tmp_path / "x.gif")
+    with pytest.raises(ValidationError, match="location"):
+        oms.reports.chart("forecast", *NOV, sku="MUG", location="")
     with pytest.raises(ValidationError, match="dpi"):
         oms.reports.chart("sales", *NOV).png(dpi=5)
     with pytest.raises(ValidationError, match="series"):
@@ -167,3 +170,20 @@ def test_the_report_command_writes_the_dashboard_of_a_sqlite_store(
     assert "no SQLite store" in capsys.readouterr().err
     assert main(["report", "--store", url, "--out", str(out), "--from", "2026-13-01"]) == 1
     assert "start" in capsys.readouterr().err
+
+
+def test_a_failed_dashboard_leaves_the_previous_file(
+    oms: OMS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "d.html"
+    target.write_text("yesterday's report")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("rename refused")
+
+    monkeypatch.setattr(os, "replace", broken)  # the page is written, the rename fails
+    with pytest.raises(OSError, match="rename refused"):
+        oms.reports.dashboard(target, *NOV)
+    monkeypatch.undo()
+    assert target.read_text() == "yesterday's report"
+    assert [p.name for p in tmp_path.iterdir()] == ["d.html"]
