@@ -1,6 +1,8 @@
 """Reporting walk-through: a simulated quarter of orders, then KPIs, series and exports.
 
-Run from the repository root: ``python examples/reporting.py``.
+Ends by writing the HTML dashboard of the quarter (charts, KPI tiles, tables) to the
+path given, or to a temporary folder. Run from the repository root:
+``python examples/reporting.py [report.html]``.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import sys
 import tempfile
 from pathlib import Path
 
@@ -159,6 +162,23 @@ def main() -> None:
     for po in oms.inventory.suggest_purchase_orders():
         for line in po.lines:
             print(f"    order {line.quantity} {line.sku} from {po.supplier}: {line.reason}")
+    print()
+    dashboard(oms, q3)
+
+
+def dashboard(oms: OMS, q3: tuple[str, str]) -> None:
+    """Anomalies of the quarter's last day, then its HTML dashboard."""
+    print("10. Anomalies of the last day, and the HTML dashboard of the quarter")
+    found = oms.reports.anomalies("2026-09-30")
+    print(f"    {len(found)} anomalies on 2026-09-30"
+          + "".join(f"\n    - {a.explanation}" for a in found))  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(folder) / "report.html"
+        page = oms.reports.dashboard(target, *q3, every="week", title="Q3 2026")
+        text = page.read_text(encoding="utf-8")
+        charts = text.count("<svg")
+        print(f"    wrote {page.name}: {len(text) // 1024} KiB, {charts} charts drawn"
+              + ("" if charts else " (matplotlib missing: charts as tables)"))  # fmt: skip
 
 
 if __name__ == "__main__":

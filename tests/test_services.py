@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .services import service_address
+from .services import service_address, tool_path
 
 
 def test_a_set_address_is_returned(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -26,3 +26,15 @@ def test_a_missing_address_fails_when_services_are_required(
     monkeypatch.setenv("OMSKIT_REQUIRE_SERVICES", "1")
     with pytest.raises(pytest.fail.Exception, match="OMSKIT_TEST_POSTGRES_DSN"):
         service_address("postgres")
+
+
+def test_a_missing_tool_skips_and_fails_when_services_are_required(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("OMSKIT_REQUIRE_SERVICES", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="chromium is not installed"):
+        tool_path("chromium")
+    monkeypatch.setenv("OMSKIT_REQUIRE_SERVICES", "1")
+    with pytest.raises(pytest.fail.Exception, match="apt-get install -y chromium"):
+        tool_path("chromium")

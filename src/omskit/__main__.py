@@ -48,7 +48,22 @@ def main(argv: list[str] | None = None) -> int:
     db.add_argument("action", choices=["upgrade", "status"], help="what to do")
     db.add_argument("url", nargs="?", help="the store, e.g. sqlite:///shop.db")
     db.add_argument("--store", dest="store", help="the store (instead of the positional URL)")
+    report = sub.add_parser(
+        "report",
+        help="write the HTML reporting dashboard of a durable store",
+        description="Write a self-contained HTML dashboard (KPIs, charts, anomalies) of "
+        "a SQLite or PostgreSQL store to a file that opens in any browser, no server.",
+    )
+    report.add_argument("--store", required=True, help="the store, e.g. sqlite:///shop.db")
+    report.add_argument("--out", required=True, help="the HTML file to write")
+    report.add_argument("--from", dest="start", help="first local day (default: 30 days ago)")
+    report.add_argument("--to", dest="end", help="last local day (default: today)")
+    report.add_argument("--currency", help="report currency (default: the store's)")
+    report.add_argument("--every", default="day", choices=["day", "week", "month"],
+                        help="period of the charts over time")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.command == "report":
+        return _report(args)
     if args.command == "demo":
         run_demo(sys.stdout)
     elif args.command == "db":
@@ -79,6 +94,26 @@ def _db(action: str, url: str) -> int:
         for name, count in status["collections"].items():
             print(f"  {name:<28} {count:>10} rows")
         print(f"  outbox backlog {status['outbox']:>24} events")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    """``report``: the dashboard of the store ``--store``, written to ``--out``."""
+    from omskit.errors import OmskitError  # noqa: PLC0415 - only this command needs them
+    from omskit.oms import OMS  # noqa: PLC0415
+
+    url = args.store
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        print(f"error: no SQLite store at {url}", file=sys.stderr)
+        return 1
+    try:
+        with OMS.open(url) as oms:
+            path = oms.reports.dashboard(args.out, args.start, args.end,
+                                         currency=args.currency, every=args.every)  # fmt: skip
+    except (OmskitError, StorageError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {path}")
     return 0
 
 

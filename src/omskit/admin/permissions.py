@@ -78,10 +78,10 @@ PERMISSIONS: Mapping[str, str] = {
     "returns.receive": "receive returned goods and decide their disposition",
     "returns.refund": "refund inspected returns",
     "returns.request": "open returns for an order's lines",
-    "reports.export": "write report files (CSV, Parquet) to a directory",
+    "reports.export": "write report files (CSV, Parquet, the HTML dashboard)",
     "support.answer": "answer, assign and move support cases",
     "support.open": "open support cases",
-    "reports.manage": "record exchange rates for reports and track them from orders",
+    "reports.manage": "record exchange rates and anomalies for reports",
 }
 
 _ALL = frozenset(PERMISSIONS)

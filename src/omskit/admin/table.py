@@ -304,6 +304,8 @@ GUARDS: Mapping[str, Guard] = {
     "reports.record_rate": _g("reports.manage"),
     "reports.track_rates": _g("reports.manage"),
     "reports.export": _g("reports.export"),
+    "reports.dashboard": _g("reports.export"),  # writes a file, like an export
+    "reports.tick": _g("reports.manage"),  # records AnomalyDetected events
     # changes reorder policies at whichever locations the suggestions name: only an
     # actor allowed to manage inventory everywhere may apply them in one call
     "reports.apply_replenishment": _g("inventory.manage"),
@@ -461,6 +463,8 @@ READS: frozenset[str] = frozenset(
         *(
             f"reports.{m}"
             for m in (
+                "anomalies",
+                "chart",
                 "demand",
                 "facts",
                 "forecast",

@@ -437,4 +437,21 @@ BUILTIN_TEXTS: Texts = {
         "ja": ("Re: {{ case_subject }} [{{ case_number|ref }}]",
                "{{ customer_name|ref }} 様\n\n{{ message }}\n\n— {{ author|ref }}"),
     },
+    # the headline and explanation come from the report in English, with the figures
+    "anomaly_detected": {
+        "en": ("Report anomaly: {{ reason }}",
+               "The daily report check found an anomaly.\n\n{{ description }}"),
+        "de": ("Auffälligkeit im Bericht: {{ reason }}",
+               "Die tägliche Berichtsprüfung hat eine Auffälligkeit gefunden.\n\n"
+               "{{ description }}"),
+        "fr": ("Anomalie dans les rapports : {{ reason }}",
+               "Le contrôle quotidien des rapports a trouvé une anomalie.\n\n"
+               "{{ description }}"),
+        "he": ("חריגה בדוח: {{ reason }}",
+               "הבדיקה היומית של הדוחות מצאה חריגה.\n\n{{ description }}"),
+        "ar": ("حالة شاذة في التقارير: {{ reason }}",
+               "وجد الفحص اليومي للتقارير حالة شاذة.\n\n{{ description }}"),
+        "ja": ("レポートの異常: {{ reason }}",
+               "日次レポートのチェックで異常が見つかりました。\n\n{{ description }}"),
+    },
 }  # fmt: skip

@@ -191,6 +191,10 @@ DEFAULT_TRIGGERS: tuple[Trigger, ...] = (
        "an agent answered on a support case",
        when={"author_kind": ("agent",), "internal": ("False",)}, key=("message_id",),
        topic="support"),
+    # reporting: oms.reports.tick() records AnomalyDetected once per kind, key and day
+    _t("anomaly_detected", "AnomalyDetected", "staff",
+       "a report found a channel, SKU or location far off its forecast (to staff)",
+       key=("anomaly_id",)),
 )  # fmt: skip
 
 

@@ -1,12 +1,15 @@
 """Reporting: KPIs, time series, custom reports, exports and demand forecasting.
 
+Charts, an HTML dashboard and anomalies worth telling staff about, too.
 Computed from omskit's own stored records (orders, shipments, payments, the stock
 ledger) as flat fact rows; reached as ``oms.reports`` ([`ReportService`][]). Nothing
 in omskit imports this package.
 """
 
+from omskit.reporting.anomalies import ANOMALY_KINDS, Anomaly
+from omskit.reporting.charts import CHARTS, Chart, ChartSeries
 from omskit.reporting.errors import MissingExtra
-from omskit.reporting.events import ExchangeRateRecorded, ReplenishmentApplied
+from omskit.reporting.events import AnomalyDetected, ExchangeRateRecorded, ReplenishmentApplied
 from omskit.reporting.facts import (
     TABLES,
     FactSet,
@@ -29,6 +32,8 @@ from omskit.reporting.stock import StockFact, stock_facts
 from omskit.reporting.values import Ratio, Spread
 
 __all__ = [
+    "ANOMALY_KINDS",
+    "CHARTS",
     "DIMENSIONS",
     "MEASURES",
     "METHODS",
@@ -37,6 +42,10 @@ __all__ = [
     "RATES",
     "TABLES",
     "Accuracy",
+    "Anomaly",
+    "AnomalyDetected",
+    "Chart",
+    "ChartSeries",
     "DemandForecast",
     "ExchangeRateRecorded",
     "FactSet",

@@ -9,7 +9,7 @@ import attrs
 
 from omskit.events import Event
 
-__all__ = ["ExchangeRateRecorded", "ReplenishmentApplied"]
+__all__ = ["AnomalyDetected", "ExchangeRateRecorded", "ReplenishmentApplied"]
 
 
 @attrs.frozen(kw_only=True)
@@ -35,4 +35,26 @@ class ReplenishmentApplied(Event):
     minimum: int | None
     maximum: int | None
     explanation: str
+    actor: str
+
+
+@attrs.frozen(kw_only=True)
+class AnomalyDetected(Event):
+    """``oms.reports.tick()`` found an anomaly (see ``omskit.reporting.anomalies``).
+
+    ``reason`` is a short headline and ``description`` the explanation with the figures;
+    the ``anomaly_detected`` notification trigger sends both to staff.
+    """
+
+    anomaly_id: str
+    kind: str
+    dimension: str
+    key: str
+    day: dt.date
+    measured: float
+    expected: float
+    low: float
+    high: float
+    reason: str
+    description: str
     actor: str

@@ -3,8 +3,8 @@
 KPIs, series, custom reports, exports, forecasts and replenishment suggestions over the
 store's own records.
 
-It only reads (views, never committed) and subscribes; the two things it writes are its
-own recorded exchange rates and, when asked, reorder policies for inventory.
+It only reads (views, never committed) and subscribes; what it writes is its own
+recorded exchange rates and anomalies and, when asked, reorder policies for inventory.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import datetime as dt
 import os
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -25,7 +26,18 @@ from omskit.inventory.replenishment import REORDER_POLICIES, SUPPLIERS, ReorderP
 from omskit.inventory.stock import level_id
 from omskit.money import ExchangeRateProvider, Money, check_currency, quantize, to_decimal
 from omskit.orders.events import OrderCaptured
-from omskit.reporting.events import ExchangeRateRecorded, ReplenishmentApplied
+from omskit.reporting.anomalies import (
+    ANOMALIES,
+    Anomaly,
+    AnomalyRecord,
+    check_above,
+    check_below,
+    check_rate_drop,
+    z_of,
+)
+from omskit.reporting.charts import CHARTS, Chart
+from omskit.reporting.dashboard import build_chart, write_dashboard
+from omskit.reporting.events import AnomalyDetected, ExchangeRateRecorded, ReplenishmentApplied
 from omskit.reporting.export import (
     EXPORT_TABLES,
     ExportManifest,
@@ -531,6 +543,150 @@ class ReportService:
                 repo.save(policy)
                 changed.append(policy)
             return changed
+
+        return self._rt.run(use_case)
+
+    # -- charts and the dashboard ----------------------------------------------------------
+    def chart(self, name: str, start: Any = None, end: Any = None, *, every: str = "day",
+              currency: str | None = None, sku: str | None = None,
+              location: str | None = None, limit: int = 15) -> Chart:  # fmt: skip
+        """The figures of chart ``name`` (a key of `CHARTS`) over local days ``start..end``.
+
+        Draw it with [`Chart.svg`][omskit.reporting.charts.Chart.svg] or
+        [`Chart.png`][omskit.reporting.charts.Chart.png] (matplotlib, the ``reports``
+        extra); building it needs nothing. ``every`` is the period of the ``sales`` and
+        ``fulfillment`` charts; ``stock_cover`` shows the ``limit`` SKUs with the least
+        cover; ``forecast`` forecasts ``sku`` at ``location`` (default: the pair that
+        sold the most units in the range) for 14 days from 56 days of history to ``end``.
+        """
+        if name not in CHARTS:
+            raise ValidationError("name", name, f"expected one of {', '.join(CHARTS)}")
+        lim = check_quantity(limit, "limit", minimum=1, maximum=1000)
+        code = None if sku is None else check_sku(sku)
+        where = None if location is None else check_text(location, "location", max_length=32)
+        return build_chart(self, name, start, end, every=every, currency=currency,
+                           sku=code, location=where, limit=lim)  # fmt: skip
+
+    def dashboard(self, path: str | os.PathLike[str], start: Any = None, end: Any = None,
+                  *, currency: str | None = None, every: str = "day",
+                  title: str = "Sales and fulfillment") -> Path:  # fmt: skip
+        """Write a self-contained HTML dashboard for local days ``start..end`` to ``path``.
+
+        One file with inline CSS and SVG: KPI tiles, the charts of `CHARTS`, KPIs by
+        channel, every KPI with its formula and the anomalies of the range's last day.
+        It loads nothing from the network and needs no JavaScript. Without matplotlib
+        the charts are shown as tables, with a note saying how to get the pictures.
+        """
+        heading = check_text(title, "title", max_length=200)
+        if every not in PERIODS:
+            raise ValidationError("every", every, f"expected one of {', '.join(PERIODS)}")
+        s, e = self._range(start, end)
+        cur = check_currency(currency or self.currency, "currency")
+        target = Path(path)
+        if not target.parent.is_dir():
+            raise ValidationError("path", str(path), "its folder must exist")
+        made = self._rt.clock.now().astimezone(self.settings.timezone)
+        return write_dashboard(self, target, s, e, currency=cur, every=every,
+                               title=heading, made=made)  # fmt: skip
+
+    # -- anomalies -------------------------------------------------------------------------
+    def anomalies(self, day: Any = None, *, history_days: int = 56, level: float = 0.99,
+                  window: int = 7, baseline_days: int = 28,
+                  min_active_days: int = 7) -> list[Anomaly]:  # fmt: skip
+        """The anomalies of local ``day`` (default: yesterday, the last complete day).
+
+        Channels whose orders fell below, and SKUs whose units rose above, the central
+        ``level`` prediction interval of a forecast fitted on the ``history_days`` before
+        ``day``; locations whose on-time ship rate over the ``window`` days to ``day``
+        fell below its rate over the ``baseline_days`` before (see
+        `omskit.reporting.anomalies`). Nothing is recorded: [`tick`][] does that.
+        """
+        d = self._local_today() - dt.timedelta(days=1) if day is None else check_day(day, "day")
+        days = check_quantity(history_days, "history_days", minimum=14, maximum=3660)
+        win = check_quantity(window, "window", minimum=1, maximum=366)
+        base = check_quantity(baseline_days, "baseline_days", minimum=1, maximum=3660)
+        active = check_quantity(min_active_days, "min_active_days", minimum=1, maximum=days)
+        if isinstance(level, bool) or not isinstance(level, int | float) or not 0.5 <= level < 1:
+            raise ValidationError("level", level, "expected a number from 0.5 to below 1")
+        z = z_of(float(level))
+        first = min(d - dt.timedelta(days=days), d - dt.timedelta(days=win + base - 1))
+        rf = self.facts(first, d)
+        tz = self.settings.timezone
+        hist_days = [d - dt.timedelta(days=days - i) for i in range(days)]
+
+        def local(at: dt.datetime) -> dt.date:
+            return at.astimezone(tz).date()
+
+        found: list[Anomaly] = []
+        by_channel: dict[str, dict[dt.date, float]] = {}
+        for o in rf.facts.orders:
+            row = by_channel.setdefault(o.channel, {})
+            row[local(o.placed_at)] = row.get(local(o.placed_at), 0.0) + 1
+        for channel, counts in sorted(by_channel.items()):
+            hit = check_below([counts.get(x, 0.0) for x in hist_days], counts.get(d, 0.0),
+                              z=z, dimension="channel", key=channel, day=d, what="orders",
+                              min_active_days=active)  # fmt: skip
+            if hit is not None:
+                found.append(hit)
+        by_sku: dict[str, dict[dt.date, float]] = {}
+        for line in rf.facts.lines:
+            row = by_sku.setdefault(line.sku, {})
+            row[local(line.placed_at)] = row.get(local(line.placed_at), 0.0) + line.units
+        for code, units in sorted(by_sku.items()):
+            if not units.get(d):
+                continue
+            hit = check_above([units.get(x, 0.0) for x in hist_days], units[d], z=z,
+                              dimension="SKU", key=code, day=d, what="units",
+                              min_active_days=active)  # fmt: skip
+            if hit is not None:
+                found.append(hit)
+        split = d - dt.timedelta(days=win - 1)
+        shipped: dict[str, list[int]] = {}
+        for sh in rf.facts.shipments:
+            if sh.on_time_ship is None:
+                continue
+            when = local(sh.created_at)
+            if when > d or when < split - dt.timedelta(days=base):
+                continue
+            c = shipped.setdefault(sh.location, [0, 0, 0, 0])
+            i = 0 if when >= split else 2
+            c[i] += int(sh.on_time_ship)
+            c[i + 1] += 1
+        for where, (hit_n, n, base_hit, base_n) in sorted(shipped.items()):
+            drop = check_rate_drop((hit_n, n), (base_hit, base_n), alpha=(1 - level) / 2,
+                                   dimension="location", key=where, day=d, window=win,
+                                   baseline_days=base)  # fmt: skip
+            if drop is not None:
+                found.append(drop)
+        return found
+
+    def tick(self, day: Any = None, *, actor: str = "reporting") -> list[Anomaly]:
+        """Record each new anomaly of ``day`` (see [`anomalies`][]) as [`AnomalyDetected`][].
+
+        Call it once a day (or more often: an anomaly is recorded once, by its kind, key
+        and day). The ``anomaly_detected`` notification trigger sends it to staff.
+        Returns the anomalies recorded by this call.
+        """
+        who = check_text(actor, "actor", max_length=64)
+        found = self.anomalies(day)
+
+        def use_case(uow: UnitOfWork) -> list[Anomaly]:
+            repo = uow.repo(ANOMALIES)
+            new = []
+            for a in found:
+                if repo.find(a.id) is not None:
+                    continue
+                row = AnomalyRecord(id=a.id, kind=a.kind, key=a.key, day=a.day,
+                                    explanation=a.explanation, actor=who,
+                                    recorded_at=self._rt.clock.now())  # fmt: skip
+                row.record(AnomalyDetected(
+                    anomaly_id=a.id, kind=a.kind, dimension=a.dimension, key=a.key,
+                    day=a.day, measured=a.measured, expected=a.expected, low=a.low,
+                    high=a.high, reason=a.headline, description=a.explanation, actor=who,
+                ))  # fmt: skip
+                repo.add(row)
+                new.append(a)
+            return new
 
         return self._rt.run(use_case)
 
