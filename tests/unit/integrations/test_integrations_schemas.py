@@ -33,6 +33,7 @@ from omskit.orders.events import OrderCancelled, OrderLinesCancelled
 
 from . import test_accounting as acc
 from . import test_easypost as ep
+from . import test_paypal as pp
 from . import test_stripe as st
 from .fixtures import load
 from .test_integrations_marketplaces import fixture, shipment
@@ -133,6 +134,12 @@ def service_calls() -> None:
     carrier.return_label(label, reference="rma-1", now=ep.NOW)
     carrier.track(label, ep.NOW)
     carrier.void_label(label, ep.NOW)
+    paypal, fake = pp.gateway()
+    auth = pp.authorized(paypal, fake)
+    paypal.capture(authorization=auth, amount=pp.usd("30.00"), idempotency_key="pc-1")
+    paypal.refund(authorization=auth, amount=pp.usd("5.00"), idempotency_key="pr-1")
+    body, headers = pp.delivery(pp.sample_event())
+    pp.PayPalWebhooks(paypal, webhook_id=pp.WEBHOOK_ID).verify(body, headers)
     quickbooks_document(acc.SAMPLE, customer_ref="58", **acc.QB)  # type: ignore[arg-type]
     xero_document(acc.SAMPLE, **acc.XERO)  # type: ignore[arg-type]
     credit = credit_note_for_refund(acc.SAMPLE, number="cn_1", date=acc.DAY,
