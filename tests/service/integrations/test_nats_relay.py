@@ -20,14 +20,11 @@ from typing import Any
 
 import pytest
 
-from omskit import OMS
-from omskit.config import OMSConfig
-from omskit.events import RetryPolicy
 from omskit.integrations.broker import BrokerMessage, BrokerRelay, BrokerUnavailable
 from omskit.testing import FakeClock
 
 from ...services import service_address  # noqa: TID252 - the shared test helpers
-from .loopback import Proxy
+from .brokers import Proxy, make_oms, through_an_outage
 
 nats = pytest.importorskip("nats")
 nats_broker = pytest.importorskip("omskit.integrations.broker.nats")
@@ -71,11 +68,6 @@ def stored(server: str, name: str) -> list[tuple[dict[str, str], str, dict[str, 
         return found
 
     return asyncio.run(read())
-
-
-def make_oms(clock: FakeClock) -> OMS:
-    config = OMSConfig(events=RetryPolicy(max_attempts=100, backoff_seconds=1))
-    return OMS.in_memory(config, clock=clock, autoload=False)
 
 
 def via(url: str, port: int) -> str:
@@ -146,20 +138,7 @@ def test_a_server_outage_delays_but_never_loses_or_duplicates_an_event(
         publisher = nats_broker.NatsPublisher(via(server, proxy.port), stream=name,
                                               subject_prefix=prefix, timeout=2)  # fmt: skip
         relay = BrokerRelay(publisher).attach(oms.runtime)
-        oms.catalog.add_product(sku="A", name="A", price="1.00", currency="EUR")
-        proxy.cut()  # the server is unreachable from here on
-        oms.catalog.add_product(sku="B", name="B", price="1.00", currency="EUR")
-        oms.catalog.update_product("A", name="A2")
-        oms.catalog.update_product("B", name="B2")
-        assert oms.runtime.dispatcher.pending_count() == 3  # kept, not lost
-        assert relay.published == 1
-        proxy.restore()
-        for _ in range(20):
-            clock.advance(seconds=120)
-            oms.runtime.dispatcher.dispatch()
-            if not oms.runtime.dispatcher.pending_count():
-                break
-        assert oms.runtime.dispatcher.pending_count() == 0
+        through_an_outage(oms, relay, proxy, clock)
         publisher.close()
     finally:
         proxy.close()

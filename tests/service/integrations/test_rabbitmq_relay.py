@@ -16,14 +16,11 @@ from typing import Any
 
 import pytest
 
-from omskit import OMS
-from omskit.config import OMSConfig
-from omskit.events import RetryPolicy
 from omskit.integrations.broker import BrokerMessage, BrokerRelay
 from omskit.testing import FakeClock
 
 from ...services import service_address  # noqa: TID252 - the shared test helpers
-from .loopback import Proxy
+from .brokers import Proxy, make_oms, through_an_outage
 
 pika = pytest.importorskip("pika")
 rabbitmq = pytest.importorskip("omskit.integrations.broker.rabbitmq")
@@ -73,11 +70,6 @@ def dedupe(messages: list[tuple[Any, dict[str, Any]]]) -> list[dict[str, Any]]:
     return kept
 
 
-def make_oms(clock: FakeClock) -> OMS:
-    config = OMSConfig(events=RetryPolicy(max_attempts=100, backoff_seconds=1))
-    return OMS.in_memory(config, clock=clock, autoload=False)
-
-
 def via(url: str, port: int) -> str:
     parts = urllib.parse.urlsplit(url)
     netloc = parts.netloc.rsplit("@", 1)
@@ -117,20 +109,7 @@ def test_a_broker_outage_delays_but_never_loses_or_duplicates_an_event(
         publisher = rabbitmq.RabbitMQPublisher(via(broker_url, proxy.port), exchange=exchange,
                                                socket_timeout=2)  # fmt: skip
         relay = BrokerRelay(publisher).attach(oms.runtime)
-        oms.catalog.add_product(sku="A", name="A", price="1.00", currency="EUR")
-        proxy.cut()  # the broker is unreachable from here on
-        oms.catalog.add_product(sku="B", name="B", price="1.00", currency="EUR")
-        oms.catalog.update_product("A", name="A2")
-        oms.catalog.update_product("B", name="B2")
-        assert oms.runtime.dispatcher.pending_count() == 3  # kept, not lost
-        assert relay.published == 1
-        proxy.restore()
-        for _ in range(20):
-            clock.advance(seconds=120)
-            oms.runtime.dispatcher.dispatch()
-            if not oms.runtime.dispatcher.pending_count():
-                break
-        assert oms.runtime.dispatcher.pending_count() == 0
+        through_an_outage(oms, relay, proxy, clock)
         publisher.close()
     finally:
         proxy.close()
