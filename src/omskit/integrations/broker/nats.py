@@ -54,6 +54,15 @@ async def _quiet(_exc: Exception) -> None:
     """nats-py's error callback: failures surface as ``BrokerUnavailable`` instead."""
 
 
+async def _cancel_leftovers() -> None:
+    """Cancel and await what the client library left running, before the loop closes."""
+    current = asyncio.current_task()
+    left = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+    for task in left:
+        task.cancel()
+    await asyncio.gather(*left, return_exceptions=True)
+
+
 def _close_transport(nc: Client) -> None:
     transport = getattr(nc, "_transport", None)
     if transport is not None:
@@ -195,6 +204,9 @@ class NatsPublisher:
             if self._loop.is_closed():
                 return
             self._run(self._drop())
+            # straight on the loop (not through _run's wait_for, whose task it would cancel)
+            done = asyncio.run_coroutine_threadsafe(_cancel_leftovers(), self._loop)
+            done.result(timeout=3 * self.timeout)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=self.timeout)
             self._loop.close()
