@@ -9,6 +9,7 @@ the rule, before any transport is called.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import pickle
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
@@ -30,7 +31,9 @@ from omskit.integrations.stripe.gateway import form_fields
 from omskit.integrations.transport import HttpRequest, json_request
 from omskit.money import Money
 from omskit.orders.events import OrderCancelled, OrderLinesCancelled
+from omskit.testing import FakeClock
 
+from ...service.integrations import test_taxengine as tax  # noqa: TID252
 from . import test_accounting as acc
 from . import test_easypost as ep
 from . import test_paypal as pp
@@ -59,7 +62,8 @@ def checked(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, Any]]]:
     # the builders import validate_payload by name: patch it where each one looks it up
     for module in ("omskit.integrations.transport", "omskit.integrations.stripe.gateway",
                    "omskit.integrations.accounting.quickbooks",
-                   "omskit.integrations.accounting.xero"):  # fmt: skip
+                   "omskit.integrations.accounting.xero",
+                   "omskit.integrations.taxengine"):  # fmt: skip
         monkeypatch.setattr(f"{module}.validate_payload", spy)
     return seen
 
@@ -134,6 +138,11 @@ def service_calls() -> None:
     carrier.return_label(label, reference="rma-1", now=ep.NOW)
     carrier.track(label, ep.NOW)
     carrier.void_label(label, ep.NOW)
+    engine = tax.Engine(tax.raw("taxjar", "taxes_us.json"))
+    shop = tax.make(FakeClock(dt.datetime(2026, 11, 24, 9, tzinfo=dt.UTC)), engine)
+    quote = shop.pricing.quote(channel="us", lines=[{"sku": "TEE", "quantity": 2}],
+                               ship_to=tax.LA, shipping="1.50")  # fmt: skip
+    assert quote.tax_provider == "taxjar"  # the engine answered: its request passed
     paypal, fake = pp.gateway()
     auth = pp.authorized(paypal, fake)
     paypal.capture(authorization=auth, amount=pp.usd("30.00"), idempotency_key="pc-1")
@@ -223,6 +232,8 @@ def _broken_cases() -> list[tuple[str, Callable[[dict[str, Any]], None], str, st
         ("quickbooks.invoice", put("x" * 22, "DocNumber"), "DocNumber", "maxLength"),
         ("xero.invoice", put("ACCPAY", "Type"), "Type", "const"),
         ("stripe.payment_intent_create", put("10.00", "amount"), "amount", "pattern"),
+        ("taxjar.taxes", drop("to_country"), "to_country", "required"),
+        ("taxjar.taxes", put("-1.00", "shipping"), "shipping", "type"),
         ("easypost.shipment_create", drop("shipment", "to_address", "street1"),
          "shipment.to_address.street1", "required"),
         ("easypost.shipment_create", put(True, "shipment", "parcel", "weight"),
