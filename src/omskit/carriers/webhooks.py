@@ -147,16 +147,17 @@ def verify(
     raise WebhookSignatureInvalid(carrier, "the signature does not match the body")
 
 
-def decode_body(body: bytes) -> Mapping[str, Any]:
+def decode_body(body: bytes | str, field: str = "body") -> Mapping[str, Any]:
     """The JSON object in a verified ``body`` (numbers with a fraction as ``Decimal``).
 
     Raises:
-        ValidationError: the body is not UTF-8 JSON, not an object, or nested too deep.
+        ValidationError: the body is not UTF-8 JSON, not an object, or nested too deep
+            (naming ``field``).
     """
     try:
         payload = json.loads(body, parse_float=Decimal)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
-        raise ValidationError("body", shown(body[:40]), f"expected a JSON object ({exc})") from None
+        raise ValidationError(field, shown(body[:40]), f"expected a JSON object ({exc})") from None
     if not isinstance(payload, dict):
-        raise ValidationError("body", shown(payload), "expected a JSON object")
+        raise ValidationError(field, shown(payload), "expected a JSON object")
     return payload

@@ -36,7 +36,6 @@ from omskit.fulfillment.model import Shipment
 from omskit.integrations.channel import (
     ChannelLine,
     ChannelOrder,
-    OutboundRequest,
     address,
     amount,
     buyer_email,
@@ -50,6 +49,7 @@ from omskit.integrations.channel import (
     resolve_sku,
     text,
 )
+from omskit.integrations.transport import HttpRequest, json_request
 from omskit.money import Money
 
 __all__ = ["ORDER_STATUSES", "inventory_request", "parse_order", "shipment_confirmation"]
@@ -183,7 +183,7 @@ def shipment_confirmation(
     shipment: Shipment, *, external_id: str, marketplace_id: str,
     line_map: Mapping[str, str], carrier_code: str, package_reference: str = "1",
     shipping_method: str = "", shipped_at: dt.datetime | None = None,
-) -> OutboundRequest:  # fmt: skip
+) -> HttpRequest:  # fmt: skip
     """``confirmShipment`` for ``shipment``: its tracking number and order items.
 
     ``carrier_code`` is Amazon's carrier code (``"UPS"``, ``"FedEx"``, ``"Other"``...).
@@ -206,13 +206,17 @@ def shipment_confirmation(
     if shipping_method:
         detail["shippingMethod"] = shipping_method
     body = {"marketplaceId": marketplace_id, "packageDetail": detail}
-    return OutboundRequest("amazon", "POST",
-                           f"orders/v0/orders/{external_id}/shipmentConfirmation", body,
-                           f"amazon:confirm:{shipment.id}")  # fmt: skip
+    return json_request(
+        "POST",
+        f"orders/v0/orders/{external_id}/shipmentConfirmation",
+        body,
+        schema="amazon.confirm_shipment",
+        idempotency_key=f"amazon:confirm:{shipment.id}",
+    )
 
 
 def inventory_request(*, seller_id: str, sku: str, marketplace_id: str,
-                      quantity: int) -> OutboundRequest:  # fmt: skip
+                      quantity: int) -> HttpRequest:  # fmt: skip
     """Set a merchant-fulfilled listing's quantity (Listings Items API ``patchListingsItem``).
 
     Raises:
@@ -225,5 +229,10 @@ def inventory_request(*, seller_id: str, sku: str, marketplace_id: str,
         "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}],
     }]}  # fmt: skip
     path = f"listings/2021-08-01/items/{seller_id}/{sku}?marketplaceIds={marketplace_id}"
-    return OutboundRequest("amazon", "PATCH", path, body,
-                           f"amazon:stock:{sku}@{marketplace_id}={quantity}")  # fmt: skip
+    return json_request(
+        "PATCH",
+        path,
+        body,
+        schema="amazon.listings_patch",
+        idempotency_key=f"amazon:stock:{sku}@{marketplace_id}={quantity}",
+    )

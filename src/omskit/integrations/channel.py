@@ -14,8 +14,10 @@ prices add up to exactly what the platform charged. [`ChannelOrder.line_map`][] 
 which omskit line (``L1``, ``L2``...) belongs to which platform line, for the updates
 that go back.
 
-Outbound updates are [`OutboundRequest`][] values (method, path, JSON body, an
-idempotency key) that a host hands to its own HTTP client: omskit sends nothing itself.
+Outbound updates are [`HttpRequest`][omskit.integrations.transport.HttpRequest] values
+(method, a path below the shop's API base, a JSON body checked against the platform's
+documented schema, an idempotency key) that a host resolves against its shop and hands to
+its own HTTP client: omskit sends nothing itself.
 
 Integrations sit above every capability and below the ``OMS`` facade: an adapter takes
 the orders service as an [`OrderCapture`][] (anything with a ``capture`` method), never
@@ -28,16 +30,15 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 import attrs
 
-from omskit.carriers.webhooks import MAX_BODY_BYTES, decode_body, header
+from omskit.carriers.webhooks import MAX_BODY_BYTES, header
 from omskit.errors import ValidationError, shown
-from omskit.integrations.transport import HttpRequest, SignatureInvalid
+from omskit.integrations.transport import SignatureInvalid
 from omskit.money import Money, check_currency, precision, to_decimal
 from omskit.validation import check_email, check_phone, check_sku
 
@@ -46,14 +47,10 @@ __all__ = [
     "ChannelOrder",
     "ChannelSignatureInvalid",
     "OrderCapture",
-    "OutboundRequest",
-    "Transport",
-    "load_json",
     "parse_timestamp",
     "verify_hmac_base64",
 ]
 
-T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
 
@@ -78,62 +75,6 @@ class OrderCapture(Protocol[T_co]):
     def capture(self, payload: Mapping[str, Any], /, *, actor: str = ...) -> T_co:
         """Capture an order from a capture payload (idempotent by channel + external id)."""
         ...
-
-
-@attrs.frozen
-class OutboundRequest:
-    """One call a platform expects back, ready for the host's HTTP client.
-
-    Attributes:
-        platform: ``"shopify"``, ``"amazon"``...
-        method: the HTTP method.
-        path: the path below the platform's API base (the host knows its shop's base URL).
-        body: the JSON body, amounts as decimal strings (``None`` for no body).
-        idempotency_key: the same update gives the same key; send it where the platform
-            takes one, and use it to skip a request already sent.
-    """
-
-    platform: str
-    method: str
-    path: str
-    body: Mapping[str, Any] | None
-    idempotency_key: str
-
-    def json(self) -> bytes:
-        """The body as compact UTF-8 JSON (``b""`` without a body)."""
-        if self.body is None:
-            return b""
-        return json.dumps(self.body, separators=(",", ":"), sort_keys=True).encode()
-
-    def to_http(self, base_url: str, headers: Iterable[tuple[str, str]] = ()) -> HttpRequest:
-        """This request as an ``HttpRequest`` for the host transport the services use.
-
-        The URL is the shop's ``base_url`` (``"https://shop.example/admin/api/2024-10"``)
-        plus ``path``; ``headers`` (authentication) come first, then a JSON content type.
-        """
-        sent = [*headers]
-        if self.body is not None:
-            sent.append(("Content-Type", "application/json"))
-        return HttpRequest(self.method, f"{base_url.rstrip('/')}/{self.path}", tuple(sent),
-                           self.json())  # fmt: skip
-
-
-#: A host-supplied sender: takes a request, returns whatever the host's client returns.
-Transport = Callable[[OutboundRequest], T]
-
-
-def load_json(text: str | bytes, field: str = "payload") -> Mapping[str, Any]:
-    """A JSON object from text, every number with a fraction read as an exact ``Decimal``.
-
-    Use it for polled payloads too: ``json.loads`` would read ``19.99`` as a binary float.
-
-    Raises:
-        ValidationError: not JSON, not an object, or larger than 1 MiB.
-    """
-    raw = text.encode() if isinstance(text, str) else text
-    if len(raw) > MAX_BODY_BYTES:
-        raise ValidationError(field, f"{len(raw):,} bytes", f"at most {MAX_BODY_BYTES:,} bytes")
-    return decode_body(raw)
 
 
 def verify_hmac_base64(

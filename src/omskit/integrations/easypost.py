@@ -63,12 +63,11 @@ from omskit.carriers.webhooks import header, raw_body
 from omskit.customers.address import Address
 from omskit.errors import ValidationError
 from omskit.integrations.transport import (
-    HttpRequest,
     ServiceError,
     SignatureInvalid,
     Transport,
     decode_json,
-    dumps_exact,
+    json_request,
 )
 from omskit.money import Money
 from omskit.plugins.spec import hookimpl
@@ -152,11 +151,10 @@ class EasyPostCarrier:
         return self._services
 
     # -- requests --------------------------------------------------------------------
-    def _call(self, path: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
-        headers = (("Authorization", self._auth), ("Content-Type", "application/json"))
-        response = self._transport(
-            HttpRequest("POST", self.base_url + path, headers, dumps_exact(body))
-        )
+    def _call(self, path: str, body: Mapping[str, Any], schema: str) -> Mapping[str, Any]:
+        auth = (("Authorization", self._auth),)
+        request = json_request("POST", self.base_url + path, body, schema=schema, headers=auth)
+        response = self._transport(request)
         if response.status >= 500:
             raise ServiceError(self._name, response.status, "server_error",
                                response.body[:200].decode("utf-8", "replace"))  # fmt: skip
@@ -179,7 +177,7 @@ class EasyPostCarrier:
             body["reference"] = reference
         if is_return:
             body["is_return"] = True
-        return self._call("/shipments", {"shipment": body})
+        return self._call("/shipments", {"shipment": body}, "easypost.shipment_create")
 
     # -- rates -----------------------------------------------------------------------
     def _quotes(self, shipment: Mapping[str, Any], now: dt.datetime) -> list[RateQuote]:
@@ -270,7 +268,8 @@ class EasyPostCarrier:
                 f"{r.get('carrier')}:{r.get('service')}" for r in shipment.get("rates") or ()
             ]
             raise UnknownServiceLevel(self._name, service, offered)
-        bought = self._call(f"/shipments/{shipment['id']}/buy", {"rate": {"id": rate["id"]}})
+        bought = self._call(f"/shipments/{shipment['id']}/buy", {"rate": {"id": rate["id"]}},
+                            "easypost.shipment_buy")  # fmt: skip
         return _label(self._name, service, bought, request, parcel, now, **label)
 
     def void_label(self, label: Label, now: dt.datetime) -> None:
@@ -279,7 +278,8 @@ class EasyPostCarrier:
         Raises:
             ServiceError: EasyPost refused the refund (``refund_status`` ``rejected``).
         """
-        shipment = self._call(f"/shipments/{_shipment_id(label)}/refund", {})
+        shipment = self._call(f"/shipments/{_shipment_id(label)}/refund", {},
+                              "easypost.shipment_refund")  # fmt: skip
         status = shipment.get("refund_status")
         if status not in ("submitted", "refunded"):
             raise ServiceError(self._name, 200, f"refund_{status}",
@@ -299,7 +299,8 @@ class EasyPostCarrier:
         """The tracker's events for ``label`` (``POST /trackers``)."""
         carrier = label.service.split(":", 1)[0]
         tracker = self._call("/trackers", {"tracker": {"tracking_code": label.tracking_number,
-                                                      "carrier": carrier}})  # fmt: skip
+                                                      "carrier": carrier}},
+                             "easypost.tracker_create")  # fmt: skip
         return tuple(u.event for u in _updates(tracker) if u.event.at <= now)
 
     def verify_webhook(self, body: bytes, headers: Mapping[str, str], now: dt.datetime) -> None:

@@ -32,7 +32,6 @@ from omskit.fulfillment.model import Shipment
 from omskit.integrations.channel import (
     ChannelLine,
     ChannelOrder,
-    OutboundRequest,
     address,
     amount,
     buyer_email,
@@ -45,6 +44,7 @@ from omskit.integrations.channel import (
     resolve_sku,
     text,
 )
+from omskit.integrations.transport import HttpRequest, json_request
 from omskit.money import Money, check_currency
 
 __all__ = ["inventory_request", "parse_order", "shipping_fulfillment"]
@@ -175,7 +175,7 @@ def parse_order(payload: Any, *, sku_map: Mapping[str, str] | None = None) -> Ch
 def shipping_fulfillment(
     shipment: Shipment, *, external_id: str, line_map: Mapping[str, str],
     carrier_code: str, shipped_at: dt.datetime | None = None,
-) -> OutboundRequest:  # fmt: skip
+) -> HttpRequest:  # fmt: skip
     """``createShippingFulfillment`` for ``shipment`` (one package, one tracking number).
 
     Raises:
@@ -192,11 +192,16 @@ def shipping_fulfillment(
         "shippingCarrierCode": carrier_code,
         "trackingNumber": shipment.tracking_numbers[0],
     }
-    return OutboundRequest("ebay", "POST", f"order/{external_id}/shipping_fulfillment", body,
-                           f"ebay:fulfillment:{shipment.id}")  # fmt: skip
+    return json_request(
+        "POST",
+        f"order/{external_id}/shipping_fulfillment",
+        body,
+        schema="ebay.shipping_fulfillment",
+        idempotency_key=f"ebay:fulfillment:{shipment.id}",
+    )
 
 
-def inventory_request(quantities: Mapping[str, int]) -> OutboundRequest:
+def inventory_request(quantities: Mapping[str, int]) -> HttpRequest:
     """Set the ship-to-home quantity of each SKU (``bulk_update_price_quantity``, 25 max).
 
     Raises:
@@ -211,5 +216,10 @@ def inventory_request(quantities: Mapping[str, int]) -> OutboundRequest:
             raise ValidationError(f"quantities.{sku}", qty, "a whole number, at least 0")
         requests.append({"sku": sku, "shipToLocationAvailability": {"quantity": qty}})
     key = "ebay:stock:" + ",".join(f"{s}={q}" for s, q in sorted(quantities.items()))
-    return OutboundRequest("ebay", "POST", "bulk_update_price_quantity",
-                           {"requests": requests}, key)  # fmt: skip
+    return json_request(
+        "POST",
+        "bulk_update_price_quantity",
+        {"requests": requests},
+        schema="ebay.bulk_update_price_quantity",
+        idempotency_key=key,
+    )

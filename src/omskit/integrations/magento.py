@@ -32,7 +32,6 @@ from omskit.fulfillment.model import Shipment
 from omskit.integrations.channel import (
     ChannelLine,
     ChannelOrder,
-    OutboundRequest,
     address,
     amount,
     buyer_email,
@@ -46,6 +45,7 @@ from omskit.integrations.channel import (
     resolve_sku,
     text,
 )
+from omskit.integrations.transport import HttpRequest, json_request
 from omskit.money import Money
 from omskit.orders.events import OrderLinesCancelled
 
@@ -180,7 +180,7 @@ def _per_item(lines: Mapping[str, int], line_map: Mapping[str, str],
 
 def ship_request(shipment: Shipment, *, external_id: str, line_map: Mapping[str, str],
                  carrier_code: str = "custom", title: str = "",
-                 notify: bool = False) -> OutboundRequest:  # fmt: skip
+                 notify: bool = False) -> HttpRequest:  # fmt: skip
     """Create a Magento shipment with one track per parcel (``POST V1/order/{id}/ship``)."""
     body = {
         "items": _per_item(shipment.lines, line_map, "shipment.lines"),
@@ -188,29 +188,40 @@ def ship_request(shipment: Shipment, *, external_id: str, line_map: Mapping[str,
         "tracks": [{"track_number": n, "carrier_code": carrier_code,
                     "title": title or shipment.carrier} for n in shipment.tracking_numbers],
     }  # fmt: skip
-    return OutboundRequest("magento", "POST", f"V1/order/{external_id}/ship", body,
-                           f"magento:ship:{shipment.id}")  # fmt: skip
+    return json_request(
+        "POST",
+        f"V1/order/{external_id}/ship",
+        body,
+        schema="magento.order_ship",
+        idempotency_key=f"magento:ship:{shipment.id}",
+    )
 
 
-def cancel_request(external_id: str) -> OutboundRequest:
+def cancel_request(external_id: str) -> HttpRequest:
     """Cancel the Magento order (``POST V1/orders/{id}/cancel``, no body)."""
-    return OutboundRequest("magento", "POST", f"V1/orders/{external_id}/cancel", None,
-                           f"magento:cancel:{external_id}")  # fmt: skip
+    return HttpRequest(
+        "POST", f"V1/orders/{external_id}/cancel", idempotency_key=f"magento:cancel:{external_id}"
+    )
 
 
 def refund_request(
     event: OrderLinesCancelled, *, external_id: str, line_map: Mapping[str, str],
     notify: bool = False,
-) -> OutboundRequest:  # fmt: skip
+) -> HttpRequest:  # fmt: skip
     """An offline credit memo for the cancelled lines (``POST V1/order/{id}/refund``)."""
     body = {"items": _per_item(dict(event.lines), line_map, "event.lines"), "notify": notify,
             "arguments": {"shipping_amount": 0, "adjustment_positive": 0,
                           "adjustment_negative": 0}}  # fmt: skip
-    return OutboundRequest("magento", "POST", f"V1/order/{external_id}/refund", body,
-                           f"magento:refund:{event.order_id}:{event.event_id}")  # fmt: skip
+    return json_request(
+        "POST",
+        f"V1/order/{external_id}/refund",
+        body,
+        schema="magento.order_refund",
+        idempotency_key=f"magento:refund:{event.order_id}:{event.event_id}",
+    )
 
 
-def source_items_request(levels: Mapping[tuple[str, str], int]) -> OutboundRequest:
+def source_items_request(levels: Mapping[tuple[str, str], int]) -> HttpRequest:
     """Set MSI source quantities, ``{(sku, source_code): quantity}``.
 
     Raises:
@@ -225,5 +236,10 @@ def source_items_request(levels: Mapping[tuple[str, str], int]) -> OutboundReque
         source_items.append({"sku": sku, "source_code": source, "quantity": qty,
                              "status": 1 if qty else 0})  # fmt: skip
     key = "magento:stock:" + ",".join(f"{s}@{c}={q}" for (s, c), q in sorted(levels.items()))
-    return OutboundRequest("magento", "POST", "V1/inventory/source-items",
-                           {"sourceItems": source_items}, key)  # fmt: skip
+    return json_request(
+        "POST",
+        "V1/inventory/source-items",
+        {"sourceItems": source_items},
+        schema="magento.source_items",
+        idempotency_key=key,
+    )

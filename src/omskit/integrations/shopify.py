@@ -36,14 +36,12 @@ from omskit.integrations.channel import (
     ChannelLine,
     ChannelOrder,
     OrderCapture,
-    OutboundRequest,
     address,
     amount,
     buyer_email,
     check_adds_up,
     currency_of,
     items,
-    load_json,
     obj,
     parse_timestamp,
     platform_quantities,
@@ -52,6 +50,7 @@ from omskit.integrations.channel import (
     text,
     verify_hmac_base64,
 )
+from omskit.integrations.transport import HttpRequest, decode_json, json_request
 from omskit.money import Money
 from omskit.orders.events import OrderCancelled, OrderLinesCancelled
 
@@ -82,7 +81,7 @@ def verify_webhook(body: Any, headers: Any, secrets: Iterable[bytes]) -> Mapping
         ValidationError: the (authentic) body is not a JSON object.
     """
     raw = verify_hmac_base64("shopify", body, headers, header_name=HMAC_HEADER, secrets=secrets)
-    return load_json(raw, "body")
+    return decode_json(raw, "body")
 
 
 def receive_order(
@@ -238,7 +237,7 @@ def _address(a: Mapping[str, Any], dropped: list[tuple[str, str, str]],
 def fulfillment_request(
     shipment: Shipment, *, line_map: Mapping[str, str], fulfillment_orders: Any,
     carrier_names: Mapping[str, str] | None = None, notify_customer: bool = False,
-) -> OutboundRequest:  # fmt: skip
+) -> HttpRequest:  # fmt: skip
     """A fulfillment for ``shipment``, against the order's Shopify fulfillment orders.
 
     ``fulfillment_orders`` is Shopify's ``GET orders/{id}/fulfillment_orders.json``
@@ -293,13 +292,16 @@ def fulfillment_request(
         "tracking_info": tracking,
         "notify_customer": notify_customer,
     }}  # fmt: skip
-    return OutboundRequest("shopify", "POST", "fulfillments.json", body,
-                           f"shopify:fulfillment:{shipment.id}")  # fmt: skip
+    return json_request(
+        "POST",
+        "fulfillments.json",
+        body,
+        schema="shopify.fulfillment",
+        idempotency_key=f"shopify:fulfillment:{shipment.id}",
+    )
 
 
-def inventory_request(
-    *, inventory_item_id: str, location_id: str, available: int
-) -> OutboundRequest:
+def inventory_request(*, inventory_item_id: str, location_id: str, available: int) -> HttpRequest:
     """Set the units available of one inventory item at one Shopify location.
 
     Raises:
@@ -310,11 +312,17 @@ def inventory_request(
     body = {"location_id": int(location_id), "inventory_item_id": int(inventory_item_id),
             "available": available}  # fmt: skip
     key = f"shopify:inventory:{inventory_item_id}@{location_id}={available}"
-    return OutboundRequest("shopify", "POST", "inventory_levels/set.json", body, key)
+    return json_request(
+        "POST",
+        "inventory_levels/set.json",
+        body,
+        schema="shopify.inventory_level_set",
+        idempotency_key=key,
+    )
 
 
 def cancel_request(event: OrderCancelled, *, external_id: str, reason: str = "other",
-                   email: bool = False) -> OutboundRequest:  # fmt: skip
+                   email: bool = False) -> HttpRequest:  # fmt: skip
     """Cancel the Shopify order after omskit cancelled it (``OrderCancelled``).
 
     Raises:
@@ -323,15 +331,20 @@ def cancel_request(event: OrderCancelled, *, external_id: str, reason: str = "ot
     if reason not in CANCEL_REASONS:
         raise ValidationError("reason", reason, f"one of {', '.join(CANCEL_REASONS)}")
     body = {"reason": reason, "email": email}
-    return OutboundRequest("shopify", "POST", f"orders/{external_id}/cancel.json", body,
-                           f"shopify:cancel:{event.order_id}")  # fmt: skip
+    return json_request(
+        "POST",
+        f"orders/{external_id}/cancel.json",
+        body,
+        schema="shopify.order_cancel",
+        idempotency_key=f"shopify:cancel:{event.order_id}",
+    )
 
 
 def refund_request(
     event: OrderLinesCancelled | OrderCancelled, *, external_id: str,
     line_map: Mapping[str, str], parent_transaction_id: str | None = None,
     gateway: str = "", restock: bool = True, note: str = "",
-) -> OutboundRequest:  # fmt: skip
+) -> HttpRequest:  # fmt: skip
     """Refund what omskit refunded, line by line (``OrderLinesCancelled``) or whole.
 
     Without ``parent_transaction_id`` (the Shopify sale the money came from) the refund
@@ -354,5 +367,10 @@ def refund_request(
             "kind": "refund", "gateway": gateway,
         }]  # fmt: skip
     key = f"shopify:refund:{event.order_id}:{event.event_id}"
-    return OutboundRequest("shopify", "POST", f"orders/{external_id}/refunds.json",
-                           {"refund": body}, key)  # fmt: skip
+    return json_request(
+        "POST",
+        f"orders/{external_id}/refunds.json",
+        {"refund": body},
+        schema="shopify.refund",
+        idempotency_key=key,
+    )

@@ -9,7 +9,8 @@ Sent: ``from_country`` / ``from_zip`` / ``from_state`` / ``from_city`` /
 ``from_street`` (the provider's ``origin``), ``to_country``, ``to_zip``, ``to_state``,
 ``to_city``, ``to_street``, ``amount`` and ``shipping`` (net), ``customer_id``, and
 ``line_items[{id, quantity, unit_price, product_tax_code}]`` (``product_tax_code``
-from ``tax_codes`` by omskit tax class). Read, per line and for shipping from
+from ``tax_codes`` by omskit tax class), checked against TaxJar's documented request
+(schema ``taxjar.taxes``) before it is sent. Read, per line and for shipping from
 ``breakdown``: the state, county, city and special-district rates (United States), GST,
 PST and QST (Canada), and the country rate (elsewhere); ``has_nexus`` false means no
 tax; ``freight_taxable`` false means untaxed shipping. Ignored: the engine's own
@@ -34,6 +35,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from omskit.errors import ValidationError
+from omskit.integrations.schemas import validate_payload
 from omskit.integrations.transport import (
     HttpRequest,
     ServiceError,
@@ -183,6 +185,7 @@ class ExternalTaxProvider:
         body["line_items"] = [self._line(item) for item in lines]
         if request.customer is not None and request.customer.customer_id:
             body["customer_id"] = request.customer.customer_id
+        validate_payload(body, "taxjar.taxes")  # a bug here raises: no silent fallback
         return body
 
     def _line(self, item: TaxItem) -> dict[str, Any]:

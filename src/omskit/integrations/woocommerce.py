@@ -34,14 +34,12 @@ from omskit.integrations.channel import (
     ChannelLine,
     ChannelOrder,
     OrderCapture,
-    OutboundRequest,
     address,
     amount,
     buyer_email,
     check_adds_up,
     currency_of,
     items,
-    load_json,
     obj,
     parse_timestamp,
     platform_quantities,
@@ -50,6 +48,7 @@ from omskit.integrations.channel import (
     text,
     verify_hmac_base64,
 )
+from omskit.integrations.transport import HttpRequest, decode_json, json_request
 from omskit.money import Money
 from omskit.orders.events import OrderCancelled, OrderLinesCancelled
 
@@ -81,7 +80,7 @@ def verify_webhook(body: Any, headers: Any, secrets: Iterable[bytes]) -> Mapping
     """
     raw = verify_hmac_base64("woocommerce", body, headers, header_name=SIGNATURE_HEADER,
                              secrets=secrets)  # fmt: skip
-    return load_json(raw, "body")
+    return decode_json(raw, "body")
 
 
 def receive_order(
@@ -206,7 +205,7 @@ def _address(a: Mapping[str, Any], dropped: list[tuple[str, str, str]],
 # -- outbound ------------------------------------------------------------------------
 
 
-def status_request(external_id: str, status: str, *, note: str = "") -> OutboundRequest:
+def status_request(external_id: str, status: str, *, note: str = "") -> HttpRequest:
     """Move the WooCommerce order to ``status`` (``completed`` once omskit shipped it all).
 
     Raises:
@@ -217,12 +216,17 @@ def status_request(external_id: str, status: str, *, note: str = "") -> Outbound
     body: dict[str, Any] = {"status": status}
     if note:
         body["customer_note"] = note
-    return OutboundRequest("woocommerce", "PUT", f"orders/{external_id}", body,
-                           f"woocommerce:status:{external_id}={status}")  # fmt: skip
+    return json_request(
+        "PUT",
+        f"orders/{external_id}",
+        body,
+        schema="woocommerce.order_update",
+        idempotency_key=f"woocommerce:status:{external_id}={status}",
+    )
 
 
 def stock_request(product_id: str, stock_quantity: int, *,
-                  variation_id: str = "") -> OutboundRequest:  # fmt: skip
+                  variation_id: str = "") -> HttpRequest:  # fmt: skip
     """Set a product's (or variation's) managed stock to ``stock_quantity`` units.
 
     Raises:
@@ -234,14 +238,19 @@ def stock_request(product_id: str, stock_quantity: int, *,
     if variation_id:
         path += f"/variations/{variation_id}"
     body = {"manage_stock": True, "stock_quantity": stock_quantity}
-    return OutboundRequest("woocommerce", "PUT", path, body,
-                           f"woocommerce:stock:{path}={stock_quantity}")  # fmt: skip
+    return json_request(
+        "PUT",
+        path,
+        body,
+        schema="woocommerce.product_stock",
+        idempotency_key=f"woocommerce:stock:{path}={stock_quantity}",
+    )
 
 
 def refund_request(
     event: OrderLinesCancelled | OrderCancelled, *, external_id: str,
     line_map: Mapping[str, str], api_refund: bool = False,
-) -> OutboundRequest:  # fmt: skip
+) -> HttpRequest:  # fmt: skip
     """Record omskit's refund on the WooCommerce order.
 
     ``api_refund`` asks WooCommerce to refund through its payment gateway too; leave it
@@ -254,5 +263,10 @@ def refund_request(
         per_line = platform_quantities(event.lines, line_map, "event.lines")
         body["line_items"] = [{"id": int(ref), "quantity": qty} for ref, qty in
                               per_line.items()]  # fmt: skip
-    return OutboundRequest("woocommerce", "POST", f"orders/{external_id}/refunds", body,
-                           f"woocommerce:refund:{event.order_id}:{event.event_id}")  # fmt: skip
+    return json_request(
+        "POST",
+        f"orders/{external_id}/refunds",
+        body,
+        schema="woocommerce.order_refund",
+        idempotency_key=f"woocommerce:refund:{event.order_id}:{event.event_id}",
+    )

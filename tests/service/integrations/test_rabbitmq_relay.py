@@ -8,10 +8,7 @@ aggregate.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import socket
-import threading
 import urllib.parse
 import uuid
 from collections.abc import Iterator
@@ -19,73 +16,14 @@ from typing import Any
 
 import pytest
 
-from omskit import OMS
-from omskit.config import OMSConfig
-from omskit.events import RetryPolicy
 from omskit.integrations.broker import BrokerMessage, BrokerRelay
 from omskit.testing import FakeClock
 
 from ...services import service_address  # noqa: TID252 - the shared test helpers
+from .brokers import Proxy, make_oms, through_an_outage
 
 pika = pytest.importorskip("pika")
 rabbitmq = pytest.importorskip("omskit.integrations.broker.rabbitmq")
-
-
-class Proxy:
-    """Forwards 127.0.0.1:<port> to the broker until ``cut()``; ``restore()`` resumes."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.target = (host, port)
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.up = True
-        self.sockets: list[socket.socket] = []
-        self.lock = threading.Lock()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            if not self.up:
-                client.close()
-                continue
-            upstream = socket.create_connection(self.target, timeout=5)
-            with self.lock:
-                self.sockets += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
-
-    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        for s in (src, dst):
-            _hang_up(s)
-
-    def cut(self) -> None:
-        self.up = False
-        with self.lock:
-            for s in self.sockets:
-                _hang_up(s)
-            self.sockets.clear()
-
-    def restore(self) -> None:
-        self.up = True
-
-    def close(self) -> None:
-        self.cut()
-        self.listener.close()
-
-
-def _hang_up(s: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        s.shutdown(socket.SHUT_RDWR)
-    s.close()
 
 
 @pytest.fixture
@@ -132,11 +70,6 @@ def dedupe(messages: list[tuple[Any, dict[str, Any]]]) -> list[dict[str, Any]]:
     return kept
 
 
-def make_oms(clock: FakeClock) -> OMS:
-    config = OMSConfig(events=RetryPolicy(max_attempts=100, backoff_seconds=1))
-    return OMS.in_memory(config, clock=clock, autoload=False)
-
-
 def via(url: str, port: int) -> str:
     parts = urllib.parse.urlsplit(url)
     netloc = parts.netloc.rsplit("@", 1)
@@ -176,20 +109,7 @@ def test_a_broker_outage_delays_but_never_loses_or_duplicates_an_event(
         publisher = rabbitmq.RabbitMQPublisher(via(broker_url, proxy.port), exchange=exchange,
                                                socket_timeout=2)  # fmt: skip
         relay = BrokerRelay(publisher).attach(oms.runtime)
-        oms.catalog.add_product(sku="A", name="A", price="1.00", currency="EUR")
-        proxy.cut()  # the broker is unreachable from here on
-        oms.catalog.add_product(sku="B", name="B", price="1.00", currency="EUR")
-        oms.catalog.update_product("A", name="A2")
-        oms.catalog.update_product("B", name="B2")
-        assert oms.runtime.dispatcher.pending_count() == 3  # kept, not lost
-        assert relay.published == 1
-        proxy.restore()
-        for _ in range(20):
-            clock.advance(seconds=120)
-            oms.runtime.dispatcher.dispatch()
-            if not oms.runtime.dispatcher.pending_count():
-                break
-        assert oms.runtime.dispatcher.pending_count() == 0
+        through_an_outage(oms, relay, proxy, clock)
         publisher.close()
     finally:
         proxy.close()

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from omskit.errors import FloatNotAllowed, ValidationError
 from omskit.integrations import shopify, woocommerce
-from omskit.integrations.channel import ChannelSignatureInvalid, load_json
+from omskit.integrations.channel import ChannelSignatureInvalid
+from omskit.integrations.transport import decode_json
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "integrations"
 SECRET = b"shpss_0123456789abcdef"
@@ -288,19 +289,23 @@ def test_woocommerce_bad_payload_names_the_field(key: str, value: Any, field: st
     assert err.value.field == field
 
 
-def test_load_json_reads_fractions_exactly() -> None:
-    assert load_json('{"a": 0.1}')["a"] == Decimal("0.1")
+def test_decode_json_reads_fractions_exactly() -> None:
+    assert decode_json('{"a": 0.1}')["a"] == Decimal("0.1")
     with pytest.raises(ValidationError):
-        load_json("[1, 2]")
+        decode_json("[1, 2]")
 
 
-def test_outbound_request_becomes_an_http_request_for_the_shared_transport() -> None:
+def test_a_channel_request_resolves_against_the_shop_for_the_shared_transport() -> None:
     request = shopify.inventory_request(inventory_item_id="1", location_id="2", available=3)
-    http = request.to_http("https://shop.example/admin/api/2024-10/",
+    assert request.url == "inventory_levels/set.json"
+    http = request.resolve("https://shop.example/admin/api/2024-10/",
                            [("X-Shopify-Access-Token", "shpat_x")])  # fmt: skip
     assert http.url == "https://shop.example/admin/api/2024-10/inventory_levels/set.json"
+    assert http.headers[0] == ("X-Shopify-Access-Token", "shpat_x")
     assert http.header("content-type") == "application/json"
     assert json.loads(http.body) == {"location_id": 2, "inventory_item_id": 1, "available": 3}
+    assert http.idempotency_key == request.idempotency_key == "shopify:inventory:1@2=3"
+    assert http.resolve("https://elsewhere.example").url == http.url  # already absolute
 
 
 def test_a_channel_signature_error_is_the_services_signature_error() -> None:

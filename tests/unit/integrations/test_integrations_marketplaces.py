@@ -115,8 +115,8 @@ def test_amazon_confirm_shipment_has_the_documented_shape() -> None:
         marketplace_id="ATVPDKIKX0DER", line_map={"L1": "05015851154158"},
         carrier_code="UPS", shipping_method="UPS Ground",
     )  # fmt: skip
-    assert request.path == "orders/v0/orders/902-1845936-5435065/shipmentConfirmation"
-    body = request.body
+    assert request.url == "orders/v0/orders/902-1845936-5435065/shipmentConfirmation"
+    body = request.payload()
     assert body is not None
     assert set(body) == set(sample)
     assert set(body["packageDetail"]) <= set(sample["packageDetail"])
@@ -133,8 +133,8 @@ def test_amazon_confirm_shipment_has_the_documented_shape() -> None:
 def test_amazon_stock_patch() -> None:
     request = amazon.inventory_request(seller_id="A1", sku="TEE", marketplace_id="M", quantity=3)
     assert request.method == "PATCH"
-    assert request.body is not None
-    assert request.body["patches"][0]["value"] == [
+    assert request.payload() is not None
+    assert request.payload()["patches"][0]["value"] == [
         {"fulfillment_channel_code": "DEFAULT", "quantity": 3}
     ]
     with pytest.raises(ValidationError):
@@ -186,8 +186,8 @@ def test_ebay_shipping_fulfillment_and_stock() -> None:
         shipment((("L1", 2), ("L2", 1))), external_id="12-03456-78901",
         line_map={"L1": "10022882297012", "L2": "10022882297013"}, carrier_code="UPS",
     )  # fmt: skip
-    assert request.path == "order/12-03456-78901/shipping_fulfillment"
-    assert request.body == {
+    assert request.url == "order/12-03456-78901/shipping_fulfillment"
+    assert request.payload() == {
         "lineItems": [{"lineItemId": "10022882297012", "quantity": 2},
                       {"lineItemId": "10022882297013", "quantity": 1}],
         "shippedDate": "2026-11-24T09:30:00.000Z", "shippingCarrierCode": "UPS",
@@ -195,7 +195,7 @@ def test_ebay_shipping_fulfillment_and_stock() -> None:
     }  # fmt: skip
     stock = ebay.inventory_request({"MUG-BLUE": 7})
     wanted = [{"sku": "MUG-BLUE", "shipToLocationAvailability": {"quantity": 7}}]
-    assert stock.body == {"requests": wanted}
+    assert stock.payload() == {"requests": wanted}
     with pytest.raises(ValidationError):
         ebay.inventory_request({f"S{i}": 1 for i in range(26)})
 
@@ -236,17 +236,17 @@ def test_magento_ship_cancel_refund_and_stock() -> None:
     line_map = {"L1": "101", "L2": "102"}
     ship = magento.ship_request(shipment((("L1", 2),)), external_id="42", line_map=line_map,
                                 carrier_code="ups", title="UPS")  # fmt: skip
-    assert ship.body == {"items": [{"order_item_id": 101, "qty": 2}], "notify": False,
+    assert ship.payload() == {"items": [{"order_item_id": 101, "qty": 2}], "notify": False,
                          "tracks": [{"track_number": "1Z999", "carrier_code": "ups",
                                      "title": "UPS"}]}  # fmt: skip
-    assert magento.cancel_request("42").path == "V1/orders/42/cancel"
+    assert magento.cancel_request("42").url == "V1/orders/42/cancel"
     event = OrderLinesCancelled(
         order_id="ord_1", lines=(("L2", 1),), reason="r", actor="a",
         refunded=Money("54.00", "EUR"), voided=Money.zero("EUR"),
     )  # fmt: skip
     refund = magento.refund_request(event, external_id="42", line_map=line_map)
-    assert refund.body is not None
-    assert refund.body["items"] == [{"order_item_id": 102, "qty": 1}]
+    assert refund.payload() is not None
+    assert refund.payload()["items"] == [{"order_item_id": 102, "qty": 1}]
     stock = magento.source_items_request({("TEE-M", "berlin"): 0})
-    assert stock.body == {"sourceItems": [{"sku": "TEE-M", "source_code": "berlin",
+    assert stock.payload() == {"sourceItems": [{"sku": "TEE-M", "source_code": "berlin",
                                            "quantity": 0, "status": 0}]}  # fmt: skip

@@ -18,6 +18,8 @@ from omskit.fulfillment import errors as fulfillment_errors
 from omskit.integrations import channel as channel_integrations
 from omskit.integrations import transport as integration_errors
 from omskit.integrations.edi import x12
+from omskit.integrations.paypal import PayPalOutcomeUnknown
+from omskit.integrations.schemas import PayloadInvalid
 from omskit.integrations.stripe.gateway import StripeRequestRefused
 from omskit.inventory import errors as inventory_errors
 from omskit.money import Money, to_decimal
@@ -161,6 +163,10 @@ EXAMPLES: dict[type[errors.OmskitError], Callable[[], errors.OmskitError]] = {
     ),
     integration_errors.SignatureInvalid: lambda: integration_errors.SignatureInvalid(
         "stripe", "the signature does not match the body"
+    ),
+    PayPalOutcomeUnknown: lambda: PayPalOutcomeUnknown(500, b'{"name":"INTERNAL_SERVER_ERROR"}'),
+    PayloadInvalid: lambda: PayloadInvalid(
+        "shopify.fulfillment", "fulfillment.notify_customer", "type", "yes", "expected boolean"
     ),
     StripeRequestRefused: lambda: StripeRequestRefused(
         "stripe", 404, "resource_missing", "No such payment_intent", "intent"

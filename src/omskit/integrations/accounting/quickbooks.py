@@ -15,7 +15,9 @@ Built for ``POST /v3/company/{realm}/invoice`` and ``.../creditmemo``:
   ``Amount``), so QuickBooks records omskit's tax instead of computing its own.
 
 A SKU or tax label without a mapping is refused with a [`ValidationError`][]
-naming it. Ignored: addresses, terms, classes, departments, custom fields, and updates
+naming it; the body is checked against QuickBooks' documented ``Invoice`` /
+``CreditMemo`` fields (``omskit/integrations/schemas``) before it is returned.
+Ignored: addresses, terms, classes, departments, custom fields, and updates
 (``Id`` / ``SyncToken``): documents are created once, under their number.
 """
 
@@ -27,6 +29,7 @@ from typing import Any
 
 from omskit.errors import ValidationError
 from omskit.integrations.accounting.document import AccountingDocument
+from omskit.integrations.schemas import validate_payload
 from omskit.money import Money, sum_money
 
 __all__ = ["check_quickbooks_totals", "quickbooks_document"]
@@ -110,6 +113,8 @@ def quickbooks_document(
     note = " ".join(p for p in (doc.reference and f"omskit {doc.reference}", doc.reason) if p)
     if note:
         body["PrivateNote"] = note[:4000]
+    credit = doc.kind == "credit_note"
+    validate_payload(body, "quickbooks.creditmemo" if credit else "quickbooks.invoice")
     return body
 
 

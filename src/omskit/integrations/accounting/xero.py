@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from omskit.errors import ValidationError
 from omskit.integrations.accounting.document import AccountingDocument
+from omskit.integrations.schemas import validate_payload
 
 __all__ = ["XERO_STATUSES", "xero_document"]
 
@@ -102,6 +103,7 @@ def xero_document(
     }
     if not credit:
         body["DueDate"] = (due_date or doc.date).isoformat()
+    validate_payload(body, "xero.credit_note" if credit else "xero.invoice")
     return body
 
 

@@ -2,7 +2,8 @@
 
 [`BrokerRelay`][omskit.integrations.broker.relay.BrokerRelay] and the envelope need
 nothing beyond omskit; ``omskit.integrations.broker.rabbitmq`` needs the ``rabbitmq``
-extra (pika), and is imported from there.
+extra (pika) and ``omskit.integrations.broker.nats`` the ``nats`` extra (nats-py); each
+is imported from there.
 """
 
 from omskit.integrations.broker.envelope import (
@@ -16,6 +17,7 @@ from omskit.integrations.broker.envelope import (
 from omskit.integrations.broker.relay import (
     BrokerMessage,
     BrokerRelay,
+    BrokerUnavailable,
     EventHeldBack,
     MemoryPublisher,
     Publisher,
@@ -28,6 +30,7 @@ __all__ = [
     "AggregateOf",
     "BrokerMessage",
     "BrokerRelay",
+    "BrokerUnavailable",
     "EventHeldBack",
     "MemoryPublisher",
     "Publisher",

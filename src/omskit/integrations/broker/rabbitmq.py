@@ -30,19 +30,12 @@ import pika
 import pika.exceptions
 
 from omskit.integrations.broker.envelope import SCHEMA_VERSION
-from omskit.integrations.broker.relay import BrokerMessage
+from omskit.integrations.broker.relay import BrokerMessage, BrokerUnavailable
 
 __all__ = ["DEFAULT_EXCHANGE", "BrokerUnavailable", "RabbitMQPublisher"]
 
 #: The exchange events go to unless told otherwise.
 DEFAULT_EXCHANGE = "omskit.events"
-
-
-class BrokerUnavailable(ConnectionError):
-    """The broker did not confirm a message (down, refused, nacked, or returned it).
-
-    A ``ConnectionError``: the relay's delivery fails and the outbox retries it.
-    """
 
 
 class RabbitMQPublisher:

@@ -34,6 +34,7 @@ from omskit.integrations.broker.envelope import AggregateOf, aggregate_of, envel
 __all__ = [
     "BrokerMessage",
     "BrokerRelay",
+    "BrokerUnavailable",
     "EventHeldBack",
     "MemoryPublisher",
     "Publisher",
@@ -60,6 +61,14 @@ class BrokerMessage:
     aggregate: tuple[str, str]
     body: bytes
     timestamp: int
+
+
+class BrokerUnavailable(ConnectionError):
+    """The broker did not confirm a message (down, refused, nacked, or returned it).
+
+    A ``ConnectionError``: the relay's delivery fails and the outbox retries it. Every
+    publisher (RabbitMQ, NATS JetStream) raises this one type.
+    """
 
 
 class Publisher(Protocol):

@@ -194,7 +194,7 @@ def _purchase_order(tx: TransactionSet, partner: TradingPartner, isa: str,
         raise beg.error(1, purpose, "'00' (original) or '07' (duplicate); changes (850 "
                         "with 01/04) are not read")  # fmt: skip
     po_number = beg.require(3)
-    date = _date(beg, 5)
+    date = beg.date(5)
     currency = partner.currency
     email = partner.email
     parties: dict[str, dict[str, str]] = {}
@@ -237,14 +237,6 @@ def _purchase_order(tx: TransactionSet, partner: TradingPartner, isa: str,
         lines=tuple(lines), interchange_control=isa, group_control=gs,
         set_control=tx.control_number,
     )  # fmt: skip
-
-
-def _date(seg: Segment, position: int) -> dt.date:
-    value = seg.require(position)
-    try:
-        return dt.datetime.strptime(value + "+0000", "%Y%m%d%z").date()
-    except ValueError:
-        raise seg.error(position, value, "a date CCYYMMDD") from None
 
 
 def _po1(seg: Segment, partner: TradingPartner) -> POLine:

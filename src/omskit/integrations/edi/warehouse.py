@@ -156,7 +156,7 @@ def _advice(tx: TransactionSet, partner: TradingPartner) -> WarehouseShipment:
         if tracked and seg.get(2):
             tracking.append(seg.get(2))
         elif seg.id == "G62" and seg.get(1) == "11":
-            shipped_on = _date(seg, 2)
+            shipped_on = seg.date(2)
         elif seg.id == "W27":
             scac = seg.get(2)
         elif seg.id == "W12":
@@ -169,17 +169,9 @@ def _advice(tx: TransactionSet, partner: TradingPartner) -> WarehouseShipment:
         raise w03.error(1, w03.get(1), f"the W12 lines ship {sum(x.shipped for x in lines)}")
     return WarehouseShipment(
         fulfillment_order_id=w06.require(2), shipment_id=w06.get(4), po_number=w06.get(6),
-        shipped_on=shipped_on or (_date(w06, 3) if w06.get(3) else None), scac=scac,
+        shipped_on=shipped_on or (w06.date(3) if w06.get(3) else None), scac=scac,
         tracking_numbers=tuple(dict.fromkeys(tracking)), lines=tuple(lines),
     )  # fmt: skip
-
-
-def _date(seg: Segment, position: int) -> dt.date:
-    value = seg.require(position)
-    try:
-        return dt.datetime.strptime(value + "+0000", "%Y%m%d%z").date()
-    except ValueError:
-        raise seg.error(position, value, "a date CCYYMMDD") from None
 
 
 def _w12(seg: Segment, partner: TradingPartner) -> WarehouseLine:

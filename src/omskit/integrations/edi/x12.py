@@ -93,6 +93,18 @@ class Segment:
             raise self.error(position, value, allowed)
         return value
 
+    def date(self, position: int) -> dt.date:
+        """Element ``position`` read as an X12 date ``CCYYMMDD``.
+
+        Raises:
+            X12Error: the element is empty or not such a date (naming it).
+        """
+        value = self.require(position)
+        try:
+            return dt.datetime.strptime(value + "+0000", "%Y%m%d%z").date()
+        except ValueError:
+            raise self.error(position, value, "a date CCYYMMDD") from None
+
     def error(self, position: int, value: object, allowed: str) -> X12Error:
         """An error naming this segment and element ``position``."""
         return X12Error(self.index, self.id, f"{self.id}{position:02d}", value, allowed)

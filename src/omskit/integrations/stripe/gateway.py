@@ -47,6 +47,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from omskit.errors import IdempotencyConflict, PaymentError, ValidationError
+from omskit.integrations.schemas import validate_payload
 from omskit.integrations.stripe.amounts import from_stripe_amount, to_stripe_amount
 from omskit.integrations.transport import HttpRequest, ServiceError, Transport
 from omskit.money import Money
@@ -58,6 +59,7 @@ __all__ = [
     "StripeGateway",
     "StripeOutcomeUnknown",
     "StripeRequestRefused",
+    "form_fields",
 ]
 
 #: The Stripe API version the adapter's requests and mappings are written for.
@@ -160,7 +162,8 @@ class StripeGateway:
                 ("description", reference[:1000]),
                 ("metadata[omskit_reference]", reference[:500]),
             ]
-        answer = self._post("/v1/payment_intents", params, idempotency_key)
+        answer = self._post("/v1/payment_intents", params, idempotency_key,
+                            "stripe.payment_intent_create")  # fmt: skip
         if isinstance(answer, Transaction):
             return self._as(answer, "authorize", amount, idempotency_key)
         intent = answer
@@ -183,7 +186,7 @@ class StripeGateway:
         if self.multicapture:
             params.append(("final_capture", "false"))
         answer = self._post(f"/v1/payment_intents/{_id(authorization)}/capture", params,
-                            idempotency_key)  # fmt: skip
+                            idempotency_key, "stripe.payment_intent_capture")  # fmt: skip
         if isinstance(answer, Transaction):
             return self._as(answer, "capture", amount, idempotency_key, authorization)
         return self._txn("capture", "succeeded", amount, idempotency_key, answer)
@@ -204,7 +207,7 @@ class StripeGateway:
                              "nothing; the rest is released at capture")  # fmt: skip
         answer = self._post(f"/v1/payment_intents/{_id(authorization)}/cancel",
                             [("cancellation_reason", "requested_by_customer")],
-                            idempotency_key)  # fmt: skip
+                            idempotency_key, "stripe.payment_intent_cancel")  # fmt: skip
         if isinstance(answer, Transaction):
             return self._as(answer, "void", amount, idempotency_key, authorization)
         return self._txn("void", "succeeded", amount, idempotency_key, answer)
@@ -216,7 +219,7 @@ class StripeGateway:
             ("amount", str(to_stripe_amount(amount))),
             ("metadata[omskit_idempotency_key]", idempotency_key[:500]),
         ]
-        answer = self._post("/v1/refunds", params, idempotency_key)
+        answer = self._post("/v1/refunds", params, idempotency_key, "stripe.refund_create")
         if isinstance(answer, Transaction):
             return self._as(answer, "refund", amount, idempotency_key, authorization)
         refund = answer
@@ -244,6 +247,7 @@ class StripeGateway:
             f"/v1/payment_intents/{_id(authorization)}/increment_authorization",
             [("amount", str(to_stripe_amount(total)))],
             key,
+            "stripe.payment_intent_increment",
         )
         if isinstance(answer, Transaction):
             return self._as(answer, "authorize", amount, key, authorization)
@@ -268,9 +272,10 @@ class StripeGateway:
         return answer
 
     def _post(
-        self, path: str, params: Sequence[tuple[str, str]], key: str
+        self, path: str, params: Sequence[tuple[str, str]], key: str, schema: str
     ) -> Mapping[str, Any] | Transaction:
         _check_key(key)
+        validate_payload(form_fields(params), schema)
         body = urllib.parse.urlencode(params).encode("ascii")
         request = HttpRequest("POST", self.base_url + path, self._headers(key), body)
         return self._answer(request, key)
@@ -348,6 +353,33 @@ def _placeholder(status: TransactionStatus, code: str, message: str) -> Transact
         id="", kind="authorize", status=status, amount=Money.zero("USD"), gateway="stripe",
         idempotency_key="-", code=code, message=message,
     )  # fmt: skip
+
+
+def form_fields(params: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """Stripe's form parameters read back into objects: ``a[b][0]=x`` is ``{"a": {"b": ["x"]}}``.
+
+    This is how Stripe reads them, so the request can be checked against the schema its
+    API reference documents.
+    """
+    root: dict[str, Any] = {}
+    for name, value in params:
+        head, *rest = name.replace("]", "").split("[")
+        node, key = root, head
+        for part in rest:
+            node = node.setdefault(key, {})
+            key = part
+        node[key] = value
+    fields: dict[str, Any] = _lists(root)
+    return fields
+
+
+def _lists(node: Any) -> Any:
+    if not isinstance(node, dict):
+        return node
+    items = {k: _lists(v) for k, v in node.items()}
+    if items and all(k.isdigit() for k in items):
+        return [items[k] for k in sorted(items, key=int)]
+    return items
 
 
 def _check_key(key: object) -> None:
