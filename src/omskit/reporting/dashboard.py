@@ -116,7 +116,7 @@ def _forecast_chart(reports: Any, start: Any, end: Any, sku: str | None,
     values = [float(q) for _d, q in history]
     horizon = 14
     forecast, _ranking = choose(values, horizon, holdout=14)
-    band = forecast.interval(0.975)  # one-sided 97.5 %: the central 95 % interval
+    band = forecast.interval(0.95)
     days = [d for d, _q in history] + [last + dt.timedelta(days=h) for h in range(1, 15)]
     labels = tuple(d.isoformat() for d in days)
     pad: tuple[None, ...] = (None,) * len(values)

@@ -72,8 +72,17 @@ class Forecast:
     params: Mapping[str, float] = attrs.field(factory=dict)
 
     def interval(self, level: float = 0.95) -> tuple[tuple[float, float], ...]:
-        """A prediction interval per period: ``value -/+ z * sigma * sqrt(h)``, floored at 0."""
-        z = _z(level)
+        """The central ``level`` prediction interval per period, floored at 0.
+
+        ``value -/+ z * sigma * sqrt(h)`` with ``z`` the normal quantile of
+        ``(1 + level) / 2``: at 0.95 each end leaves 2.5 % outside (z = 1.96).
+
+        Raises:
+            ValidationError: ``level`` not strictly between 0 and 1 (field ``level``).
+        """
+        if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
+            raise ValidationError("level", level, "expected a probability between 0 and 1")
+        z = statistics.NormalDist().inv_cdf((1 + level) / 2)
         return tuple(
             (max(0.0, v - z * self.sigma * math.sqrt(h)), v + z * self.sigma * math.sqrt(h))
             for h, v in enumerate(self.values, start=1)

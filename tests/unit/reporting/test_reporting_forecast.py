@@ -148,6 +148,17 @@ def test_intervals_widen_with_the_horizon_and_stay_above_zero() -> None:
     assert hi2 - f.values[1] > hi1 - f.values[0]
 
 
+def test_a_95_percent_interval_is_central_with_z_1_96() -> None:
+    """At 0.95 each end leaves 2.5 % outside: value -/+ 1.959964 * sigma at h = 1."""
+    f = ses(noisy(3, 40, 60), 3)  # a level far above 0, so no end is floored
+    (lo, hi), _, _ = f.interval(0.95)
+    assert f.sigma > 0
+    assert hi - f.values[0] == pytest.approx(1.959964 * f.sigma, rel=1e-6)
+    assert f.values[0] - lo == pytest.approx(1.959964 * f.sigma, rel=1e-6)
+    (lo80, hi80), _, _ = f.interval(0.80)
+    assert hi80 - f.values[0] == pytest.approx(1.281552 * f.sigma, rel=1e-6)
+
+
 @pytest.mark.parametrize(
     ("call", "field"),
     [
@@ -157,7 +168,8 @@ def test_intervals_widen_with_the_horizon_and_stay_above_zero() -> None:
         (lambda: holt_winters([1] * 10, 1, 7), "series"),
         (lambda: croston([1], 1, variant="fast"), "variant"),
         (lambda: backtest([1] * 20, "prophet"), "method"),
-        (lambda: ses([1, 2, 3], 1).interval(1.5), "service_level"),
+        (lambda: ses([1, 2, 3], 1).interval(1.5), "level"),
+        (lambda: ses([1, 2, 3], 1).interval(0), "level"),
     ],
 )
 def test_bad_arguments_name_the_field(call: object, field: str) -> None:
