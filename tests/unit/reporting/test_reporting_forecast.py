@@ -155,7 +155,7 @@ def test_a_95_percent_interval_is_central_with_z_1_96() -> None:
     assert f.sigma > 0
     assert hi - f.values[0] == pytest.approx(1.959964 * f.sigma, rel=1e-6)
     assert f.values[0] - lo == pytest.approx(1.959964 * f.sigma, rel=1e-6)
-    (lo80, hi80), _, _ = f.interval(0.80)
+    (_lo80, hi80), _, _ = f.interval(0.80)
     assert hi80 - f.values[0] == pytest.approx(1.281552 * f.sigma, rel=1e-6)
 
 
