@@ -572,13 +572,14 @@ class AdminService:
     # -- audit ----------------------------------------------------------------------------
 
     def _record(self, call: guarding.Call, before: dict[str, Any], after: dict[str, Any],
-               target: str) -> None:  # fmt: skip
-        """Append the audit record of a guarded call that succeeded (the guard calls this).
+               target: str, uow: UnitOfWork | None) -> None:  # fmt: skip
+        """Add the audit record of a guarded call to ``uow``, the change's unit of work.
 
-        A call whose target shows no change (a replay) leaves no record.
+        The guard calls this. Without ``uow`` (a call that stored nothing) the record gets
+        a unit of work of its own, unless the target shows no change (a replay).
         """
         old, new = changed_fields(before, after)
-        if target and call.uow is None and not old and before:
+        if uow is None and target and not old and before:
             return
         skip = {"uow", "actor", "reason", "self"}
         arguments = redact({k: v for k, v in call.named.items() if k not in skip})
@@ -596,10 +597,10 @@ class AdminService:
             reason=plain(reason) if isinstance(reason, str) else "",
             approval_id=call.approval_id,
         )
-        if call.uow is not None:
-            call.uow.repo(AUDIT).add(record)
+        if uow is not None:
+            uow.repo(AUDIT).add(record)
         else:
-            self._rt.run(lambda uow: uow.repo(AUDIT).add(record))
+            self._rt.run(lambda fresh: fresh.repo(AUDIT).add(record))
 
     def _audit_admin(self, action: str, actor: str, target: str, *, before: dict[str, Any],
                      after: dict[str, Any], reason: str) -> None:  # fmt: skip
@@ -686,5 +687,5 @@ class _Keeper:
         self._admin._admit(call)
 
     def record(self, call: guarding.Call, before: dict[str, Any], after: dict[str, Any],
-               target: str) -> None:  # fmt: skip
-        self._admin._record(call, before, after, target)
+               target: str, uow: UnitOfWork | None) -> None:  # fmt: skip
+        self._admin._record(call, before, after, target, uow)
