@@ -9,6 +9,7 @@ from omskit.admin.audit import REDACTED
 from omskit.admin.errors import (
     AccessDenied,
     ApprovalRequired,
+    ErasureBlocked,
     SelfApproval,
     UnknownApproval,
     UnknownPermission,
@@ -37,6 +38,7 @@ __all__ = [
     "ApprovalRequired",
     "AuditRecord",
     "CustomRole",
+    "ErasureBlocked",
     "Grant",
     "Guard",
     "Principal",

@@ -17,10 +17,12 @@ from typing import Any
 import attrs
 
 from omskit.admin import guard as guarding
+from omskit.admin import privacy
 from omskit.admin.audit import changed_fields, plain, redact, to_json_lines
 from omskit.admin.errors import (
     AccessDenied,
     ApprovalRequired,
+    ErasureBlocked,
     SelfApproval,
     UnknownApproval,
     UnknownPrincipal,
@@ -29,6 +31,7 @@ from omskit.admin.errors import (
 from omskit.admin.model import (
     APPROVALS,
     AUDIT,
+    AUDIT_PERSONAL,
     PRINCIPALS,
     ROLES,
     ApprovalRequest,
@@ -50,7 +53,14 @@ from omskit.admin.permissions import (
 from omskit.admin.rules import RULES, ApprovalRules
 from omskit.admin.settings import AdminSettings
 from omskit.admin.table import GUARDS, SELF_CHECKED
-from omskit.errors import AlreadyExists, InvalidTransition, OmskitError, ValidationError
+from omskit.customers.privacy import is_erased_email
+from omskit.errors import (
+    AlreadyExists,
+    InvalidTransition,
+    NotFound,
+    OmskitError,
+    ValidationError,
+)
 from omskit.runtime import Runtime
 from omskit.storage import UnitOfWork
 from omskit.validation import check_actor, check_text
@@ -582,7 +592,11 @@ class AdminService:
         if uow is None and target and not old and before:
             return
         skip = {"uow", "actor", "reason", "self"}
-        arguments = redact({k: v for k, v in call.named.items() if k not in skip})
+        arguments = (
+            redact({k: v for k, v in call.named.items() if k not in skip})
+            if call.guard.arguments
+            else {}
+        )
         reason = call.named.get("reason")
         record = AuditRecord(
             id=self._rt.ids.new_id("aud"),
@@ -597,10 +611,21 @@ class AdminService:
             reason=plain(reason) if isinstance(reason, str) else "",
             approval_id=call.approval_id,
         )
+        self._append(record, uow)
+
+    def _append(self, record: AuditRecord, uow: UnitOfWork | None) -> None:
+        """Add ``record`` (its personal values kept apart) to ``uow`` or a fresh one."""
+        record, personal = privacy.personal_entry(record)
+
+        def add(into: UnitOfWork) -> None:
+            into.repo(AUDIT).add(record)
+            if personal is not None:
+                into.repo(AUDIT_PERSONAL).add(personal)
+
         if uow is not None:
-            uow.repo(AUDIT).add(record)
+            add(uow)
         else:
-            self._rt.run(lambda fresh: fresh.repo(AUDIT).add(record))
+            self._rt.run(add)
 
     def _audit_admin(self, action: str, actor: str, target: str, *, before: dict[str, Any],
                      after: dict[str, Any], reason: str) -> None:  # fmt: skip
@@ -611,7 +636,7 @@ class AdminService:
             action=action, permission="", target=target, before=before, after=after,
             reason=plain(reason),
         )  # fmt: skip
-        self._rt.run(lambda uow: uow.repo(AUDIT).add(record))
+        self._append(record, None)
 
     def audit(self, *, target: str | None = None, actor: str | None = None) -> list[AuditRecord]:
         """Audit records, oldest first, for one ``target`` (``"order:O-7"``) and/or ``actor``."""
@@ -623,13 +648,96 @@ class AdminService:
                 found = repo.list_by("actor", actor)
             else:
                 found = list(repo.scan())
-        if actor is not None:
-            found = [r for r in found if r.actor == actor]
-        return sorted(found, key=lambda r: r.at)
+            if actor is not None:
+                found = [r for r in found if r.actor == actor]
+            return privacy.restore(uow, sorted(found, key=lambda r: r.at))
 
     def export_audit(self, *, target: str | None = None, actor: str | None = None) -> str:
         """The audit records (all, or for ``target`` / ``actor``) as JSON lines."""
         return to_json_lines(self.audit(target=target, actor=actor))
+
+    # -- personal data --------------------------------------------------------------------
+
+    def _person(self, uow: UnitOfWork, customer: str) -> Any:
+        person = privacy.resolve_in(uow, customer)
+        if not person.customer_id and not person.order_ids and "@" not in customer:
+            raise NotFound("customer", customer, "give a customer id or an e-mail address")
+        return person
+
+    def export_customer(self, customer: str, *, actor: str = "system") -> dict[str, Any]:
+        """Everything omskit holds about a person, as JSON-ready data (GDPR article 15).
+
+        ``customer`` is a customer id, or the e-mail address of a guest (or customer).
+        ``subject`` is the customer id (or the guest's e-mail); the sections: ``customer``
+        (the record, with its addresses), their orders, returns,
+        the messages sent to them, their notification preferences, support cases, and
+        the audit records about any of these (personal values included). Guarded by
+        ``admin.manage_pii``: the export itself is audited, without its content.
+
+        Raises:
+            NotFound: a customer id that names nobody.
+        """
+        key = check_text(customer, "customer", max_length=254)
+        with self._rt.storage.unit_of_work() as uow:
+            person = self._person(uow, key)
+            data = privacy.export_in(uow, person)
+            audit = privacy.audit_about_in(uow, person)
+        return {
+            "subject": person.customer_id or person.key,
+            "exported_at": self._rt.clock.now().isoformat(),
+            **data,
+            "audit": [r.as_dict() for r in audit],
+        }
+
+    def erase_customer(self, customer: str, *, actor: str, reason: str) -> dict[str, int]:
+        """Anonymise a person everywhere, keeping orders' money intact (GDPR article 17).
+
+        Names, e-mail addresses, phone numbers, street addresses (all but country and
+        region) and free text are replaced on the customer record, their orders, returns,
+        messages, preferences and support cases, and their values in the audit log are
+        erased. Totals, lines, payments, refunds and stock movements do not change.
+        Returns how many records changed, by section; a second call changes nothing and
+        returns zeros. The audit log records that the erasure happened (who, when, why),
+        not what was erased.
+
+        Raises:
+            ErasureBlocked: an order not yet shipped or cancelled, a return still open, a
+                message still waiting to be sent (nothing is changed).
+            NotFound: a customer id that names nobody.
+            ValidationError: no ``reason``.
+        """
+        key = check_text(customer, "customer", max_length=254)
+        actor = check_actor(actor)
+        reason = check_text(reason, "reason", max_length=500)
+        now = self._rt.clock.now()
+
+        def use_case(uow: UnitOfWork) -> dict[str, int]:
+            person = self._person(uow, key)
+            blocked = privacy.blocking_in(uow, person)
+            if blocked:
+                raise ErasureBlocked(person.customer_id or key, blocked)
+            return privacy.erase_in(uow, person, now)
+
+        return self._rt.run(use_case, actor=actor)
+
+    def _erasure_state(self, customer: Any) -> dict[str, Any]:
+        """Whether ``customer`` reads as erased now (what the audit compares; no values)."""
+        if not isinstance(customer, str):
+            return {}
+        with self._rt.storage.unit_of_work() as uow:
+            person = privacy.resolve_in(uow, customer)
+        erased = all(is_erased_email(e) for e in person.emails - {customer.lower()}) and (
+            bool(person.customer_id) or not person.order_ids
+        )
+        return {"erased": erased}
+
+    def _erasure_label(self, customer: Any) -> str:
+        """The audit target of an erasure: the customer id, never an e-mail address."""
+        if not isinstance(customer, str):
+            return "customer:?"
+        with self._rt.storage.unit_of_work() as uow:
+            person = privacy.resolve_in(uow, customer)
+        return f"customer:{person.customer_id or 'guest'}"
 
     # -- configuration --------------------------------------------------------------------
 
