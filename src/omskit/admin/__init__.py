@@ -6,6 +6,7 @@ facade checks its actor against one table, ``GUARDS``.
 """
 
 from omskit.admin.audit import REDACTED
+from omskit.admin.checks import ConfigCheck
 from omskit.admin.errors import (
     AccessDenied,
     ApprovalRequired,
@@ -37,6 +38,7 @@ __all__ = [
     "ApprovalRequest",
     "ApprovalRequired",
     "AuditRecord",
+    "ConfigCheck",
     "CustomRole",
     "ErasureBlocked",
     "Grant",

@@ -19,6 +19,7 @@ import attrs
 from omskit.admin import guard as guarding
 from omskit.admin import privacy
 from omskit.admin.audit import changed_fields, plain, redact, to_json_lines
+from omskit.admin.checks import ConfigCheck, check_configuration
 from omskit.admin.errors import (
     AccessDenied,
     ApprovalRequired,
@@ -61,6 +62,7 @@ from omskit.errors import (
     OmskitError,
     ValidationError,
 )
+from omskit.pricing.tax import RATES_AS_OF
 from omskit.runtime import Runtime
 from omskit.storage import UnitOfWork
 from omskit.validation import check_actor, check_text
@@ -138,7 +140,11 @@ class AdminService:
         """
         if not audit_only:
             self._authorize(check_actor(actor), "admin.configure", Scope())
+        before = {"access_control": self._enforcing, "audit": self._auditing}
         self._switch(not audit_only, True)
+        if not before["audit"]:  # the guard was not recording yet: record the switch here
+            after = {"access_control": self._enforcing, "audit": self._auditing}
+            self._audit_admin("admin.enable", actor, "", before=before, after=after, reason="")
 
     def disable(self, *, actor: str = "system") -> None:
         """Turn access control and the audit log off (embedded use)."""
@@ -774,7 +780,31 @@ class AdminService:
             "audit": self._auditing,
             "guarded_methods": sorted(GUARDS),
             "self_checked_methods": dict(SELF_CHECKED),
+            "tax_tables": self._tax_tables(),
         }
+
+    def _tax_tables(self) -> dict[str, Any]:
+        pricing = getattr(self._services, "pricing", None)
+        if pricing is None:
+            return {}
+        rates = pricing.tax_rates()
+        days = sorted(d for r in rates for d in (r.valid_from, r.valid_to) if d is not None)
+        return {
+            "builtin": bool(pricing.settings.builtin_rates),
+            "builtin_as_of": RATES_AS_OF.isoformat(),
+            "stored_rates": len(rates),
+            "stored_from": days[0].isoformat() if days else None,
+            "stored_until": days[-1].isoformat() if days else None,
+        }
+
+    def check_config(self) -> ConfigCheck:
+        """Validate the effective configuration as a whole (see ``omskit.admin.checks``).
+
+        Returns the problems (a strategy, gateway, carrier or provider that is not
+        registered, a channel currency with no prices, a tax rate that ended with no
+        successor, access control with nobody allowed to configure it) and warnings.
+        """
+        return check_configuration(self._services, self._rt.clock.now())
 
 
 class _Keeper:

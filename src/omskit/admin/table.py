@@ -332,6 +332,7 @@ READS: frozenset[str] = frozenset(
                 "approval",
                 "audit",
                 "can",
+                "check_config",
                 "config",
                 "export_audit",
                 "permissions",
