@@ -10,7 +10,7 @@ inside a guarded call (the orders service cancelling fulfillment orders) passes
 straight through: the outer call's check covers the whole use case.
 
 The audit record joins the unit of work of the change it records: while the call runs,
-every commit the runtime makes asks an [`_Audit`][] hook first, which reads the
+every commit the runtime makes asks an `_Audit` hook first, which reads the
 target's state through that open unit of work and, at the first commit that changes
 the target, adds the record to it. The record and the change commit together or not at
 all. A call that commits nothing through the store (a setting held in memory) is

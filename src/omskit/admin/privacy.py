@@ -142,7 +142,7 @@ def _split(value: Any, path: str, found: dict[str, Any]) -> Any:
         return out
     if isinstance(value, list):
         return [_split(v, f"{path}/{i}", found) for i, v in enumerate(value)]
-    if isinstance(value, str) and _EMAIL.search(value):
+    if isinstance(value, str) and "@" in value and _EMAIL.search(value):
         found[path] = value
         return PERSONAL
     return value

@@ -54,7 +54,7 @@ from omskit.admin.permissions import (
 from omskit.admin.rules import RULES, ApprovalRules
 from omskit.admin.settings import AdminSettings
 from omskit.admin.table import GUARDS, SELF_CHECKED
-from omskit.customers.privacy import is_erased_email
+from omskit.customers.privacy import CUSTOMER_DATA, is_erased_email
 from omskit.errors import (
     AlreadyExists,
     InvalidTransition,
@@ -732,9 +732,11 @@ class AdminService:
             return {}
         with self._rt.storage.unit_of_work() as uow:
             person = privacy.resolve_in(uow, customer)
-        erased = all(is_erased_email(e) for e in person.emails - {customer.lower()}) and (
-            bool(person.customer_id) or not person.order_ids
-        )
+            if person.customer_id:  # a customer: erased once their record's e-mail is
+                found = CUSTOMER_DATA.export(uow, person)
+                erased = bool(found) and is_erased_email(found[0].email)
+            else:  # a guest: erased once no order carries the address any more
+                erased = not person.order_ids
         return {"erased": erased}
 
     def _erasure_label(self, customer: Any) -> str:

@@ -206,6 +206,18 @@ def test_erasure_is_audited_without_the_erased_values_and_is_idempotent() -> Non
     assert len(oms.admin.audit()) == before  # nothing changed, nothing recorded
 
 
+def test_erasing_a_customer_named_by_e_mail_is_audited_under_their_id() -> None:
+    oms = _shop()
+    customer = oms.customers.register(EMAIL, name=NAME, actor="cara")
+    oms.admin.erase_customer(EMAIL, actor="root", reason="art. 17")
+    [record] = [r for r in oms.admin.audit() if r.action == "admin.erase_customer"]
+    assert record.target == f"customer:{customer.id}"
+    assert (record.before, record.after) == (
+        {"value": {"erased": False}}, {"value": {"erased": True}},
+    )  # fmt: skip
+    assert EMAIL not in oms.admin.export_audit()
+
+
 def test_erasure_refuses_while_an_order_is_open_and_changes_nothing() -> None:
     oms = _shop()
     customer = oms.customers.register(EMAIL, name=NAME, actor="cara")
