@@ -27,7 +27,9 @@ import attrs
 
 from omskit.admin.audit import plain
 from omskit.admin.model import AUDIT, AUDIT_PERSONAL, AuditRecord, PersonalValues
+from omskit.carriers.privacy import LABEL_DATA
 from omskit.customers.privacy import CUSTOMER_DATA, ERASED, Person, PersonalData
+from omskit.fulfillment.privacy import SHIPMENT_DATA
 from omskit.notifications.privacy import MESSAGE_DATA, PREFERENCE_DATA, SUPPORT_DATA
 from omskit.orders.privacy import ORDER_DATA
 from omskit.returns.privacy import RETURN_DATA
@@ -52,6 +54,8 @@ PORTS: tuple[PersonalData, ...] = (
     CUSTOMER_DATA,
     ORDER_DATA,
     RETURN_DATA,
+    SHIPMENT_DATA,
+    LABEL_DATA,
     MESSAGE_DATA,
     PREFERENCE_DATA,
     SUPPORT_DATA,

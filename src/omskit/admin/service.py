@@ -675,7 +675,7 @@ class AdminService:
 
         ``customer`` is a customer id, or the e-mail address of a guest (or customer).
         ``subject`` is the customer id (or the guest's e-mail); the sections: ``customer``
-        (the record, with its addresses), their orders, returns,
+        (the record, with its addresses), their orders, returns, shipments, labels,
         the messages sent to them, their notification preferences, support cases, and
         the audit records about any of these (personal values included). Guarded by
         ``admin.manage_pii``: the export itself is audited, without its content.
@@ -700,6 +700,7 @@ class AdminService:
 
         Names, e-mail addresses, phone numbers, street addresses (all but country and
         region) and free text are replaced on the customer record, their orders, returns,
+        carrier labels,
         messages, preferences and support cases, and their values in the audit log are
         erased. Totals, lines, payments, refunds and stock movements do not change.
         Returns how many records changed, by section; a second call changes nothing and

@@ -66,6 +66,7 @@ class Person:
         order_ids: their orders.
         rma_ids: their returns and claims.
         case_ids: their support cases.
+        shipment_ids: the shipments of their orders.
         names: the names they gave (matched in free text of the audit log).
         phones: their phone numbers.
     """
@@ -76,6 +77,7 @@ class Person:
     order_ids: frozenset[str] = frozenset()
     rma_ids: frozenset[str] = frozenset()
     case_ids: frozenset[str] = frozenset()
+    shipment_ids: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()
     phones: frozenset[str] = frozenset()
 

@@ -24,7 +24,17 @@ from omskit.carriers import SandboxCarrier
 from omskit.testing import FakeClock
 
 from ..returns.returns_helpers import deliver_fast  # noqa: TID252
-from .test_admin_privacy import START, _capture, _shop, customer_history
+from .test_admin_privacy import (
+    EMAIL,
+    NAME,
+    PHONE,
+    START,
+    STREET,
+    _capture,
+    _shop,
+    _stored_text,
+    customer_history,
+)
 
 #: The flow below must drive at least this many distinct guarded methods.
 FLOOR = 70
@@ -190,6 +200,9 @@ def test_every_guarded_call_of_a_whole_flow_leaves_its_audit_record() -> None:
     spy.install()
     flow(oms)
     assert spy.missing == [], "\n".join(spy.missing)
+    stored = _stored_text(oms)  # the erased customer shipped for real: labels too
+    for value in (EMAIL, NAME, PHONE, STREET):
+        assert value not in stored, value
     unreached = sorted(set(GUARDS) - set(spy.seen))
     assert len(spy.seen) >= FLOOR, (
         f"the flow reached {len(spy.seen)} guarded methods; not reached: {unreached}"

