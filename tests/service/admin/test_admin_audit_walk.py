@@ -31,6 +31,7 @@ from .test_admin_privacy import (
     START,
     STREET,
     _capture,
+    _close_stores,  # noqa: F401 - the autouse fixture that closes the stores
     _shop,
     _stored_text,
     customer_history,

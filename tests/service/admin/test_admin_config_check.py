@@ -17,8 +17,20 @@ from omskit.testing import FakeClock
 NOW = dt.datetime(2026, 11, 24, 9, tzinfo=dt.UTC)
 
 
+_OPENED: list[OMS] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_stores() -> Any:
+    """Close every OMS a test opened (a durable test store holds connections)."""
+    yield
+    while _OPENED:
+        _OPENED.pop().close()
+
+
 def _oms(config: dict[str, Any] | None = None) -> OMS:
-    return OMS.in_memory(config, clock=FakeClock(NOW), autoload=False)
+    _OPENED.append(OMS.in_memory(config, clock=FakeClock(NOW), autoload=False))
+    return _OPENED[-1]
 
 
 def test_a_fresh_oms_passes_and_warns_about_an_old_builtin_tax_table() -> None:

@@ -27,10 +27,22 @@ START = dt.datetime(2026, 11, 24, 9, tzinfo=dt.UTC)
 EMAIL, NAME, PHONE, STREET = "dana@example.com", "Dana Levi", "+4930901820", "Invalidenstr"
 
 
+_OPENED: list[OMS] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_stores() -> Any:
+    """Close every OMS a test opened (a durable test store holds connections)."""
+    yield
+    while _OPENED:
+        _OPENED.pop().close()
+
+
 def _shop(clock: FakeClock | None = None) -> OMS:
     oms = OMS.in_memory(
         {"admin": {"owner": "root"}}, clock=clock or FakeClock(START), autoload=False
     )
+    _OPENED.append(oms)
     build_world(oms)
     oms.admin.add_user("cara", roles=["customer_service"])
     oms.admin.add_user("test", roles=["manager"])  # deliver_fast acts as "test"
@@ -293,7 +305,11 @@ def test_personal_values_never_reach_the_append_only_audit_collection() -> None:
     assert EMAIL in oms.admin.export_audit()  # read back while the person is not erased
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(
     local=st.from_regex(r"[a-z]{3,10}", fullmatch=True),
     name=st.from_regex(r"[A-Z][a-z]{3,8} [A-Z][a-z]{3,8}", fullmatch=True),
