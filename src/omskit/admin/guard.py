@@ -32,7 +32,7 @@ from omskit.admin.scopes import Target
 from omskit.admin.table import GUARDS, Guard
 from omskit.errors import OmskitError
 from omskit.runtime import committing_with
-from omskit.storage.ports import UnitOfWork, joined_read, reading_in
+from omskit.storage.ports import UnitOfWork, reading_in
 
 __all__ = ["Call", "Gatekeeper", "acting", "current_actor", "install", "uninstall"]
 
@@ -92,6 +92,10 @@ class Gatekeeper(Protocol):
     def auditing(self) -> bool:
         """Whether changes are recorded."""
 
+    @property
+    def joins_reads(self) -> bool:
+        """Whether the store's reads join an open unit of work (``reading_in``)."""
+
     def admit(self, call: Call) -> None:
         """Raise if ``call`` may not run now (denied, or waiting for approval)."""
 
@@ -128,8 +132,8 @@ class _Audit:
         after: dict[str, Any] = {}
         if target is not None:
             with reading_in(uow):
-                seen = joined_read() is not None
                 after = snapshot(target[1]())
+            seen = self.keeper.joins_reads  # else ``after`` is the committed state
             if seen and self.before and not changed_fields(self.before, after)[0]:
                 return  # this commit did not touch the target (a replay, a side record)
         self.keeper.record(self.call, self.before, after,

@@ -12,7 +12,7 @@ import copy
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -65,6 +65,7 @@ from omskit.errors import (
 from omskit.pricing.tax import RATES_AS_OF
 from omskit.runtime import Runtime
 from omskit.storage import UnitOfWork
+from omskit.storage.ports import reading_in
 from omskit.validation import check_actor, check_text
 
 __all__ = ["AdminService", "GrantLike"]
@@ -810,11 +811,37 @@ class AdminService:
         return check_configuration(self._services, self._rt.clock.now())
 
 
+class _Probe:
+    """A stand-in unit of work that notes whether a store read through it."""
+
+    def __init__(self) -> None:
+        self.used = False
+
+    def repo(self, collection: Any) -> Any:
+        self.used = True
+        return None
+
+
 class _Keeper:
     """The gatekeeper the guard asks: private, so no caller can forge an audit record."""
 
     def __init__(self, admin: AdminService) -> None:
         self._admin = admin
+        self._joins: bool | None = None
+
+    @property
+    def joins_reads(self) -> bool:
+        """Whether the store honours ``reading_in`` (asked once, with a probe)."""
+        if self._joins is None:
+            probe = _Probe()
+            joined = cast(UnitOfWork, probe)
+            try:
+                with reading_in(joined), self._admin._rt.storage.unit_of_work() as uow:
+                    uow.repo(AUDIT)
+            except Exception:  # a store that cannot even be probed: assume it does not
+                probe.used = False
+            self._joins = probe.used
+        return self._joins
 
     @property
     def enforcing(self) -> bool:

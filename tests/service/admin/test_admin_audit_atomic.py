@@ -12,7 +12,12 @@ import pytest
 
 from omskit import OMS
 from omskit.admin.model import AUDIT
+from omskit.clock import Clock
+from omskit.config import OMSConfig
+from omskit.ids import IdGenerator
 from omskit.orders.storage import ORDERS
+from omskit.plugins.spec import hookimpl
+from omskit.storage.memory import MemoryStore, MemoryUnitOfWork
 from omskit.testing import FakeClock
 
 from ...faults import Faults, InjectedFault, faulty_oms  # noqa: TID252 - shared fakes
@@ -83,3 +88,27 @@ def test_a_state_change_on_an_existing_order_is_recorded_with_it(faults: Faults)
     assert (record.action, record.before["on_hold"], record.after["on_hold"]) == (
         "orders.hold", False, True,
     )  # fmt: skip
+
+
+class _NoJoinStore(MemoryStore):
+    """A store that ignores ``reading_in``: every unit of work is a fresh one."""
+
+    def unit_of_work(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self)
+
+
+def test_a_store_that_cannot_join_reads_still_gets_every_record(clock: FakeClock) -> None:
+    class Plugin:
+        @hookimpl(tryfirst=True)
+        def omskit_storage(self, config: OMSConfig, clock: Clock, ids: IdGenerator) -> MemoryStore:
+            return _NoJoinStore(clock, ids)
+
+    oms = OMS(OMSConfig.coerce({"admin": {"owner": "root"}}), [Plugin()], clock=clock,
+              autoload=False)  # fmt: skip
+    assert isinstance(oms.runtime.storage, _NoJoinStore)
+    build(oms)
+    oms.admin.enable(actor="root")
+    order = oms.orders.capture(order_payload("N-1"), actor="cara")
+    oms.orders.hold(order.id, reason="customer called", actor="cara")
+    actions = [r.action for r in oms.admin.audit(target=f"order:{order.id}")]
+    assert actions == ["orders.capture", "orders.hold"]
