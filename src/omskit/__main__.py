@@ -1,12 +1,19 @@
-"""Command line: ``python -m omskit demo`` walks through a whole order flow."""
+"""Command line: ``python -m omskit demo`` walks through a whole order flow.
+
+``db`` upgrades a durable store or shows its status, ``report`` writes its HTML
+dashboard, and ``config [--check]`` prints the effective configuration and validates it
+as a whole.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import tomllib
 from pathlib import Path
 
-from omskit import __version__
+from omskit import OMS, OmskitError, __version__
 from omskit.demo import run_demo
 from omskit.plugins.builtin.sql_storage import open_sql_store
 from omskit.storage.errors import StorageError
@@ -61,9 +68,20 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--currency", help="report currency (default: the store's)")
     report.add_argument("--every", default="day", choices=["day", "week", "month"],
                         help="period of the charts over time")  # fmt: skip
+    config = sub.add_parser(
+        "config",
+        help="print the effective configuration; --check validates it as a whole",
+        description="Print the effective configuration (oms.admin.config()) as JSON. "
+        "With --check, also validate it as a whole and exit 1 naming every problem.",
+    )
+    config.add_argument("--check", action="store_true", help="validate; exit 1 on problems")
+    config.add_argument("--store", help="the store, e.g. sqlite:///shop.db (default: memory)")
+    config.add_argument("--config", dest="file", help="a JSON or TOML configuration file")
     args = parser.parse_args(argv)
     if args.command == "report":
         return _report(args)
+    if args.command == "config":
+        return _config(args.check, args.store, args.file)
     if args.command == "demo":
         run_demo(sys.stdout)
     elif args.command == "db":
@@ -99,9 +117,6 @@ def _db(action: str, url: str) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     """``report``: the dashboard of the store ``--store``, written to ``--out``."""
-    from omskit.errors import OmskitError  # noqa: PLC0415 - only this command needs them
-    from omskit.oms import OMS  # noqa: PLC0415
-
     url = args.store
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
         print(f"error: no SQLite store at {url}", file=sys.stderr)
@@ -115,6 +130,31 @@ def _report(args: argparse.Namespace) -> int:
         return 1
     print(f"wrote {path}")
     return 0
+
+
+def _config(check: bool, store: str | None, file: str | None) -> int:
+    """``config [--check]``: the effective configuration, and its problems."""
+    try:
+        settings: dict[str, object] = {}
+        if file:
+            text = Path(file).read_text(encoding="utf-8")
+            settings = tomllib.loads(text) if file.endswith(".toml") else json.loads(text)
+        oms = OMS.open(store, settings) if store else OMS.in_memory(settings)
+    except (OmskitError, OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    with oms:
+        print(json.dumps(oms.admin.config(), indent=2, sort_keys=True, default=str))
+        if not check:
+            return 0
+        result = oms.admin.check_config()
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for problem in result.problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    print("configuration: ok" if result.ok else f"configuration: {len(result.problems)} "
+          "problem(s)", file=sys.stderr)  # fmt: skip
+    return 0 if result.ok else 1
 
 
 if __name__ == "__main__":

@@ -8,9 +8,10 @@ commit) and [`Runtime.run`][] (the same, retried on a concurrency conflict).
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import pluggy
 
@@ -22,9 +23,38 @@ from omskit.ids import IdGenerator
 from omskit.storage.ports import StorageBackend, UnitOfWork
 from omskit.validation import check_text
 
-__all__ = ["Runtime", "check_actor"]
+__all__ = ["CommitHook", "Runtime", "check_actor", "committing_with"]
 
 T = TypeVar("T")
+
+
+class CommitHook(Protocol):
+    """Told about every commit ``Runtime.run`` / ``Runtime.transaction`` makes in a block.
+
+    The admin service's audit uses it to write its record in the same unit of work as
+    the change it records (see [`committing_with`][omskit.runtime.committing_with]).
+    """
+
+    def before_commit(self, uow: UnitOfWork, result: object) -> None:
+        """Add to ``uow`` before it commits; ``result`` is what the use case returned."""
+
+    def retried(self) -> None:
+        """The last unit of work ``before_commit`` saw was rolled back for a retry."""
+
+
+_HOOK: contextvars.ContextVar[CommitHook | None] = contextvars.ContextVar(
+    "omskit_commit_hook", default=None
+)
+
+
+@contextmanager
+def committing_with(hook: CommitHook) -> Iterator[None]:
+    """Every commit made through the runtime inside the block calls ``hook`` first."""
+    token = _HOOK.set(hook)
+    try:
+        yield
+    finally:
+        _HOOK.reset(token)
 
 
 class Runtime:
@@ -77,6 +107,9 @@ class Runtime:
         try:
             with self.storage.unit_of_work() as uow:
                 yield uow
+                hook = _HOOK.get()
+                if hook is not None:
+                    hook.before_commit(uow, None)
                 events = uow.commit()
         finally:
             if token is not None:
@@ -107,12 +140,19 @@ class Runtime:
 
     def _run(self, use_case: Callable[[UnitOfWork], T], attempts: int) -> T:
         storage = self.storage
+        hook = _HOOK.get()
         for attempt in range(1, attempts + 1):
+            handed = False
             try:  # transaction() inlined: this is the hot path of every use case
                 with storage.unit_of_work() as uow:
                     result = use_case(uow)
+                    if hook is not None:
+                        hook.before_commit(uow, result)
+                        handed = True
                     events = uow.commit()
             except ConcurrencyConflict:
+                if handed:
+                    hook.retried()  # type: ignore[union-attr]
                 if attempt == attempts:
                     raise
                 continue

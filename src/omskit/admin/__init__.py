@@ -6,9 +6,11 @@ facade checks its actor against one table, ``GUARDS``.
 """
 
 from omskit.admin.audit import REDACTED
+from omskit.admin.checks import ConfigCheck
 from omskit.admin.errors import (
     AccessDenied,
     ApprovalRequired,
+    ErasureBlocked,
     SelfApproval,
     UnknownApproval,
     UnknownPermission,
@@ -36,7 +38,9 @@ __all__ = [
     "ApprovalRequest",
     "ApprovalRequired",
     "AuditRecord",
+    "ConfigCheck",
     "CustomRole",
+    "ErasureBlocked",
     "Grant",
     "Guard",
     "Principal",

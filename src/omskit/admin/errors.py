@@ -4,7 +4,8 @@ The tree (under [`OmskitError`][])::
 
     OmskitError
     ├── AccessDenied (PermissionError)   actor, permission and scope of a refused call
-    └── ApprovalRequired                 the call waits for a second principal's approval
+    ├── ApprovalRequired                 the call waits for a second principal's approval
+    └── ErasureBlocked                   a person's data cannot be erased yet
     ValidationError
     ├── UnknownPermission                not a permission omskit knows
     └── SelfApproval                     a requester approving their own request
@@ -23,6 +24,7 @@ from omskit.errors import NotFound, OmskitError, ValidationError
 __all__ = [
     "AccessDenied",
     "ApprovalRequired",
+    "ErasureBlocked",
     "SelfApproval",
     "UnknownApproval",
     "UnknownPermission",
@@ -66,6 +68,18 @@ class ApprovalRequired(OmskitError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return type(self), (self.request_id, self.rule, self.permission)
+
+
+class ErasureBlocked(OmskitError):
+    """``customer`` cannot be erased yet, for each of ``reasons``; nothing was changed."""
+
+    def __init__(self, customer: str, reasons: tuple[str, ...] | list[str]) -> None:
+        self.customer = customer
+        self.reasons = tuple(reasons)
+        super().__init__(f"cannot erase customer {customer!r} yet: " + "; ".join(self.reasons))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.customer, self.reasons)
 
 
 class UnknownPermission(ValidationError):

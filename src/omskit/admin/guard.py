@@ -8,6 +8,14 @@ scope and whether an approval rule holds the call back, runs the method, and han
 gatekeeper the target's state before and after for the audit log. A call made from
 inside a guarded call (the orders service cancelling fulfillment orders) passes
 straight through: the outer call's check covers the whole use case.
+
+The audit record joins the unit of work of the change it records: while the call runs,
+every commit the runtime makes asks an `_Audit` hook first, which reads the
+target's state through that open unit of work and, at the first commit that changes
+the target, adds the record to it. The record and the change commit together or not at
+all. A call that commits nothing through the store (a setting held in memory) is
+recorded in a unit of work of its own after it returns; an ``_in`` method called
+directly adds its record to the caller's unit of work.
 """
 
 from __future__ import annotations
@@ -19,8 +27,12 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from omskit.admin.audit import snapshot
+from omskit.admin.audit import changed_fields, snapshot
+from omskit.admin.scopes import Target
 from omskit.admin.table import GUARDS, Guard
+from omskit.errors import OmskitError
+from omskit.runtime import committing_with
+from omskit.storage.ports import UnitOfWork, reading_in
 
 __all__ = ["Call", "Gatekeeper", "acting", "current_actor", "install", "uninstall"]
 
@@ -80,13 +92,72 @@ class Gatekeeper(Protocol):
     def auditing(self) -> bool:
         """Whether changes are recorded."""
 
+    @property
+    def joins_reads(self) -> bool:
+        """Whether the store's reads join an open unit of work (``reading_in``)."""
+
     def admit(self, call: Call) -> None:
         """Raise if ``call`` may not run now (denied, or waiting for approval)."""
 
     def record(
-        self, call: Call, before: dict[str, Any], after: dict[str, Any], target: str
-    ) -> None:
-        """Append the audit record of a call that succeeded."""
+        self, call: Call, before: dict[str, Any], after: dict[str, Any], target: str,
+        uow: UnitOfWork | None,
+    ) -> None:  # fmt: skip
+        """Append the audit record of a call to ``uow`` (``None``: in a unit of work of its own)."""
+
+
+class _Audit:
+    """The commit hook of one audited call: writes its record in the change's unit of work."""
+
+    __slots__ = ("before", "call", "commits", "keeper", "services", "target", "written")
+
+    def __init__(self, call: Call, keeper: Gatekeeper, services: Any,
+                 target: Target | None, before: dict[str, Any]) -> None:  # fmt: skip
+        self.call, self.keeper, self.services = call, keeper, services
+        self.target, self.before = target, before
+        self.commits = 0
+        self.written = False
+
+    def before_commit(self, uow: UnitOfWork, result: object) -> None:
+        self.commits += 1
+        if self.written:
+            return
+        guard, target = self.call.guard, self.target
+        if target is None and guard.target is not None and result is not None:
+            try:  # a new record: the use case's result is usually the record itself
+                target = guard.target(self.services, self.call.named, result)
+            except (AttributeError, TypeError, OmskitError):
+                target = None
+            self.target = target
+        after: dict[str, Any] = {}
+        if target is not None:
+            with reading_in(uow):
+                after = snapshot(target[1]())
+            seen = self.keeper.joins_reads  # else ``after`` is the committed state
+            if seen and self.before and not changed_fields(self.before, after)[0]:
+                return  # this commit did not touch the target (a replay, a side record)
+        self.keeper.record(self.call, self.before, after,
+                           target[0] if target is not None else "", uow)  # fmt: skip
+        self.written = True
+
+    def retried(self) -> None:
+        self.written = False  # the unit of work holding the record was rolled back
+
+    def finish(self, result: object) -> None:
+        """After the call returned: record what no commit of the store carried."""
+        call, guard, target = self.call, self.call.guard, self.target
+        if call.uow is not None:  # an ``_in`` method: the record joins the caller's work
+            if target is None and guard.target is not None:
+                target = guard.target(self.services, call.named, result)
+            self.keeper.record(call, self.before, {},
+                               target[0] if target is not None else "", call.uow)  # fmt: skip
+        elif not self.written and self.commits == 0:
+            # nothing reached the store (a setting held in memory): a record of its own
+            if target is None and guard.target is not None:
+                target = guard.target(self.services, call.named, result)
+            after = snapshot(target[1]()) if target is not None else {}
+            self.keeper.record(call, self.before, after,
+                               target[0] if target is not None else "", None)  # fmt: skip
 
 
 def _wrap(
@@ -122,19 +193,25 @@ def _wrap(
         call = Call(action, guard, actor, named, bound.args, dict(bound.kwargs),
                     named.get("uow") if has_uow else None)  # fmt: skip
         keeper.admit(call)
-        auditing = keeper.auditing
-        target = guard.target(services, named, None) if auditing and guard.target else None
+        if not keeper.auditing:
+            token = _INSIDE.set(True)
+            try:
+                return method(*bound.args, **bound.kwargs)
+            finally:
+                _INSIDE.reset(token)
+        target = guard.target(services, named, None) if guard.target else None
         before = snapshot(target[1]()) if target is not None else {}
+        audit = _Audit(call, keeper, services, target, before)
         token = _INSIDE.set(True)
         try:
-            result = method(*bound.args, **bound.kwargs)
+            if call.uow is None:
+                with committing_with(audit):
+                    result = method(*bound.args, **bound.kwargs)
+            else:
+                result = method(*bound.args, **bound.kwargs)
         finally:
             _INSIDE.reset(token)
-        if auditing:
-            if guard.target is not None and target is None:
-                target = guard.target(services, named, result)
-            after = snapshot(target[1]()) if target is not None and call.uow is None else {}
-            keeper.record(call, before, after, target[0] if target is not None else "")
+        audit.finish(result)
         return result
 
     setattr(guarded, _ORIGINAL, method)

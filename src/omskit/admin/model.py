@@ -21,12 +21,14 @@ __all__ = [
     "APPROVALS",
     "APPROVAL_TRANSITIONS",
     "AUDIT",
+    "AUDIT_PERSONAL",
     "PRINCIPALS",
     "ROLES",
     "ApprovalRequest",
     "ApprovalStatus",
     "AuditRecord",
     "CustomRole",
+    "PersonalValues",
     "Principal",
     "PrincipalKind",
 ]
@@ -111,6 +113,27 @@ class AuditRecord(Aggregate):
         }
 
 
+@attrs.define(eq=False)
+class PersonalValues(Aggregate):
+    """The personal values of the audit record with the same ``id``, kept apart.
+
+    The record itself never changes; these values can be erased.
+
+    Attributes:
+        target: the audit record's target.
+        keys: the customer ids and e-mail addresses (lower case) the values name.
+        values: each value by its path in the record (``"after/ship_to"``).
+        paths: every path, kept after erasure so the record reads ``"[erased]"`` there.
+        erased_at: when the person was erased (``values`` is empty from then on).
+    """
+
+    target: str = ""
+    keys: frozenset[str] = frozenset()
+    values: Mapping[str, Any] = attrs.field(factory=dict)
+    paths: tuple[str, ...] = ()
+    erased_at: dt.datetime | None = None
+
+
 #: Which approval action may follow which status.
 APPROVAL_TRANSITIONS: Mapping[ApprovalStatus, Mapping[str, ApprovalStatus]] = {
     "pending": {"approve": "approved", "decline": "declined", "expire": "expired"},
@@ -178,6 +201,9 @@ AUDIT: Collection[AuditRecord] = Collection(
     label="audit record",
     append_only=True,
     fixed_keys=True,
+)
+AUDIT_PERSONAL: Collection[PersonalValues] = Collection(
+    "admin_audit_personal", PersonalValues, label="audit personal values"
 )
 APPROVALS: Collection[ApprovalRequest] = Collection(
     "admin_approvals",

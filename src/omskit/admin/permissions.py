@@ -35,6 +35,7 @@ PERMISSIONS: Mapping[str, str] = {
     "admin.configure": "switch access control and audit, register listeners and settlers",
     "admin.manage_roles": "define and delete custom roles",
     "admin.manage_users": "add, change and deactivate users and API clients",
+    "admin.manage_pii": "export and erase a customer's personal data (GDPR articles 15, 17)",
     "admin.approve": "decline approval requests and expire the queue",
     "carriers.labels": "buy, void and request return labels",
     "carriers.manage": "settle failed label purchases",

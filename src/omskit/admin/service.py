@@ -12,15 +12,18 @@ import copy
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
 from omskit.admin import guard as guarding
+from omskit.admin import privacy
 from omskit.admin.audit import changed_fields, plain, redact, to_json_lines
+from omskit.admin.checks import ConfigCheck, check_configuration
 from omskit.admin.errors import (
     AccessDenied,
     ApprovalRequired,
+    ErasureBlocked,
     SelfApproval,
     UnknownApproval,
     UnknownPrincipal,
@@ -29,6 +32,7 @@ from omskit.admin.errors import (
 from omskit.admin.model import (
     APPROVALS,
     AUDIT,
+    AUDIT_PERSONAL,
     PRINCIPALS,
     ROLES,
     ApprovalRequest,
@@ -50,9 +54,18 @@ from omskit.admin.permissions import (
 from omskit.admin.rules import RULES, ApprovalRules
 from omskit.admin.settings import AdminSettings
 from omskit.admin.table import GUARDS, SELF_CHECKED
-from omskit.errors import AlreadyExists, InvalidTransition, OmskitError, ValidationError
+from omskit.customers.privacy import CUSTOMER_DATA, is_erased_email
+from omskit.errors import (
+    AlreadyExists,
+    InvalidTransition,
+    NotFound,
+    OmskitError,
+    ValidationError,
+)
+from omskit.pricing.tax import RATES_AS_OF
 from omskit.runtime import Runtime
 from omskit.storage import UnitOfWork
+from omskit.storage.ports import reading_in
 from omskit.validation import check_actor, check_text
 
 __all__ = ["AdminService", "GrantLike"]
@@ -128,7 +141,11 @@ class AdminService:
         """
         if not audit_only:
             self._authorize(check_actor(actor), "admin.configure", Scope())
+        before = {"access_control": self._enforcing, "audit": self._auditing}
         self._switch(not audit_only, True)
+        if not before["audit"]:  # the guard was not recording yet: record the switch here
+            after = {"access_control": self._enforcing, "audit": self._auditing}
+            self._audit_admin("admin.enable", actor, "", before=before, after=after, reason="")
 
     def disable(self, *, actor: str = "system") -> None:
         """Turn access control and the audit log off (embedded use)."""
@@ -572,16 +589,21 @@ class AdminService:
     # -- audit ----------------------------------------------------------------------------
 
     def _record(self, call: guarding.Call, before: dict[str, Any], after: dict[str, Any],
-               target: str) -> None:  # fmt: skip
-        """Append the audit record of a guarded call that succeeded (the guard calls this).
+               target: str, uow: UnitOfWork | None) -> None:  # fmt: skip
+        """Add the audit record of a guarded call to ``uow``, the change's unit of work.
 
-        A call whose target shows no change (a replay) leaves no record.
+        The guard calls this. Without ``uow`` (a call that stored nothing) the record gets
+        a unit of work of its own, unless the target shows no change (a replay).
         """
         old, new = changed_fields(before, after)
-        if target and call.uow is None and not old and before:
+        if uow is None and target and not old and before:
             return
         skip = {"uow", "actor", "reason", "self"}
-        arguments = redact({k: v for k, v in call.named.items() if k not in skip})
+        arguments = (
+            redact({k: v for k, v in call.named.items() if k not in skip})
+            if call.guard.arguments
+            else {}
+        )
         reason = call.named.get("reason")
         record = AuditRecord(
             id=self._rt.ids.new_id("aud"),
@@ -596,10 +618,21 @@ class AdminService:
             reason=plain(reason) if isinstance(reason, str) else "",
             approval_id=call.approval_id,
         )
-        if call.uow is not None:
-            call.uow.repo(AUDIT).add(record)
+        self._append(record, uow)
+
+    def _append(self, record: AuditRecord, uow: UnitOfWork | None) -> None:
+        """Add ``record`` (its personal values kept apart) to ``uow`` or a fresh one."""
+        record, personal = privacy.personal_entry(record)
+
+        def add(into: UnitOfWork) -> None:
+            into.repo(AUDIT).add(record)
+            if personal is not None:
+                into.repo(AUDIT_PERSONAL).add(personal)
+
+        if uow is not None:
+            add(uow)
         else:
-            self._rt.run(lambda uow: uow.repo(AUDIT).add(record))
+            self._rt.run(add)
 
     def _audit_admin(self, action: str, actor: str, target: str, *, before: dict[str, Any],
                      after: dict[str, Any], reason: str) -> None:  # fmt: skip
@@ -610,7 +643,7 @@ class AdminService:
             action=action, permission="", target=target, before=before, after=after,
             reason=plain(reason),
         )  # fmt: skip
-        self._rt.run(lambda uow: uow.repo(AUDIT).add(record))
+        self._append(record, None)
 
     def audit(self, *, target: str | None = None, actor: str | None = None) -> list[AuditRecord]:
         """Audit records, oldest first, for one ``target`` (``"order:O-7"``) and/or ``actor``."""
@@ -622,13 +655,99 @@ class AdminService:
                 found = repo.list_by("actor", actor)
             else:
                 found = list(repo.scan())
-        if actor is not None:
-            found = [r for r in found if r.actor == actor]
-        return sorted(found, key=lambda r: r.at)
+            if actor is not None:
+                found = [r for r in found if r.actor == actor]
+            return privacy.restore(uow, sorted(found, key=lambda r: r.at))
 
     def export_audit(self, *, target: str | None = None, actor: str | None = None) -> str:
         """The audit records (all, or for ``target`` / ``actor``) as JSON lines."""
         return to_json_lines(self.audit(target=target, actor=actor))
+
+    # -- personal data --------------------------------------------------------------------
+
+    def _person(self, uow: UnitOfWork, customer: str) -> Any:
+        person = privacy.resolve_in(uow, customer)
+        if not person.customer_id and not person.order_ids and "@" not in customer:
+            raise NotFound("customer", customer, "give a customer id or an e-mail address")
+        return person
+
+    def export_customer(self, customer: str, *, actor: str = "system") -> dict[str, Any]:
+        """Everything omskit holds about a person, as JSON-ready data (GDPR article 15).
+
+        ``customer`` is a customer id, or the e-mail address of a guest (or customer).
+        ``subject`` is the customer id (or the guest's e-mail); the sections: ``customer``
+        (the record, with its addresses), their orders, returns, shipments, labels,
+        the messages sent to them, their notification preferences, support cases, and
+        the audit records about any of these (personal values included). Guarded by
+        ``admin.manage_pii``: the export itself is audited, without its content.
+
+        Raises:
+            NotFound: a customer id that names nobody.
+        """
+        key = check_text(customer, "customer", max_length=254)
+        with self._rt.storage.unit_of_work() as uow:
+            person = self._person(uow, key)
+            data = privacy.export_in(uow, person)
+            audit = privacy.audit_about_in(uow, person)
+        return {
+            "subject": person.customer_id or person.key,
+            "exported_at": self._rt.clock.now().isoformat(),
+            **data,
+            "audit": [r.as_dict() for r in audit],
+        }
+
+    def erase_customer(self, customer: str, *, actor: str, reason: str) -> dict[str, int]:
+        """Anonymise a person everywhere, keeping orders' money intact (GDPR article 17).
+
+        Names, e-mail addresses, phone numbers, street addresses (all but country and
+        region) and free text are replaced on the customer record, their orders, returns,
+        carrier labels,
+        messages, preferences and support cases, and their values in the audit log are
+        erased. Totals, lines, payments, refunds and stock movements do not change.
+        Returns how many records changed, by section; a second call changes nothing and
+        returns zeros. The audit log records that the erasure happened (who, when, why),
+        not what was erased.
+
+        Raises:
+            ErasureBlocked: an order not yet shipped or cancelled, a return still open, a
+                message still waiting to be sent (nothing is changed).
+            NotFound: a customer id that names nobody.
+            ValidationError: no ``reason``.
+        """
+        key = check_text(customer, "customer", max_length=254)
+        actor = check_actor(actor)
+        reason = check_text(reason, "reason", max_length=500)
+        now = self._rt.clock.now()
+
+        def use_case(uow: UnitOfWork) -> dict[str, int]:
+            person = self._person(uow, key)
+            blocked = privacy.blocking_in(uow, person)
+            if blocked:
+                raise ErasureBlocked(person.customer_id or key, blocked)
+            return privacy.erase_in(uow, person, now)
+
+        return self._rt.run(use_case, actor=actor)
+
+    def _erasure_state(self, customer: Any) -> dict[str, Any]:
+        """Whether ``customer`` reads as erased now (what the audit compares; no values)."""
+        if not isinstance(customer, str):
+            return {}
+        with self._rt.storage.unit_of_work() as uow:
+            person = privacy.resolve_in(uow, customer)
+            if person.customer_id:  # a customer: erased once their record's e-mail is
+                found = CUSTOMER_DATA.export(uow, person)
+                erased = bool(found) and is_erased_email(found[0].email)
+            else:  # a guest: erased once no order carries the address any more
+                erased = not person.order_ids
+        return {"erased": erased}
+
+    def _erasure_label(self, customer: Any) -> str:
+        """The audit target of an erasure: the customer id, never an e-mail address."""
+        if not isinstance(customer, str):
+            return "customer:?"
+        with self._rt.storage.unit_of_work() as uow:
+            person = privacy.resolve_in(uow, customer)
+        return f"customer:{person.customer_id or 'guest'}"
 
     # -- configuration --------------------------------------------------------------------
 
@@ -665,7 +784,42 @@ class AdminService:
             "audit": self._auditing,
             "guarded_methods": sorted(GUARDS),
             "self_checked_methods": dict(SELF_CHECKED),
+            "tax_tables": self._tax_tables(),
         }
+
+    def _tax_tables(self) -> dict[str, Any]:
+        pricing = getattr(self._services, "pricing", None)
+        if pricing is None:
+            return {}
+        rates = pricing.tax_rates()
+        days = sorted(d for r in rates for d in (r.valid_from, r.valid_to) if d is not None)
+        return {
+            "builtin": bool(pricing.settings.builtin_rates),
+            "builtin_as_of": RATES_AS_OF.isoformat(),
+            "stored_rates": len(rates),
+            "stored_from": days[0].isoformat() if days else None,
+            "stored_until": days[-1].isoformat() if days else None,
+        }
+
+    def check_config(self) -> ConfigCheck:
+        """Validate the effective configuration as a whole (see ``omskit.admin.checks``).
+
+        Returns the problems (a strategy, gateway, carrier or provider that is not
+        registered, a channel currency with no prices, a tax rate that ended with no
+        successor, access control with nobody allowed to configure it) and warnings.
+        """
+        return check_configuration(self._services, self._rt.clock.now())
+
+
+class _Probe:
+    """A stand-in unit of work that notes whether a store read through it."""
+
+    def __init__(self) -> None:
+        self.used = False
+
+    def repo(self, collection: Any) -> Any:
+        self.used = True
+        return None
 
 
 class _Keeper:
@@ -673,6 +827,21 @@ class _Keeper:
 
     def __init__(self, admin: AdminService) -> None:
         self._admin = admin
+        self._joins: bool | None = None
+
+    @property
+    def joins_reads(self) -> bool:
+        """Whether the store honours ``reading_in`` (asked once, with a probe)."""
+        if self._joins is None:
+            probe = _Probe()
+            joined = cast(UnitOfWork, probe)
+            try:
+                with reading_in(joined), self._admin._rt.storage.unit_of_work() as uow:
+                    uow.repo(AUDIT)
+            except Exception:  # a store that cannot even be probed: assume it does not
+                probe.used = False
+            self._joins = probe.used
+        return self._joins
 
     @property
     def enforcing(self) -> bool:
@@ -686,5 +855,5 @@ class _Keeper:
         self._admin._admit(call)
 
     def record(self, call: guarding.Call, before: dict[str, Any], after: dict[str, Any],
-               target: str) -> None:  # fmt: skip
-        self._admin._record(call, before, after, target)
+               target: str, uow: UnitOfWork | None) -> None:  # fmt: skip
+        self._admin._record(call, before, after, target, uow)

@@ -38,11 +38,14 @@ class Guard:
         permission: the permission the actor must hold in the call's scope.
         scope: ``(services, arguments) -> Scope``.
         target: ``(services, arguments, result) -> (label, load)`` for the audit log.
+        arguments: whether the audit records the call's arguments (an erasure's are the
+            very data it erases).
     """
 
     permission: str = attrs.field()
     scope: ScopeFn = sc.no_scope
     target: TargetFn | None = None
+    arguments: bool = True
 
     @permission.validator
     def _known(self, attribute: object, value: str) -> None:
@@ -107,6 +110,15 @@ PRINCIPAL = sc.of_arg("principal", "name", lambda s, k: s.admin.principal(k))
 ROLE = sc.of_arg("role", "name", lambda s, k: s.admin.role(k))
 
 RMA = sc.of_arg("return", "rma_id", lambda s, k: s.returns.get(k))
+
+
+@sc.reads("customer")
+def ERASURE(services: Any, args: Mapping[str, Any], result: Any) -> Target | None:  # noqa: N802
+    """The erased customer, by id (never by e-mail), and whether they read as erased."""
+    key = args.get("customer")
+    return services.admin._erasure_label(key), lambda: services.admin._erasure_state(key)
+
+
 NEW_RMA = sc.of_result("return", lambda s, k: s.returns.get(k))
 _RMA = sc.rma()
 _ORD = sc.order_channel()
@@ -136,6 +148,9 @@ GUARDS: Mapping[str, Guard] = {
     "admin.set_approval_rule": _g("admin.configure"),
     "admin.install": _g("admin.configure"),
     "admin.expire_approvals": _g("admin.approve"),
+    # personal data: the export is a read, guarded so it is checked and audited
+    "admin.export_customer": _g("admin.manage_pii"),
+    "admin.erase_customer": Guard("admin.manage_pii", target=ERASURE, arguments=False),
     # channels
     "channels.add": _g("channels.manage", target=CHANNEL),
     "channels.update": _g("channels.manage", sc.channel_arg("code"), CHANNEL),
@@ -332,6 +347,7 @@ READS: frozenset[str] = frozenset(
                 "approval",
                 "audit",
                 "can",
+                "check_config",
                 "config",
                 "export_audit",
                 "permissions",

@@ -24,7 +24,7 @@ from omskit.errors import (
 )
 from omskit.events import Event, OutboxRecord
 from omskit.ids import IdGenerator
-from omskit.storage.ports import A, Aggregate, Collection
+from omskit.storage.ports import _JOINED, A, Aggregate, Collection
 
 __all__ = ["MemoryOutbox", "MemoryStore", "MemoryUnitOfWork"]
 
@@ -252,7 +252,10 @@ class MemoryStore:
         self.lock = threading.RLock()
 
     def unit_of_work(self) -> MemoryUnitOfWork:
-        """A new transaction."""
+        """A new transaction (or, inside ``reading_in``, a read through an open one)."""
+        joined = _JOINED.get()
+        if joined is not None:
+            return joined  # type: ignore[return-value]  # reads only, same protocol
         return MemoryUnitOfWork(self)
 
     def table(self, collection: Collection[Any]) -> _Table:

@@ -14,13 +14,16 @@ the domain changes when one plugs in through the ``omskit_storage`` hook:
 
 from __future__ import annotations
 
+import contextvars
 import copy
 from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Generic, Protocol, Self, TypeVar
 
 import attrs
 
+from omskit.errors import OmskitError
 from omskit.events import Event, EventRecorder, OutboxStore
 
 __all__ = [
@@ -29,6 +32,8 @@ __all__ = [
     "Repository",
     "StorageBackend",
     "UnitOfWork",
+    "joined_read",
+    "reading_in",
 ]
 
 
@@ -208,3 +213,61 @@ class StorageBackend(Protocol):
     def unit_of_work(self) -> UnitOfWork:
         """A new transaction."""
         ...
+
+
+class _JoinedRead:
+    """A unit of work that reads through another one that is still open (and never commits).
+
+    What [`reading_in`][omskit.storage.ports.reading_in] hands out: leaving its block
+    neither commits nor rolls back the unit of work it joins.
+    """
+
+    __slots__ = ("_uow",)
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    def repo(self, collection: Collection[A]) -> Repository[A]:
+        return self._uow.repo(collection)
+
+    def commit(self) -> list[Event]:
+        raise OmskitError("a read joined to an open unit of work cannot commit")
+
+    def rollback(self) -> None:
+        return None
+
+
+_JOINED: contextvars.ContextVar[_JoinedRead | None] = contextvars.ContextVar(
+    "omskit_joined_read", default=None
+)
+
+
+def joined_read() -> UnitOfWork | None:
+    """The open unit of work reads should join now (inside ``reading_in``), else ``None``.
+
+    A backend's ``unit_of_work()`` returns it when set, so a read made through a
+    service's public methods sees what ``uow`` has changed but not yet committed. The
+    built-in backends honour it; a backend that does not just reads committed state.
+    """
+    return _JOINED.get()
+
+
+@contextmanager
+def reading_in(uow: UnitOfWork) -> Iterator[None]:
+    """Inside the block, every ``unit_of_work()`` of a built-in store reads through ``uow``."""
+    token = _JOINED.set(_JoinedRead(uow))
+    try:
+        yield
+    finally:
+        _JOINED.reset(token)

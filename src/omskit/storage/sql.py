@@ -47,7 +47,7 @@ from omskit.events import Event, OutboxRecord
 from omskit.ids import IdGenerator
 from omskit.storage import codec
 from omskit.storage.errors import CodecError, SchemaOutdated, StorageError
-from omskit.storage.ports import A, Aggregate, Collection
+from omskit.storage.ports import _JOINED, A, Aggregate, Collection
 
 __all__ = ["SCHEMA_VERSION", "SqlOutbox", "SqlStore", "SqlUnitOfWork"]
 
@@ -258,9 +258,12 @@ class SqlStore:
 
     # -- shared machinery ------------------------------------------------------------
     def unit_of_work(self) -> SqlUnitOfWork:
-        """A new transaction."""
+        """A new transaction (or, inside ``reading_in``, a read through an open one)."""
         if self.closed:
             raise StorageError(f"the store {self.url} is closed")
+        joined = _JOINED.get()
+        if joined is not None:
+            return joined  # type: ignore[return-value]  # reads only, same protocol
         return SqlUnitOfWork(self)
 
     def __enter__(self) -> Self:

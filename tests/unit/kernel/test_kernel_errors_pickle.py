@@ -217,6 +217,9 @@ EXAMPLES: dict[type[errors.OmskitError], Callable[[], errors.OmskitError]] = {
     admin_errors.ApprovalRequired: lambda: admin_errors.ApprovalRequired(
         "apr_1", "refund_above", "payments.refund"
     ),
+    admin_errors.ErasureBlocked: lambda: admin_errors.ErasureBlocked(
+        "cus_1", ["order ord_1 is placed"]
+    ),
     admin_errors.SelfApproval: lambda: admin_errors.SelfApproval("apr_1", "kim"),
     admin_errors.UnknownApproval: lambda: admin_errors.UnknownApproval("apr_9"),
     admin_errors.UnknownPermission: lambda: admin_errors.UnknownPermission("orders.fly"),

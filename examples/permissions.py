@@ -1,6 +1,8 @@
-"""Administration: staff with roles, access control, a second pair of eyes, the audit log.
+"""Permissions: staff with roles, access control, a second pair of eyes, the audit log.
 
-Run with ``python examples/administration.py``.
+Then the configuration checked as a whole, and a customer's data exported and erased.
+
+Run with ``python examples/permissions.py``.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import datetime as dt
 import json
 
 from omskit import OMS
-from omskit.admin import AccessDenied, ApprovalRequired, SelfApproval
+from omskit.admin import AccessDenied, ApprovalRequired, ErasureBlocked, SelfApproval
 from omskit.testing import FakeClock
 
 SHIP_TO = {"country": "DE", "line1": "Invalidenstr. 117", "city": "Berlin",
@@ -112,6 +114,29 @@ def audit_and_config(oms: OMS, order_id: str) -> None:
           f"roles: {', '.join(config['roles'])}")  # fmt: skip
     print(f"   approval rules: {config['approval_rules']}")
     print(f"   warehouse may: {', '.join(config['roles']['warehouse'])}")
+    check = oms.admin.check_config()
+    print(f"   checked as a whole: ok={check.ok}, {len(check.warnings)} warning(s)")
+    privacy(oms, order_id)
+
+
+def privacy(oms: OMS, order_id: str) -> None:
+    """Export what the shop holds about a customer, then erase them (GDPR art. 15, 17)."""
+    print("\n7. A customer's data: exported, then erased with the books intact")
+    export = oms.admin.export_customer("dana@example.com", actor="root")
+    print(f"   export: {len(export['orders'])} order(s), {len(export['messages'])} "
+          f"message(s), {len(export['audit'])} audit record(s)")  # fmt: skip
+    try:
+        oms.admin.erase_customer("dana@example.com", actor="root", reason="art. 17")
+    except ErasureBlocked as exc:
+        print(f"   refused: {exc.reasons[0]}")
+    oms.orders.cancel(order_id, reason="customer withdrew", actor="mia")
+    total = oms.orders.get(order_id).total.gross
+    counts = oms.admin.erase_customer("dana@example.com", actor="root", reason="art. 17")
+    order = oms.orders.get(order_id)
+    print(f"   erased: {counts}")
+    print(f"   the order now reads {order.customer_email}, {order.ship_to.one_line()}; "
+          f"total unchanged: {order.total.gross == total}")  # fmt: skip
+    print(f"   'dana' left in the audit log? {'dana' in oms.admin.export_audit()}")
 
 
 if __name__ == "__main__":
