@@ -14,10 +14,12 @@
   in the same order (collection, then the order they were saved in);
 * the outbox claimed with ``FOR UPDATE SKIP LOCKED``, so several relays never deliver
   one event at once;
-* ``?schema=name`` keeps omskit's tables in a schema of their own (created if missing).
+* ``?schema=name`` keeps omskit's tables in a schema of their own (created if missing);
+* ``?outbox=relay`` leaves every event to ``python -m omskit relay`` (see the storage
+  guide).
 
-The URL is handed to libpq as it is (apart from omskit's own ``schema`` and
-``pool_max``), so every libpq setting works: ``sslmode``, ``application_name``...
+The URL is handed to libpq as it is (apart from omskit's own ``schema``,
+``pool_max`` and ``outbox``), so every libpq setting works: ``sslmode``, ``application_name``...
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ def postgres_dsn(url: str) -> tuple[str, str, int]:
         raise ValidationError("storage.pool_max", options["pool_max"], "a whole number") from None
     if pool_max < 1:
         raise ValidationError("storage.pool_max", pool_max, "at least 1")
-    rest = [(k, v) for k, v in query if k not in ("schema", "pool_max")]
+    rest = [(k, v) for k, v in query if k not in ("schema", "pool_max", "outbox")]
     dsn = urlunsplit(("postgresql", parts.netloc, parts.path, urlencode(rest), parts.fragment))
     return dsn, schema, pool_max
 
@@ -152,16 +154,18 @@ class PostgresStore(SqlStore):
         prefix = f"{table}_"
         return name[len(prefix) :] if name.startswith(prefix) else None
 
-    def claim_outbox(self, conn: Any, owner: str, now: float, until: float) -> list[Any]:
+    def claim_outbox(
+        self, conn: Any, owner: str, now: float, until: float, *, after: int, limit: int | None
+    ) -> list[Any]:
         """Claim the free rows, skipping any another relay has locked right now."""
         return list(
             conn.execute(
                 "UPDATE omskit_outbox SET claimed_by = %s, claimed_until = %s "
-                "WHERE seq IN (SELECT seq FROM omskit_outbox "
-                "WHERE claimed_by IS NULL OR claimed_by = %s OR claimed_until < %s "
-                "ORDER BY seq FOR UPDATE SKIP LOCKED) "
+                "WHERE seq IN (SELECT seq FROM omskit_outbox WHERE seq > %s AND "
+                "(claimed_by IS NULL OR claimed_by = %s OR claimed_until < %s) "
+                "ORDER BY seq LIMIT %s FOR UPDATE SKIP LOCKED) "
                 "RETURNING seq, event_id, body, state",
-                (owner, until, owner, now),
+                (owner, until, after, owner, now, limit),
             ).fetchall()
         )
 

@@ -40,6 +40,7 @@ import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Any, ClassVar, Generic, Self
+from urllib.parse import parse_qs, urlsplit
 
 from omskit.clock import Clock
 from omskit.errors import AlreadyExists, ConcurrencyConflict, NotFound, OmskitError, ValidationError
@@ -58,6 +59,18 @@ SCHEMA_VERSION = 1
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,54}$")
 _LEASE_SECONDS = 300.0  # how long a relay's claim on outbox rows lasts if it dies
+
+
+_OUTBOX_MODES = ("dispatch", "relay")
+
+
+def _outbox_mode(url: str) -> str:
+    """The ``?outbox=`` option of a store URL: ``dispatch`` (the default) or ``relay``."""
+    values = parse_qs(urlsplit(url).query).get("outbox", ["dispatch"])
+    mode = values[-1]
+    if mode not in _OUTBOX_MODES:
+        raise ValidationError("storage.outbox", mode, "one of " + ", ".join(_OUTBOX_MODES))
+    return mode
 
 
 def _checked_name(kind: str, name: str) -> str:
@@ -190,6 +203,7 @@ class SqlStore:
     ) -> None:
         self.url = url
         self.check_schema = check_schema
+        self.relayed = _outbox_mode(url) == "relay"
         self.clock = clock
         self.ids = ids
         self.token = uuid.uuid4().hex  # this store's name on the outbox rows it writes
@@ -238,9 +252,12 @@ class SqlStore:
         """Drop a connection that failed (it is not given back for reuse)."""
         self.release(conn)
 
-    def claim_outbox(self, conn: Any, owner: str, now: float, until: float) -> list[Any]:
+    def claim_outbox(
+        self, conn: Any, owner: str, now: float, until: float, *, after: int, limit: int | None
+    ) -> list[Any]:
         """Inside a write transaction: claim the outbox rows free at ``now`` for ``owner``.
 
+        Only rows with ``seq > after``, the first ``limit`` of them (all when ``None``).
         Returns ``(seq, event_id, body, state)`` rows.
         """
         raise NotImplementedError
@@ -868,6 +885,8 @@ class SqlOutbox:
         self._records: dict[str, OutboxRecord] = {}  # handed out, not settled yet
         self._lock = threading.Lock()
         self._discard = False
+        #: seconds a claim lasts: a relay that dies holding rows loses them after this
+        self.lease = _LEASE_SECONDS
 
     def write(self, conn: Any, events: Iterable[Event]) -> None:
         """Inside a commit: drop what was discarded, then add ``events``."""
@@ -892,32 +911,53 @@ class SqlOutbox:
         self._store.transaction(lambda conn: self.write(conn, list(events)))
 
     def discard_all(self) -> None:
-        """Nobody subscribes: the events this store wrote are dropped (at its next write)."""
+        """Nobody subscribes: the events this store wrote are dropped (at its next write).
+
+        Not with ``?outbox=relay``: there the events wait for ``python -m omskit relay``.
+        """
+        if self._store.relayed:
+            return
         with self._lock:
             self._discard = True
             self._records.clear()
 
     def pending(self) -> list[OutboxRecord]:
-        """Claim the unsettled rows nobody else holds; their records, oldest first."""
+        """Claim the unsettled rows nobody else holds; their records, oldest first.
+
+        With ``?outbox=relay`` nothing: the relay claims them with [`claim`][].
+        """
+        if self._store.relayed:
+            return []
+        return [record for _seq, record in self.claim()]
+
+    def claim(self, *, after: int = 0, limit: int | None = None) -> list[tuple[int, OutboxRecord]]:
+        """Claim up to ``limit`` unsettled rows after ``seq`` ``after`` for this store.
+
+        Rows another store holds (its lease of [`lease`][] seconds not run out) are
+        skipped. Returns ``(seq, record)`` pairs, oldest first; settle them with
+        [`settle`][], which also releases the claim.
+        """
         store = self._store
         with self._lock:
-            rows = store.transaction(self._claim)
-            found: list[OutboxRecord] = []
-            for _seq, event_id, body, state in sorted(rows, key=lambda r: r[0]):
+            rows = store.transaction(lambda conn: self._claim(conn, after, limit))
+            found: list[tuple[int, OutboxRecord]] = []
+            for seq, event_id, body, state in sorted(rows, key=lambda r: r[0]):
                 record = self._records.get(event_id)
                 if record is None:
                     data = json.loads(body) if isinstance(body, str | bytes) else body
                     record = self._records[event_id] = OutboxRecord(codec.decode(Any, data))
                 _restore(record, state)
-                found.append(record)
+                found.append((seq, record))
             return found
 
-    def _claim(self, conn: Any) -> list[Any]:
+    def _claim(self, conn: Any, after: int, limit: int | None) -> list[Any]:
         store = self._store
         if self._discard:
             self.write(conn, ())
         now = time.time()
-        return store.claim_outbox(conn, store.token, now, now + _LEASE_SECONDS)
+        return store.claim_outbox(
+            conn, store.token, now, now + self.lease, after=after, limit=limit
+        )
 
     def settle(self, records: Iterable[OutboxRecord], subscribers: Iterable[str]) -> None:
         """Record how each delivery went; delete rows every subscriber has settled."""

@@ -148,14 +148,21 @@ class SqliteStore(SqlStore):
                 return found[1]
         return None
 
-    def claim_outbox(self, conn: Any, owner: str, now: float, until: float) -> list[Any]:
-        """Claim every row that is free, or ours, or whose claim has run out."""
+    def claim_outbox(
+        self, conn: Any, owner: str, now: float, until: float, *, after: int, limit: int | None
+    ) -> list[Any]:
+        """Claim the rows that are free, or ours, or whose claim has run out.
+
+        Writers are serialised by ``BEGIN IMMEDIATE``, so two relays never claim one row.
+        """
         return list(
             conn.execute(
                 "UPDATE omskit_outbox SET claimed_by = ?, claimed_until = ? "
-                "WHERE claimed_by IS NULL OR claimed_by = ? OR claimed_until < ? "
+                "WHERE seq IN (SELECT seq FROM omskit_outbox WHERE seq > ? AND "
+                "(claimed_by IS NULL OR claimed_by = ? OR claimed_until < ?) "
+                "ORDER BY seq LIMIT ?) "
                 "RETURNING seq, event_id, body, state",
-                (owner, until, owner, now),
+                (owner, until, after, owner, now, -1 if limit is None else limit),
             ).fetchall()
         )
 
