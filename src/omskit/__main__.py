@@ -11,6 +11,7 @@ from typing import Any
 
 from omskit import OMS, __version__
 from omskit.demo import run_demo
+from omskit.demo.store import run_on_store
 from omskit.errors import OmskitError, ValidationError
 from omskit.plugins.builtin.sql_storage import open_sql_store
 from omskit.storage.errors import StorageError
@@ -38,11 +39,16 @@ def main(argv: list[str] | None = None) -> int:
         "--version", action="version", version=f"omskit {__version__}", help="show the version"
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser(
+    demo = sub.add_parser(
         "demo",
         help="walk through omskit on the in-memory store",
         description="Walk through omskit on the in-memory store: money, catalog, "
         "customers, pricing, routing, orders and fulfillment, with a fixed clock.",
+    )
+    demo.add_argument(
+        "--store",
+        help="run it on a durable store instead, e.g. sqlite:///demo.db; a second run "
+        "shows the first run's orders and replays their captures",
     )
     db = sub.add_parser(
         "db",
@@ -58,7 +64,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "relay":
         return _relay(args)
     if args.command == "demo":
-        run_demo(sys.stdout)
+        if args.store is None:
+            run_demo(sys.stdout)
+            return 0
+        try:
+            run_on_store(sys.stdout, args.store).close()
+        except OmskitError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     elif args.command == "db":
         url = args.store or args.url
         if not url:
