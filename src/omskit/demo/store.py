@@ -18,6 +18,7 @@ from typing import Any, TextIO
 from omskit.demo import _CONFIG, _T0, run_sections
 from omskit.oms import OMS
 from omskit.orders import ORDERS, Order
+from omskit.orders.commands import CaptureOrder
 from omskit.testing import FakeClock
 
 __all__ = ["demo_captures", "run_on_store"]
@@ -69,10 +70,16 @@ def demo_captures() -> list[tuple[Mapping[str, Any], str]]:
     capture = scratch.orders.capture
 
     def recording(
-        payload: Mapping[str, Any] | None = None, /, *, actor: str = "system", **fields: Any
+        payload: Mapping[str, Any] | CaptureOrder | None = None,
+        /,
+        *,
+        actor: str = "system",
+        **fields: Any,
     ) -> Order:
         order = capture(payload, actor=actor, **fields)
-        captured.append((payload if payload is not None else fields, actor))
+        given = fields if payload is None else payload
+        if isinstance(given, Mapping):  # the walk-through sends plain payloads
+            captured.append((given, actor))
         return order
 
     scratch.orders.capture = recording  # type: ignore[method-assign]
