@@ -513,6 +513,63 @@ class _SqlRepository(Generic[A]):
     def count(self) -> int:
         return int(self._rows(self._spec.count_sql, ())[0][0])
 
+    def page(
+        self,
+        where: Sequence[Sequence[tuple[str, str, Hashable]]],
+        *,
+        order: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> tuple[list[A], int]:
+        """One page of the committed rows matching ``where``, and how many match in all.
+
+        ``where`` is an AND of OR-groups of ``(index, op, value)`` conditions on the
+        collection's indexes, ``op`` one of ``=``, ``>=``, ``<`` (ranges compare the
+        index's stored text, so they suit indexes whose text sorts like their values,
+        such as fixed-width timestamps). Rows come sorted by the index ``order``, then
+        id; or, with ``order=None``, in the order they were first written (as
+        [`scan`][] returns them). Filtering, counting, sorting and paging run in SQL on
+        the index columns; only the rows of the page are read and decoded (as copies
+        tracked by this unit of work, like [`get`][]). Changes not committed yet are
+        not seen.
+        """
+        spec = self._spec
+        clauses: list[str] = []
+        params: list[Any] = []
+        p = self._uow._store.param
+        for group in where:
+            ors = []
+            for index, op, value in group:
+                if op not in ("=", ">=", "<"):
+                    raise OmskitError(f"page: unknown operator {op!r}; use =, >= or <")
+                probe = self._probe(value)
+                if probe is None:  # nothing can be stored under it: this one never matches
+                    continue
+                ors.append(f"{self._column(index)} {op} {p}")
+                params.append(probe)
+            if not ors:
+                return [], 0
+            clauses.append("(" + " OR ".join(ors) + ")")
+        condition = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        sort = "seq" if order is None else f"{self._column(order)}, id"
+        (total,) = self._rows(f"SELECT count(*) FROM {spec.name}{condition}", tuple(params))[0]
+        if offset >= total:
+            return [], int(total)
+        ids = f"SELECT id FROM {spec.name}{condition} ORDER BY {sort} LIMIT {p} OFFSET {p}"
+        rows = self._rows(
+            f"{spec.select} WHERE id IN ({ids}) ORDER BY {sort}", (*params, limit, offset)
+        )
+        return [self._track(row) for row in rows], int(total)
+
+    def _column(self, index: str) -> str:
+        for key, column, _ in self._spec.indexes:
+            if key == index:
+                return column
+        raise OmskitError(
+            f"collection {self._collection.name!r} has no index {index!r}; "
+            f"indexes: {sorted(self._collection.indexes)}"
+        )
+
     # -- read-only views -----------------------------------------------------
     def view(self, id: str) -> A | None:
         if type(id) is not str:
