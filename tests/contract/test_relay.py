@@ -38,10 +38,10 @@ def relayed(url: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}outbox=relay"
 
 
-def commit_events(url: str, products: int) -> list[str]:
+def commit_events(url: str, products: int, first: int = 0) -> list[str]:
     """``products`` new products (one event each) left for the relay; the outbox's ids."""
     with OMS.open(relayed(url), clock=FakeClock(T0), autoload=False) as oms:
-        for n in range(products):
+        for n in range(first, first + products):
             oms.catalog.add_product(f"SKU-{n}", name="Tee", price="10", currency="EUR")
     return outbox_ids(url)
 
@@ -108,17 +108,22 @@ def test_once_drains_the_outbox_and_exits(url: str, tmp_path: Path) -> None:
 def test_three_relays_at_once_deliver_every_event_once_to_each_subscriber(
     url: str, tmp_path: Path
 ) -> None:
-    ids = commit_events(url, 60)
-    assert len(ids) == 61  # and the "web" channel's
+    assert len(commit_events(url, 0)) == 1  # the store and its "web" channel
     log = tmp_path / "deliveries.log"
     relays = [relay(url, log, "--batch", "3", "--interval", "0.05", delay=0.01) for _ in range(3)]
-    wait_for(lambda: len(deliveries(log)) >= 2 * len(ids) and not outbox_ids(url))
+    for process in relays:  # every relay is up and polling before the events come
+        assert process.stdout is not None
+        assert "delivering to" in process.stdout.readline()
+    commit_events(url, 60, first=1)
+    wait_for(lambda: len(deliveries(log)) >= 2 * 61 and not outbox_ids(url))
     for process in relays:
         process.send_signal(signal.SIGTERM)
     for process in relays:
         code, _out, err = finish(process)
         assert (code, err) == (0, "")
     found = deliveries(log)
+    ids = {e for _, e, _ in found}
+    assert len(ids) == 61  # every event the store committed (the relays cleared it)
     assert Counter((s, e) for s, e, _ in found) == {(s, e): 1 for s in SUBSCRIBERS for e in ids}
     assert len({pid for _, _, pid in found}) >= 2  # they really shared the work
 

@@ -37,7 +37,7 @@ import psycopg_pool
 from omskit.clock import Clock
 from omskit.errors import ValidationError
 from omskit.ids import IdGenerator
-from omskit.storage.sql import SqlStore, TableSpec
+from omskit.storage.sql import META_TABLES, SqlStore, TableSpec
 
 __all__ = ["PostgresStore", "postgres_dsn"]
 
@@ -80,6 +80,8 @@ class PostgresStore(SqlStore):
     param: ClassVar[str] = "%s"
     body_param: ClassVar[str] = "%s::jsonb"
     null_safe_equal: ClassVar[str] = "IS NOT DISTINCT FROM"
+    body_type: ClassVar[str] = "JSONB"
+    int_type: ClassVar[str] = "BIGINT"
     driver_errors = (psycopg.Error, psycopg_pool.PoolTimeout)
 
     def __init__(
@@ -173,22 +175,16 @@ class PostgresStore(SqlStore):
         """One process at a time changes omskit's tables (a transaction advisory lock)."""
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
 
-    def schema_version(self, conn: Any) -> int | None:
-        """The version row, or ``None`` when omskit has never written to this schema."""
-        found = conn.execute("SELECT to_regclass('omskit_schema')").fetchone()
-        if found is None or found[0] is None:
-            return None
-        row = conn.execute("SELECT version FROM omskit_schema").fetchone()
-        return None if row is None else int(row[0])
+    def has_table(self, conn: Any, name: str) -> bool:
+        """Whether the store's schema has the table ``name``."""
+        found = conn.execute("SELECT to_regclass(%s)", (name,)).fetchone()
+        return found is not None and found[0] is not None
 
     def meta_sql(self) -> list[list[str]]:
         """Migration 1: schema version, collections, the sequence, the outbox."""
         return [
             [
-                "CREATE TABLE IF NOT EXISTS omskit_schema (version INTEGER NOT NULL)",
-                "INSERT INTO omskit_schema SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM omskit_schema)",
-                "CREATE TABLE IF NOT EXISTS omskit_collections "
-                "(name TEXT PRIMARY KEY, spec TEXT NOT NULL)",
+                *META_TABLES,
                 "CREATE SEQUENCE IF NOT EXISTS omskit_seq",
                 "CREATE TABLE IF NOT EXISTS omskit_outbox ("
                 " seq BIGSERIAL PRIMARY KEY,"
@@ -202,38 +198,20 @@ class PostgresStore(SqlStore):
             ]
         ]
 
-    def create_table_sql(self, spec: TableSpec) -> list[str]:
-        """The table, its unique and lookup indexes, and for append-only ones the guard."""
-        t = spec.name
-        cols = ["id TEXT PRIMARY KEY", "seq BIGINT NOT NULL", "version INTEGER NOT NULL"]
-        cols += ["body JSONB NOT NULL"]
-        cols += [f"{c} TEXT" for _, c, _ in spec.unique]
-        for _, c, _ in spec.indexes:
-            cols += [f"{c} TEXT", f"{c}_at BIGINT"]
-        statements = [f"CREATE TABLE {t} ({', '.join(cols)})", f"CREATE INDEX {t}_seq ON {t} (seq)"]
-        for _, c, _ in spec.unique:
-            statements += self.add_column_sql(spec, c, True)[1:]
-        for _, c, _ in spec.indexes:
-            statements += self.add_column_sql(spec, c, False)[1:]
-        if spec.append_only:
-            statements.append(
-                f"CREATE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} "
-                "FOR EACH ROW EXECUTE FUNCTION omskit_append_only()"
-            )
-        return statements
+    def append_only_sql(self, spec: TableSpec) -> list[str]:
+        """A trigger that raises on every UPDATE and DELETE."""
+        return [
+            f"CREATE TRIGGER {spec.name}_append_only BEFORE UPDATE OR DELETE ON {spec.name} "
+            "FOR EACH ROW EXECUTE FUNCTION omskit_append_only()"
+        ]
 
     def add_column_sql(self, spec: TableSpec, column: str, unique: bool) -> list[str]:
         """``ALTER TABLE ... ADD COLUMN`` and the column's index."""
         t = spec.name
-        if unique:
-            return [
-                f"ALTER TABLE {t} ADD COLUMN {column} TEXT",
-                f"CREATE UNIQUE INDEX {t}_{column} ON {t} ({column})",
-            ]
-        return [
-            f"ALTER TABLE {t} ADD COLUMN {column} TEXT, ADD COLUMN {column}_at BIGINT",
-            f"CREATE INDEX {t}_{column} ON {t} ({column}, {column}_at, seq)",
-        ]
+        added = f"ALTER TABLE {t} ADD COLUMN {column} TEXT"
+        if not unique:
+            added += f", ADD COLUMN {column}_at BIGINT"
+        return [added, self.index_sql(spec, column, unique)]
 
     def close(self) -> None:
         """Release outbox claims and close the pool."""

@@ -39,18 +39,26 @@ import uuid
 import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from types import TracebackType
-from typing import Any, ClassVar, Generic, Self
+from typing import Any, ClassVar, Self
 from urllib.parse import parse_qs, urlsplit
 
 from omskit.clock import Clock
-from omskit.errors import AlreadyExists, ConcurrencyConflict, NotFound, OmskitError, ValidationError
+from omskit.errors import AlreadyExists, ConcurrencyConflict, OmskitError, ValidationError
 from omskit.events import Event, OutboxRecord
 from omskit.ids import IdGenerator
 from omskit.storage import codec
 from omskit.storage.errors import CodecError, SchemaOutdated, StorageError
 from omskit.storage.ports import A, Aggregate, Collection
+from omskit.storage.rules import RepositoryRules
 
 __all__ = ["SCHEMA_VERSION", "SqlOutbox", "SqlStore", "SqlUnitOfWork"]
+
+#: The first statements of migration 1 on every dialect: the version and the collections.
+META_TABLES = [
+    "CREATE TABLE IF NOT EXISTS omskit_schema (version INTEGER NOT NULL)",
+    "INSERT INTO omskit_schema SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM omskit_schema)",
+    "CREATE TABLE IF NOT EXISTS omskit_collections (name TEXT PRIMARY KEY, spec TEXT NOT NULL)",
+]
 
 #: The version of the tables omskit itself keeps (schema, collections, counter, outbox).
 #: Collection tables follow their [`Collection`][] declarations: a new unique key or
@@ -196,6 +204,8 @@ class SqlStore:
     body_column: ClassVar[str] = "body"
     body_param: ClassVar[str] = "?"
     null_safe_equal: ClassVar[str] = "IS"
+    body_type: ClassVar[str] = "TEXT"
+    int_type: ClassVar[str] = "INTEGER"
     driver_errors: tuple[type[BaseException], ...] = ()
 
     def __init__(
@@ -237,7 +247,36 @@ class SqlStore:
         raise NotImplementedError
 
     def create_table_sql(self, spec: TableSpec) -> list[str]:
-        """The statements that create ``spec``'s table, indexes and triggers."""
+        """The statements that create ``spec``'s table, its indexes and guards.
+
+        An append-only table also gets [`append_only_sql`][]'s guard against changes.
+        """
+        t = spec.name
+        cols = ["id TEXT PRIMARY KEY", f"seq {self.int_type} NOT NULL", "version INTEGER NOT NULL"]
+        cols += [f"body {self.body_type} NOT NULL"]
+        cols += [f"{c} TEXT" for _, c, _ in spec.unique]
+        for _, c, _ in spec.indexes:
+            cols += [f"{c} TEXT", f"{c}_at {self.int_type}"]
+        statements = [f"CREATE TABLE {t} ({', '.join(cols)})", f"CREATE INDEX {t}_seq ON {t} (seq)"]
+        statements += [self.index_sql(spec, c, True) for _, c, _ in spec.unique]
+        statements += [self.index_sql(spec, c, False) for _, c, _ in spec.indexes]
+        if spec.append_only:
+            statements += self.append_only_sql(spec)
+        return statements
+
+    def index_sql(self, spec: TableSpec, column: str, unique: bool) -> str:
+        """The index of one key column.
+
+        Unique for a unique key; for a lookup index on (value, moment, seq), the order
+        ``list_by`` returns rows in.
+        """
+        t = spec.name
+        if unique:
+            return f"CREATE UNIQUE INDEX {t}_{column} ON {t} ({column})"
+        return f"CREATE INDEX {t}_{column} ON {t} ({column}, {column}_at, seq)"
+
+    def append_only_sql(self, spec: TableSpec) -> list[str]:
+        """The trigger(s) that refuse every UPDATE and DELETE of an append-only table."""
         raise NotImplementedError
 
     def add_column_sql(self, spec: TableSpec, column: str, unique: bool) -> list[str]:
@@ -310,6 +349,13 @@ class SqlStore:
 
     def schema_version(self, conn: Any) -> int | None:
         """The schema version stored in the database, or ``None`` for an empty one."""
+        if not self.has_table(conn, "omskit_schema"):
+            return None
+        row = conn.execute("SELECT version FROM omskit_schema").fetchone()
+        return None if row is None else int(row[0])
+
+    def has_table(self, conn: Any, name: str) -> bool:
+        """Whether the table ``name`` exists."""
         raise NotImplementedError
 
     def open_schema(self) -> None:
@@ -439,7 +485,7 @@ def decode_row(spec: TableSpec, version: int, body: Any) -> Any:
     return agg
 
 
-class _SqlRepository(Generic[A]):
+class _SqlRepository(RepositoryRules[A]):
     """A repository over one table, private to one unit of work."""
 
     def __init__(self, uow: SqlUnitOfWork, spec: TableSpec) -> None:
@@ -492,12 +538,6 @@ class _SqlRepository(Generic[A]):
             return seen
         rows = self._rows(self._spec.get_sql, (id,))
         return self._track(rows[0]) if rows else None
-
-    def get(self, id: str) -> A:
-        found = self.find(id)
-        if found is None:
-            raise NotFound(self._collection.noun, id)
-        return found
 
     def find_by(self, key: str, value: Hashable) -> A | None:
         return self._by(key, value, self._track)
@@ -562,13 +602,8 @@ class _SqlRepository(Generic[A]):
         return [self._track(row) for row in rows], int(total)
 
     def _column(self, index: str) -> str:
-        for key, column, _ in self._spec.indexes:
-            if key == index:
-                return column
-        raise OmskitError(
-            f"collection {self._collection.name!r} has no index {index!r}; "
-            f"indexes: {sorted(self._collection.indexes)}"
-        )
+        self._index_fn(index)  # an index the collection declares, or OmskitError
+        return f"x_{index}"
 
     # -- read-only views -----------------------------------------------------
     def view(self, id: str) -> A | None:
@@ -603,12 +638,7 @@ class _SqlRepository(Generic[A]):
             return None  # a value nothing can be stored under
 
     def _by(self, key: str, value: Hashable, load: Callable[[Any], A]) -> A | None:
-        fn = self._collection.unique.get(key)
-        if fn is None:
-            raise OmskitError(
-                f"collection {self._collection.name!r} has no unique key {key!r}; "
-                f"keys: {sorted(self._collection.unique)}"
-            )
+        fn = self._unique_fn(key)
         for agg in self._dirty.values():
             if fn(agg) == value:
                 return agg
@@ -622,12 +652,7 @@ class _SqlRepository(Generic[A]):
         return found if fn(found) == value else None
 
     def _list(self, index: str, value: Hashable, load: Callable[[Any], A]) -> list[A]:
-        fn = self._collection.indexes.get(index)
-        if fn is None:
-            raise OmskitError(
-                f"collection {self._collection.name!r} has no index {index!r}; "
-                f"indexes: {sorted(self._collection.indexes)}"
-            )
+        fn = self._index_fn(index)
         probe = self._probe(value)
         result: list[A] = []
         if probe is not None:
@@ -652,28 +677,8 @@ class _SqlRepository(Generic[A]):
         self._read_version[id] = -1
         self._dirty[id] = aggregate
 
-    def save(self, aggregate: A) -> None:
-        id = aggregate.id
-        current = self._seen.get(id)
-        if current is None:
-            if self._append_only and self._rows(self._spec.exists_sql, (id,)):
-                raise self._immutable(id)
-            self.add(aggregate)
-        elif current is not aggregate:
-            raise OmskitError(
-                f"{self._collection.noun} {id!r} was not loaded in this unit of work;"
-                " save the object that get() returned"
-            )
-        elif self._append_only and self._read_version[id] != -1:
-            raise self._immutable(id)  # pragma: no cover - append-only reads are not tracked
-        else:
-            self._dirty[id] = aggregate
-
-    def _immutable(self, id: str) -> OmskitError:
-        return OmskitError(
-            f"{self._collection.noun} {id!r} is in the append-only collection "
-            f"{self._collection.name!r}: add new records, never save stored ones"
-        )
+    def _stored(self, id: str) -> bool:
+        return bool(self._rows(self._spec.exists_sql, (id,)))
 
     # -- commit --------------------------------------------------------------
     def inserts(self) -> int:
