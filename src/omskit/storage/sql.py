@@ -995,7 +995,7 @@ class SqlOutbox:
     def claim(self, *, after: int = 0, limit: int | None = None) -> list[tuple[int, OutboxRecord]]:
         """Claim up to ``limit`` unsettled rows after ``seq`` ``after`` for this store.
 
-        Rows another store holds (its lease of [`lease`][] seconds not run out) are
+        Rows another store holds (its ``lease`` of seconds not run out) are
         skipped. Returns ``(seq, record)`` pairs, oldest first; settle them with
         [`settle`][], which also releases the claim.
         """
