@@ -16,10 +16,14 @@
   one event at once;
 * ``?schema=name`` keeps omskit's tables in a schema of their own (created if missing);
 * ``?outbox=relay`` leaves every event to ``python -m omskit relay`` (see the storage
-  guide).
+  guide);
+* ``?synchronous_commit=off`` commits without waiting for the WAL flush: the last
+  commits may be lost on a server crash, never consistency (what SQLite's default
+  ``synchronous=NORMAL`` promises); the server's own setting applies otherwise.
 
-The URL is handed to libpq as it is (apart from omskit's own ``schema``,
-``pool_max`` and ``outbox``), so every libpq setting works: ``sslmode``, ``application_name``...
+The URL is handed to libpq as it is (apart from omskit's own ``schema``, ``pool_max``,
+``outbox`` and ``synchronous_commit``), so every libpq setting works: ``sslmode``,
+``application_name``...
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ from omskit.storage.sql import META_TABLES, SqlStore, TableSpec
 __all__ = ["PostgresStore", "postgres_dsn"]
 
 _SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_OWN_OPTIONS = ("schema", "pool_max", "outbox", "synchronous_commit")
+_SYNCHRONOUS_COMMIT = ("on", "off", "local", "remote_write", "remote_apply")
 _LOCK_KEY = 7_212_026  # pg_advisory_xact_lock key of omskit's schema changes
 
 
@@ -61,7 +67,7 @@ def postgres_dsn(url: str) -> tuple[str, str, int]:
         raise ValidationError("storage.pool_max", options["pool_max"], "a whole number") from None
     if pool_max < 1:
         raise ValidationError("storage.pool_max", pool_max, "at least 1")
-    rest = [(k, v) for k, v in query if k not in ("schema", "pool_max", "outbox")]
+    rest = [(k, v) for k, v in query if k not in _OWN_OPTIONS]
     dsn = urlunsplit(("postgresql", parts.netloc, parts.path, urlencode(rest), parts.fragment))
     return dsn, schema, pool_max
 
@@ -89,6 +95,14 @@ class PostgresStore(SqlStore):
     ) -> None:
         super().__init__(url, clock, ids, check_schema=check_schema)
         self.dsn, self.schema, pool_max = postgres_dsn(url)
+        session = f"-c search_path={self.schema}"
+        sync = dict(parse_qsl(urlsplit(url).query)).get("synchronous_commit")
+        if sync is not None:
+            if sync not in _SYNCHRONOUS_COMMIT:
+                raise ValidationError(
+                    "storage.synchronous_commit", sync, "one of " + ", ".join(_SYNCHRONOUS_COMMIT)
+                )
+            session += f" -c synchronous_commit={sync}"
         try:
             with psycopg.connect(self.dsn, autocommit=True) as conn:
                 conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
@@ -98,7 +112,7 @@ class PostgresStore(SqlStore):
                 max_size=pool_max,
                 kwargs={
                     "autocommit": True,
-                    "options": f"-c search_path={self.schema}",
+                    "options": session,
                     "prepare_threshold": 1,  # every statement is prepared from its 2nd use
                 },
                 open=True,
