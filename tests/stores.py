@@ -122,3 +122,16 @@ def open_store(
     from omskit.storage.postgres import PostgresStore
 
     return PostgresStore(url, clock, ids)
+
+
+def outbox_column(url: str, column: str) -> list[Any]:
+    """One column (``event_id``, ``body``) of the outbox rows of the store at ``url``."""
+    from omskit.plugins.builtin.sql_storage import open_sql_store
+
+    with open_sql_store(url) as store:
+        conn = store.acquire()
+        try:
+            rows = conn.execute(f"SELECT {column} FROM omskit_outbox ORDER BY seq").fetchall()
+        finally:
+            store.release(conn)
+    return [r[0] for r in rows]

@@ -18,10 +18,9 @@ from pathlib import Path
 import pytest
 
 from omskit import OMS
-from omskit.plugins.builtin.sql_storage import open_sql_store
 from omskit.testing import FakeClock
 
-from ..stores import BACKENDS, store_url  # noqa: TID252 - shared test helpers
+from ..stores import BACKENDS, outbox_column, store_url  # noqa: TID252 - shared test helpers
 
 DURABLE = [kind for kind in BACKENDS if kind != "memory"]
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,13 +47,7 @@ def commit_events(url: str, products: int, first: int = 0) -> list[str]:
 
 def outbox_ids(url: str) -> list[str]:
     """The event ids waiting in the outbox, oldest first."""
-    with open_sql_store(url) as store:
-        conn = store.acquire()
-        try:
-            rows = conn.execute("SELECT event_id FROM omskit_outbox ORDER BY seq").fetchall()
-        finally:
-            store.release(conn)
-    return [r[0] for r in rows]
+    return outbox_column(url, "event_id")
 
 
 def relay(url: str, log: Path, *args: str, delay: float = 0.0) -> subprocess.Popen[str]:

@@ -24,10 +24,9 @@ from omskit import OMS
 from omskit.inventory.stock import STOCK
 from omskit.orders import ORDERS
 from omskit.orders.events import OrderCaptured
-from omskit.plugins.builtin.sql_storage import open_sql_store
 from omskit.storage import codec
 
-from ..stores import BACKENDS, store_url  # noqa: TID252 - shared test helpers
+from ..stores import BACKENDS, outbox_column, store_url  # noqa: TID252 - shared test helpers
 from .capture_worker import order
 
 DURABLE = [kind for kind in BACKENDS if kind != "memory"]
@@ -41,13 +40,8 @@ def relayed(url: str) -> str:
 
 def outbox_events(url: str) -> list[Any]:
     """Every event waiting in the outbox, decoded."""
-    with open_sql_store(url) as store:
-        conn = store.acquire()
-        try:
-            rows = conn.execute("SELECT body FROM omskit_outbox ORDER BY seq").fetchall()
-        finally:
-            store.release(conn)
-    return [codec.decode(Any, json.loads(b) if isinstance(b, str | bytes) else b) for (b,) in rows]
+    bodies = outbox_column(url, "body")
+    return [codec.decode(Any, json.loads(b) if isinstance(b, str | bytes) else b) for b in bodies]
 
 
 def kill_mid_capture(url: str, prefix: str, log: Path) -> int:
