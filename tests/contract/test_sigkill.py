@@ -44,8 +44,11 @@ def outbox_events(url: str) -> list[Any]:
     return [codec.decode(Any, json.loads(b) if isinstance(b, str | bytes) else b) for b in bodies]
 
 
-def kill_mid_capture(url: str, prefix: str, log: Path) -> int:
-    """Start the worker, SIGKILL it while a capture runs; the last capture started."""
+def kill_mid_capture(url: str, prefix: str, log: Path) -> tuple[int, bool]:
+    """Start the worker, SIGKILL it while a capture runs.
+
+    Returns the last capture started, and whether it was still running (not logged done).
+    """
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "OMSKIT_DISABLE_PLUGIN_AUTOLOAD": "1"}
     worker = subprocess.Popen(
         [sys.executable, str(WORKER), url, prefix, str(log)],
@@ -60,8 +63,9 @@ def kill_mid_capture(url: str, prefix: str, log: Path) -> int:
     time.sleep(random.uniform(0, 0.01))
     worker.kill()
     worker.communicate(timeout=30)
-    started = [line for line in log.read_text().splitlines() if line.startswith("start")]
-    return int(started[-1].split()[1])
+    lines = log.read_text().splitlines()
+    started = [line for line in lines if line.startswith("start")]
+    return int(started[-1].split()[1]), lines[-1].startswith("start")
 
 
 @pytest.mark.slow
@@ -76,9 +80,13 @@ def test_a_process_killed_mid_capture_leaves_no_partial_order(kind: str, tmp_pat
             for location in ("BER", "MUC"):
                 oms.inventory.receive(sku, location=location, quantity=100_000)
     cut_off = []
+    midway = []
     for round_ in range(3):
         log = tmp_path / f"capture-{round_}.log"
-        cut_off.append((f"K{round_}", kill_mid_capture(url, f"K{round_}", log)))
+        n, running = kill_mid_capture(url, f"K{round_}", log)
+        cut_off.append((f"K{round_}", n))
+        midway.append(running)
+    assert any(midway), "no kill landed inside a capture"
 
     with OMS.open(url, autoload=False) as oms:
         with oms.runtime.storage.unit_of_work() as uow:
