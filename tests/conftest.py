@@ -18,7 +18,7 @@ from omskit.config import OMSConfig
 from omskit.ids import SequentialIds
 from omskit.testing import FakeClock
 
-from .stores import postgres_url
+from .stores import postgres_url, recycle_postgres_url
 
 settings.register_profile(
     "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -50,6 +50,7 @@ def _durable_in_memory(
     directory = tmp_path_factory.mktemp("db")
     original = OMS.in_memory.__func__  # type: ignore[attr-defined]
     opened: weakref.WeakSet[OMS] = weakref.WeakSet()
+    schemas: list[str] = []  # the PostgreSQL stores this test opened, emptied after it
 
     @functools.wraps(original)
     def in_memory(
@@ -68,6 +69,7 @@ def _durable_in_memory(
             url = f"sqlite:///{directory}/oms-{next(_files)}.db"
         else:
             url = postgres_url()
+            schemas.append(url)
         ids = ids or SequentialIds()
         oms = cls.open(url, cfg, plugins, clock=clock, ids=ids, autoload=autoload)
         opened.add(oms)
@@ -77,6 +79,8 @@ def _durable_in_memory(
     yield
     for oms in list(opened):
         oms.close()
+    for url in schemas:
+        recycle_postgres_url(url)
 
 
 @pytest.fixture

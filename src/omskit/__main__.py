@@ -1,23 +1,29 @@
 """Command line: ``python -m omskit demo`` walks through a whole order flow.
 
-``db`` upgrades a durable store or shows its status, ``report`` writes its HTML
-dashboard, and ``config [--check]`` prints the effective configuration and validates it
-as a whole.
+``db`` upgrades a durable store or shows its status, ``relay`` delivers its outbox,
+``report`` writes its HTML dashboard, and ``config [--check]`` prints the effective
+configuration and validates it as a whole.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import signal
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
-from omskit import OMS, OmskitError, __version__
+from omskit import OMS, __version__
 from omskit.demo import run_demo
+from omskit.demo.store import run_on_store
+from omskit.errors import OmskitError, ValidationError
 from omskit.plugins.builtin.sql_storage import open_sql_store
 from omskit.storage.errors import StorageError
-from omskit.storage.sql import SCHEMA_VERSION
+from omskit.storage.relay import Relay
+from omskit.storage.sql import SCHEMA_VERSION, SqlOutbox
 
 __all__ = ["main"]
 
@@ -40,11 +46,16 @@ def main(argv: list[str] | None = None) -> int:
         "--version", action="version", version=f"omskit {__version__}", help="show the version"
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser(
+    demo = sub.add_parser(
         "demo",
         help="walk through omskit on the in-memory store",
         description="Walk through omskit on the in-memory store: money, catalog, "
         "customers, pricing, routing, orders and fulfillment, with a fixed clock.",
+    )
+    demo.add_argument(
+        "--store",
+        help="run it on a durable store instead, e.g. sqlite:///demo.db; a second run "
+        "shows the first run's orders and replays their captures",
     )
     db = sub.add_parser(
         "db",
@@ -77,13 +88,23 @@ def main(argv: list[str] | None = None) -> int:
     config.add_argument("--check", action="store_true", help="validate; exit 1 on problems")
     config.add_argument("--store", help="the store, e.g. sqlite:///shop.db (default: memory)")
     config.add_argument("--config", dest="file", help="a JSON or TOML configuration file")
+    _relay_parser(sub)
     args = parser.parse_args(argv)
+    if args.command == "relay":
+        return _relay(args)
     if args.command == "report":
         return _report(args)
     if args.command == "config":
         return _config(args.check, args.store, args.file)
     if args.command == "demo":
-        run_demo(sys.stdout)
+        if args.store is None:
+            run_demo(sys.stdout)
+            return 0
+        try:
+            run_on_store(sys.stdout, args.store).close()
+        except OmskitError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     elif args.command == "db":
         url = args.store or args.url
         if not url:
@@ -155,6 +176,109 @@ def _config(check: bool, store: str | None, file: str | None) -> int:
     print("configuration: ok" if result.ok else f"configuration: {len(result.problems)} "
           "problem(s)", file=sys.stderr)  # fmt: skip
     return 0 if result.ok else 1
+
+
+def _relay_parser(sub: Any) -> None:
+    relay = sub.add_parser(
+        "relay",
+        help="deliver a durable store's outbox to its subscribers, until stopped",
+        description="Deliver the events committed to a SQLite or PostgreSQL store to the "
+        "subscribers this process loads: the omskit_on_event plugins of the 'omskit' "
+        "entry points and of --plugin, and each --subscriber. Several relays may run "
+        "at once over one store. SIGTERM or SIGINT stops it after the batch in hand.",
+    )
+    relay.add_argument("--store", required=True, help="the store, e.g. sqlite:///shop.db")
+    relay.add_argument(
+        "--interval", type=float, default=1.0, help="seconds between polls when idle (1)"
+    )
+    relay.add_argument("--batch", type=int, default=100, help="events per claim (100)")
+    relay.add_argument(
+        "--lease",
+        type=float,
+        default=300.0,
+        help="seconds a claim lasts if this relay dies holding it (300)",
+    )
+    relay.add_argument("--once", action="store_true", help="drain the outbox once, then exit")
+    relay.add_argument(
+        "--plugin",
+        action="append",
+        default=[],
+        metavar="MODULE[:NAME]",
+        help="a plugin to load (a module or an object in it), repeatable",
+    )
+    relay.add_argument(
+        "--subscriber",
+        action="append",
+        default=[],
+        metavar="NAME=MODULE:CALLABLE",
+        help="a callable taking each event, subscribed as NAME, repeatable",
+    )
+
+
+def _load(spec: str, what: str) -> Any:
+    """``module`` or ``module:attribute``, imported."""
+    module_name, _, attribute = spec.partition(":")
+    try:
+        found: Any = importlib.import_module(module_name)
+        for part in filter(None, attribute.split(".")):
+            found = getattr(found, part)
+    except (ImportError, AttributeError) as exc:
+        raise ValidationError(what, spec, f"an importable MODULE[:NAME] ({exc})") from None
+    return found
+
+
+def _relay(args: argparse.Namespace) -> int:
+    """``relay --store URL``: deliver the outbox, once or until a signal stops it."""
+    if args.batch < 1 or args.interval < 0 or args.lease <= 0:
+        print("error: --batch must be at least 1, --interval and --lease positive",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    separator = "&" if "?" in args.store else "?"
+    try:
+        plugins = [_load(spec, "--plugin") for spec in args.plugin]
+        subscribers: list[tuple[str, Any]] = []
+        for spec in args.subscriber:
+            name, equals, target = spec.partition("=")
+            if not equals or not name:
+                raise ValidationError("--subscriber", spec, "NAME=MODULE:CALLABLE")
+            subscribers.append((name, _load(target, "--subscriber")))
+        oms = OMS.open(f"{args.store}{separator}outbox=relay", plugins=plugins)
+    except OmskitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    with oms:
+        for name, handler in subscribers:
+            oms.events.subscribe(name, handler)
+        runtime = oms.runtime
+        names = sorted(runtime.subscribers())
+        if not names:
+            print("error: no subscribers: install a plugin with an omskit_on_event hook, "
+                  "or pass --plugin or --subscriber", file=sys.stderr)  # fmt: skip
+            return 2
+        outbox = runtime.storage.outbox
+        if not isinstance(outbox, SqlOutbox):
+            print(f"error: {args.store} is not a SQL store; the relay needs one",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        outbox.lease = args.lease
+        relay = Relay(outbox, runtime.dispatcher, runtime.subscribers, runtime.clock,
+                      batch=args.batch, interval=args.interval)  # fmt: skip
+        print(f"relay {args.store}: delivering to {', '.join(names)}", flush=True)
+        previous = {sig: signal.signal(sig, lambda *_: relay.stop()) for sig in _STOP_SIGNALS}
+        try:
+            done = relay.drain() if args.once else relay.run()
+        except OmskitError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        print(f"relay {args.store}: {done.events} events, {done.deliveries} deliveries, "
+              f"{'stopped' if relay.stopping else 'drained'}", flush=True)  # fmt: skip
+    return 0
+
+
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 if __name__ == "__main__":

@@ -276,6 +276,16 @@ class EventDispatcher:
                 self._local.active = False
         return delivered
 
+    def deliver(
+        self, record: OutboxRecord, subscribers: Mapping[str, Subscriber], now: dt.datetime
+    ) -> int:
+        """Deliver one claimed ``record`` to each subscriber due for it; returns deliveries.
+
+        Failures are recorded on ``record`` (retry time, dead letter) as in [`dispatch`][];
+        the caller settles it. For relays that claim rows themselves.
+        """
+        return self._deliver(record, subscribers, now)
+
     def _deliver(
         self, record: OutboxRecord, subscribers: Mapping[str, Subscriber], now: dt.datetime
     ) -> int:

@@ -92,6 +92,10 @@ class Runtime:
             self._subscriber_cache, self._subscriber_key = found, key
         return self._subscriber_cache
 
+    def subscribers(self) -> Mapping[str, Subscriber]:
+        """Every subscriber by name: the ``omskit_on_event`` plugins and [`subscribe`][]'s."""
+        return self._subscribers()
+
     def subscribe(self, name: str, handler: Subscriber) -> None:
         """Deliver every committed event to ``handler`` too (without writing a plugin)."""
         self._extra_subscribers[name] = handler

@@ -12,19 +12,18 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from types import TracebackType
-from typing import Any, Generic, Self
+from typing import Any, Self
 
 from omskit.clock import Clock
 from omskit.errors import (
     AlreadyExists,
     ConcurrencyConflict,
-    NotFound,
-    OmskitError,
     ValidationError,
 )
 from omskit.events import Event, OutboxRecord
 from omskit.ids import IdGenerator
 from omskit.storage.ports import _JOINED, A, Aggregate, Collection
+from omskit.storage.rules import RepositoryRules
 
 __all__ = ["MemoryOutbox", "MemoryStore", "MemoryUnitOfWork"]
 
@@ -267,7 +266,7 @@ class MemoryStore:
         return table
 
 
-class _MemoryRepository(Generic[A]):
+class _MemoryRepository(RepositoryRules[A]):
     """A repository over one table, private to one unit of work."""
 
     __slots__ = ("_append_only", "_collection", "_dirty", "_read_version", "_seen", "_table")
@@ -295,12 +294,6 @@ class _MemoryRepository(Generic[A]):
         self._seen[id] = copy
         self._read_version[id] = copy.version
         return copy
-
-    def get(self, id: str) -> A:
-        found = self.find(id)
-        if found is None:
-            raise NotFound(self._collection.noun, id)
-        return found
 
     def find_by(self, key: str, value: Hashable) -> A | None:
         return self._by(key, value, self.find)
@@ -362,12 +355,7 @@ class _MemoryRepository(Generic[A]):
         return found if found is not None and fn(found) == value else None
 
     def _list(self, index: str, value: Hashable, load: Callable[[str], A | None]) -> list[A]:
-        fn = self._collection.indexes.get(index)
-        if fn is None:
-            raise OmskitError(
-                f"collection {self._collection.name!r} has no index {index!r}; "
-                f"indexes: {sorted(self._collection.indexes)}"
-            )
+        fn = self._index_fn(index)
         table = self._table
         if table.unindexed:
             table.index()
@@ -392,39 +380,10 @@ class _MemoryRepository(Generic[A]):
         self._read_version[id] = -1
         self._dirty[id] = aggregate
 
-    def save(self, aggregate: A) -> None:
-        id = aggregate.id
-        current = self._seen.get(id)
-        if current is None:
-            if self._append_only and id in self._table.rows:
-                raise self._immutable(id)
-            self.add(aggregate)
-        elif current is not aggregate:
-            raise OmskitError(
-                f"{self._collection.noun} {id!r} was not loaded in this unit of work;"
-                " save the object that get() returned"
-            )
-        elif self._append_only and self._read_version[id] != -1:
-            raise self._immutable(id)  # pragma: no cover - append-only reads are not tracked
-        else:
-            self._dirty[id] = aggregate
-
-    def _immutable(self, id: str) -> OmskitError:
-        return OmskitError(
-            f"{self._collection.noun} {id!r} is in the append-only collection "
-            f"{self._collection.name!r}: add new records, never save stored ones"
-        )
+    def _stored(self, id: str) -> bool:
+        return id in self._table.rows
 
     # -- commit --------------------------------------------------------------
-    def _unique_fn(self, key: str) -> Callable[[A], Hashable | None]:
-        fn = self._collection.unique.get(key)
-        if fn is None:
-            raise OmskitError(
-                f"collection {self._collection.name!r} has no unique key {key!r}; "
-                f"keys: {sorted(self._collection.unique)}"
-            )
-        return fn
-
     def check(self) -> None:
         table = self._table
         rows = table.rows

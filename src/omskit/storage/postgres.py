@@ -14,10 +14,16 @@
   in the same order (collection, then the order they were saved in);
 * the outbox claimed with ``FOR UPDATE SKIP LOCKED``, so several relays never deliver
   one event at once;
-* ``?schema=name`` keeps omskit's tables in a schema of their own (created if missing).
+* ``?schema=name`` keeps omskit's tables in a schema of their own (created if missing);
+* ``?outbox=relay`` leaves every event to ``python -m omskit relay`` (see the storage
+  guide);
+* ``?synchronous_commit=off`` commits without waiting for the WAL flush: the last
+  commits may be lost on a server crash, never consistency (what SQLite's default
+  ``synchronous=NORMAL`` promises); the server's own setting applies otherwise.
 
-The URL is handed to libpq as it is (apart from omskit's own ``schema`` and
-``pool_max``), so every libpq setting works: ``sslmode``, ``application_name``...
+The URL is handed to libpq as it is (apart from omskit's own ``schema``, ``pool_max``,
+``outbox`` and ``synchronous_commit``), so every libpq setting works: ``sslmode``,
+``application_name``...
 """
 
 from __future__ import annotations
@@ -35,11 +41,13 @@ import psycopg_pool
 from omskit.clock import Clock
 from omskit.errors import ValidationError
 from omskit.ids import IdGenerator
-from omskit.storage.sql import SqlStore, TableSpec
+from omskit.storage.sql import META_TABLES, SqlStore, TableSpec
 
 __all__ = ["PostgresStore", "postgres_dsn"]
 
 _SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_OWN_OPTIONS = ("schema", "pool_max", "outbox", "synchronous_commit")
+_SYNCHRONOUS_COMMIT = ("on", "off", "local", "remote_write", "remote_apply")
 _LOCK_KEY = 7_212_026  # pg_advisory_xact_lock key of omskit's schema changes
 
 
@@ -59,7 +67,7 @@ def postgres_dsn(url: str) -> tuple[str, str, int]:
         raise ValidationError("storage.pool_max", options["pool_max"], "a whole number") from None
     if pool_max < 1:
         raise ValidationError("storage.pool_max", pool_max, "at least 1")
-    rest = [(k, v) for k, v in query if k not in ("schema", "pool_max")]
+    rest = [(k, v) for k, v in query if k not in _OWN_OPTIONS]
     dsn = urlunsplit(("postgresql", parts.netloc, parts.path, urlencode(rest), parts.fragment))
     return dsn, schema, pool_max
 
@@ -78,6 +86,8 @@ class PostgresStore(SqlStore):
     param: ClassVar[str] = "%s"
     body_param: ClassVar[str] = "%s::jsonb"
     null_safe_equal: ClassVar[str] = "IS NOT DISTINCT FROM"
+    body_type: ClassVar[str] = "JSONB"
+    int_type: ClassVar[str] = "BIGINT"
     driver_errors = (psycopg.Error, psycopg_pool.PoolTimeout)
 
     def __init__(
@@ -85,6 +95,14 @@ class PostgresStore(SqlStore):
     ) -> None:
         super().__init__(url, clock, ids, check_schema=check_schema)
         self.dsn, self.schema, pool_max = postgres_dsn(url)
+        session = f"-c search_path={self.schema}"
+        sync = dict(parse_qsl(urlsplit(url).query)).get("synchronous_commit")
+        if sync is not None:
+            if sync not in _SYNCHRONOUS_COMMIT:
+                raise ValidationError(
+                    "storage.synchronous_commit", sync, "one of " + ", ".join(_SYNCHRONOUS_COMMIT)
+                )
+            session += f" -c synchronous_commit={sync}"
         try:
             with psycopg.connect(self.dsn, autocommit=True) as conn:
                 conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
@@ -94,7 +112,7 @@ class PostgresStore(SqlStore):
                 max_size=pool_max,
                 kwargs={
                     "autocommit": True,
-                    "options": f"-c search_path={self.schema}",
+                    "options": session,
                     "prepare_threshold": 1,  # every statement is prepared from its 2nd use
                 },
                 open=True,
@@ -152,16 +170,18 @@ class PostgresStore(SqlStore):
         prefix = f"{table}_"
         return name[len(prefix) :] if name.startswith(prefix) else None
 
-    def claim_outbox(self, conn: Any, owner: str, now: float, until: float) -> list[Any]:
+    def claim_outbox(
+        self, conn: Any, owner: str, now: float, until: float, *, after: int, limit: int | None
+    ) -> list[Any]:
         """Claim the free rows, skipping any another relay has locked right now."""
         return list(
             conn.execute(
                 "UPDATE omskit_outbox SET claimed_by = %s, claimed_until = %s "
-                "WHERE seq IN (SELECT seq FROM omskit_outbox "
-                "WHERE claimed_by IS NULL OR claimed_by = %s OR claimed_until < %s "
-                "ORDER BY seq FOR UPDATE SKIP LOCKED) "
+                "WHERE seq IN (SELECT seq FROM omskit_outbox WHERE seq > %s AND "
+                "(claimed_by IS NULL OR claimed_by = %s OR claimed_until < %s) "
+                "ORDER BY seq LIMIT %s FOR UPDATE SKIP LOCKED) "
                 "RETURNING seq, event_id, body, state",
-                (owner, until, owner, now),
+                (owner, until, after, owner, now, limit),
             ).fetchall()
         )
 
@@ -169,22 +189,16 @@ class PostgresStore(SqlStore):
         """One process at a time changes omskit's tables (a transaction advisory lock)."""
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
 
-    def schema_version(self, conn: Any) -> int | None:
-        """The version row, or ``None`` when omskit has never written to this schema."""
-        found = conn.execute("SELECT to_regclass('omskit_schema')").fetchone()
-        if found is None or found[0] is None:
-            return None
-        row = conn.execute("SELECT version FROM omskit_schema").fetchone()
-        return None if row is None else int(row[0])
+    def has_table(self, conn: Any, name: str) -> bool:
+        """Whether the store's schema has the table ``name``."""
+        found = conn.execute("SELECT to_regclass(%s)", (name,)).fetchone()
+        return found is not None and found[0] is not None
 
     def meta_sql(self) -> list[list[str]]:
         """Migration 1: schema version, collections, the sequence, the outbox."""
         return [
             [
-                "CREATE TABLE IF NOT EXISTS omskit_schema (version INTEGER NOT NULL)",
-                "INSERT INTO omskit_schema SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM omskit_schema)",
-                "CREATE TABLE IF NOT EXISTS omskit_collections "
-                "(name TEXT PRIMARY KEY, spec TEXT NOT NULL)",
+                *META_TABLES,
                 "CREATE SEQUENCE IF NOT EXISTS omskit_seq",
                 "CREATE TABLE IF NOT EXISTS omskit_outbox ("
                 " seq BIGSERIAL PRIMARY KEY,"
@@ -198,38 +212,20 @@ class PostgresStore(SqlStore):
             ]
         ]
 
-    def create_table_sql(self, spec: TableSpec) -> list[str]:
-        """The table, its unique and lookup indexes, and for append-only ones the guard."""
-        t = spec.name
-        cols = ["id TEXT PRIMARY KEY", "seq BIGINT NOT NULL", "version INTEGER NOT NULL"]
-        cols += ["body JSONB NOT NULL"]
-        cols += [f"{c} TEXT" for _, c, _ in spec.unique]
-        for _, c, _ in spec.indexes:
-            cols += [f"{c} TEXT", f"{c}_at BIGINT"]
-        statements = [f"CREATE TABLE {t} ({', '.join(cols)})", f"CREATE INDEX {t}_seq ON {t} (seq)"]
-        for _, c, _ in spec.unique:
-            statements += self.add_column_sql(spec, c, True)[1:]
-        for _, c, _ in spec.indexes:
-            statements += self.add_column_sql(spec, c, False)[1:]
-        if spec.append_only:
-            statements.append(
-                f"CREATE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} "
-                "FOR EACH ROW EXECUTE FUNCTION omskit_append_only()"
-            )
-        return statements
+    def append_only_sql(self, spec: TableSpec) -> list[str]:
+        """A trigger that raises on every UPDATE and DELETE."""
+        return [
+            f"CREATE TRIGGER {spec.name}_append_only BEFORE UPDATE OR DELETE ON {spec.name} "
+            "FOR EACH ROW EXECUTE FUNCTION omskit_append_only()"
+        ]
 
     def add_column_sql(self, spec: TableSpec, column: str, unique: bool) -> list[str]:
         """``ALTER TABLE ... ADD COLUMN`` and the column's index."""
         t = spec.name
-        if unique:
-            return [
-                f"ALTER TABLE {t} ADD COLUMN {column} TEXT",
-                f"CREATE UNIQUE INDEX {t}_{column} ON {t} ({column})",
-            ]
-        return [
-            f"ALTER TABLE {t} ADD COLUMN {column} TEXT, ADD COLUMN {column}_at BIGINT",
-            f"CREATE INDEX {t}_{column} ON {t} ({column}, {column}_at, seq)",
-        ]
+        added = f"ALTER TABLE {t} ADD COLUMN {column} TEXT"
+        if not unique:
+            added += f", ADD COLUMN {column}_at BIGINT"
+        return [added, self.index_sql(spec, column, unique)]
 
     def close(self) -> None:
         """Release outbox claims and close the pool."""

@@ -39,17 +39,26 @@ import uuid
 import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from types import TracebackType
-from typing import Any, ClassVar, Generic, Self
+from typing import Any, ClassVar, Self
+from urllib.parse import parse_qs, urlsplit
 
 from omskit.clock import Clock
-from omskit.errors import AlreadyExists, ConcurrencyConflict, NotFound, OmskitError, ValidationError
+from omskit.errors import AlreadyExists, ConcurrencyConflict, OmskitError, ValidationError
 from omskit.events import Event, OutboxRecord
 from omskit.ids import IdGenerator
 from omskit.storage import codec
 from omskit.storage.errors import CodecError, SchemaOutdated, StorageError
 from omskit.storage.ports import _JOINED, A, Aggregate, Collection
+from omskit.storage.rules import RepositoryRules
 
 __all__ = ["SCHEMA_VERSION", "SqlOutbox", "SqlStore", "SqlUnitOfWork"]
+
+#: The first statements of migration 1 on every dialect: the version and the collections.
+META_TABLES = [
+    "CREATE TABLE IF NOT EXISTS omskit_schema (version INTEGER NOT NULL)",
+    "INSERT INTO omskit_schema SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM omskit_schema)",
+    "CREATE TABLE IF NOT EXISTS omskit_collections (name TEXT PRIMARY KEY, spec TEXT NOT NULL)",
+]
 
 #: The version of the tables omskit itself keeps (schema, collections, counter, outbox).
 #: Collection tables follow their [`Collection`][] declarations: a new unique key or
@@ -58,6 +67,18 @@ SCHEMA_VERSION = 1
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,54}$")
 _LEASE_SECONDS = 300.0  # how long a relay's claim on outbox rows lasts if it dies
+
+
+_OUTBOX_MODES = ("dispatch", "relay")
+
+
+def _outbox_mode(url: str) -> str:
+    """The ``?outbox=`` option of a store URL: ``dispatch`` (the default) or ``relay``."""
+    values = parse_qs(urlsplit(url).query).get("outbox", ["dispatch"])
+    mode = values[-1]
+    if mode not in _OUTBOX_MODES:
+        raise ValidationError("storage.outbox", mode, "one of " + ", ".join(_OUTBOX_MODES))
+    return mode
 
 
 def _checked_name(kind: str, name: str) -> str:
@@ -183,6 +204,8 @@ class SqlStore:
     body_column: ClassVar[str] = "body"
     body_param: ClassVar[str] = "?"
     null_safe_equal: ClassVar[str] = "IS"
+    body_type: ClassVar[str] = "TEXT"
+    int_type: ClassVar[str] = "INTEGER"
     driver_errors: tuple[type[BaseException], ...] = ()
 
     def __init__(
@@ -190,6 +213,7 @@ class SqlStore:
     ) -> None:
         self.url = url
         self.check_schema = check_schema
+        self.relayed = _outbox_mode(url) == "relay"
         self.clock = clock
         self.ids = ids
         self.token = uuid.uuid4().hex  # this store's name on the outbox rows it writes
@@ -223,7 +247,36 @@ class SqlStore:
         raise NotImplementedError
 
     def create_table_sql(self, spec: TableSpec) -> list[str]:
-        """The statements that create ``spec``'s table, indexes and triggers."""
+        """The statements that create ``spec``'s table, its indexes and guards.
+
+        An append-only table also gets [`append_only_sql`][]'s guard against changes.
+        """
+        t = spec.name
+        cols = ["id TEXT PRIMARY KEY", f"seq {self.int_type} NOT NULL", "version INTEGER NOT NULL"]
+        cols += [f"body {self.body_type} NOT NULL"]
+        cols += [f"{c} TEXT" for _, c, _ in spec.unique]
+        for _, c, _ in spec.indexes:
+            cols += [f"{c} TEXT", f"{c}_at {self.int_type}"]
+        statements = [f"CREATE TABLE {t} ({', '.join(cols)})", f"CREATE INDEX {t}_seq ON {t} (seq)"]
+        statements += [self.index_sql(spec, c, True) for _, c, _ in spec.unique]
+        statements += [self.index_sql(spec, c, False) for _, c, _ in spec.indexes]
+        if spec.append_only:
+            statements += self.append_only_sql(spec)
+        return statements
+
+    def index_sql(self, spec: TableSpec, column: str, unique: bool) -> str:
+        """The index of one key column.
+
+        Unique for a unique key; for a lookup index on (value, moment, seq), the order
+        ``list_by`` returns rows in.
+        """
+        t = spec.name
+        if unique:
+            return f"CREATE UNIQUE INDEX {t}_{column} ON {t} ({column})"
+        return f"CREATE INDEX {t}_{column} ON {t} ({column}, {column}_at, seq)"
+
+    def append_only_sql(self, spec: TableSpec) -> list[str]:
+        """The trigger(s) that refuse every UPDATE and DELETE of an append-only table."""
         raise NotImplementedError
 
     def add_column_sql(self, spec: TableSpec, column: str, unique: bool) -> list[str]:
@@ -238,9 +291,12 @@ class SqlStore:
         """Drop a connection that failed (it is not given back for reuse)."""
         self.release(conn)
 
-    def claim_outbox(self, conn: Any, owner: str, now: float, until: float) -> list[Any]:
+    def claim_outbox(
+        self, conn: Any, owner: str, now: float, until: float, *, after: int, limit: int | None
+    ) -> list[Any]:
         """Inside a write transaction: claim the outbox rows free at ``now`` for ``owner``.
 
+        Only rows with ``seq > after``, the first ``limit`` of them (all when ``None``).
         Returns ``(seq, event_id, body, state)`` rows.
         """
         raise NotImplementedError
@@ -296,6 +352,13 @@ class SqlStore:
 
     def schema_version(self, conn: Any) -> int | None:
         """The schema version stored in the database, or ``None`` for an empty one."""
+        if not self.has_table(conn, "omskit_schema"):
+            return None
+        row = conn.execute("SELECT version FROM omskit_schema").fetchone()
+        return None if row is None else int(row[0])
+
+    def has_table(self, conn: Any, name: str) -> bool:
+        """Whether the table ``name`` exists."""
         raise NotImplementedError
 
     def open_schema(self) -> None:
@@ -425,7 +488,7 @@ def decode_row(spec: TableSpec, version: int, body: Any) -> Any:
     return agg
 
 
-class _SqlRepository(Generic[A]):
+class _SqlRepository(RepositoryRules[A]):
     """A repository over one table, private to one unit of work."""
 
     def __init__(self, uow: SqlUnitOfWork, spec: TableSpec) -> None:
@@ -479,12 +542,6 @@ class _SqlRepository(Generic[A]):
         rows = self._rows(self._spec.get_sql, (id,))
         return self._track(rows[0]) if rows else None
 
-    def get(self, id: str) -> A:
-        found = self.find(id)
-        if found is None:
-            raise NotFound(self._collection.noun, id)
-        return found
-
     def find_by(self, key: str, value: Hashable) -> A | None:
         return self._by(key, value, self._track)
 
@@ -498,6 +555,58 @@ class _SqlRepository(Generic[A]):
 
     def count(self) -> int:
         return int(self._rows(self._spec.count_sql, ())[0][0])
+
+    def page(
+        self,
+        where: Sequence[Sequence[tuple[str, str, Hashable]]],
+        *,
+        order: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> tuple[list[A], int]:
+        """One page of the committed rows matching ``where``, and how many match in all.
+
+        ``where`` is an AND of OR-groups of ``(index, op, value)`` conditions on the
+        collection's indexes, ``op`` one of ``=``, ``>=``, ``<`` (ranges compare the
+        index's stored text, so they suit indexes whose text sorts like their values,
+        such as fixed-width timestamps). Rows come sorted by the index ``order``, then
+        id; or, with ``order=None``, in the order they were first written (as
+        [`scan`][] returns them). Filtering, counting, sorting and paging run in SQL on
+        the index columns; only the rows of the page are read and decoded (as copies
+        tracked by this unit of work, like [`get`][]). Changes not committed yet are
+        not seen.
+        """
+        spec = self._spec
+        clauses: list[str] = []
+        params: list[Any] = []
+        p = self._uow._store.param
+        for group in where:
+            ors = []
+            for index, op, value in group:
+                if op not in ("=", ">=", "<"):
+                    raise OmskitError(f"page: unknown operator {op!r}; use =, >= or <")
+                probe = self._probe(value)
+                if probe is None:  # nothing can be stored under it: this one never matches
+                    continue
+                ors.append(f"{self._column(index)} {op} {p}")
+                params.append(probe)
+            if not ors:
+                return [], 0
+            clauses.append("(" + " OR ".join(ors) + ")")
+        condition = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        sort = "seq" if order is None else f"{self._column(order)}, id"
+        (total,) = self._rows(f"SELECT count(*) FROM {spec.name}{condition}", tuple(params))[0]
+        if offset >= total:
+            return [], int(total)
+        ids = f"SELECT id FROM {spec.name}{condition} ORDER BY {sort} LIMIT {p} OFFSET {p}"
+        rows = self._rows(
+            f"{spec.select} WHERE id IN ({ids}) ORDER BY {sort}", (*params, limit, offset)
+        )
+        return [self._track(row) for row in rows], int(total)
+
+    def _column(self, index: str) -> str:
+        self._index_fn(index)  # an index the collection declares, or OmskitError
+        return f"x_{index}"
 
     # -- read-only views -----------------------------------------------------
     def view(self, id: str) -> A | None:
@@ -532,12 +641,7 @@ class _SqlRepository(Generic[A]):
             return None  # a value nothing can be stored under
 
     def _by(self, key: str, value: Hashable, load: Callable[[Any], A]) -> A | None:
-        fn = self._collection.unique.get(key)
-        if fn is None:
-            raise OmskitError(
-                f"collection {self._collection.name!r} has no unique key {key!r}; "
-                f"keys: {sorted(self._collection.unique)}"
-            )
+        fn = self._unique_fn(key)
         for agg in self._dirty.values():
             if fn(agg) == value:
                 return agg
@@ -551,12 +655,7 @@ class _SqlRepository(Generic[A]):
         return found if fn(found) == value else None
 
     def _list(self, index: str, value: Hashable, load: Callable[[Any], A]) -> list[A]:
-        fn = self._collection.indexes.get(index)
-        if fn is None:
-            raise OmskitError(
-                f"collection {self._collection.name!r} has no index {index!r}; "
-                f"indexes: {sorted(self._collection.indexes)}"
-            )
+        fn = self._index_fn(index)
         probe = self._probe(value)
         result: list[A] = []
         if probe is not None:
@@ -581,28 +680,8 @@ class _SqlRepository(Generic[A]):
         self._read_version[id] = -1
         self._dirty[id] = aggregate
 
-    def save(self, aggregate: A) -> None:
-        id = aggregate.id
-        current = self._seen.get(id)
-        if current is None:
-            if self._append_only and self._rows(self._spec.exists_sql, (id,)):
-                raise self._immutable(id)
-            self.add(aggregate)
-        elif current is not aggregate:
-            raise OmskitError(
-                f"{self._collection.noun} {id!r} was not loaded in this unit of work;"
-                " save the object that get() returned"
-            )
-        elif self._append_only and self._read_version[id] != -1:
-            raise self._immutable(id)  # pragma: no cover - append-only reads are not tracked
-        else:
-            self._dirty[id] = aggregate
-
-    def _immutable(self, id: str) -> OmskitError:
-        return OmskitError(
-            f"{self._collection.noun} {id!r} is in the append-only collection "
-            f"{self._collection.name!r}: add new records, never save stored ones"
-        )
+    def _stored(self, id: str) -> bool:
+        return bool(self._rows(self._spec.exists_sql, (id,)))
 
     # -- commit --------------------------------------------------------------
     def inserts(self) -> int:
@@ -871,6 +950,8 @@ class SqlOutbox:
         self._records: dict[str, OutboxRecord] = {}  # handed out, not settled yet
         self._lock = threading.Lock()
         self._discard = False
+        #: seconds a claim lasts: a relay that dies holding rows loses them after this
+        self.lease = _LEASE_SECONDS
 
     def write(self, conn: Any, events: Iterable[Event]) -> None:
         """Inside a commit: drop what was discarded, then add ``events``."""
@@ -895,32 +976,53 @@ class SqlOutbox:
         self._store.transaction(lambda conn: self.write(conn, list(events)))
 
     def discard_all(self) -> None:
-        """Nobody subscribes: the events this store wrote are dropped (at its next write)."""
+        """Nobody subscribes: the events this store wrote are dropped (at its next write).
+
+        Not with ``?outbox=relay``: there the events wait for ``python -m omskit relay``.
+        """
+        if self._store.relayed:
+            return
         with self._lock:
             self._discard = True
             self._records.clear()
 
     def pending(self) -> list[OutboxRecord]:
-        """Claim the unsettled rows nobody else holds; their records, oldest first."""
+        """Claim the unsettled rows nobody else holds; their records, oldest first.
+
+        With ``?outbox=relay`` nothing: the relay claims them with [`claim`][].
+        """
+        if self._store.relayed:
+            return []
+        return [record for _seq, record in self.claim()]
+
+    def claim(self, *, after: int = 0, limit: int | None = None) -> list[tuple[int, OutboxRecord]]:
+        """Claim up to ``limit`` unsettled rows after ``seq`` ``after`` for this store.
+
+        Rows another store holds (its ``lease`` of seconds not run out) are
+        skipped. Returns ``(seq, record)`` pairs, oldest first; settle them with
+        [`settle`][], which also releases the claim.
+        """
         store = self._store
         with self._lock:
-            rows = store.transaction(self._claim)
-            found: list[OutboxRecord] = []
-            for _seq, event_id, body, state in sorted(rows, key=lambda r: r[0]):
+            rows = store.transaction(lambda conn: self._claim(conn, after, limit))
+            found: list[tuple[int, OutboxRecord]] = []
+            for seq, event_id, body, state in sorted(rows, key=lambda r: r[0]):
                 record = self._records.get(event_id)
                 if record is None:
                     data = json.loads(body) if isinstance(body, str | bytes) else body
                     record = self._records[event_id] = OutboxRecord(codec.decode(Any, data))
                 _restore(record, state)
-                found.append(record)
+                found.append((seq, record))
             return found
 
-    def _claim(self, conn: Any) -> list[Any]:
+    def _claim(self, conn: Any, after: int, limit: int | None) -> list[Any]:
         store = self._store
         if self._discard:
             self.write(conn, ())
         now = time.time()
-        return store.claim_outbox(conn, store.token, now, now + _LEASE_SECONDS)
+        return store.claim_outbox(
+            conn, store.token, now, now + self.lease, after=after, limit=limit
+        )
 
     def settle(self, records: Iterable[OutboxRecord], subscribers: Iterable[str]) -> None:
         """Record how each delivery went; delete rows every subscriber has settled."""

@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 from omskit.clock import Clock
 from omskit.errors import ValidationError
 from omskit.ids import IdGenerator
-from omskit.storage.sql import SqlStore, TableSpec
+from omskit.storage.sql import META_TABLES, SqlStore, TableSpec
 
 __all__ = ["SqliteStore", "sqlite_path"]
 
@@ -148,35 +148,36 @@ class SqliteStore(SqlStore):
                 return found[1]
         return None
 
-    def claim_outbox(self, conn: Any, owner: str, now: float, until: float) -> list[Any]:
-        """Claim every row that is free, or ours, or whose claim has run out."""
+    def claim_outbox(
+        self, conn: Any, owner: str, now: float, until: float, *, after: int, limit: int | None
+    ) -> list[Any]:
+        """Claim the rows that are free, or ours, or whose claim has run out.
+
+        Writers are serialised by ``BEGIN IMMEDIATE``, so two relays never claim one row.
+        """
         return list(
             conn.execute(
                 "UPDATE omskit_outbox SET claimed_by = ?, claimed_until = ? "
-                "WHERE claimed_by IS NULL OR claimed_by = ? OR claimed_until < ? "
+                "WHERE seq IN (SELECT seq FROM omskit_outbox WHERE seq > ? AND "
+                "(claimed_by IS NULL OR claimed_by = ? OR claimed_until < ?) "
+                "ORDER BY seq LIMIT ?) "
                 "RETURNING seq, event_id, body, state",
-                (owner, until, owner, now),
+                (owner, until, after, owner, now, -1 if limit is None else limit),
             ).fetchall()
         )
 
-    def schema_version(self, conn: Any) -> int | None:
-        """The version row, or ``None`` when omskit has never written to this file."""
+    def has_table(self, conn: Any, name: str) -> bool:
+        """Whether ``sqlite_master`` lists the table ``name``."""
         found = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'omskit_schema'"
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
         ).fetchone()
-        if found is None:
-            return None
-        row = conn.execute("SELECT version FROM omskit_schema").fetchone()
-        return None if row is None else int(row[0])
+        return found is not None
 
     def meta_sql(self) -> list[list[str]]:
         """Migration 1: the schema version, the collections, the counter and the outbox."""
         return [
             [
-                "CREATE TABLE IF NOT EXISTS omskit_schema (version INTEGER NOT NULL)",
-                "INSERT INTO omskit_schema SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM omskit_schema)",
-                "CREATE TABLE IF NOT EXISTS omskit_collections "
-                "(name TEXT PRIMARY KEY, spec TEXT NOT NULL)",
+                *META_TABLES,
                 "CREATE TABLE IF NOT EXISTS omskit_counter (n INTEGER NOT NULL)",
                 "INSERT INTO omskit_counter SELECT 0 "
                 "WHERE NOT EXISTS (SELECT 1 FROM omskit_counter)",
@@ -189,40 +190,22 @@ class SqliteStore(SqlStore):
             ]
         ]
 
-    def create_table_sql(self, spec: TableSpec) -> list[str]:
-        """The table, its unique and lookup indexes, and for append-only ones the guards."""
+    def append_only_sql(self, spec: TableSpec) -> list[str]:
+        """Two triggers that abort every UPDATE and DELETE."""
         t = spec.name
-        cols = ["id TEXT PRIMARY KEY", "seq INTEGER NOT NULL", "version INTEGER NOT NULL"]
-        cols += ["body TEXT NOT NULL"]
-        cols += [f"{c} TEXT" for _, c, _ in spec.unique]
-        for _, c, _ in spec.indexes:
-            cols += [f"{c} TEXT", f"{c}_at INTEGER"]
-        statements = [f"CREATE TABLE {t} ({', '.join(cols)})", f"CREATE INDEX {t}_seq ON {t} (seq)"]
-        for _, c, _ in spec.unique:
-            statements += self.add_column_sql(spec, c, True)[1:]
-        for _, c, _ in spec.indexes:
-            statements += self.add_column_sql(spec, c, False)[2:]
-        if spec.append_only:
-            for action in ("UPDATE", "DELETE"):
-                statements.append(
-                    f"CREATE TRIGGER {t}_no_{action.lower()} BEFORE {action} ON {t} "
-                    f"BEGIN SELECT RAISE(ABORT, '{t} is append-only'); END"
-                )
-        return statements
+        return [
+            f"CREATE TRIGGER {t}_no_{action.lower()} BEFORE {action} ON {t} "
+            f"BEGIN SELECT RAISE(ABORT, '{t} is append-only'); END"
+            for action in ("UPDATE", "DELETE")
+        ]
 
     def add_column_sql(self, spec: TableSpec, column: str, unique: bool) -> list[str]:
-        """``ALTER TABLE ... ADD COLUMN`` and the column's index."""
+        """``ALTER TABLE ... ADD COLUMN`` (one per column) and the column's index."""
         t = spec.name
-        if unique:
-            return [
-                f"ALTER TABLE {t} ADD COLUMN {column} TEXT",
-                f"CREATE UNIQUE INDEX {t}_{column} ON {t} ({column})",
-            ]
-        return [
-            f"ALTER TABLE {t} ADD COLUMN {column} TEXT",
-            f"ALTER TABLE {t} ADD COLUMN {column}_at INTEGER",
-            f"CREATE INDEX {t}_{column} ON {t} ({column}, {column}_at, seq)",
-        ]
+        added = [f"ALTER TABLE {t} ADD COLUMN {column} TEXT"]
+        if not unique:
+            added.append(f"ALTER TABLE {t} ADD COLUMN {column}_at INTEGER")
+        return [*added, self.index_sql(spec, column, unique)]
 
     def close(self) -> None:
         """Release outbox claims, optimise, and close every thread's connection."""
