@@ -46,6 +46,20 @@ def main(argv: list[str] | None = None) -> int:
         "--version", action="version", version=f"omskit {__version__}", help="show the version"
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    _demo_parser(sub)
+    _db_parser(sub)
+    _report_parser(sub)
+    _config_parser(sub)
+    _relay_parser(sub)
+    args = parser.parse_args(argv)
+    if args.command == "db" and not (args.store or args.url):
+        parser.error("db needs the store's URL, e.g. sqlite:///shop.db")
+    handler: Any = args.handler
+    code: int = handler(args)
+    return code
+
+
+def _demo_parser(sub: Any) -> None:
     demo = sub.add_parser(
         "demo",
         help="walk through omskit on the in-memory store",
@@ -57,6 +71,23 @@ def main(argv: list[str] | None = None) -> int:
         help="run it on a durable store instead, e.g. sqlite:///demo.db; a second run "
         "shows the first run's orders and replays their captures",
     )
+    demo.set_defaults(handler=_demo)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    """``demo [--store URL]``: the walk-through, in memory or on a durable store."""
+    if args.store is None:
+        run_demo(sys.stdout)
+        return 0
+    try:
+        run_on_store(sys.stdout, args.store).close()
+    except OmskitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _db_parser(sub: Any) -> None:
     db = sub.add_parser(
         "db",
         help="the schema of a durable store: upgrade it, or show its status",
@@ -66,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     db.add_argument("action", choices=["upgrade", "status"], help="what to do")
     db.add_argument("url", nargs="?", help="the store, e.g. sqlite:///shop.db")
     db.add_argument("--store", dest="store", help="the store (instead of the positional URL)")
+    db.set_defaults(handler=lambda args: _db(args.action, args.store or args.url))
+
+
+def _report_parser(sub: Any) -> None:
     report = sub.add_parser(
         "report",
         help="write the HTML reporting dashboard of a durable store",
@@ -77,8 +112,16 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--from", dest="start", help="first local day (default: 30 days ago)")
     report.add_argument("--to", dest="end", help="last local day (default: today)")
     report.add_argument("--currency", help="report currency (default: the store's)")
-    report.add_argument("--every", default="day", choices=["day", "week", "month"],
-                        help="period of the charts over time")  # fmt: skip
+    report.add_argument(
+        "--every",
+        default="day",
+        choices=["day", "week", "month"],
+        help="period of the charts over time",
+    )
+    report.set_defaults(handler=_report)
+
+
+def _config_parser(sub: Any) -> None:
     config = sub.add_parser(
         "config",
         help="print the effective configuration; --check validates it as a whole",
@@ -88,29 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     config.add_argument("--check", action="store_true", help="validate; exit 1 on problems")
     config.add_argument("--store", help="the store, e.g. sqlite:///shop.db (default: memory)")
     config.add_argument("--config", dest="file", help="a JSON or TOML configuration file")
-    _relay_parser(sub)
-    args = parser.parse_args(argv)
-    if args.command == "relay":
-        return _relay(args)
-    if args.command == "report":
-        return _report(args)
-    if args.command == "config":
-        return _config(args.check, args.store, args.file)
-    if args.command == "demo":
-        if args.store is None:
-            run_demo(sys.stdout)
-            return 0
-        try:
-            run_on_store(sys.stdout, args.store).close()
-        except OmskitError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-    elif args.command == "db":
-        url = args.store or args.url
-        if not url:
-            parser.error("db needs the store's URL, e.g. sqlite:///shop.db")
-        return _db(args.action, url)
-    return 0
+    config.set_defaults(handler=lambda args: _config(args.check, args.store, args.file))
 
 
 def _db(action: str, url: str) -> int:
@@ -213,6 +234,7 @@ def _relay_parser(sub: Any) -> None:
         metavar="NAME=MODULE:CALLABLE",
         help="a callable taking each event, subscribed as NAME, repeatable",
     )
+    relay.set_defaults(handler=_relay)
 
 
 def _load(spec: str, what: str) -> Any:
