@@ -86,24 +86,7 @@ def encoder(tp: Any) -> Encoder:
     try:
         return _encoders[tp]
     except (KeyError, TypeError):
-        pass
-    with _lock:
-        try:
-            return _encoders[tp]
-        except KeyError:
-            pass
-        except TypeError:  # an unhashable annotation: build, do not cache
-            return _build_encoder(tp)
-        if attrs.has(tp) and isinstance(tp, type):
-            # a placeholder first: a class may contain itself (directly or not)
-            holder: list[Encoder] = []
-            _encoders[tp] = lambda v: holder[0](v)  # noqa: PLW0108 - bound later
-            built = _build_encoder(tp)
-            holder.append(built)
-        else:
-            built = _build_encoder(tp)
-        _encoders[tp] = built
-        return built
+        return _cached(tp, _encoders, _pending_encoders, _build_encoder)
 
 
 def decoder(tp: Any) -> Decoder:
@@ -111,22 +94,44 @@ def decoder(tp: Any) -> Decoder:
     try:
         return _decoders[tp]
     except (KeyError, TypeError):
-        pass
+        return _cached(tp, _decoders, _pending_decoders, _build_decoder)
+
+
+# Built under the lock and published to the tables above only when the outermost build
+# ends: another thread reads the tables without the lock, so it must never find a
+# half-built entry (a class that contains itself starts as a placeholder).
+_pending_encoders: dict[Any, Encoder] = {}
+_pending_decoders: dict[Any, Decoder] = {}
+
+
+def _cached(
+    tp: Any,
+    table: dict[Any, Callable[[Any], Any]],
+    pending: dict[Any, Callable[[Any], Any]],
+    build: Callable[[Any], Callable[[Any], Any]],
+) -> Callable[[Any], Any]:
     with _lock:
         try:
-            return _decoders[tp]
+            return table.get(tp) or pending[tp]
         except KeyError:
             pass
-        except TypeError:
-            return _build_decoder(tp)
-        if attrs.has(tp) and isinstance(tp, type):
-            holder: list[Decoder] = []
-            _decoders[tp] = lambda d: holder[0](d)  # noqa: PLW0108 - bound later
-            built = _build_decoder(tp)
-            holder.append(built)
-        else:
-            built = _build_decoder(tp)
-        _decoders[tp] = built
+        except TypeError:  # an unhashable annotation: build, do not cache
+            return build(tp)
+        outermost = not pending
+        try:
+            if attrs.has(tp) and isinstance(tp, type):
+                holder: list[Callable[[Any], Any]] = []
+                pending[tp] = lambda v: holder[0](v)  # noqa: PLW0108 - bound below
+                built = build(tp)
+                holder.append(built)
+            else:
+                built = build(tp)
+            pending[tp] = built
+            if outermost:
+                table.update(pending)
+        finally:
+            if outermost:
+                pending.clear()
         return built
 
 

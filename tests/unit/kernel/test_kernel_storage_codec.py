@@ -222,3 +222,53 @@ def test_a_captured_order_round_trips_with_its_quote_and_risk(oms: omskit.OMS) -
         stored = uow.repo(ORDERS).get(order.id)
     back = codec.loads(ORDERS.kind, codec.dumps(stored))
     same(stored, back)
+
+
+def test_threads_building_the_same_codec_at_once_never_see_it_half_built() -> None:
+    """A decoder is cached only once whole: a thread reading the cache without the lock
+    while another builds a self-containing class's codec used to get the placeholder and
+    fail with ``IndexError`` (seen in the store-credit race on SQLite)."""
+    import sys
+    import threading
+
+    import attrs as attrs_
+
+    failures: list[BaseException] = []
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so the builds interleave
+    try:
+        _race_codec_builds(attrs_, threading, failures)
+    finally:
+        sys.setswitchinterval(interval)
+    assert not failures, failures[:3]
+
+
+def _race_codec_builds(attrs_: Any, threading: Any, failures: list[BaseException]) -> None:
+    for round_ in range(30):
+
+        @attrs_.frozen
+        class Node:
+            name: str
+            amount: Decimal
+            children: tuple[Node, ...] = ()
+            tags: tuple[str, ...] = ()
+
+        Node.__qualname__ = f"Node{round_}"  # a new class each round: nothing cached
+        attrs_.resolve_types(Node, localns={"Node": Node})
+        data = codec.encode(Node("root", Decimal("1.10"), (Node("leaf", Decimal("2")),)))
+        start = threading.Barrier(8)
+
+        def work(cls: type = Node, payload: object = data, go: Any = start) -> None:
+            go.wait()
+            try:
+                for _ in range(20):
+                    assert codec.decode(cls, payload).children[0].name == "leaf"
+                    codec.encode(cls("x", Decimal("0.01")))
+            except BaseException as exc:  # collected for the assertion
+                failures.append(exc)
+
+        threads = [threading.Thread(target=work) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
