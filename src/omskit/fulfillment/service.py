@@ -32,6 +32,7 @@ from omskit.fulfillment.model import (
 from omskit.fulfillment.packing import Box, PackingResult
 from omskit.fulfillment.paperwork import Paperwork
 from omskit.fulfillment.picking import BinLocation, Layout, PickDemand, PickList, build_pick_list
+from omskit.fulfillment.ports import FulfillmentContext
 from omskit.fulfillment.settings import FulfillmentSettings
 from omskit.inventory.locations import LOCATIONS
 from omskit.inventory.service import InventoryService
@@ -86,9 +87,19 @@ class FulfillmentService:
         self.runtime = runtime
         self.services = services
         self.settings = FulfillmentSettings.from_mapping(runtime.config.section("fulfillment"))
-        self.documents = Paperwork(self)
+        self.documents = Paperwork(runtime)
+        self._ctx = FulfillmentContext(
+            clock=runtime.clock,
+            ids=runtime.ids,
+            settings=self.settings,
+            orders=services.orders,
+            inventory=services.inventory,
+            routing=services.routing,
+            carriers=services.carriers,
+        )
+        ctx = self._ctx
         services.carriers.add_tracking_listener(
-            lambda uow, record, new: shipping.on_tracking(self, uow, record, new)
+            lambda uow, record, new: shipping.on_tracking(ctx, uow, record, new)
         )
         services.orders.add_timeline_source(lookups.timeline_entries)
 
@@ -168,7 +179,7 @@ class FulfillmentService:
         """
         return self.runtime.run(
             lambda uow: release.release_in(
-                self,
+                self._ctx,
                 uow,
                 order_id,
                 allocate=allocate,
@@ -180,12 +191,12 @@ class FulfillmentService:
 
     def release_in(self, uow: UnitOfWork, order_id: str, **options: Any) -> list[FulfillmentOrder]:
         """[`release`][] inside the caller's unit of work."""
-        return release.release_in(self, uow, order_id, **options)
+        return release.release_in(self._ctx, uow, order_id, **options)
 
     def accept(self, fulfillment_order_id: str, *, actor: str = "system") -> FulfillmentOrder:
         """The location accepts the work."""
         return self.runtime.run(
-            lambda uow: station.accept_in(self, uow, fulfillment_order_id), actor=actor
+            lambda uow: station.accept_in(self._ctx, uow, fulfillment_order_id), actor=actor
         )
 
     def reject(
@@ -196,7 +207,8 @@ class FulfillmentService:
         Returns the new fulfillment orders; what no location can take is backordered.
         """
         return self.runtime.run(
-            lambda uow: station.reject_in(self, uow, fulfillment_order_id, reason)[1], actor=actor
+            lambda uow: station.reject_in(self._ctx, uow, fulfillment_order_id, reason)[1],
+            actor=actor,
         )
 
     def cancel(
@@ -215,7 +227,7 @@ class FulfillmentService:
             NotFound: no such fulfillment order.
         """
         return self.runtime.run(
-            lambda uow: station.cancel_in(self, uow, fulfillment_order_id, reason, actor),
+            lambda uow: station.cancel_in(self._ctx, uow, fulfillment_order_id, reason, actor),
             actor=actor,
         )
 
@@ -223,7 +235,7 @@ class FulfillmentService:
         self, uow: UnitOfWork, fulfillment_order_id: str, *, reason: str, actor: str = "system"
     ) -> FulfillmentOrder:
         """[`cancel`][] inside the caller's unit of work."""
-        return station.cancel_in(self, uow, fulfillment_order_id, reason, actor)
+        return station.cancel_in(self._ctx, uow, fulfillment_order_id, reason, actor)
 
     # -- picking ------------------------------------------------------------------------
     def pick_list(self, location: str, fulfillment_orders: Sequence[str] | None = None) -> PickList:
@@ -268,7 +280,7 @@ class FulfillmentService:
         """Record what was picked; short units are routed elsewhere or backordered."""
         return self.runtime.run(
             lambda uow: station.confirm_pick_in(
-                self, uow, fulfillment_order_id, picked, complete=complete
+                self._ctx, uow, fulfillment_order_id, picked, complete=complete
             )[0],
             actor=actor,
         )
@@ -283,7 +295,8 @@ class FulfillmentService:
     ) -> PackingResult:
         """Pack picked units into boxes from the location's catalogue."""
         return self.runtime.run(
-            lambda uow: shipping.pack_in(self, uow, fulfillment_order_id, quantities), actor=actor
+            lambda uow: shipping.pack_in(self._ctx, uow, fulfillment_order_id, quantities),
+            actor=actor,
         )
 
     def ship(
@@ -314,7 +327,7 @@ class FulfillmentService:
         try:
             return self.runtime.run(
                 lambda uow: shipping.ship_in(
-                    self,
+                    self._ctx,
                     uow,
                     fulfillment_order_id,
                     carrier=carrier,
@@ -335,7 +348,7 @@ class FulfillmentService:
         """The carrier collected the parcels: stock is consumed and the order shipped."""
 
         def use_case(uow: UnitOfWork) -> Shipment:
-            shipping.hand_over_in(self, uow, shipment_id)
+            shipping.hand_over_in(self._ctx, uow, shipment_id)
             return uow.repo(SHIPMENTS).get(shipment_id)
 
         return self.runtime.run(use_case, actor=actor)
@@ -346,7 +359,7 @@ class FulfillmentService:
     ) -> FulfillmentOrder:
         """Everything is picked at the store: issue the pickup code."""
         return self.runtime.run(
-            lambda uow: pickup.ready_in(self, uow, fulfillment_order_id), actor=actor
+            lambda uow: pickup.ready_in(self._ctx, uow, fulfillment_order_id), actor=actor
         )
 
     def collect(
@@ -354,12 +367,12 @@ class FulfillmentService:
     ) -> FulfillmentOrder:
         """The customer collected with ``code``."""
         return self.runtime.run(
-            lambda uow: pickup.collect_in(self, uow, fulfillment_order_id, code), actor=actor
+            lambda uow: pickup.collect_in(self._ctx, uow, fulfillment_order_id, code), actor=actor
         )
 
     def expire_pickups(self, *, actor: str = "system") -> list[FulfillmentOrder]:
         """Cancel pickups past their window; their stock becomes available again."""
-        return self.runtime.run(lambda uow: pickup.expire_in(self, uow), actor=actor)
+        return self.runtime.run(lambda uow: pickup.expire_in(self._ctx, uow), actor=actor)
 
     def confirm_dropship(
         self,
@@ -373,7 +386,7 @@ class FulfillmentService:
         """The supplier shipped: the shipment is created with the supplier's tracking."""
         return self.runtime.run(
             lambda uow: dropship.confirm_dropship_in(
-                self,
+                self._ctx,
                 uow,
                 fulfillment_order_id,
                 carrier=carrier,
