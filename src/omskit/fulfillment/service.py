@@ -13,17 +13,13 @@ from typing import Any, Protocol
 from omskit.carriers.model import Label
 from omskit.carriers.purchases import LabelPurchase
 from omskit.carriers.service import CarrierService
-from omskit.catalog.model import PRODUCTS
 from omskit.catalog.service import CatalogService
 from omskit.customers.address import Address
-from omskit.errors import ValidationError
-from omskit.fulfillment import dropship, lookups, pickup, release, shipping, station
+from omskit.fulfillment import dropship, locations, lookups, pickup, release, shipping, station
 from omskit.fulfillment.documents import Document
-from omskit.fulfillment.events import LocationConfigured
 from omskit.fulfillment.lookups import TrackedShipment
 from omskit.fulfillment.model import (
     FULFILLMENT_ORDERS,
-    LOCATION_SETUPS,
     SHIPMENTS,
     FulfillmentOrder,
     LocationSetup,
@@ -31,10 +27,9 @@ from omskit.fulfillment.model import (
 )
 from omskit.fulfillment.packing import Box, PackingResult
 from omskit.fulfillment.paperwork import Paperwork
-from omskit.fulfillment.picking import BinLocation, Layout, PickDemand, PickList, build_pick_list
+from omskit.fulfillment.picking import BinLocation, Layout, PickList
 from omskit.fulfillment.ports import FulfillmentContext
 from omskit.fulfillment.settings import FulfillmentSettings
-from omskit.inventory.locations import LOCATIONS
 from omskit.inventory.service import InventoryService
 from omskit.money import LocaleLike
 from omskit.orders.service import OrderService
@@ -42,7 +37,6 @@ from omskit.paging import Page
 from omskit.routing.service import RoutingService
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
-from omskit.validation import check_mapping, check_text
 
 __all__ = ["FulfillmentService", "FulfillmentServices"]
 
@@ -119,44 +113,8 @@ class FulfillmentService:
         Only what is given changes. Raises ``InvalidBinCode`` / ``ValidationError``
         for bad input, ``NotFound`` for an unknown location or SKU.
         """
-        code = check_text(code, "code", max_length=64)
-        clean_address = None if address is None else Address.from_mapping(address, "address")
-        raw_bins = {} if bins is None else check_mapping(bins, "bins")
-        clean_bins = {sku: BinLocation.parse(c, f"bins.{sku}") for sku, c in raw_bins.items()}
-        if boxes is not None:
-            listed: object = boxes  # from plain data, anything may come
-            if isinstance(listed, str) or not isinstance(listed, Sequence) or not listed:
-                raise ValidationError("boxes", listed, "give a list of at least one Box")
-            for i, box in enumerate(listed):
-                if not isinstance(box, Box):
-                    raise ValidationError(f"boxes[{i}]", box, "expected a Box")
-        if layout is not None and not isinstance(layout, Layout):
-            raise ValidationError("layout", layout, "expected a Layout")
-
-        def use_case(uow: UnitOfWork) -> LocationSetup:
-            uow.repo(LOCATIONS).get(code)
-            for sku in clean_bins:
-                uow.repo(PRODUCTS).get(sku)
-            repo = uow.repo(LOCATION_SETUPS)
-            setup = repo.find(code) or LocationSetup(id=code)
-            before = (setup.address, dict(setup.bins), setup.boxes, setup.layout)
-            if clean_address is not None:
-                setup.address = clean_address
-            setup.bins.update(clean_bins)
-            if boxes is not None:
-                setup.boxes = tuple(boxes)
-            if layout is not None:
-                setup.layout = layout
-            after = (setup.address, setup.bins, setup.boxes, setup.layout)
-            changed = tuple(name for name, old, new in zip(
-                ("address", "bins", "boxes", "layout"), before, after, strict=True)
-                if old != new)  # fmt: skip
-            if changed:
-                setup.record(LocationConfigured(location=code, changed=changed))
-            repo.save(setup)
-            return setup
-
-        return self.runtime.run(use_case, actor=actor)
+        change = locations.check_setup(code, address, bins, boxes, layout)
+        return self.runtime.run(lambda uow: locations.configure_in(uow, change), actor=actor)
 
     def location_setup(self, code: str) -> LocationSetup:
         """How ``code`` is set up (defaults when never configured)."""
@@ -244,30 +202,7 @@ class FulfillmentService:
         Lines are merged by SKU and sorted along the serpentine walking path.
         """
         with self.runtime.storage.unit_of_work() as uow:
-            repo = uow.repo(FULFILLMENT_ORDERS)
-            if fulfillment_orders is None:
-                chosen = [
-                    f
-                    for status in ("accepted", "picked", "packed", "partially_shipped")
-                    for f in repo.list_by("location_status", (location, status))
-                ]
-            else:
-                chosen = [repo.get(i) for i in fulfillment_orders]
-                for fo in chosen:
-                    if fo.location != location:
-                        raise ValidationError(
-                            f"fulfillment_orders.{fo.id}",
-                            fo.location,
-                            f"every order must be at {location}",
-                        )
-            demands = [
-                PickDemand(fo.id, x.line_ref, x.sku, x.to_pick)
-                for fo in chosen
-                for x in fo.lines
-                if x.to_pick
-            ]
-            setup = shipping.setup_in(uow, location)
-            return build_pick_list(location, demands, setup.bins, setup.layout)
+            return locations.pick_list_in(uow, location, fulfillment_orders)
 
     def confirm_pick(
         self,
