@@ -213,18 +213,20 @@ def ship_in(
         explanation=explanation,
     )
     add_shipment_in(uow, shipment)
-    ids = {b.number for b in waiting}
-    fo.boxes = [
-        attrs.evolve(b, shipment_id=shipment_id) if b.number in ids else b for b in fo.boxes
-    ]
-    fo.note(
-        shipment.created_at,
-        "labelled",
-        f"{shipment_id}: {carrier}/{service}",
-        actor=current_actor(),
-    )
-    uow.repo(FULFILLMENT_ORDERS).save(fo)
+    _mark_labelled(uow, fo, shipment, {b.number for b in waiting})
     return shipment
+
+
+def _mark_labelled(
+    uow: UnitOfWork, fo: FulfillmentOrder, shipment: Shipment, numbers: set[int]
+) -> None:
+    """The boxes ``numbers`` of ``fo`` now travel in ``shipment``."""
+    fo.boxes = [
+        attrs.evolve(b, shipment_id=shipment.id) if b.number in numbers else b for b in fo.boxes
+    ]
+    detail = f"{shipment.id}: {shipment.carrier}/{shipment.service}"
+    fo.note(shipment.created_at, "labelled", detail, actor=current_actor())
+    uow.repo(FULFILLMENT_ORDERS).save(fo)
 
 
 def _choose_service(
