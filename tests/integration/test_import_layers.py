@@ -62,17 +62,6 @@ KNOWN_CYCLES: list[frozenset[str]] = [
             "omskit.orders.service",
         }
     ),
-    frozenset(
-        {
-            "omskit.fulfillment.dropship",
-            "omskit.fulfillment.paperwork",
-            "omskit.fulfillment.pickup",
-            "omskit.fulfillment.release",
-            "omskit.fulfillment.service",
-            "omskit.fulfillment.shipping",
-            "omskit.fulfillment.station",
-        }
-    ),
 ]
 
 

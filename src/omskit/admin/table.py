@@ -229,6 +229,7 @@ GUARDS: Mapping[str, Guard] = {
     "carriers.handle_webhook": _g("carriers.tracking"),
     "carriers.refresh_tracking": _g("carriers.tracking", target=LABEL),
     "carriers.add_events_in": _g("carriers.tracking"),
+    "carriers.hand_over_in": _g("carriers.tracking"),
     "carriers.add_tracking_listener": _g("admin.configure"),
     # events
     "events.subscribe": _g("events.manage"),

@@ -97,7 +97,13 @@ class CarrierService(LabelDesk):
         return self.registry.get(name)
 
     def add_tracking_listener(self, listener: TrackingListener) -> None:
-        """Call ``listener`` inside every transaction that adds tracking events to a label."""
+        """Call ``listener`` inside every transaction that adds tracking events to a label.
+
+        Listeners hear the carrier's own scans (webhooks, pulled tracking,
+        `add_events_in`). A hand-over scan that fulfillment records through
+        `hand_over_in` is not relayed: subscribe to ``TrackingUpdated`` or
+        ``ShipmentDispatched`` events to follow hand-overs.
+        """
         self._listeners.append(listener)
 
     # -- rates ------------------------------------------------------------------------
@@ -282,6 +288,33 @@ class CarrierService(LabelDesk):
         Raises:
             InvalidTransition: the label was voided.
         """
+        new = self._merge_in(uow, record, events, delivery_id)
+        if new:
+            for listener in self._listeners:
+                listener(uow, record, new)
+        return new
+
+    def hand_over_in(
+        self, uow: UnitOfWork, record: LabelRecord, event: TrackingEvent
+    ) -> tuple[TrackingEvent, ...]:
+        """Record the hand-over scan ``event`` on ``record``; tracking listeners are not called.
+
+        Fulfillment reports its own hand-over: it marks the label here and moves its
+        shipment itself, so the scan does not travel back up through a listener. Returns
+        the events that were new (none when the label already had this scan).
+
+        Raises:
+            InvalidTransition: the label was voided.
+        """
+        return self._merge_in(uow, record, (event,), "")
+
+    def _merge_in(
+        self,
+        uow: UnitOfWork,
+        record: LabelRecord,
+        events: Sequence[TrackingEvent],
+        delivery_id: str,
+    ) -> tuple[TrackingEvent, ...]:
         if record.status == "voided":
             raise InvalidTransition("label", "voided", "track", ["active"])
         before = record.tracking_status
@@ -300,8 +333,6 @@ class CarrierService(LabelDesk):
             )
         )
         uow.repo(LABELS).save(record)
-        for listener in self._listeners:
-            listener(uow, record, new)
         return new
 
     def _apply(

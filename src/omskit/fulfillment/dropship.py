@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from omskit.carriers.model import Label
 from omskit.catalog.model import PRODUCTS
 from omskit.events import current_actor
 from omskit.fulfillment.model import FULFILLMENT_ORDERS, Shipment, ShipmentParcel
+from omskit.fulfillment.ports import FulfillmentContext
 from omskit.fulfillment.release import claim_order
 from omskit.fulfillment.shipping import add_shipment_in, hand_over_in, ship_from_in
 from omskit.money import Money
 from omskit.storage.ports import UnitOfWork
 from omskit.validation import check_text
 
-if TYPE_CHECKING:
-    from omskit.fulfillment.service import FulfillmentService
-
 __all__ = ["confirm_dropship_in"]
 
 
 def confirm_dropship_in(
-    svc: FulfillmentService,
+    ctx: FulfillmentContext,
     uow: UnitOfWork,
     fo_id: str,
     *,
@@ -34,8 +30,8 @@ def confirm_dropship_in(
     fo.require("confirm")
     number = check_text(tracking_number, "tracking_number", max_length=64)
     order = claim_order(uow, fo.order_id)
-    now = svc.runtime.clock.now()
-    shipment_id = svc.runtime.ids.new_id("shp")
+    now = ctx.clock.now()
+    shipment_id = ctx.ids.new_id("shp")
     weight = sum(uow.repo(PRODUCTS).get(x.sku).weight_grams * x.quantity for x in fo.lines)
     lines = tuple((x.line_ref, x.quantity) for x in fo.lines)
     supplier = ship_from_in(uow, fo.location)
@@ -51,7 +47,7 @@ def confirm_dropship_in(
         weight_grams=weight,
         reference=shipment_id,
     )
-    svc.services.carriers.register_label_in(uow, label, reference=shipment_id, owner="fulfillment")
+    ctx.carriers.register_label_in(uow, label, reference=shipment_id, owner="fulfillment")
     for x in fo.lines:
         x.picked = x.packed = x.quantity
     shipment = Shipment(
@@ -69,5 +65,5 @@ def confirm_dropship_in(
     fo.status = "confirmed"
     fo.note(now, "supplier_confirmed", f"{carrier} {number}", actor=current_actor())
     uow.repo(FULFILLMENT_ORDERS).save(fo)
-    hand_over_in(svc, uow, shipment_id)
+    hand_over_in(ctx, uow, shipment_id)
     return shipment

@@ -6,7 +6,7 @@ Reached as ``oms.fulfillment.documents``; the renderers themselves are pure
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from omskit.carriers.records import LABELS
 from omskit.catalog.model import PRODUCTS
@@ -26,10 +26,8 @@ from omskit.fulfillment.picking import PickList
 from omskit.money import LocaleLike, Money, allocate
 from omskit.orders.model import Order
 from omskit.orders.storage import ORDERS
+from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
-
-if TYPE_CHECKING:
-    from omskit.fulfillment.service import FulfillmentService
 
 __all__ = ["Paperwork"]
 
@@ -37,22 +35,20 @@ __all__ = ["Paperwork"]
 class Paperwork:
     """Renders the documents of pick lists and shipments, in the recipient's locale."""
 
-    def __init__(self, service: FulfillmentService) -> None:
-        self._svc = service
+    def __init__(self, runtime: Runtime) -> None:
+        self._rt = runtime
 
     def _load(self, shipment_id: str) -> tuple[UnitOfWork, Shipment, Order]:
-        uow = self._svc.runtime.storage.unit_of_work()
+        uow = self._rt.storage.unit_of_work()
         shipment = uow.repo(SHIPMENTS).get(shipment_id)
         return uow, shipment, uow.repo(ORDERS).get(shipment.order_id)
 
     def pick_list(self, pick: PickList, locale: LocaleLike = "en_US") -> Document:
         """The pick list as text and HTML, with product names."""
-        with self._svc.runtime.storage.unit_of_work() as uow:
+        with self._rt.storage.unit_of_work() as uow:
             products = uow.repo(PRODUCTS)
             names = {t.sku: p.name for t in pick.tasks if (p := products.find(t.sku))}
-        return render_pick_list(
-            pick, names=names, printed_at=self._svc.runtime.clock.now(), locale=locale
-        )
+        return render_pick_list(pick, names=names, printed_at=self._rt.clock.now(), locale=locale)
 
     def packing_slips(self, shipment_id: str, locale: LocaleLike | None = None) -> list[Document]:
         """One packing slip per parcel of the shipment."""

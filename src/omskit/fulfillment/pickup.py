@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from omskit.carriers.base import serial_for
 from omskit.errors import InvalidTransition
 from omskit.events import current_actor
 from omskit.fulfillment.errors import PickupCodeMismatch
 from omskit.fulfillment.events import PickupCollected, PickupExpired, ReadyForPickup
 from omskit.fulfillment.model import FULFILLMENT_ORDERS, FulfillmentOrder
+from omskit.fulfillment.ports import FulfillmentContext
 from omskit.storage.ports import UnitOfWork
-
-if TYPE_CHECKING:
-    from omskit.fulfillment.service import FulfillmentService
 
 __all__ = ["collect_in", "expire_in", "ready_in"]
 
@@ -26,12 +22,12 @@ def _pickup(uow: UnitOfWork, fo_id: str, action: str) -> FulfillmentOrder:
     return fo
 
 
-def ready_in(svc: FulfillmentService, uow: UnitOfWork, fo_id: str) -> FulfillmentOrder:
+def ready_in(ctx: FulfillmentContext, uow: UnitOfWork, fo_id: str) -> FulfillmentOrder:
     """Everything is picked at the store: issue the pickup code and start the clock."""
     fo = _pickup(uow, fo_id, "ready_for_pickup")
-    now = svc.runtime.clock.now()
+    now = ctx.clock.now()
     fo.pickup_code = serial_for("pickup", fo.id, fo.order_id, digits=6)
-    fo.pickup_expires_at = now + svc.settings.pickup_window
+    fo.pickup_expires_at = now + ctx.settings.pickup_window
     fo.status = "ready_for_pickup"
     fo.note(
         now,
@@ -52,7 +48,7 @@ def ready_in(svc: FulfillmentService, uow: UnitOfWork, fo_id: str) -> Fulfillmen
     return fo
 
 
-def collect_in(svc: FulfillmentService, uow: UnitOfWork, fo_id: str, code: str) -> FulfillmentOrder:
+def collect_in(ctx: FulfillmentContext, uow: UnitOfWork, fo_id: str, code: str) -> FulfillmentOrder:
     """The customer shows ``code`` and takes the goods: shipped and delivered at once.
 
     Raises:
@@ -60,7 +56,7 @@ def collect_in(svc: FulfillmentService, uow: UnitOfWork, fo_id: str, code: str) 
         InvalidTransition: not ready, or the pickup window has passed.
     """
     fo = _pickup(uow, fo_id, "collect")
-    now = svc.runtime.clock.now()
+    now = ctx.clock.now()
     if fo.pickup_expires_at is not None and now > fo.pickup_expires_at:
         raise InvalidTransition(
             f"fulfillment order {fo.id}",
@@ -73,7 +69,7 @@ def collect_in(svc: FulfillmentService, uow: UnitOfWork, fo_id: str, code: str) 
     lines = {x.line_ref: x.picked for x in fo.lines if x.picked}
     for x in fo.lines:
         if x.picked:
-            svc.services.inventory.consume_in(
+            ctx.inventory.consume_in(
                 uow,
                 reference=fo.order_id,
                 line_ref=x.line_ref,
@@ -83,7 +79,7 @@ def collect_in(svc: FulfillmentService, uow: UnitOfWork, fo_id: str, code: str) 
                 sku=x.sku,
             )
             x.packed = x.shipped = x.picked
-    orders = svc.services.orders
+    orders = ctx.orders
     orders.record_shipment_in(uow, fo.order_id, lines, shipment_id=fo.id, actor=current_actor())
     orders.record_delivery_in(uow, fo.order_id, lines, shipment_id=fo.id, actor=current_actor())
     fo.status = "collected"
@@ -95,9 +91,9 @@ def collect_in(svc: FulfillmentService, uow: UnitOfWork, fo_id: str, code: str) 
     return fo
 
 
-def expire_in(svc: FulfillmentService, uow: UnitOfWork) -> list[FulfillmentOrder]:
+def expire_in(ctx: FulfillmentContext, uow: UnitOfWork) -> list[FulfillmentOrder]:
     """Pickups nobody collected in time: cancel those units, their stock goes back."""
-    now = svc.runtime.clock.now()
+    now = ctx.clock.now()
     repo = uow.repo(FULFILLMENT_ORDERS)
     expired = []
     for fo in repo.list_by("status", "ready_for_pickup"):
@@ -107,7 +103,7 @@ def expire_in(svc: FulfillmentService, uow: UnitOfWork) -> list[FulfillmentOrder
         # Closed first: the order only cancels units no live fulfillment order holds.
         fo.status = "expired"
         repo.save(fo)
-        svc.services.orders.cancel_lines_in(
+        ctx.orders.cancel_lines_in(
             uow,
             fo.order_id,
             units,

@@ -6,8 +6,8 @@ fulfillment order, reservation or order change behind.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
 
 import attrs
 
@@ -18,15 +18,13 @@ from omskit.fulfillment.events import (
     FulfillmentOrderReleased,
 )
 from omskit.fulfillment.model import FULFILLMENT_ORDERS, FOLine, FulfillmentOrder
+from omskit.fulfillment.ports import FulfillmentContext
 from omskit.inventory.locations import LOCATIONS
 from omskit.inventory.reservations import Allocation
 from omskit.orders.model import Order
 from omskit.orders.storage import ORDERS
 from omskit.routing.model import SourcingLine, SourcingRequest
 from omskit.storage.ports import UnitOfWork
-
-if TYPE_CHECKING:
-    from omskit.fulfillment.service import FulfillmentService
 
 __all__ = [
     "claim_order",
@@ -77,7 +75,7 @@ def claim_order(uow: UnitOfWork, order_id: str) -> Order:
 
 
 def release_in(
-    svc: FulfillmentService,
+    ctx: FulfillmentContext,
     uow: UnitOfWork,
     order_id: str,
     *,
@@ -96,25 +94,25 @@ def release_in(
         state = "on_hold" if order.on_hold else order.status
         raise InvalidTransition(f"order {order.id}", state, "release to fulfillment", _RELEASABLE)
     if pickup_location is not None:
-        move_to_store_in(svc, uow, order, pickup_location)
+        move_to_store_in(ctx, uow, order, pickup_location)
     elif allocate:
-        _allocate_rest(svc, uow, order, strategy)
+        _allocate_rest(ctx, uow, order, strategy)
     held: dict[tuple[str, str], int] = {}
     for fo in live_orders(uow, order.id):
         for ref, qty in fo.open_units.items():
             held[(fo.location, ref)] = held.get((fo.location, ref), 0) + qty
     wanted: dict[str, list[FOLine]] = {}
-    for r in svc.services.inventory.reservations_in(uow, order.id):
+    for r in ctx.inventory.reservations_in(uow, order.id):
         free = r.quantity - held.get((r.location, r.line_ref), 0)
         if free > 0:
             held[(r.location, r.line_ref)] = held.get((r.location, r.line_ref), 0) + free
             wanted.setdefault(r.location, []).append(FOLine(r.line_ref, r.sku, free))
     kinds = {loc: ("pickup" if loc == pickup_location else "ship") for loc in wanted}
-    return create_orders_in(svc, uow, order, wanted, kinds)
+    return create_orders_in(ctx, uow, order, wanted, kinds)
 
 
 def create_orders_in(
-    svc: FulfillmentService,
+    ctx: FulfillmentContext,
     uow: UnitOfWork,
     order: Order,
     wanted: Mapping[str, list[FOLine]],
@@ -126,14 +124,14 @@ def create_orders_in(
     """
     if wanted:
         uow.repo(ORDERS).save(order)
-    now = svc.runtime.clock.now()
+    now = ctx.clock.now()
     created = []
     repo = uow.repo(FULFILLMENT_ORDERS)
     for location, lines in wanted.items():
         site = uow.repo(LOCATIONS).get(location)
         kind = "dropship" if site.kind == "supplier" else (kinds or {}).get(location, "ship")
         fo = FulfillmentOrder(
-            id=svc.runtime.ids.new_id("fo"),
+            id=ctx.ids.new_id("fo"),
             order_id=order.id,
             location=location,
             kind=kind,
@@ -157,26 +155,33 @@ def create_orders_in(
             actor=current_actor(),
         )
         if kind == "dropship":
-            fo.status = "sent_to_supplier"
-            fo.po_number = f"PO-{fo.id}"
-            fo.record(
-                DropshipOrderSent(
-                    fulfillment_order_id=fo.id,
-                    order_id=order.id,
-                    supplier=location,
-                    po_number=fo.po_number,
-                    lines=listed,
-                )
-            )
-            fo.note(now, "purchase_order_sent", fo.po_number, actor=current_actor())
+            _send_to_supplier(fo, now, listed)
         repo.add(fo)
         created.append(fo)
-    _start(svc, uow, order, created)
+    _start(ctx, uow, order, created)
     return created
 
 
+def _send_to_supplier(
+    fo: FulfillmentOrder, now: dt.datetime, listed: tuple[tuple[str, str, int], ...]
+) -> None:
+    """A supplier's work is a purchase order, sent at once."""
+    fo.status = "sent_to_supplier"
+    fo.po_number = f"PO-{fo.id}"
+    fo.record(
+        DropshipOrderSent(
+            fulfillment_order_id=fo.id,
+            order_id=fo.order_id,
+            supplier=fo.location,
+            po_number=fo.po_number,
+            lines=listed,
+        )
+    )
+    fo.note(now, "purchase_order_sent", fo.po_number, actor=current_actor())
+
+
 def _start(
-    svc: FulfillmentService, uow: UnitOfWork, order: Order, created: list[FulfillmentOrder]
+    ctx: FulfillmentContext, uow: UnitOfWork, order: Order, created: list[FulfillmentOrder]
 ) -> None:
     """Count the units just released to locations as in fulfillment on the order.
 
@@ -193,25 +198,25 @@ def _start(
         if room > 0:
             started[ref] = room
     if started:
-        svc.services.orders.record_fulfillment_started_in(uow, order.id, started)
+        ctx.orders.record_fulfillment_started_in(uow, order.id, started)
 
 
 def _allocate_rest(
-    svc: FulfillmentService, uow: UnitOfWork, order: Order, strategy: str | None
+    ctx: FulfillmentContext, uow: UnitOfWork, order: Order, strategy: str | None
 ) -> None:
     if not any(x.active > x.allocated for x in order.lines):
         return
     # units on top of what the order holds: its holds are spoken for
-    request = attrs.evolve(svc.services.orders.sourcing_request(order), count_own_holds=False)
-    plan = svc.services.routing.plan_in(uow, request, strategy)
-    _reserve(svc, uow, order, plan.allocations)
+    request = attrs.evolve(ctx.orders.sourcing_request(order), count_own_holds=False)
+    plan = ctx.routing.plan_in(uow, request, strategy)
+    _reserve(ctx, uow, order, plan.allocations)
     _backorder(
-        svc, uow, order, {s.line_ref: s.quantity for s in plan.unfulfilled}, "no location has stock"
+        ctx, uow, order, {s.line_ref: s.quantity for s in plan.unfulfilled}, "no location has stock"
     )
 
 
 def _reserve(
-    svc: FulfillmentService,
+    ctx: FulfillmentContext,
     uow: UnitOfWork,
     order: Order,
     allocations: Iterable[Allocation],
@@ -221,18 +226,16 @@ def _reserve(
     found = tuple(allocations)
     if not found:
         return
-    svc.services.inventory.reserve_in(
-        uow, reference=order.id, allocations=found, actor=current_actor()
-    )
+    ctx.inventory.reserve_in(uow, reference=order.id, allocations=found, actor=current_actor())
     if record:
         per_line: dict[str, int] = {}
         for a in found:
             per_line[a.line_ref] = per_line.get(a.line_ref, 0) + a.quantity
-        svc.services.orders.record_allocation_in(uow, order.id, per_line)
+        ctx.orders.record_allocation_in(uow, order.id, per_line)
 
 
 def _backorder(
-    svc: FulfillmentService, uow: UnitOfWork, order: Order, units: Mapping[str, int], why: str
+    ctx: FulfillmentContext, uow: UnitOfWork, order: Order, units: Mapping[str, int], why: str
 ) -> dict[str, int]:
     """Record ``units`` (never allocated) as backordered on the order."""
     wanted: dict[str, int] = {}
@@ -242,12 +245,12 @@ def _backorder(
         if min(qty, room) > 0:
             wanted[ref] = min(qty, room)
     if wanted:
-        svc.services.orders.record_backorder_in(uow, order.id, wanted, why)
+        ctx.orders.record_backorder_in(uow, order.id, wanted, why)
     return wanted
 
 
 def reroute_in(
-    svc: FulfillmentService,
+    ctx: FulfillmentContext,
     uow: UnitOfWork,
     order: Order,
     units: Mapping[str, int],
@@ -279,23 +282,23 @@ def reroute_in(
         channel=order.channel,
         count_own_holds=False,  # new units, on top of what the order still holds
     )
-    plan = svc.services.routing.plan_in(uow, request, None)
-    _reserve(svc, uow, order, plan.allocations, record=False)
+    plan = ctx.routing.plan_in(uow, request, None)
+    _reserve(ctx, uow, order, plan.allocations, record=False)
     lines: dict[str, list[FOLine]] = {}
     for a in plan.allocations:
         lines.setdefault(a.location, []).append(FOLine(a.line_ref, a.sku, a.quantity))
-    created = create_orders_in(svc, uow, order, lines)
+    created = create_orders_in(ctx, uow, order, lines)
     missing: dict[str, int] = {}
     for s in plan.unfulfilled:
         missing[s.line_ref] = missing.get(s.line_ref, 0) + s.quantity
     if missing:
-        svc.services.orders.record_deallocation_in(
+        ctx.orders.record_deallocation_in(
             uow, order.id, missing, reason=why, backorder=True, started=started
         )
     return created, missing
 
 
-def move_to_store_in(svc: FulfillmentService, uow: UnitOfWork, order: Order, store: str) -> None:
+def move_to_store_in(ctx: FulfillmentContext, uow: UnitOfWork, order: Order, store: str) -> None:
     """Hold every unshipped unit of ``order`` at ``store`` for click & collect.
 
     Raises:
@@ -315,25 +318,21 @@ def move_to_store_in(svc: FulfillmentService, uow: UnitOfWork, order: Order, sto
             "switch to click & collect",
             ["not yet released"],
         )
-    if any(r.quantity for r in svc.services.inventory.reservations_in(uow, order.id)):
-        svc.services.inventory.release_in(
-            uow, reference=order.id, reason=f"click & collect at {store}"
-        )
+    if any(r.quantity for r in ctx.inventory.reservations_in(uow, order.id)):
+        ctx.inventory.release_in(uow, reference=order.id, reason=f"click & collect at {store}")
     wanted = [
         Allocation(store, x.sku, x.active - x.shipped, x.id)
         for x in order.lines
         if x.active > x.shipped
     ]
     new_units = {x.id: x.active - x.allocated for x in order.lines if x.active > x.allocated}
-    svc.services.inventory.reserve_in(
-        uow, reference=order.id, allocations=wanted, actor=current_actor()
-    )
+    ctx.inventory.reserve_in(uow, reference=order.id, allocations=wanted, actor=current_actor())
     if new_units:
-        svc.services.orders.record_allocation_in(uow, order.id, new_units)
+        ctx.orders.record_allocation_in(uow, order.id, new_units)
 
 
 def release_units_in(
-    svc: FulfillmentService,
+    ctx: FulfillmentContext,
     uow: UnitOfWork,
     fo: FulfillmentOrder,
     units: Mapping[str, int],
@@ -344,7 +343,7 @@ def release_units_in(
     Only the holds at ``fo``'s location are touched; a line split over several locations
     keeps its other holds. At most what the location still holds is released.
     """
-    inventory = svc.services.inventory
+    inventory = ctx.inventory
     here: dict[str, int] = {}
     for r in inventory.reservations_in(uow, fo.order_id):
         if r.location == fo.location and r.quantity > 0:

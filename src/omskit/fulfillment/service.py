@@ -13,17 +13,13 @@ from typing import Any, Protocol
 from omskit.carriers.model import Label
 from omskit.carriers.purchases import LabelPurchase
 from omskit.carriers.service import CarrierService
-from omskit.catalog.model import PRODUCTS
 from omskit.catalog.service import CatalogService
 from omskit.customers.address import Address
-from omskit.errors import ValidationError
-from omskit.fulfillment import dropship, lookups, pickup, release, shipping, station
+from omskit.fulfillment import dropship, locations, lookups, pickup, release, shipping, station
 from omskit.fulfillment.documents import Document
-from omskit.fulfillment.events import LocationConfigured
 from omskit.fulfillment.lookups import TrackedShipment
 from omskit.fulfillment.model import (
     FULFILLMENT_ORDERS,
-    LOCATION_SETUPS,
     SHIPMENTS,
     FulfillmentOrder,
     LocationSetup,
@@ -31,9 +27,9 @@ from omskit.fulfillment.model import (
 )
 from omskit.fulfillment.packing import Box, PackingResult
 from omskit.fulfillment.paperwork import Paperwork
-from omskit.fulfillment.picking import BinLocation, Layout, PickDemand, PickList, build_pick_list
+from omskit.fulfillment.picking import BinLocation, Layout, PickList
+from omskit.fulfillment.ports import FulfillmentContext
 from omskit.fulfillment.settings import FulfillmentSettings
-from omskit.inventory.locations import LOCATIONS
 from omskit.inventory.service import InventoryService
 from omskit.money import LocaleLike
 from omskit.orders.service import OrderService
@@ -41,7 +37,6 @@ from omskit.paging import Page
 from omskit.routing.service import RoutingService
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
-from omskit.validation import check_mapping, check_text
 
 __all__ = ["FulfillmentService", "FulfillmentServices"]
 
@@ -86,9 +81,19 @@ class FulfillmentService:
         self.runtime = runtime
         self.services = services
         self.settings = FulfillmentSettings.from_mapping(runtime.config.section("fulfillment"))
-        self.documents = Paperwork(self)
+        self.documents = Paperwork(runtime)
+        self._ctx = FulfillmentContext(
+            clock=runtime.clock,
+            ids=runtime.ids,
+            settings=self.settings,
+            orders=services.orders,
+            inventory=services.inventory,
+            routing=services.routing,
+            carriers=services.carriers,
+        )
+        ctx = self._ctx
         services.carriers.add_tracking_listener(
-            lambda uow, record, new: shipping.on_tracking(self, uow, record, new)
+            lambda uow, record, new: shipping.on_tracking(ctx, uow, record, new)
         )
         services.orders.add_timeline_source(lookups.timeline_entries)
 
@@ -108,44 +113,8 @@ class FulfillmentService:
         Only what is given changes. Raises ``InvalidBinCode`` / ``ValidationError``
         for bad input, ``NotFound`` for an unknown location or SKU.
         """
-        code = check_text(code, "code", max_length=64)
-        clean_address = None if address is None else Address.from_mapping(address, "address")
-        raw_bins = {} if bins is None else check_mapping(bins, "bins")
-        clean_bins = {sku: BinLocation.parse(c, f"bins.{sku}") for sku, c in raw_bins.items()}
-        if boxes is not None:
-            listed: object = boxes  # from plain data, anything may come
-            if isinstance(listed, str) or not isinstance(listed, Sequence) or not listed:
-                raise ValidationError("boxes", listed, "give a list of at least one Box")
-            for i, box in enumerate(listed):
-                if not isinstance(box, Box):
-                    raise ValidationError(f"boxes[{i}]", box, "expected a Box")
-        if layout is not None and not isinstance(layout, Layout):
-            raise ValidationError("layout", layout, "expected a Layout")
-
-        def use_case(uow: UnitOfWork) -> LocationSetup:
-            uow.repo(LOCATIONS).get(code)
-            for sku in clean_bins:
-                uow.repo(PRODUCTS).get(sku)
-            repo = uow.repo(LOCATION_SETUPS)
-            setup = repo.find(code) or LocationSetup(id=code)
-            before = (setup.address, dict(setup.bins), setup.boxes, setup.layout)
-            if clean_address is not None:
-                setup.address = clean_address
-            setup.bins.update(clean_bins)
-            if boxes is not None:
-                setup.boxes = tuple(boxes)
-            if layout is not None:
-                setup.layout = layout
-            after = (setup.address, setup.bins, setup.boxes, setup.layout)
-            changed = tuple(name for name, old, new in zip(
-                ("address", "bins", "boxes", "layout"), before, after, strict=True)
-                if old != new)  # fmt: skip
-            if changed:
-                setup.record(LocationConfigured(location=code, changed=changed))
-            repo.save(setup)
-            return setup
-
-        return self.runtime.run(use_case, actor=actor)
+        change = locations.check_setup(code, address, bins, boxes, layout)
+        return self.runtime.run(lambda uow: locations.configure_in(uow, change), actor=actor)
 
     def location_setup(self, code: str) -> LocationSetup:
         """How ``code`` is set up (defaults when never configured)."""
@@ -168,7 +137,7 @@ class FulfillmentService:
         """
         return self.runtime.run(
             lambda uow: release.release_in(
-                self,
+                self._ctx,
                 uow,
                 order_id,
                 allocate=allocate,
@@ -180,12 +149,12 @@ class FulfillmentService:
 
     def release_in(self, uow: UnitOfWork, order_id: str, **options: Any) -> list[FulfillmentOrder]:
         """[`release`][] inside the caller's unit of work."""
-        return release.release_in(self, uow, order_id, **options)
+        return release.release_in(self._ctx, uow, order_id, **options)
 
     def accept(self, fulfillment_order_id: str, *, actor: str = "system") -> FulfillmentOrder:
         """The location accepts the work."""
         return self.runtime.run(
-            lambda uow: station.accept_in(self, uow, fulfillment_order_id), actor=actor
+            lambda uow: station.accept_in(self._ctx, uow, fulfillment_order_id), actor=actor
         )
 
     def reject(
@@ -196,7 +165,8 @@ class FulfillmentService:
         Returns the new fulfillment orders; what no location can take is backordered.
         """
         return self.runtime.run(
-            lambda uow: station.reject_in(self, uow, fulfillment_order_id, reason)[1], actor=actor
+            lambda uow: station.reject_in(self._ctx, uow, fulfillment_order_id, reason)[1],
+            actor=actor,
         )
 
     def cancel(
@@ -215,7 +185,7 @@ class FulfillmentService:
             NotFound: no such fulfillment order.
         """
         return self.runtime.run(
-            lambda uow: station.cancel_in(self, uow, fulfillment_order_id, reason, actor),
+            lambda uow: station.cancel_in(self._ctx, uow, fulfillment_order_id, reason, actor),
             actor=actor,
         )
 
@@ -223,7 +193,7 @@ class FulfillmentService:
         self, uow: UnitOfWork, fulfillment_order_id: str, *, reason: str, actor: str = "system"
     ) -> FulfillmentOrder:
         """[`cancel`][] inside the caller's unit of work."""
-        return station.cancel_in(self, uow, fulfillment_order_id, reason, actor)
+        return station.cancel_in(self._ctx, uow, fulfillment_order_id, reason, actor)
 
     # -- picking ------------------------------------------------------------------------
     def pick_list(self, location: str, fulfillment_orders: Sequence[str] | None = None) -> PickList:
@@ -232,30 +202,7 @@ class FulfillmentService:
         Lines are merged by SKU and sorted along the serpentine walking path.
         """
         with self.runtime.storage.unit_of_work() as uow:
-            repo = uow.repo(FULFILLMENT_ORDERS)
-            if fulfillment_orders is None:
-                chosen = [
-                    f
-                    for status in ("accepted", "picked", "packed", "partially_shipped")
-                    for f in repo.list_by("location_status", (location, status))
-                ]
-            else:
-                chosen = [repo.get(i) for i in fulfillment_orders]
-                for fo in chosen:
-                    if fo.location != location:
-                        raise ValidationError(
-                            f"fulfillment_orders.{fo.id}",
-                            fo.location,
-                            f"every order must be at {location}",
-                        )
-            demands = [
-                PickDemand(fo.id, x.line_ref, x.sku, x.to_pick)
-                for fo in chosen
-                for x in fo.lines
-                if x.to_pick
-            ]
-            setup = shipping.setup_in(uow, location)
-            return build_pick_list(location, demands, setup.bins, setup.layout)
+            return locations.pick_list_in(uow, location, fulfillment_orders)
 
     def confirm_pick(
         self,
@@ -268,7 +215,7 @@ class FulfillmentService:
         """Record what was picked; short units are routed elsewhere or backordered."""
         return self.runtime.run(
             lambda uow: station.confirm_pick_in(
-                self, uow, fulfillment_order_id, picked, complete=complete
+                self._ctx, uow, fulfillment_order_id, picked, complete=complete
             )[0],
             actor=actor,
         )
@@ -283,7 +230,8 @@ class FulfillmentService:
     ) -> PackingResult:
         """Pack picked units into boxes from the location's catalogue."""
         return self.runtime.run(
-            lambda uow: shipping.pack_in(self, uow, fulfillment_order_id, quantities), actor=actor
+            lambda uow: shipping.pack_in(self._ctx, uow, fulfillment_order_id, quantities),
+            actor=actor,
         )
 
     def ship(
@@ -314,7 +262,7 @@ class FulfillmentService:
         try:
             return self.runtime.run(
                 lambda uow: shipping.ship_in(
-                    self,
+                    self._ctx,
                     uow,
                     fulfillment_order_id,
                     carrier=carrier,
@@ -335,7 +283,7 @@ class FulfillmentService:
         """The carrier collected the parcels: stock is consumed and the order shipped."""
 
         def use_case(uow: UnitOfWork) -> Shipment:
-            shipping.hand_over_in(self, uow, shipment_id)
+            shipping.hand_over_in(self._ctx, uow, shipment_id)
             return uow.repo(SHIPMENTS).get(shipment_id)
 
         return self.runtime.run(use_case, actor=actor)
@@ -346,7 +294,7 @@ class FulfillmentService:
     ) -> FulfillmentOrder:
         """Everything is picked at the store: issue the pickup code."""
         return self.runtime.run(
-            lambda uow: pickup.ready_in(self, uow, fulfillment_order_id), actor=actor
+            lambda uow: pickup.ready_in(self._ctx, uow, fulfillment_order_id), actor=actor
         )
 
     def collect(
@@ -354,12 +302,12 @@ class FulfillmentService:
     ) -> FulfillmentOrder:
         """The customer collected with ``code``."""
         return self.runtime.run(
-            lambda uow: pickup.collect_in(self, uow, fulfillment_order_id, code), actor=actor
+            lambda uow: pickup.collect_in(self._ctx, uow, fulfillment_order_id, code), actor=actor
         )
 
     def expire_pickups(self, *, actor: str = "system") -> list[FulfillmentOrder]:
         """Cancel pickups past their window; their stock becomes available again."""
-        return self.runtime.run(lambda uow: pickup.expire_in(self, uow), actor=actor)
+        return self.runtime.run(lambda uow: pickup.expire_in(self._ctx, uow), actor=actor)
 
     def confirm_dropship(
         self,
@@ -373,7 +321,7 @@ class FulfillmentService:
         """The supplier shipped: the shipment is created with the supplier's tracking."""
         return self.runtime.run(
             lambda uow: dropship.confirm_dropship_in(
-                self,
+                self._ctx,
                 uow,
                 fulfillment_order_id,
                 carrier=carrier,

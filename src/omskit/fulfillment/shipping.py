@@ -1,15 +1,15 @@
 """Packing, labels, hand-over, tracking and drop-ship confirmations.
 
-Tracking moves shipments through a listener the carrier service calls inside the
-webhook's transaction; every effect is keyed to a fact that only ever becomes true
-(a parcel left, every parcel arrived), so replays and reordering change nothing.
+A hand-over is reported by fulfillment itself, in one direction (see `hand_over_in`);
+the carrier's own scans move shipments through a listener the carrier service calls
+inside the webhook's transaction. Every effect is keyed to a fact that only ever becomes
+true (a parcel left, every parcel arrived), so replays and reordering change nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 import attrs
 
@@ -41,14 +41,12 @@ from omskit.fulfillment.model import (
     ShipmentParcel,
 )
 from omskit.fulfillment.packing import PackingResult, PackItem, pack
+from omskit.fulfillment.ports import FulfillmentContext
 from omskit.fulfillment.release import claim_order
 from omskit.inventory.locations import LOCATIONS
 from omskit.money import sum_money
 from omskit.storage.ports import UnitOfWork
 from omskit.validation import check_mapping, check_quantity
-
-if TYPE_CHECKING:
-    from omskit.fulfillment.service import FulfillmentService
 
 __all__ = [
     "add_shipment_in",
@@ -83,7 +81,7 @@ def ship_from_in(uow: UnitOfWork, location: str) -> Address:
 
 
 def pack_in(
-    svc: FulfillmentService, uow: UnitOfWork, fo_id: str, quantities: Mapping[str, int] | None
+    ctx: FulfillmentContext, uow: UnitOfWork, fo_id: str, quantities: Mapping[str, int] | None
 ) -> PackingResult:
     """Pack picked units (all of them, or ``quantities`` per line) into boxes.
 
@@ -108,7 +106,7 @@ def pack_in(
             for _ in range(qty)
         )
     result = pack(
-        items, setup_in(uow, fo.location).boxes, fill_factor=svc.settings.packing_fill_factor
+        items, setup_in(uow, fo.location).boxes, fill_factor=ctx.settings.packing_fill_factor
     )
     first = len(fo.boxes) + 1
     for n, parcel in enumerate(result.parcels, first):
@@ -119,9 +117,7 @@ def pack_in(
         assert line is not None
         line.packed += qty
     fo.settle()
-    fo.note(
-        svc.runtime.clock.now(), "packed", result.explain().splitlines()[0], actor=current_actor()
-    )
+    fo.note(ctx.clock.now(), "packed", result.explain().splitlines()[0], actor=current_actor())
     fo.record(
         ItemsPacked(
             fulfillment_order_id=fo.id,
@@ -160,7 +156,7 @@ def _units(fo: FulfillmentOrder, quantities: Mapping[str, int] | None) -> dict[s
 
 
 def ship_in(
-    svc: FulfillmentService,
+    ctx: FulfillmentContext,
     uow: UnitOfWork,
     fo_id: str,
     *,
@@ -190,22 +186,11 @@ def ship_in(
         tuple(ParcelSpec(b.weight_grams, b.box.inner) for b in waiting),
         order.total.gross,
     )
-    settings = svc.settings
-    if carrier is None and settings.default_carrier:
-        carrier, service = settings.default_carrier, service or settings.default_service or None
-    explanation = ""
-    if carrier is None or service is None:
-        goal = objective or settings.rate_objective
-        if goal == "promise" and deliver_by is None:
-            today = svc.runtime.clock.now().date()
-            deliver_by = add_business_days(today, settings.promise_days)
-        choice = svc.services.carriers.shop(
-            request, goal, deliver_by=deliver_by, carriers=None if carrier is None else [carrier]
-        )
-        carrier, service = choice.chosen.carrier, choice.chosen.service
-        explanation = choice.explain()
-    shipment_id = svc.runtime.ids.new_id("shp")
-    records = svc.services.carriers.buy_label_in(
+    carrier, service, explanation = _choose_service(
+        ctx, request, carrier, service, objective=objective, deliver_by=deliver_by
+    )
+    shipment_id = ctx.ids.new_id("shp")
+    records = ctx.carriers.buy_label_in(
         uow,
         request,
         carrier=carrier,
@@ -217,7 +202,71 @@ def ship_in(
         purchase=f"{fo.id}:parcels-{'+'.join(str(b.number) for b in waiting)}",
         attempts=attempts,
     )
-    now = svc.runtime.clock.now()
+    shipment = _labelled_shipment(
+        ctx,
+        fo,
+        shipment_id,
+        waiting,
+        records,
+        carrier=carrier,
+        service=service,
+        explanation=explanation,
+    )
+    add_shipment_in(uow, shipment)
+    _mark_labelled(uow, fo, shipment, {b.number for b in waiting})
+    return shipment
+
+
+def _mark_labelled(
+    uow: UnitOfWork, fo: FulfillmentOrder, shipment: Shipment, numbers: set[int]
+) -> None:
+    """The boxes ``numbers`` of ``fo`` now travel in ``shipment``."""
+    fo.boxes = [
+        attrs.evolve(b, shipment_id=shipment.id) if b.number in numbers else b for b in fo.boxes
+    ]
+    detail = f"{shipment.id}: {shipment.carrier}/{shipment.service}"
+    fo.note(shipment.created_at, "labelled", detail, actor=current_actor())
+    uow.repo(FULFILLMENT_ORDERS).save(fo)
+
+
+def _choose_service(
+    ctx: FulfillmentContext,
+    request: RateRequest,
+    carrier: str | None,
+    service: str | None,
+    *,
+    objective: str | None,
+    deliver_by: dt.date | None,
+) -> tuple[str, str, str]:
+    """The carrier and service to buy from, and why: as told, configured, or rate-shopped."""
+    settings = ctx.settings
+    if carrier is None and settings.default_carrier:
+        carrier, service = settings.default_carrier, service or settings.default_service or None
+    if carrier is not None and service is not None:
+        return carrier, service, ""
+    goal = objective or settings.rate_objective
+    if goal == "promise" and deliver_by is None:
+        deliver_by = add_business_days(ctx.clock.now().date(), settings.promise_days)
+    choice = ctx.carriers.shop(
+        request, goal, deliver_by=deliver_by, carriers=None if carrier is None else [carrier]
+    )
+    return choice.chosen.carrier, choice.chosen.service, choice.explain()
+
+
+def _labelled_shipment(
+    ctx: FulfillmentContext,
+    fo: FulfillmentOrder,
+    shipment_id: str,
+    waiting: list[PackedBox],
+    records: list[LabelRecord],
+    *,
+    carrier: str,
+    service: str,
+    explanation: str,
+) -> Shipment:
+    """The new shipment of the ``waiting`` parcels, one bought label each."""
+    now = ctx.clock.now()
+    first = records[0].label
     shipment = Shipment(
         id=shipment_id,
         order_id=fo.order_id,
@@ -230,18 +279,11 @@ def ship_in(
             ShipmentParcel(r.tracking_number, b.box.code, b.weight_grams, b.lines)
             for r, b in zip(records, waiting, strict=True)
         ],
-        price=sum_money((r.label.price for r in records), records[0].label.price.currency),
-        promised_date=records[0].label.promised_date,
+        price=sum_money((r.label.price for r in records), first.price.currency),
+        promised_date=first.promised_date,
         rate_explanation=explanation,
     )
     shipment.note(now, "label_purchased", f"{carrier}/{service}", actor=current_actor())
-    add_shipment_in(uow, shipment)
-    ids = {b.number for b in waiting}
-    fo.boxes = [
-        attrs.evolve(b, shipment_id=shipment_id) if b.number in ids else b for b in fo.boxes
-    ]
-    fo.note(now, "labelled", f"{shipment_id}: {carrier}/{service}", actor=current_actor())
-    uow.repo(FULFILLMENT_ORDERS).save(fo)
     return shipment
 
 
@@ -261,10 +303,16 @@ def add_shipment_in(uow: UnitOfWork, shipment: Shipment) -> None:
     uow.repo(SHIPMENTS).add(shipment)
 
 
-def hand_over_in(svc: FulfillmentService, uow: UnitOfWork, shipment_id: str) -> Shipment:
-    """The carrier took the parcels: a hand-over scan on each (a no-op when done before)."""
+def hand_over_in(ctx: FulfillmentContext, uow: UnitOfWork, shipment_id: str) -> Shipment:
+    """The carrier took the parcels: a hand-over scan on each (a no-op when done before).
+
+    Fulfillment reports its own hand-over in one direction: carriers records the scan on
+    each label (no tracking listener is called), and the shipment moves here directly:
+    inventory consumes the stock, orders records the shipment and, when configured, takes
+    the payment (see `dispatch_in`).
+    """
     shipment = uow.repo(SHIPMENTS).get(shipment_id)
-    now = svc.runtime.clock.now()
+    now = ctx.clock.now()
     event = TrackingEvent(
         at=now,
         status="handed_over",
@@ -273,76 +321,109 @@ def hand_over_in(svc: FulfillmentService, uow: UnitOfWork, shipment_id: str) -> 
         description=f"handed over at {shipment.location}",
     )
     for parcel in shipment.parcels:
-        record = svc.services.carriers.find_in(uow, parcel.tracking_number, shipment.carrier)
-        svc.services.carriers.add_events_in(uow, record, [event])
+        record = ctx.carriers.find_in(uow, parcel.tracking_number, shipment.carrier)
+        new = ctx.carriers.hand_over_in(uow, record, event)
+        if new:
+            _move(ctx, uow, shipment, parcel, record=record, new=new)
     return shipment
 
 
 def on_tracking(
-    svc: FulfillmentService,
+    ctx: FulfillmentContext,
     uow: UnitOfWork,
     record: LabelRecord,
     new: tuple[TrackingEvent, ...],
 ) -> None:
-    """Move the shipment a fulfillment label belongs to (called by the carrier service)."""
+    """Move the shipment a fulfillment label belongs to (the carriers' tracking listener).
+
+    Carries the carrier's own scans (webhooks, pulled tracking) to the shipment; a
+    hand-over fulfillment records itself does not come this way (see `hand_over_in`).
+    """
     if record.owner != "fulfillment" or not record.reference:
         return
     shipment = uow.repo(SHIPMENTS).find(record.reference)
     parcel = shipment.parcel(record.tracking_number) if shipment is not None else None
     if shipment is None or parcel is None:
         return
+    _move(ctx, uow, shipment, parcel, record=record, new=new)
+
+
+def _move(
+    ctx: FulfillmentContext,
+    uow: UnitOfWork,
+    shipment: Shipment,
+    parcel: ShipmentParcel,
+    *,
+    record: LabelRecord,
+    new: tuple[TrackingEvent, ...],
+) -> None:
+    """Apply the label's tracking status to its parcel, then to the shipment and order."""
     parcel.status = record.tracking_status
     before = shipment.status
     if record.shipped and not shipment.dispatched:
-        dispatch_in(svc, uow, shipment)
+        dispatch_in(ctx, uow, shipment)
     status = combine_statuses(p.status for p in shipment.parcels)
     if shipment.dispatched and status == "label_purchased":
         status = "handed_over"
     shipment.status = status
-    now = svc.runtime.clock.now()
     if status != before:
-        shipment.note(now, status, record.tracking_number, actor=current_actor("carrier"))
-        shipment.record(
-            ShipmentStatusChanged(
-                shipment_id=shipment.id,
-                order_id=shipment.order_id,
-                status=status,
-                previous_status=before,
-            )
-        )
-        if status in EXCEPTION_STATUSES:
-            latest = max(new, key=lambda e: e.at)
-            shipment.record(
-                ShipmentException(
-                    shipment_id=shipment.id,
-                    order_id=shipment.order_id,
-                    status=status,
-                    description=latest.description,
-                )
-            )
+        _status_changed(ctx, shipment, before, record.tracking_number, new)
     if not shipment.delivered and all(p.status == "delivered" for p in shipment.parcels):
-        shipment.delivered = True
-        svc.services.orders.record_delivery_in(
-            uow, shipment.order_id, shipment.lines, shipment_id=shipment.id
-        )
-        shipment.record(
-            ShipmentDelivered(
-                shipment_id=shipment.id,
-                order_id=shipment.order_id,
-                lines=tuple(shipment.lines.items()),
-            )
-        )
+        _deliver(ctx, uow, shipment)
     uow.repo(SHIPMENTS).save(shipment)
 
 
-def dispatch_in(svc: FulfillmentService, uow: UnitOfWork, shipment: Shipment) -> None:
+def _status_changed(
+    ctx: FulfillmentContext,
+    shipment: Shipment,
+    before: str,
+    tracking_number: str,
+    new: tuple[TrackingEvent, ...],
+) -> None:
+    """Note and record the shipment's new status (and an exception when it is one)."""
+    status = shipment.status
+    shipment.note(ctx.clock.now(), status, tracking_number, actor=current_actor("carrier"))
+    shipment.record(
+        ShipmentStatusChanged(
+            shipment_id=shipment.id,
+            order_id=shipment.order_id,
+            status=status,
+            previous_status=before,
+        )
+    )
+    if status in EXCEPTION_STATUSES:
+        latest = max(new, key=lambda e: e.at)
+        shipment.record(
+            ShipmentException(
+                shipment_id=shipment.id,
+                order_id=shipment.order_id,
+                status=status,
+                description=latest.description,
+            )
+        )
+
+
+def _deliver(ctx: FulfillmentContext, uow: UnitOfWork, shipment: Shipment) -> None:
+    """Every parcel arrived: tell the order (once) and record the delivery."""
+    shipment.delivered = True
+    ctx.orders.record_delivery_in(uow, shipment.order_id, shipment.lines, shipment_id=shipment.id)
+    shipment.record(
+        ShipmentDelivered(
+            shipment_id=shipment.id,
+            order_id=shipment.order_id,
+            lines=tuple(shipment.lines.items()),
+        )
+    )
+
+
+def dispatch_in(ctx: FulfillmentContext, uow: UnitOfWork, shipment: Shipment) -> None:
     """The shipment left: consume its stock, count it shipped, tell the order (once)."""
     fo = uow.repo(FULFILLMENT_ORDERS).get(shipment.fulfillment_order_id)
     lines = shipment.lines
     for ref, qty in lines.items():
         line = fo.line(ref)
         assert line is not None
-        svc.services.inventory.consume_in(
+        ctx.inventory.consume_in(
             uow,
             reference=fo.order_id,
             line_ref=ref,
@@ -357,7 +438,7 @@ def dispatch_in(svc: FulfillmentService, uow: UnitOfWork, shipment: Shipment) ->
     else:
         fo.settle()
     uow.repo(FULFILLMENT_ORDERS).save(fo)
-    svc.services.orders.record_shipment_in(uow, fo.order_id, lines, shipment_id=shipment.id)
+    ctx.orders.record_shipment_in(uow, fo.order_id, lines, shipment_id=shipment.id)
     shipment.dispatched = True
     shipment.record(
         ShipmentDispatched(

@@ -7,7 +7,6 @@ fulfillment order, reservation or order change behind.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from omskit.errors import InvalidTransition, NotFound, ValidationError
 from omskit.events import current_actor
@@ -19,15 +18,13 @@ from omskit.fulfillment.events import (
     ItemsPicked,
 )
 from omskit.fulfillment.model import FULFILLMENT_ORDERS, FulfillmentOrder
+from omskit.fulfillment.ports import FulfillmentContext
 from omskit.fulfillment.release import claim_order, release_units_in, reroute_in
 from omskit.orders.lifecycle import require_action
 from omskit.orders.model import Order
 from omskit.orders.storage import ORDERS
 from omskit.storage.ports import UnitOfWork
 from omskit.validation import check_actor, check_mapping, check_quantity, check_text
-
-if TYPE_CHECKING:
-    from omskit.fulfillment.service import FulfillmentService
 
 __all__ = ["accept_in", "cancel_in", "confirm_pick_in", "reject_in"]
 
@@ -40,7 +37,7 @@ def _load(uow: UnitOfWork, fo_id: str) -> FulfillmentOrder:
     return uow.repo(FULFILLMENT_ORDERS).get(fo_id)
 
 
-def accept_in(svc: FulfillmentService, uow: UnitOfWork, fo_id: str) -> FulfillmentOrder:
+def accept_in(ctx: FulfillmentContext, uow: UnitOfWork, fo_id: str) -> FulfillmentOrder:
     """The location takes the work (a held order's work waits until the hold is lifted).
 
     Released units already count as in fulfillment on the order (see ``release``);
@@ -57,9 +54,9 @@ def accept_in(svc: FulfillmentService, uow: UnitOfWork, fo_id: str) -> Fulfillme
         if min(room, x.quantity) > 0:
             started[x.line_ref] = min(room, x.quantity)
     if started:
-        svc.services.orders.record_fulfillment_started_in(uow, order.id, started)
+        ctx.orders.record_fulfillment_started_in(uow, order.id, started)
     fo.status = "accepted"
-    now = svc.runtime.clock.now()
+    now = ctx.clock.now()
     fo.note(now, "accepted", actor=current_actor())
     fo.record(
         FulfillmentOrderAccepted(
@@ -71,7 +68,7 @@ def accept_in(svc: FulfillmentService, uow: UnitOfWork, fo_id: str) -> Fulfillme
 
 
 def reject_in(
-    svc: FulfillmentService, uow: UnitOfWork, fo_id: str, reason: str
+    ctx: FulfillmentContext, uow: UnitOfWork, fo_id: str, reason: str
 ) -> tuple[FulfillmentOrder, list[FulfillmentOrder]]:
     """The location refuses the work: give its stock back and route the units elsewhere."""
     reason = check_text(reason, "reason", max_length=500)
@@ -79,13 +76,13 @@ def reject_in(
     fo.require("reject")
     units = fo.open_units
     started = True  # released units count as in fulfillment (see release._start)
-    release_units_in(svc, uow, fo, units, f"rejected by {fo.location}: {reason}")
+    release_units_in(ctx, uow, fo, units, f"rejected by {fo.location}: {reason}")
     fo.status = "rejected"
     fo.reason = reason
     uow.repo(FULFILLMENT_ORDERS).save(fo)
     order = _order(uow, fo.order_id)
     created, missing = reroute_in(
-        svc,
+        ctx,
         uow,
         order,
         units,
@@ -93,7 +90,7 @@ def reject_in(
         why=f"{fo.location} rejected: {reason}",
         started=started,
     )
-    fo.note(svc.runtime.clock.now(), "rejected", reason, actor=current_actor())
+    fo.note(ctx.clock.now(), "rejected", reason, actor=current_actor())
     fo.record(
         FulfillmentOrderRejected(
             fulfillment_order_id=fo.id,
@@ -108,7 +105,7 @@ def reject_in(
 
 
 def cancel_in(
-    svc: FulfillmentService, uow: UnitOfWork, fo_id: str, reason: str, actor: str
+    ctx: FulfillmentContext, uow: UnitOfWork, fo_id: str, reason: str, actor: str
 ) -> FulfillmentOrder:
     """Withdraw the work from the location before picking is confirmed.
 
@@ -134,12 +131,12 @@ def cancel_in(
     fo.status = "cancelled"
     fo.reason = reason
     uow.repo(FULFILLMENT_ORDERS).save(fo)
-    release_units_in(svc, uow, fo, units, why)
+    release_units_in(ctx, uow, fo, units, why)
     if units:
-        svc.services.orders.record_deallocation_in(
+        ctx.orders.record_deallocation_in(
             uow, fo.order_id, units, reason=why, started=started, actor=actor
         )
-    fo.note(svc.runtime.clock.now(), "cancelled", reason, actor=actor)
+    fo.note(ctx.clock.now(), "cancelled", reason, actor=actor)
     fo.record(
         FulfillmentOrderCancelled(
             fulfillment_order_id=fo.id,
@@ -155,7 +152,7 @@ def cancel_in(
 
 
 def confirm_pick_in(
-    svc: FulfillmentService,
+    ctx: FulfillmentContext,
     uow: UnitOfWork,
     fo_id: str,
     picked: Mapping[str, int] | None = None,
@@ -181,30 +178,9 @@ def confirm_pick_in(
     if not any(x.to_pick for x in fo.lines):
         raise ValidationError("fulfillment_order", fo.id, "every unit is picked already")
     counts = _pick_counts(fo, picked, complete)
-    short: dict[str, int] = {}
-    for x in fo.lines:
-        got = counts.get(x.line_ref)
-        if got is None:
-            continue
-        x.picked += got
-        if complete and x.to_pick:
-            short[x.line_ref] = x.to_pick
-            x.short += x.to_pick
-    now = svc.runtime.clock.now()
-    created: list[FulfillmentOrder] = []
-    if short:
-        release_units_in(svc, uow, fo, short, f"short pick at {fo.location}")
-        _write_off(svc, uow, fo, short)
-        order = _order(uow, fo.order_id)
-        created, _missing = reroute_in(
-            svc,
-            uow,
-            order,
-            short,
-            exclude={fo.location},
-            why=f"short pick at {fo.location}",
-            started=True,
-        )
+    short = _apply_picks(fo, counts, complete)
+    now = ctx.clock.now()
+    created = _move_short(ctx, uow, fo, short) if short else []
     if all(x.picked == 0 and x.to_pick == 0 for x in fo.lines):
         fo.status = "cancelled"
         fo.reason = "nothing could be picked"
@@ -227,6 +203,39 @@ def confirm_pick_in(
     )
     uow.repo(FULFILLMENT_ORDERS).save(fo)
     return fo, created
+
+
+def _apply_picks(fo: FulfillmentOrder, counts: Mapping[str, int], complete: bool) -> dict[str, int]:
+    """Count the picked units on ``fo``'s lines; return what is short (when ``complete``)."""
+    short: dict[str, int] = {}
+    for x in fo.lines:
+        got = counts.get(x.line_ref)
+        if got is None:
+            continue
+        x.picked += got
+        if complete and x.to_pick:
+            short[x.line_ref] = x.to_pick
+            x.short += x.to_pick
+    return short
+
+
+def _move_short(
+    ctx: FulfillmentContext, uow: UnitOfWork, fo: FulfillmentOrder, short: Mapping[str, int]
+) -> list[FulfillmentOrder]:
+    """Short units leave the location: hold released, stock written off, routed elsewhere."""
+    release_units_in(ctx, uow, fo, short, f"short pick at {fo.location}")
+    _write_off(ctx, uow, fo, short)
+    order = _order(uow, fo.order_id)
+    created, _missing = reroute_in(
+        ctx,
+        uow,
+        order,
+        short,
+        exclude={fo.location},
+        why=f"short pick at {fo.location}",
+        started=True,
+    )
+    return created
 
 
 def _pick_counts(
@@ -252,14 +261,14 @@ def _pick_counts(
 
 
 def _write_off(
-    svc: FulfillmentService, uow: UnitOfWork, fo: FulfillmentOrder, short: Mapping[str, int]
+    ctx: FulfillmentContext, uow: UnitOfWork, fo: FulfillmentOrder, short: Mapping[str, int]
 ) -> None:
     """Correct on-hand stock for units the shelf did not have (as far as it is free)."""
     skus = {x.line_ref: x.sku for x in fo.lines}
     per_sku: dict[str, int] = {}
     for ref, qty in short.items():
         per_sku[skus[ref]] = per_sku.get(skus[ref], 0) + qty
-    inventory = svc.services.inventory
+    inventory = ctx.inventory
     for sku, qty in per_sku.items():
         level = inventory.level_in(uow, sku, fo.location)
         free = level.on_hand - max(level.reserved, 0) - level.quarantined
