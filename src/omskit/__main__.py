@@ -15,8 +15,8 @@ from pathlib import Path
 
 from omskit import OMS, OmskitError, __version__
 from omskit.demo import run_demo
-from omskit.plugins.builtin.sql_storage import open_sql_store
 from omskit.storage.errors import StorageError
+from omskit.storage.plugin import open_sql_store
 from omskit.storage.sql import SCHEMA_VERSION
 
 __all__ = ["main"]

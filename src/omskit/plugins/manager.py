@@ -26,14 +26,14 @@ ENTRY_POINT_GROUP = "omskit"
 AUTOLOAD_ENV = "OMSKIT_DISABLE_PLUGIN_AUTOLOAD"
 
 #: The built-in plugins, registered first so that every other plugin is called before them.
-#: The kernel's own providers live in ``omskit.plugins.builtin``; a capability's built-in
-#: providers live beside it, in its ``plugin`` module (as pytest keeps its default plugins
-#: beside the code they serve). They are named here as text and imported when the manager
-#: is built, so the kernel never imports a capability.
+#: Each lives beside what it provides, in a ``plugin`` module (as pytest keeps its default
+#: plugins beside the code they serve): the kernel's stores beside ``omskit.storage``, the
+#: fixed exchange rates beside ``omskit.money``, each capability's providers in its own
+#: package. They are named here as text and imported when the manager is built, so the
+#: plugin machinery never imports what it registers.
 DEFAULT_PLUGINS: tuple[str, ...] = (
-    "omskit.plugins.builtin.memory_storage",
-    "omskit.plugins.builtin.sql_storage",
-    "omskit.plugins.builtin.fixed_rates",
+    "omskit.storage.plugin",
+    "omskit.money_plugin",
     "omskit.pricing.tax.plugin",
     "omskit.routing.plugin",
     "omskit.carriers.plugin",
