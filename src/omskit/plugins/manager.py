@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
 import pluggy
@@ -124,7 +124,7 @@ class Registry(Generic[T]):
     def __contains__(self, name: object) -> bool:
         return name in self._items
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[T]:
         return iter(self._items.values())
 
     def __len__(self) -> int:
@@ -139,7 +139,9 @@ def collect_registry(pm: pluggy.PluginManager, hook_name: str, kind: str) -> Reg
     """Call registration hook ``hook_name`` on each plugin and fill a registry from the results.
 
     Built-in plugins register first, so a duplicate name is reported against the plugin
-    that came second.
+    that came second. pluggy's results carry no type, so the caller names the port it
+    expects (``registry: Registry[Carrier] = collect_registry(...)``); the plugins' own
+    Protocols (``CarrierPlugin``...) are what checks them.
     """
     registry: Registry[Any] = Registry(kind)
     caller = getattr(pm.hook, hook_name)
