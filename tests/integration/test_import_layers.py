@@ -21,7 +21,7 @@ import pytest
 
 #: Capability (second part of the module path) -> layer; higher numbers sit higher.
 LAYER_OF: dict[str, int] = {
-    # kernel
+    # kernel: the plugin machinery (plugins) and the kernel's built-in plugins among it
     **dict.fromkeys(
         [
             "errors",
