@@ -20,8 +20,8 @@ from omskit import OMS, __version__
 from omskit.demo import run_demo
 from omskit.demo.store import run_on_store
 from omskit.errors import OmskitError, ValidationError
-from omskit.plugins.builtin.sql_storage import open_sql_store
 from omskit.storage.errors import StorageError
+from omskit.storage.plugin import open_sql_store
 from omskit.storage.relay import Relay
 from omskit.storage.sql import SCHEMA_VERSION, SqlOutbox
 

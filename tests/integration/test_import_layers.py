@@ -21,11 +21,12 @@ import pytest
 
 #: Capability (second part of the module path) -> layer; higher numbers sit higher.
 LAYER_OF: dict[str, int] = {
-    # kernel
+    # kernel: the plugin machinery (plugins) and the kernel's built-in plugins among it
     **dict.fromkeys(
         [
             "errors",
             "money",
+            "money_plugin",
             "events",
             "validation",
             "storage",
@@ -110,6 +111,34 @@ def test_the_layer_check_sees_an_upward_import() -> None:
     assert upward_imports(planted) == [
         "omskit.plugins.spec (layer 0) imports omskit.orders.model (layer 4)"
     ]
+
+
+def test_nothing_in_the_package_uses_the_deprecated_builtin_plugin_paths(graph: Graph) -> None:
+    """``omskit.plugins.builtin`` is only an alias for hosts: the machinery holds no provider.
+
+    The built-ins live beside what they provide (``omskit.storage.plugin``,
+    ``omskit.money_plugin``, ``omskit.<capability>.plugin``); a module of the package that
+    still imported the old home would pull the warning and the detour back in.
+    """
+    old = "omskit.plugins.builtin"
+    users = sorted(
+        f"{importer} imports {imported}"
+        for importer, imports in graph.items()
+        if not importer.startswith(old)
+        for imported in imports
+        if imported == old or imported.startswith(f"{old}.")
+    )
+    assert not users, "import the new homes instead:\n" + "\n".join(users)
+
+
+def test_the_registered_modules_exist_and_sit_beside_what_they_provide(graph: Graph) -> None:
+    """Every module the manager names as text is real, and none lives in ``omskit.plugins``."""
+    from omskit.plugins.manager import DEFAULT_PLUGINS, HOOKSPEC_MODULES
+
+    named = [*DEFAULT_PLUGINS, *HOOKSPEC_MODULES]
+    assert not [m for m in named if m not in graph], named
+    misplaced = [m for m in DEFAULT_PLUGINS if capability(m) == "plugins"]
+    assert not misplaced, f"move these beside the capability they provide: {misplaced}"
 
 
 def strongly_connected(graph: Graph) -> Iterator[frozenset[str]]:

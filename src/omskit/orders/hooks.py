@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 __all__ = ["OrderValidationPlugin", "RiskChecksPlugin", "RiskSignalLike"]
 
 #: What a risk-check hook may return for one signal (see `RiskSignal.coerce`).
-RiskSignalLike: TypeAlias = "RiskSignal | Mapping[str, Any] | tuple[Any, ...]"
+RiskSignalLike: TypeAlias = (
+    "RiskSignal | Mapping[str, object] | tuple[str, int, str] | tuple[str, int, str, str]"
+)
 
 
 class RiskChecksPlugin(Protocol):

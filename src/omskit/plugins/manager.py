@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
 import pluggy
@@ -26,14 +26,14 @@ ENTRY_POINT_GROUP = "omskit"
 AUTOLOAD_ENV = "OMSKIT_DISABLE_PLUGIN_AUTOLOAD"
 
 #: The built-in plugins, registered first so that every other plugin is called before them.
-#: The kernel's own providers live in ``omskit.plugins.builtin``; a capability's built-in
-#: providers live beside it, in its ``plugin`` module (as pytest keeps its default plugins
-#: beside the code they serve). They are named here as text and imported when the manager
-#: is built, so the kernel never imports a capability.
+#: Each lives beside what it provides, in a ``plugin`` module (as pytest keeps its default
+#: plugins beside the code they serve): the kernel's stores beside ``omskit.storage``, the
+#: fixed exchange rates beside ``omskit.money``, each capability's providers in its own
+#: package. They are named here as text and imported when the manager is built, so the
+#: plugin machinery never imports what it registers.
 DEFAULT_PLUGINS: tuple[str, ...] = (
-    "omskit.plugins.builtin.memory_storage",
-    "omskit.plugins.builtin.sql_storage",
-    "omskit.plugins.builtin.fixed_rates",
+    "omskit.storage.plugin",
+    "omskit.money_plugin",
     "omskit.pricing.tax.plugin",
     "omskit.routing.plugin",
     "omskit.carriers.plugin",
@@ -124,7 +124,7 @@ class Registry(Generic[T]):
     def __contains__(self, name: object) -> bool:
         return name in self._items
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[T]:
         return iter(self._items.values())
 
     def __len__(self) -> int:
@@ -139,7 +139,9 @@ def collect_registry(pm: pluggy.PluginManager, hook_name: str, kind: str) -> Reg
     """Call registration hook ``hook_name`` on each plugin and fill a registry from the results.
 
     Built-in plugins register first, so a duplicate name is reported against the plugin
-    that came second.
+    that came second. pluggy's results carry no type, so the caller names the port it
+    expects (``registry: Registry[Carrier] = collect_registry(...)``); the plugins' own
+    Protocols (``CarrierPlugin``...) are what checks them.
     """
     registry: Registry[Any] = Registry(kind)
     caller = getattr(pm.hook, hook_name)

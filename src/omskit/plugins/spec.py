@@ -5,6 +5,12 @@ Each capability declares its hooks beside it, in its ``hooks`` module
 `omskit.pricing.hooks`, `omskit.orders.hooks`), typed with the capability's own ports;
 ``omskit.plugins.manager.HOOKSPEC_MODULES`` lists them all.
 
+pluggy never compares an implementation with its hookspec, so every hook also has a
+typing Protocol for plugins: here `StoragePlugin`, `ExchangeRatesPlugin` and
+`EventPlugin`, and one in each capability's ``hooks`` module. A host that annotates its
+plugin with one gets a ``mypy --strict`` error when a hook takes or returns the wrong kind
+of object.
+
 Every hook is prefixed ``omskit_``. Implement one with the `hookimpl` marker in any
 object or module and pass it to ``OMS(plugins=[...])``, or publish it under the
 ``omskit`` entry-point group of your package so it loads automatically (set
@@ -16,7 +22,7 @@ are called before the built-in defaults, so a host's answer wins.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import pluggy
 
@@ -28,12 +34,49 @@ if TYPE_CHECKING:
     from omskit.money import ExchangeRateProvider
     from omskit.storage.ports import StorageBackend
 
-__all__ = ["PROJECT_NAME", "hookimpl", "hookspec"]
+__all__ = [
+    "PROJECT_NAME",
+    "EventPlugin",
+    "ExchangeRatesPlugin",
+    "StoragePlugin",
+    "hookimpl",
+    "hookspec",
+]
 
 PROJECT_NAME = "omskit"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+class StoragePlugin(Protocol):
+    """What a plugin providing a storage backend looks like to a type checker.
+
+    Implement the hook with all three parameters to use it (pluggy itself also accepts
+    fewer).
+    """
+
+    def omskit_storage(
+        self, config: OMSConfig, clock: Clock, ids: IdGenerator
+    ) -> StorageBackend | None:
+        """The storage backend ``config.storage`` names, or ``None`` to pass."""
+        ...
+
+
+class ExchangeRatesPlugin(Protocol):
+    """What a plugin providing the exchange-rate source looks like to a type checker."""
+
+    def omskit_exchange_rates(self, config: OMSConfig) -> ExchangeRateProvider | None:
+        """The exchange-rate provider, or ``None`` to pass."""
+        ...
+
+
+class EventPlugin(Protocol):
+    """What a plugin subscribing to committed domain events looks like to a type checker."""
+
+    def omskit_on_event(self, event: Event) -> None:
+        """Hear one committed event."""
+        ...
 
 
 @hookspec(firstresult=True)

@@ -208,7 +208,11 @@ class StorageBackend(Protocol):
     """A store: opens units of work and keeps the event outbox."""
 
     name: str
-    outbox: OutboxStore
+
+    @property
+    def outbox(self) -> OutboxStore:
+        """The event outbox (read-only here, so a store may hold a more specific one)."""
+        ...
 
     def unit_of_work(self) -> UnitOfWork:
         """A new transaction."""

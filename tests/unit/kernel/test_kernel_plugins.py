@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sys
 
 import attrs
 import pytest
@@ -34,8 +35,31 @@ def test_every_default_plugin_is_registered_under_its_dotted_name() -> None:
     pm = make_plugin_manager(autoload=False)
     for dotted in DEFAULT_PLUGINS:
         assert pm.get_plugin(dotted) is importlib.import_module(dotted)
-    assert "omskit.plugins.builtin.memory_storage" in DEFAULT_PLUGINS
-    assert "omskit.plugins.builtin.fixed_rates" in DEFAULT_PLUGINS
+    assert "omskit.storage.plugin" in DEFAULT_PLUGINS
+    assert "omskit.money_plugin" in DEFAULT_PLUGINS
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "names"),
+    [
+        ("omskit.plugins.builtin.memory_storage", "omskit.storage.plugin", ["omskit_storage"]),
+        (
+            "omskit.plugins.builtin.sql_storage",
+            "omskit.storage.plugin",
+            ["SCHEMES", "omskit_storage", "open_sql_store"],
+        ),
+        ("omskit.plugins.builtin.fixed_rates", "omskit.money_plugin", ["omskit_exchange_rates"]),
+    ],
+)
+def test_the_old_builtin_modules_still_import_with_a_deprecation_warning(
+    old: str, new: str, names: list[str]
+) -> None:
+    sys.modules.pop(old, None)
+    with pytest.warns(DeprecationWarning, match=rf"{old} is deprecated; import {new}"):
+        alias = importlib.import_module(old)
+    moved = importlib.import_module(new)
+    for name in names:
+        assert getattr(alias, name) is getattr(moved, name)
 
 
 def test_host_plugins_are_registered_once_even_if_passed_twice() -> None:

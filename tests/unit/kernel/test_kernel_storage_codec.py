@@ -29,6 +29,8 @@ from omskit.storage.ports import Collection
 def _collections() -> list[Collection[Any]]:
     found: dict[str, Collection[Any]] = {}
     for info in pkgutil.walk_packages(omskit.__path__, "omskit."):
+        if info.name.startswith("omskit.plugins.builtin."):  # deprecated aliases: they warn
+            continue
         try:
             module = importlib.import_module(info.name)
         except ImportError:  # an adapter whose optional extra is not installed

@@ -1,19 +1,15 @@
-"""Built-in plugin: exchange rates from the fixed table in ``config.exchange_rates``."""
+"""Deprecated: the built-in exchange-rate plugin moved to `omskit.money_plugin`.
+
+Importing this module warns; it re-exports the names it had. ``DEFAULT_PLUGINS`` now
+registers `omskit.money_plugin` instead (see docs/plugins.md, "Where the built-ins live").
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from omskit.plugins.builtin import _moved
 
-from omskit.money import FixedRates
-from omskit.plugins.spec import hookimpl
+_moved(__name__, "omskit.money_plugin")
 
-if TYPE_CHECKING:
-    from omskit.config import OMSConfig
+from omskit.money_plugin import omskit_exchange_rates  # noqa: E402
 
-
-@hookimpl(trylast=True)
-def omskit_exchange_rates(config: OMSConfig) -> FixedRates:
-    """A [`FixedRates`][] table from the configuration."""
-    return FixedRates(
-        config.exchange_rates, as_of=config.exchange_rates_as_of, source="configuration"
-    )
+__all__ = ["omskit_exchange_rates"]

@@ -1,21 +1,15 @@
-"""Built-in plugin: the embedded in-memory storage backend (``storage="memory"``)."""
+"""Deprecated: the built-in in-memory storage plugin moved to `omskit.storage.plugin`.
+
+Importing this module warns; it re-exports the names it had. ``DEFAULT_PLUGINS`` now
+registers `omskit.storage.plugin` instead (see docs/plugins.md, "Where the built-ins live").
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from omskit.plugins.builtin import _moved
 
-from omskit.plugins.spec import hookimpl
-from omskit.storage.memory import MemoryStore
+_moved(__name__, "omskit.storage.plugin")
 
-if TYPE_CHECKING:
-    from omskit.clock import Clock
-    from omskit.config import OMSConfig
-    from omskit.ids import IdGenerator
+from omskit.storage.plugin import omskit_storage  # noqa: E402
 
-
-@hookimpl(trylast=True)
-def omskit_storage(config: OMSConfig, clock: Clock, ids: IdGenerator) -> MemoryStore | None:
-    """Answer with a fresh [`MemoryStore`][] when the configuration asks for ``memory``."""
-    if config.storage != "memory":
-        return None
-    return MemoryStore(clock, ids)
+__all__ = ["omskit_storage"]
