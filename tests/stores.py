@@ -126,7 +126,7 @@ def open_store(
 
 def outbox_column(url: str, column: str) -> list[Any]:
     """One column (``event_id``, ``body``) of the outbox rows of the store at ``url``."""
-    from omskit.plugins.builtin.sql_storage import open_sql_store
+    from omskit.storage.plugin import open_sql_store
 
     with open_sql_store(url) as store:
         conn = store.acquire()
