@@ -15,9 +15,23 @@ from typing import Any
 from omskit.customers.address import fast_address
 from omskit.errors import ValidationError
 from omskit.money import check_currency
-
-# commands imports this module first; its names are looked up when a payload is read
-from omskit.orders import commands as _commands
+from omskit.orders.fields import (
+    CAPTURE_KEYS,
+    CAPTURE_TEXT,
+    COUPON_LENGTH,
+    CUSTOMER_KEYS,
+    CUSTOMER_TEXT,
+    INCOTERMS,
+    LINE_KEYS,
+    MAX_LINES,
+    NOTES_LENGTH,
+    PAYMENT_TEXT,
+    VAT_ID,
+    CaptureLine,
+    CustomerInfo,
+    PaymentInfo,
+    amount,
+)
 from omskit.validation import (
     MAX_QUANTITY,
     SKU_PATTERN,
@@ -28,12 +42,13 @@ from omskit.validation import (
 
 __all__ = ["parse_well_formed"]
 
-_CAPTURE = frozenset(("channel", "external_id", "currency", "customer", "ship_to", "bill_to",
-                      "lines", "coupons", "shipping", "incoterm", "payment", "notes"))  # fmt: skip
-_CUSTOMER = frozenset(("email", "name", "customer_id", "group", "tax_exempt", "vat_id"))
-_LINE = frozenset(("sku", "quantity", "unit_price"))
-_PAYMENT = frozenset(("method", "fingerprint"))
-_MAX_LINES = 500
+_CAPTURE = frozenset(CAPTURE_KEYS)
+_CUSTOMER = frozenset(CUSTOMER_KEYS)
+_LINE = frozenset(LINE_KEYS)
+_PAYMENT = frozenset(spec.key for spec in PAYMENT_TEXT)  # store credit: the full parser
+_CHANNEL, _EXTERNAL_ID = CAPTURE_TEXT
+_NAME, _CUSTOMER_ID, _GROUP = CUSTOMER_TEXT
+_METHOD, _FINGERPRINT = PAYMENT_TEXT
 _sku = SKU_PATTERN.fullmatch
 
 
@@ -66,8 +81,8 @@ def parse_well_formed(data: Any) -> dict[str, Any] | None:
 
 def _parse(data: dict[str, Any]) -> dict[str, Any] | None:  # noqa: PLR0911, PLR0912
     get = data.get
-    channel = _text(get("channel"), 64, True)
-    external_id = _text(get("external_id"), 128, True)
+    channel = _text(get("channel"), _CHANNEL.max_length, _CHANNEL.required)
+    external_id = _text(get("external_id"), _EXTERNAL_ID.max_length, _EXTERNAL_ID.required)
     if channel is None or external_id is None:
         return None
     out: dict[str, Any] = {"channel": channel, "external_id": external_id}
@@ -88,10 +103,9 @@ def _parse(data: dict[str, Any]) -> dict[str, Any] | None:  # noqa: PLR0911, PLR
     if type(raw_lines) is not list and type(raw_lines) is not tuple:
         return None
     count = len(raw_lines)
-    if not count or count > _MAX_LINES:
+    if not count or count > MAX_LINES:
         return None
-    line = _commands.CaptureLine
-    amount = _commands.amount
+    line = CaptureLine
     lines = []
     for raw in raw_lines:
         if type(raw) is not dict or not raw.keys() <= _LINE:
@@ -110,13 +124,13 @@ def _parse(data: dict[str, Any]) -> dict[str, Any] | None:  # noqa: PLR0911, PLR
     if type(coupons) is not list and type(coupons) is not tuple:
         return None
     for code in coupons:
-        if _text(code, 64, True) is None:
+        if _text(code, COUPON_LENGTH, True) is None:
             return None
     out["coupons"] = tuple(coupons)
     if get("shipping") is not None:
         out["shipping"] = amount(data["shipping"], "shipping")
     incoterm = get("incoterm", "DAP")
-    if incoterm not in ("DAP", "DDP"):
+    if incoterm not in INCOTERMS:
         return None
     out["incoterm"] = incoterm
     if get("payment") is not None:
@@ -124,37 +138,37 @@ def _parse(data: dict[str, Any]) -> dict[str, Any] | None:  # noqa: PLR0911, PLR
         if payment is None:
             return None
         out["payment"] = payment
-    notes = _text(get("notes"), 2000, False)
+    notes = _text(get("notes"), NOTES_LENGTH, False)
     if notes is None:
         return None
     out["notes"] = notes
     return out
 
 
-def _customer(value: Any) -> _commands.CustomerInfo | None:
+def _customer(value: Any) -> CustomerInfo | None:
     if type(value) is not dict or not value.keys() <= _CUSTOMER:
         return None
     get = value.get
     email = check_email(get("email"))
-    name = _text(get("name"), 200, False)
-    customer_id = _text(get("customer_id"), 64, False)
-    group = _text(get("group"), 64, False)
+    name = _text(get("name"), _NAME.max_length, _NAME.required)
+    customer_id = _text(get("customer_id"), _CUSTOMER_ID.max_length, _CUSTOMER_ID.required)
+    group = _text(get("group"), _GROUP.max_length, _GROUP.required)
     if name is None or customer_id is None or group is None:
         return None
     exempt = get("tax_exempt")
     if exempt is not None and type(exempt) is not bool:
         return None
     vat = get("vat_id")
-    if vat is not None and (vat := _text(vat, 64, True)) is None:
+    if vat is not None and (vat := _text(vat, VAT_ID.max_length, True)) is None:
         return None
-    return _commands.CustomerInfo(email, name, customer_id, group, exempt, vat)
+    return CustomerInfo(email, name, customer_id, group, exempt, vat)
 
 
-def _payment(value: Any) -> _commands.PaymentInfo | None:
+def _payment(value: Any) -> PaymentInfo | None:
     if type(value) is not dict or not value.keys() <= _PAYMENT:
         return None
-    method = _text(value.get("method"), 200, True)
-    fingerprint = _text(value.get("fingerprint"), 200, False)
+    method = _text(value.get("method"), _METHOD.max_length, _METHOD.required)
+    fingerprint = _text(value.get("fingerprint"), _FINGERPRINT.max_length, _FINGERPRINT.required)
     if method is None or fingerprint is None or not _no_card(method) or not _no_card(fingerprint):
         return None
-    return _commands.PaymentInfo(method, fingerprint)
+    return PaymentInfo(method, fingerprint)
