@@ -54,15 +54,6 @@ KNOWN_CYCLES: list[frozenset[str]] = [
     frozenset({"omskit.payments.reconcile", "omskit.payments.running", "omskit.payments.service"}),
     frozenset(
         {
-            "omskit.orders.billing",
-            "omskit.orders.capture",
-            "omskit.orders.changes",
-            "omskit.orders.fulfillment",
-            "omskit.orders.service",
-        }
-    ),
-    frozenset(
-        {
             "omskit.fulfillment.dropship",
             "omskit.fulfillment.paperwork",
             "omskit.fulfillment.pickup",

@@ -79,27 +79,45 @@ def parse_well_formed(data: Any) -> dict[str, Any] | None:
         return None
 
 
-def _parse(data: dict[str, Any]) -> dict[str, Any] | None:  # noqa: PLR0911, PLR0912
+def _parse(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The three steps of the reading; each gives up (``None``/``False``) at the first doubt."""
     get = data.get
     channel = _text(get("channel"), _CHANNEL.max_length, _CHANNEL.required)
     external_id = _text(get("external_id"), _EXTERNAL_ID.max_length, _EXTERNAL_ID.required)
     if channel is None or external_id is None:
         return None
     out: dict[str, Any] = {"channel": channel, "external_id": external_id}
+    if not _parties(data, out):
+        return None
+    lines = _lines(get("lines"))
+    if lines is None:
+        return None
+    out["lines"] = lines
+    out["positions"] = list(range(len(lines)))
+    return out if _terms(data, out) else None
+
+
+def _parties(data: dict[str, Any], out: dict[str, Any]) -> bool:
+    """Currency, customer and addresses into ``out``; ``False`` at anything unusual."""
+    get = data.get
     if get("currency") is not None:
         out["currency"] = check_currency(data["currency"])
     customer = _customer(get("customer"))
     ship_to = fast_address(get("ship_to"))
     if customer is None or ship_to is None:
-        return None
+        return False
     out["customer"] = customer
     out["ship_to"] = ship_to
     if get("bill_to") is not None:
         bill_to = fast_address(data["bill_to"])
         if bill_to is None:
-            return None
+            return False
         out["bill_to"] = bill_to
-    raw_lines = get("lines")
+    return True
+
+
+def _lines(raw_lines: Any) -> tuple[CaptureLine, ...] | None:
+    """Every line, or ``None`` at the first one that is not plainly valid."""
     if type(raw_lines) is not list and type(raw_lines) is not tuple:
         return None
     count = len(raw_lines)
@@ -118,31 +136,35 @@ def _parse(data: dict[str, Any]) -> dict[str, Any] | None:  # noqa: PLR0911, PLR
             return None
         price = raw.get("unit_price")
         lines.append(line(sku, qty, None if price is None else amount(price, "")))
-    out["lines"] = tuple(lines)
-    out["positions"] = list(range(count))
+    return tuple(lines)
+
+
+def _terms(data: dict[str, Any], out: dict[str, Any]) -> bool:
+    """Coupons, shipping, incoterm, payment and notes into ``out``; ``False`` when unusual."""
+    get = data.get
     coupons = get("coupons", ())
     if type(coupons) is not list and type(coupons) is not tuple:
-        return None
+        return False
     for code in coupons:
         if _text(code, COUPON_LENGTH, True) is None:
-            return None
+            return False
     out["coupons"] = tuple(coupons)
     if get("shipping") is not None:
         out["shipping"] = amount(data["shipping"], "shipping")
     incoterm = get("incoterm", "DAP")
     if incoterm not in INCOTERMS:
-        return None
+        return False
     out["incoterm"] = incoterm
     if get("payment") is not None:
         payment = _payment(data["payment"])
         if payment is None:
-            return None
+            return False
         out["payment"] = payment
     notes = _text(get("notes"), NOTES_LENGTH, False)
     if notes is None:
-        return None
+        return False
     out["notes"] = notes
-    return out
+    return True
 
 
 def _customer(value: Any) -> CustomerInfo | None:
