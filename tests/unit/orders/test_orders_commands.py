@@ -109,3 +109,16 @@ def test_a_good_command_built_in_code_equals_the_parsed_one() -> None:
         }
     )
     assert built == parsed
+
+
+def test_an_edit_built_in_code_is_refused_like_the_parsed_one() -> None:
+    from omskit.orders.commands import CaptureLine
+
+    with pytest.raises(ValidationError) as parsed:
+        EditOrder.from_mapping({"add": [{"sku": "-bad", "quantity": 0}], "quantities": {"L1": -1}})
+    with pytest.raises(ValidationError) as built:
+        EditOrder(add=(CaptureLine("-bad", 0),), quantities={"L1": -1})
+    assert type(built.value) is type(parsed.value)
+    assert _problems(built.value) == _problems(parsed.value)
+    with pytest.raises(ValidationError, match="nothing to change"):
+        EditOrder()
