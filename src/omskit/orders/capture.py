@@ -170,7 +170,21 @@ def capture(
     assert channel is not None  # _check_domain reported it otherwise
     assert buyer is not None  # resolve_buyer reported it otherwise
     _price(ctx, uow, order, command, report, buyer=buyer)
-    _assess_risk(ctx, uow, order)
+    risk = ctx.settings.risk
+    facts = gather_facts(uow.repo(ORDERS), order, risk, order.created_at)
+    signals = builtin_signals(order, facts, risk)
+    context = facts.as_context()
+    for plugin_signals in ctx.hooks.omskit_risk_checks(order=order, context=context):
+        signals.extend(RiskSignal.coerce(s, "an omskit_risk_checks hook")
+                       for s in plugin_signals or ())  # fmt: skip
+    order.risk = assessment = assess(signals, risk)
+    if assessment.outcome == "reject":
+        raise OrderRejected(command.channel, command.external_id, assessment)
+    if assessment.outcome == "hold":
+        order.on_hold = True
+        order.hold_reason = RISK_HOLD + "; ".join(s.rule for s in assessment.signals)
+    else:
+        order.approved = True
     if ctx.reserves_at_capture:
         reserve_in(ctx, uow, order, channel, actor)
     if command.payment is not None:
@@ -185,25 +199,6 @@ def capture(
         order.record(OrderHeld(order_id=order.id, reason=order.hold_reason, actor="risk"))
     uow.repo(ORDERS).add(order)
     return order
-
-
-def _assess_risk(ctx: OrderContext, uow: UnitOfWork, order: Order) -> None:
-    """Built-in and plugin risk signals decide: approve, hold for review, or reject."""
-    risk = ctx.settings.risk
-    facts = gather_facts(uow.repo(ORDERS), order, risk, order.created_at)
-    signals = builtin_signals(order, facts, risk)
-    context = facts.as_context()
-    for plugin_signals in ctx.hooks.omskit_risk_checks(order=order, context=context):
-        signals.extend(RiskSignal.coerce(s, "an omskit_risk_checks hook")
-                       for s in plugin_signals or ())  # fmt: skip
-    order.risk = assessment = assess(signals, risk)
-    if assessment.outcome == "reject":
-        raise OrderRejected(order.channel, order.external_id, assessment)
-    if assessment.outcome == "hold":
-        order.on_hold = True
-        order.hold_reason = RISK_HOLD + "; ".join(s.rule for s in assessment.signals)
-    else:
-        order.approved = True
 
 
 def _fields(command: CaptureOrder) -> dict[str, Any]:

@@ -10,14 +10,12 @@ import attrs
 from omskit.channels.model import Channel
 from omskit.errors import ValidationError
 from omskit.events import current_actor
-from omskit.money import Money, MoneyLike
-from omskit.orders import changes, fulfillment, steps
+from omskit.money import MoneyLike
+from omskit.orders import changes, decisions, fulfillment, steps
 from omskit.orders.billing import settle_reference_in, sync_payment
-from omskit.orders.capture import RISK_HOLD, capture_order
+from omskit.orders.capture import capture_order
 from omskit.orders.commands import CaptureOrder, EditOrder, ProblemReport
 from omskit.orders.errors import AmbiguousExternalId
-from omskit.orders.events import OrderApproved, OrderCompleted, OrderHeld, OrderReleased
-from omskit.orders.lifecycle import require_action
 from omskit.orders.model import Order, TimelineEntry
 from omskit.orders.ports import OrderContext, Services
 from omskit.orders.queries import OrderQuery, Page, run_query
@@ -201,30 +199,14 @@ class OrderService:
             ValidationError: the hold is not a risk review, or the payment failed.
         """
         reason = "" if reason == "" else check_text(reason, "reason")
-
-        def change(uow: UnitOfWork, order: Order) -> None:
-            require_action(f"order {order.id}", order.status, "approve")
-            if order.on_hold and not order.hold_reason.startswith(RISK_HOLD):
-                raise ValidationError(
-                    "order", order.hold_reason,
-                    "approve decides a risk review hold; lift this hold with orders.release",
-                )  # fmt: skip
-            self._approve_in(uow, order, actor, "approved", reason)
-            order.record(OrderApproved(order_id=order.id, actor=actor))
-
-        return self._change(order_id, change, actor)
+        return self._change(order_id, lambda uow, order: decisions.approve(
+            self.context, uow, order, actor=actor, reason=reason), actor)  # fmt: skip
 
     def hold(self, order_id: str, *, reason: str, actor: str = "system") -> Order:
         """Put an order on hold (nothing moves on until it is released)."""
         reason = check_text(reason, "reason")
-
-        def change(uow: UnitOfWork, order: Order) -> None:
-            require_action(f"order {order.id}", order.status, "hold")
-            order.on_hold, order.hold_reason = True, reason
-            order.note(self.context.clock.now(), actor, "held", reason)
-            order.record(OrderHeld(order_id=order.id, reason=reason, actor=actor))
-
-        return self._change(order_id, change, actor)
+        return self._change(order_id, lambda uow, order: decisions.hold(
+            self.context, order, reason=reason, actor=actor), actor)  # fmt: skip
 
     def release(self, order_id: str, *, reason: str, actor: str = "system") -> Order:
         """Lift a hold (after review); the order is approved and moves on.
@@ -233,28 +215,8 @@ class OrderService:
             ValidationError: the payment failed; authorize another method first ([`pay`][]).
         """
         reason = check_text(reason, "reason")
-
-        def change(uow: UnitOfWork, order: Order) -> None:
-            require_action(f"order {order.id}", order.status, "release")
-            self._approve_in(uow, order, actor, "released", reason)
-            order.record(OrderReleased(order_id=order.id, reason=reason, actor=actor))
-
-        return self._change(order_id, change, actor)
-
-    def _approve_in(
-        self, uow: UnitOfWork, order: Order, actor: str, action: str, reason: str
-    ) -> None:
-        """Lift the order's hold and approve it; settle the payment as configured."""
-        payment = self.payments.find_in(uow, order.id)
-        if payment is not None and payment.status == "failed":
-            raise ValidationError(
-                "payment", payment.status, "authorize another payment method first (orders.pay)"
-            )
-        order.on_hold, order.hold_reason, order.approved = False, "", True
-        order.note(self.context.clock.now(), actor, action, reason)
-        if (payment is not None and self.payments.settings.capture == "order"
-                and payment.open_amount.amount):  # fmt: skip
-            self.payments.capture_in(uow, payment, purpose="settle")
+        return self._change(order_id, lambda uow, order: decisions.release(
+            self.context, uow, order, reason=reason, actor=actor), actor)  # fmt: skip
 
     def pay(self, order_id: str, method: str, *, actor: str = "system") -> Transaction:
         """Authorize what the order is due and not yet covered, with a new ``method``.
@@ -263,34 +225,12 @@ class OrderService:
             PaymentDeclined: the gateway said no (the attempt is kept on the payment).
         """
         method = check_text(method, "method")
-
-        def use_case(uow: UnitOfWork) -> Transaction:
-            order = uow.repo(ORDERS).get(order_id)
-            require_action(f"order {order.id}", order.status, "authorize")
-            payment = self.payments.find_in(uow, order.id)
-            if payment is None:
-                channel = self.channel_in(uow, order.channel)
-                payment = self.payments.open_in(uow, reference=order.id, currency=order.currency,
-                                                gateway=channel.payment_gateway)  # fmt: skip
-            missing = payment.owed(order.due) - payment.covered
-            if missing.amount <= 0:
-                raise ValidationError("order", order.id, "the order is already fully covered")
-            return self.payments.authorize_in(
-                uow, payment, missing, method=method, purpose="settle"
-            )
-
-        return self._money(use_case, actor)
+        return self._money(lambda uow: decisions.pay(self.context, uow, order_id, method), actor)
 
     def complete(self, order_id: str, *, actor: str = "system", reason: str = "") -> Order:
         """Close a delivered order."""
-
-        def change(uow: UnitOfWork, order: Order) -> None:
-            require_action(f"order {order.id}", order.status, "complete")
-            order.completed = True
-            order.note(self.context.clock.now(), actor, "completed", reason)
-            order.record(OrderCompleted(order_id=order.id, actor=actor))
-
-        return self._change(order_id, change, actor)
+        return self._change(order_id, lambda uow, order: decisions.complete(
+            self.context, order, actor=actor, reason=reason), actor)  # fmt: skip
 
     # -- changes ------------------------------------------------------------------------
     def cancel(self, order_id: str, *, reason: str, actor: str = "system") -> Order:
@@ -344,13 +284,8 @@ class OrderService:
         self, order_id: str, amount: MoneyLike | str | None = None, *, actor: str = "system"
     ) -> Transaction:
         """Take ``amount`` (default: all that is open) of the order's authorization."""
-
-        def use_case(uow: UnitOfWork) -> Transaction:
-            order, payment = self._order_payment(uow, order_id, "capture_payment")
-            money = None if amount is None else Money.of(amount, order.currency, "amount")
-            return self.payments.capture_in(uow, payment, money)
-
-        return self._money(use_case, actor)
+        return self._money(lambda uow: decisions.capture_payment(
+            self.context, uow, order_id, amount), actor)  # fmt: skip
 
     def refund(
         self, order_id: str, amount: MoneyLike | str | None = None, *, reason: str,
@@ -358,13 +293,8 @@ class OrderService:
     ) -> Transaction:  # fmt: skip
         """Give back ``amount`` (default: the whole balance) without cancelling anything."""
         reason = check_text(reason, "reason")
-
-        def use_case(uow: UnitOfWork) -> Transaction:
-            order, payment = self._order_payment(uow, order_id, "refund")
-            money = None if amount is None else Money.of(amount, order.currency, "amount")
-            return self.payments.refund_in(uow, payment, money, reason=reason, actor=actor)
-
-        return self._money(use_case, actor)
+        return self._money(lambda uow: decisions.refund(
+            self.context, uow, order_id, amount, reason=reason, actor=actor), actor)  # fmt: skip
 
     # -- for fulfillment (inside the caller's unit of work) -------------------------------
     def record_allocation_in(self, uow: UnitOfWork, order_id: str, quantities: Mapping[str, int],
@@ -471,14 +401,6 @@ class OrderService:
         change(order)
         orders.save(order)
         return order
-
-    def _order_payment(self, uow: UnitOfWork, order_id: str, action: str) -> tuple[Order, Any]:
-        order = uow.repo(ORDERS).get(order_id)
-        require_action(f"order {order.id}", order.status, action)
-        payment = self.payments.find_in(uow, order.id)
-        if payment is None:
-            raise ValidationError("order", order.id, "the order has no payment; use pay() first")
-        return order, payment
 
     def _money(self, use_case: Callable[[UnitOfWork], Transaction], actor: str) -> Transaction:
         """Run a payment use case; a refused operation is kept on record, then raised."""
