@@ -159,7 +159,7 @@ def test_the_capture_flow_names_its_steps_in_the_order_the_code_runs_them() -> N
     assert body.startswith("flowchart TD\n")
     steps = re.findall(r'\["(\w+):', body)
     assert len(steps) >= 8
-    code = inspect.getsource(capture.capture_order) + inspect.getsource(capture._capture_new)
+    code = inspect.getsource(capture.capture_order) + inspect.getsource(capture.capture)
     at = 0
     for step in steps:  # each step is found after the one before it
         found = code.find(step, at)

@@ -9,7 +9,6 @@ edit adds is captured at once too, so such an order never has money left open.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import attrs
 
@@ -17,12 +16,11 @@ from omskit.channels.model import Channel
 from omskit.errors import ValidationError
 from omskit.money import Money, allocate, sum_money
 from omskit.orders.model import Order
+from omskit.orders.ports import OrderContext
+from omskit.orders.steps import cancel_units_in
 from omskit.orders.storage import ORDERS
 from omskit.payments.model import Payment, Transaction
 from omskit.storage.ports import UnitOfWork
-
-if TYPE_CHECKING:
-    from omskit.orders.service import OrderService
 
 __all__ = [
     "Settlement",
@@ -53,7 +51,7 @@ class Settlement:
 
 
 def authorize_at_capture(
-    svc: OrderService,
+    ctx: OrderContext,
     uow: UnitOfWork,
     order: Order,
     method: str,
@@ -70,7 +68,7 @@ def authorize_at_capture(
     unit of work: more than the balance raises ``InsufficientStoreCredit`` and the
     capture stores nothing.
     """
-    payments = svc.payments
+    payments = ctx.payments
     payment = payments.open_in(uow, reference=order.id, currency=order.currency,
                                gateway=channel.payment_gateway, method=method)  # fmt: skip
     if store_credit is not None:
@@ -87,7 +85,7 @@ def authorize_at_capture(
         if not txn.succeeded:
             reason = f"payment {'declined' if txn.status == 'declined' else 'failed'}: {txn.code}"
             if payments.settings.on_failure == "cancel":
-                svc.cancel_units_in(uow, order, reason)
+                cancel_units_in(ctx, uow, order, reason)
                 payments.give_back_credit_in(uow, payment, order.due)
             else:
                 _hold(order, reason)
@@ -106,7 +104,7 @@ def _hold(order: Order, reason: str) -> None:
     order.hold_reason = f"{order.hold_reason}; {reason}" if order.hold_reason else reason
 
 
-def settle(svc: OrderService, uow: UnitOfWork, order: Order) -> Settlement:
+def settle(ctx: OrderContext, uow: UnitOfWork, order: Order) -> Settlement:
     """Bring the payment in line with what the order is now due.
 
     Authorizes an increase; voids, then refunds, a decrease (see the module docstring
@@ -115,40 +113,40 @@ def settle(svc: OrderService, uow: UnitOfWork, order: Order) -> Settlement:
     authorization (a zero-value order) is authorized once the order costs something.
     Raises ``PaymentDeclined`` when an increase is refused (the change rolls back).
     """
-    payment = svc.payments.find_in(uow, order.id)
+    payment = ctx.payments.find_in(uow, order.id)
     zero = Money.zero(order.currency)
     if payment is None or payment.status == "failed" or not payment.method:
         if payment is not None:  # no card to settle with; store credit still comes back
-            svc.payments.give_back_credit_in(uow, payment, order.due)
+            ctx.payments.give_back_credit_in(uow, payment, order.due)
         return Settlement(zero, zero, zero)
-    txns = svc.payments.settle_in(uow, payment, order.due)
+    txns = ctx.payments.settle_in(uow, payment, order.due)
     if (
-        svc.payments.settings.capture == "order"
+        ctx.payments.settings.capture == "order"
         and not order.on_hold
         and payment.open_amount.amount
         and order.active_lines()
     ):
         txns.append(
-            svc.payments.raise_unless_succeeded(
-                svc.payments.capture_in(uow, payment, purpose="settle")
+            ctx.payments.raise_unless_succeeded(
+                ctx.payments.capture_in(uow, payment, purpose="settle")
             )
         )
     order.payment_status = payment.status
     return Settlement.of(order.currency, txns)
 
 
-def settle_reference_in(svc: OrderService, uow: UnitOfWork, reference: str) -> None:
+def settle_reference_in(ctx: OrderContext, uow: UnitOfWork, reference: str) -> None:
     """Settle the payment of order ``reference`` with the stored order (a compensation).
 
     A payment whose order does not exist is released whole.
     """
     order = uow.repo(ORDERS).find(reference)
     if order is None:
-        payment = svc.payments.find_in(uow, reference)
+        payment = ctx.payments.find_in(uow, reference)
         if payment is not None:
-            svc.payments.release_in(uow, payment)
+            ctx.payments.release_in(uow, payment)
         return
-    settle(svc, uow, order)
+    settle(ctx, uow, order)
     uow.repo(ORDERS).save(order)
 
 
@@ -173,20 +171,20 @@ def shipped_value(order: Order) -> Money:
     return value
 
 
-def capture_shipped(svc: OrderService, uow: UnitOfWork, order: Order) -> Transaction | None:
+def capture_shipped(ctx: OrderContext, uow: UnitOfWork, order: Order) -> Transaction | None:
     """Capture the value shipped and not yet paid (``payments.capture == "shipment"``).
 
     What is paid is the payment's balance plus the goodwill already given (a refund for
     cancelled units is not payment for what shipped), so once everything has shipped
     nothing is left open.
     """
-    payment = svc.payments.find_in(uow, order.id)
+    payment = ctx.payments.find_in(uow, order.id)
     if payment is None or not payment.open_amount.amount:
         return None
     due = min(shipped_value(order) - payment.balance - payment.goodwill, payment.open_amount)
     if due.amount <= 0:
         return None
-    txn = svc.payments.capture_in(uow, payment, due, purpose="settle")
+    txn = ctx.payments.capture_in(uow, payment, due, purpose="settle")
     order.payment_status = payment.status
     return txn
 

@@ -18,44 +18,43 @@ returned instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from omskit.catalog.model import PRODUCTS
 from omskit.channels.model import CHANNELS, Channel
 from omskit.errors import IdempotencyConflict, NotFound, OmskitError, UnknownSku
 from omskit.money import Money, TaxedMoney
 from omskit.orders.billing import authorize_at_capture
-from omskit.orders.commands import CaptureOrder, ProblemReport, parse_capture
+from omskit.orders.commands import CaptureOrder, ProblemReport, checked_command, parse_capture
 from omskit.orders.customer_link import Buyer, resolve_buyer
 from omskit.orders.errors import OrderRejected
 from omskit.orders.events import OrderCaptured, OrderHeld
 from omskit.orders.model import Order, OrderLine, line_id
+from omskit.orders.ports import OrderContext
 from omskit.orders.risk import RiskSignal, assess, builtin_signals, gather_facts
+from omskit.orders.steps import apply_quote, quote_in, reserve_in
 from omskit.orders.storage import ORDERS
 from omskit.pricing.request import CustomerRef, QuoteLineInput, QuoteRequest
 from omskit.storage.ports import UnitOfWork
 
-if TYPE_CHECKING:
-    from omskit.orders.service import OrderService
-
-__all__ = ["RISK_HOLD", "capture_order"]
+__all__ = ["RISK_HOLD", "capture", "capture_order", "quote_request"]
 
 #: How the hold reason of an order the risk checks held for review begins.
 RISK_HOLD = "risk review: "
 
 
-def capture_order(svc: OrderService, payload: Any, actor: str) -> Order:
+def capture_order(ctx: OrderContext, payload: Any, actor: str) -> Order:
     """Capture ``payload`` (a mapping or a [`CaptureOrder`][]); see the module docstring."""
     report = ProblemReport()
     fields = parse_capture(payload, report)
     positions = fields.pop("positions", None) or list(range(len(fields.get("lines", ()))))
     if report:
-        with svc.runtime.storage.unit_of_work() as uow:  # report domain problems too
+        with ctx.storage.unit_of_work() as uow:  # report domain problems too
             channel = _check_domain(uow, fields, positions, report)
             if fields.get("customer") is not None:
                 resolve_buyer(uow, fields["customer"], channel, report)
         report.raise_if_any()
-    command = payload if isinstance(payload, CaptureOrder) else CaptureOrder(**fields)
+    command = payload if isinstance(payload, CaptureOrder) else checked_command(fields)
     fingerprint = command.fingerprint
     key = (command.channel, command.external_id)
     drafted: list[str] = []
@@ -65,37 +64,37 @@ def capture_order(svc: OrderService, payload: Any, actor: str) -> Order:
         existing = orders.find_by("external", key)
         if existing is not None:
             return _replayed(existing, fingerprint)
-        order = _capture_new(
-            svc, uow, command, positions=positions, fingerprint=fingerprint, actor=actor
+        order = capture(
+            ctx, uow, command, positions=positions, fingerprint=fingerprint, actor=actor
         )
         drafted.append(order.id)
         return order
 
     try:
-        return svc.payments.run(use_case, actor=actor)
+        return ctx.payments.run(use_case, actor=actor)
     except OmskitError:
         # A replay of the same key may have committed after the lookup above: its unique
         # key beat this commit (AlreadyExists), or its order changed what the checks saw
         # (velocity counted it, it took the stock). The stored order is the answer then.
-        with svc.runtime.storage.unit_of_work() as uow:
+        with ctx.storage.unit_of_work() as uow:
             winner = uow.repo(ORDERS).find_by("external", key)
         if winner is None:
             raise
         return _replayed(winner, fingerprint)
     except Exception:
-        stored = _committed(svc, key, drafted)
+        stored = _committed(ctx, key, drafted)
         if stored is None:
             raise
-        svc.runtime.dispatcher.dispatch()  # the commit queued its events; deliver them
+        ctx.dispatch()  # the commit queued its events; deliver them
         return stored
 
 
-def _committed(svc: OrderService, key: tuple[str, str], drafted: list[str]) -> Order | None:
+def _committed(ctx: OrderContext, key: tuple[str, str], drafted: list[str]) -> Order | None:
     """The order this capture stored although its commit raised (a lost acknowledgement)."""
     if not drafted:
         return None
     try:
-        with svc.runtime.storage.unit_of_work() as uow:
+        with ctx.storage.unit_of_work() as uow:
             stored = uow.repo(ORDERS).find_by("external", key)
     except Exception:  # the store cannot even be read: report the original error
         return None
@@ -142,8 +141,8 @@ def _check_domain(
     return channel
 
 
-def _capture_new(
-    svc: OrderService,
+def capture(
+    ctx: OrderContext,
     uow: UnitOfWork,
     command: CaptureOrder,
     *,
@@ -151,27 +150,31 @@ def _capture_new(
     fingerprint: str,
     actor: str,
 ) -> Order:
-    rt = svc.runtime
+    """The capture use case: a new order from a checked ``command``, inside ``uow``.
+
+    Checks what needs the store (channel, SKUs, customer, host hooks), prices, assesses
+    risk, reserves (as configured) and authorizes, then adds the order to ``uow``.
+    """
     report = ProblemReport()
     channel = _check_domain(uow, _fields(command), positions, report)
     buyer = resolve_buyer(uow, command.customer, channel, report)
     currency = command.currency or (channel.default_currency if channel else "EUR")
-    order = _draft(svc, command, currency, fingerprint)
+    order = _draft(ctx, command, currency, fingerprint)
     if buyer is not None:
         order.customer_id = buyer.customer_id
         order.pricing_customer = buyer.pricing
     if not report:
-        for found in rt.plugins.hook.omskit_validate_order(order=order):
+        for found in ctx.hooks.omskit_validate_order(order=order):
             report.extend(found or ())
     report.raise_if_any()
     assert channel is not None  # _check_domain reported it otherwise
     assert buyer is not None  # resolve_buyer reported it otherwise
-    _price(svc, uow, order, command, report, buyer=buyer)
-    risk = svc.settings.risk
+    _price(ctx, uow, order, command, report, buyer=buyer)
+    risk = ctx.settings.risk
     facts = gather_facts(uow.repo(ORDERS), order, risk, order.created_at)
     signals = builtin_signals(order, facts, risk)
     context = facts.as_context()
-    for plugin_signals in rt.plugins.hook.omskit_risk_checks(order=order, context=context):
+    for plugin_signals in ctx.hooks.omskit_risk_checks(order=order, context=context):
         signals.extend(RiskSignal.coerce(s, "an omskit_risk_checks hook")
                        for s in plugin_signals or ())  # fmt: skip
     order.risk = assessment = assess(signals, risk)
@@ -182,10 +185,10 @@ def _capture_new(
         order.hold_reason = RISK_HOLD + "; ".join(s.rule for s in assessment.signals)
     else:
         order.approved = True
-    if svc.reserves_at_capture:
-        svc.reserve_in(uow, order, channel, actor)
+    if ctx.reserves_at_capture:
+        reserve_in(ctx, uow, order, channel, actor)
     if command.payment is not None:
-        authorize_at_capture(svc, uow, order, command.payment.method, channel,
+        authorize_at_capture(ctx, uow, order, command.payment.method, channel,
                              store_credit=command.payment.store_credit, actor=actor)  # fmt: skip
     order.note(order.created_at, actor, "captured", f"from channel {order.channel}",
                {"total": order.total.gross, "lines": len(order.lines)})  # fmt: skip
@@ -203,8 +206,7 @@ def _fields(command: CaptureOrder) -> dict[str, Any]:
             "ship_to": command.ship_to}  # fmt: skip
 
 
-def _draft(svc: OrderService, command: CaptureOrder, currency: str, fingerprint: str) -> Order:
-    rt = svc.runtime
+def _draft(ctx: OrderContext, command: CaptureOrder, currency: str, fingerprint: str) -> Order:
     zero = Money.zero(currency)
     taxed_zero = TaxedMoney(zero, zero)
     lines = [
@@ -221,10 +223,10 @@ def _draft(svc: OrderService, command: CaptureOrder, currency: str, fingerprint:
     ]
     customer = command.customer
     return Order(
-        id=rt.ids.new_id("ord"), channel=command.channel, external_id=command.external_id,
+        id=ctx.ids.new_id("ord"), channel=command.channel, external_id=command.external_id,
         currency=currency, customer_email=customer.email, customer_id=customer.customer_id,
         customer_name=customer.name, ship_to=command.ship_to, bill_to=command.bill_to,
-        lines=lines, total=taxed_zero, shipping=taxed_zero, created_at=rt.clock.now(),
+        lines=lines, total=taxed_zero, shipping=taxed_zero, created_at=ctx.clock.now(),
         coupons=command.coupons, incoterm=command.incoterm, notes=command.notes,
         card_fingerprint=command.payment.fingerprint if command.payment else "",
         fingerprint=fingerprint, next_line=len(lines) + 1,
@@ -255,7 +257,7 @@ def quote_request(
 
 
 def _price(
-    svc: OrderService,
+    ctx: OrderContext,
     uow: UnitOfWork,
     order: Order,
     command: CaptureOrder,
@@ -265,10 +267,10 @@ def _price(
 ) -> None:
     customer = buyer.pricing
     request = quote_request(order, shipping=command.shipping, customer=customer)
-    svc.apply_quote(order, svc.quote_in(uow, request, report))
+    apply_quote(order, quote_in(ctx, uow, request, report))
     if command.shipping is not None:
         order.shipping_charge = Money(command.shipping, order.currency)
     if order.quote.coupons:
-        svc.services.pricing.redeem_coupons_in(
+        ctx.pricing.redeem_coupons_in(
             uow, order.quote, order_id=order.id, customer_key=customer.key
         )

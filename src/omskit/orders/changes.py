@@ -19,7 +19,6 @@ against the coupons' limits, so a ``max_uses=1`` coupon the order holds keeps wo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, cast
 
 from omskit.catalog.model import PRODUCTS
 from omskit.errors import UnknownSku, ValidationError
@@ -31,14 +30,12 @@ from omskit.orders.errors import HeldLine, UnitsInFulfillment
 from omskit.orders.events import OrderCancelled, OrderEdited, OrderLinesCancelled
 from omskit.orders.lifecycle import require_action
 from omskit.orders.model import Order, OrderLine
+from omskit.orders.ports import OrderContext
+from omskit.orders.steps import apply_quote, cancel_units_in, channel_in, quote_in, reserve_in
 from omskit.pricing.coupons import COUPONS, Coupon
 from omskit.pricing.request import CustomerRef
 from omskit.storage.ports import UnitOfWork
 from omskit.validation import check_quantity
-
-if TYPE_CHECKING:
-    from omskit.orders.ports import FulfillmentPort
-    from omskit.orders.service import OrderService
 
 __all__ = ["cancel_lines_in", "cancel_order_in", "edit_order_in", "held_units", "take_units"]
 
@@ -56,7 +53,7 @@ def _split(value: TaxedMoney, part: int, rest: int) -> TaxedMoney:
     return TaxedMoney(net, gross)
 
 
-def take_units(svc: OrderService, uow: UnitOfWork, order: Order, line: OrderLine, *,
+def take_units(ctx: OrderContext, uow: UnitOfWork, order: Order, line: OrderLine, *,
                quantity: int, reason: str) -> TaxedMoney:  # fmt: skip
     """Cancel ``quantity`` unshipped units of ``line``; return the value they carried.
 
@@ -69,13 +66,13 @@ def take_units(svc: OrderService, uow: UnitOfWork, order: Order, line: OrderLine
     line.cancelled += quantity
     if from_allocated:
         line.allocated -= from_allocated
-        _release_free_holds(svc, uow, order, line, quantity=from_allocated, reason=reason)
+        _release_free_holds(ctx, uow, order, line, quantity=from_allocated, reason=reason)
     line.backordered = min(line.backordered, line.active - line.allocated)
     line.in_fulfillment = min(line.in_fulfillment, line.allocated - line.shipped)
     return value
 
 
-def _release_free_holds(svc: OrderService, uow: UnitOfWork, order: Order, line: OrderLine,
+def _release_free_holds(ctx: OrderContext, uow: UnitOfWork, order: Order, line: OrderLine,
                         *, quantity: int, reason: str) -> None:  # fmt: skip
     """Give back ``quantity`` of ``line``'s holds, never one a fulfillment order works from.
 
@@ -84,13 +81,13 @@ def _release_free_holds(svc: OrderService, uow: UnitOfWork, order: Order, line: 
     locations' holds, location by location.
     """
     claimed: dict[str, int] = {}
-    fulfillment = cast("FulfillmentPort | None", getattr(svc.services, "fulfillment", None))
+    fulfillment = ctx.fulfillment
     if fulfillment is not None:
         for work in fulfillment.holding_in(uow, order.id):
             units = work.open_units.get(line.id, 0)
             if units > 0:
                 claimed[work.location] = claimed.get(work.location, 0) + units
-    inventory = svc.services.inventory
+    inventory = ctx.inventory
     left = quantity
     for hold in inventory.reservations_in(uow, order.id):
         if left == 0:
@@ -108,12 +105,12 @@ def _release_free_holds(svc: OrderService, uow: UnitOfWork, order: Order, line: 
         raise AssertionError(f"line {line.id} has {left} allocated unit(s) with no free hold")
 
 
-def held_units(svc: OrderService, uow: UnitOfWork, order: Order) -> Held:
+def held_units(ctx: OrderContext, uow: UnitOfWork, order: Order) -> Held:
     """Per line: units released to locations and not shipped, and which orders hold them.
 
     Empty when the OMS has no fulfillment service or nothing was released.
     """
-    fulfillment = cast("FulfillmentPort | None", getattr(svc.services, "fulfillment", None))
+    fulfillment = ctx.fulfillment
     if fulfillment is None:
         return {}
     held: Held = {}
@@ -145,33 +142,33 @@ def _refuse_held(order: Order, held: Held, action: str,
         raise UnitsInFulfillment(order.id, action, blocked)
 
 
-def _retotal(svc: OrderService, uow: UnitOfWork, order: Order, removed: TaxedMoney) -> None:
+def _retotal(ctx: OrderContext, uow: UnitOfWork, order: Order, removed: TaxedMoney) -> None:
     if not order.active_lines():  # every unit cancelled: the whole order is
         order.total = order.shipping = TaxedMoney.zero(order.currency)
         if order.duties is not None:
             order.duties = Money.zero(order.currency)
-        svc.services.pricing.release_coupons_in(uow, order.coupons, order_id=order.id)
+        ctx.pricing.release_coupons_in(uow, order.coupons, order_id=order.id)
     else:
         order.total = order.total - removed
 
 
-def cancel_order_in(svc: OrderService, uow: UnitOfWork, order: Order, *, actor: str,
+def cancel_order_in(ctx: OrderContext, uow: UnitOfWork, order: Order, *, actor: str,
                     reason: str) -> Settlement:  # fmt: skip
     """Cancel every unit of ``order``: release stock, void or refund all the money."""
     require_action(f"order {order.id}", order.status, "cancel")
     if any(x.shipped for x in order.lines):  # pragma: no cover - the table forbids it
         raise ValidationError("order", order.id, "units have shipped; cancel lines instead")
-    _refuse_held(order, held_units(svc, uow, order), "cancel")
-    svc.cancel_units_in(uow, order, reason)
-    result = settle(svc, uow, order)
-    order.note(svc.runtime.clock.now(), actor, "cancelled", reason,
+    _refuse_held(order, held_units(ctx, uow, order), "cancel")
+    cancel_units_in(ctx, uow, order, reason)
+    result = settle(ctx, uow, order)
+    order.note(ctx.clock.now(), actor, "cancelled", reason,
                {"refunded": result.refunded, "voided": result.voided})  # fmt: skip
     order.record(OrderCancelled(order_id=order.id, reason=reason, actor=actor,
                                 refunded=result.refunded, voided=result.voided))  # fmt: skip
     return result
 
 
-def cancel_lines_in(svc: OrderService, uow: UnitOfWork, order: Order,
+def cancel_lines_in(ctx: OrderContext, uow: UnitOfWork, order: Order,
                     quantities: Mapping[str, int], *, actor: str,
                     reason: str) -> Settlement:  # fmt: skip
     """Cancel some unshipped units of some lines; settle the payment for their value.
@@ -199,15 +196,15 @@ def cancel_lines_in(svc: OrderService, uow: UnitOfWork, order: Order,
         elif qty is not None:
             plan.append((line, qty))
     report.raise_if_any()
-    _refuse_held(order, held_units(svc, uow, order), "cancel units of",
+    _refuse_held(order, held_units(ctx, uow, order), "cancel units of",
                  {line.id: qty for line, qty in plan})  # fmt: skip
     removed = TaxedMoney.zero(order.currency)
     for line, qty in plan:
-        removed += take_units(svc, uow, order, line, quantity=qty, reason=reason)
-    _retotal(svc, uow, order, removed)
-    result = settle(svc, uow, order)
+        removed += take_units(ctx, uow, order, line, quantity=qty, reason=reason)
+    _retotal(ctx, uow, order, removed)
+    result = settle(ctx, uow, order)
     done = tuple((line.id, qty) for line, qty in plan)
-    order.note(svc.runtime.clock.now(), actor, "lines_cancelled", reason,
+    order.note(ctx.clock.now(), actor, "lines_cancelled", reason,
                {"lines": ", ".join(f"{i} x{q}" for i, q in done), "value": removed.gross,
                 "refunded": result.refunded, "voided": result.voided})  # fmt: skip
     order.record(OrderLinesCancelled(order_id=order.id, lines=done, reason=reason, actor=actor,
@@ -215,11 +212,28 @@ def cancel_lines_in(svc: OrderService, uow: UnitOfWork, order: Order,
     return result
 
 
-def edit_order_in(svc: OrderService, uow: UnitOfWork, order: Order, edit: EditOrder, *,
+def edit_order_in(ctx: OrderContext, uow: UnitOfWork, order: Order, edit: EditOrder, *,
                   actor: str, reason: str) -> Settlement:  # fmt: skip
     """Apply ``edit``, re-price, re-reserve and settle the payment difference."""
     require_action(f"order {order.id}", order.status, "edit")
-    _refuse_held(order, held_units(svc, uow, order), "edit")
+    _refuse_held(order, held_units(ctx, uow, order), "edit")
+    described = _apply_edit(uow, order, edit)
+    old_total = order.total.gross
+    _reprice(ctx, uow, order, actor, reason)
+    result = settle(ctx, uow, order)
+    order.note(ctx.clock.now(), actor, "edited", reason,
+               {"changes": "; ".join(described),
+                "total": f"{old_total} -> {order.total.gross}"})  # fmt: skip
+    order.record(OrderEdited(order_id=order.id, changes=tuple(described), old_total=old_total,
+                             new_total=order.total.gross, actor=actor))  # fmt: skip
+    return result
+
+
+def _apply_edit(uow: UnitOfWork, order: Order, edit: EditOrder) -> list[str]:
+    """Change the order's lines and address as ``edit`` says; describe each change.
+
+    Every problem is reported at once (and nothing is kept: the unit of work rolls back).
+    """
     report = ProblemReport()
     described: list[str] = []
     for line_id in edit.remove:
@@ -262,27 +276,23 @@ def edit_order_in(svc: OrderService, uow: UnitOfWork, order: Order, edit: EditOr
     if not report and not order.active_lines():
         report.add("remove", "an edit cannot remove every line; cancel the order instead")
     report.raise_if_any()
-    old_total = order.total.gross
+    return described
+
+
+def _reprice(ctx: OrderContext, uow: UnitOfWork, order: Order, actor: str, reason: str) -> None:
+    """Give back the edited order's stock, price it again, and reserve it again."""
     if any(x.allocated for x in order.lines):
-        svc.services.inventory.release_in(uow, reference=order.id,
-                                          reason=f"order edited: {reason}")  # fmt: skip
+        ctx.inventory.release_in(uow, reference=order.id, reason=f"order edited: {reason}")
     for line in order.lines:
         line.allocated = line.backordered = 0
         if not line.active:
             line.total = TaxedMoney.zero(order.currency)
     held = _set_aside_coupons(uow, order)
     request = quote_request(order, shipping=_shipping_charge(order))
-    svc.apply_quote(order, svc.quote_in(uow, request, ProblemReport()))
-    _settle_coupons(svc, uow, order, held)
-    if svc.reserves_at_capture:
-        svc.reserve_in(uow, order, svc.channel_in(uow, order.channel), actor)
-    result = settle(svc, uow, order)
-    order.note(svc.runtime.clock.now(), actor, "edited", reason,
-               {"changes": "; ".join(described),
-                "total": f"{old_total} -> {order.total.gross}"})  # fmt: skip
-    order.record(OrderEdited(order_id=order.id, changes=tuple(described), old_total=old_total,
-                             new_total=order.total.gross, actor=actor))  # fmt: skip
-    return result
+    apply_quote(order, quote_in(ctx, uow, request, ProblemReport()))
+    _settle_coupons(ctx, uow, order, held)
+    if ctx.reserves_at_capture:
+        reserve_in(ctx, uow, order, channel_in(uow, order.channel), actor)
 
 
 def _edit_line(order: Order, line_id: str, field: str, report: ProblemReport) -> OrderLine | None:
@@ -331,20 +341,20 @@ def _set_aside_coupons(uow: UnitOfWork, order: Order) -> dict[str, tuple[Coupon,
 
 
 def _settle_coupons(
-    svc: OrderService, uow: UnitOfWork, order: Order, held: dict[str, tuple[Coupon, str]]
+    ctx: OrderContext, uow: UnitOfWork, order: Order, held: dict[str, tuple[Coupon, str]]
 ) -> None:
     """After re-pricing: keep the uses that still apply, give back the rest, redeem new ones."""
     applied = set(order.quote.coupons)
-    now = svc.runtime.clock.now()
+    now = ctx.clock.now()
     dropped = []
     for code, (coupon, key) in held.items():
         coupon.redeem(order.id, key, now)  # back as it was stored (the quote just checked it)
         if code not in applied:
             dropped.append(code)
     if dropped:
-        svc.services.pricing.release_coupons_in(uow, dropped, order_id=order.id)
+        ctx.pricing.release_coupons_in(uow, dropped, order_id=order.id)
     if applied - set(held):
         customer = CustomerRef(customer_id=order.customer_id, email=order.customer_email)
-        svc.services.pricing.redeem_coupons_in(
+        ctx.pricing.redeem_coupons_in(
             uow, order.quote, order_id=order.id, customer_key=customer.key
         )

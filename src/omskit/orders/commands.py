@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -19,6 +20,24 @@ from omskit.customers.address import Address
 from omskit.errors import OmskitError, Problem, ValidationError
 from omskit.money import check_currency, to_decimal
 from omskit.orders.fastparse import parse_well_formed
+from omskit.orders.fields import (
+    CAPTURE_KEYS,
+    CAPTURE_TEXT,
+    COUPON_LENGTH,
+    CUSTOMER_KEYS,
+    CUSTOMER_TEXT,
+    INCOTERMS,
+    LINE_KEYS,
+    MAX_LINES,
+    NOTES_LENGTH,
+    PAYMENT_KEYS,
+    VAT_ID,
+    CaptureLine,
+    CustomerInfo,
+    PaymentInfo,
+    TextField,
+    amount,
+)
 from omskit.validation import (
     MAX_QUANTITY,
     Problems,
@@ -42,14 +61,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-_CAPTURE_KEYS = ("channel", "external_id", "currency", "customer", "ship_to", "bill_to",
-                 "lines", "coupons", "shipping", "incoterm", "payment", "notes")  # fmt: skip
-_CUSTOMER_KEYS = ("email", "name", "customer_id", "group", "tax_exempt", "vat_id")
-_LINE_KEYS = ("sku", "quantity", "unit_price")
-_PAYMENT_KEYS = ("method", "fingerprint", "store_credit")
-_MAX_LINES = 500
-_MAX_PRICE = Decimal(10) ** 9
 
 
 class ProblemReport(Problems):
@@ -90,60 +101,18 @@ class ProblemReport(Problems):
         super().raise_if_any()
 
 
-@attrs.frozen
-class CustomerInfo:
-    """Who placed the order."""
-
-    email: str
-    name: str = ""
-    customer_id: str = ""
-    group: str = ""
-    tax_exempt: bool | None = None
-    vat_id: str | None = None
-
-    def for_pricing(self) -> dict[str, Any]:
-        """The customer as the pricing engine takes it."""
-        out: dict[str, Any] = {"email": self.email}
-        if self.customer_id:
-            out["customer_id"] = self.customer_id
-        if self.group:
-            out["group"] = self.group
-        if self.tax_exempt is not None:
-            out["tax_exempt"] = self.tax_exempt
-        if self.vat_id is not None:
-            out["vat_id"] = self.vat_id
-        return out
-
-
-@attrs.frozen
-class CaptureLine:
-    """``quantity`` of ``sku``; ``unit_price`` when the channel sent its own price."""
-
-    sku: str
-    quantity: int
-    unit_price: Decimal | None = None
-
-
-@attrs.frozen
-class PaymentInfo:
-    """How the customer pays: a gateway token, and optionally the card's fingerprint.
-
-    ``fingerprint`` is the card fingerprint the gateway gave the checkout (the same card
-    gives the same fingerprint); risk counts card velocity by it alone. A token is not
-    a card, so without a fingerprint no card is counted.
-
-    ``store_credit`` is how much of the customer's store credit pays for the order
-    (debited at capture, atomically with it); ``method`` is charged the rest.
-    """
-
-    method: str
-    fingerprint: str = ""
-    store_credit: Decimal | None = None
+#: Set while the payload reader builds a command from fields it has just checked.
+_CHECKED: ContextVar[bool] = ContextVar("omskit_orders_checked", default=False)
 
 
 @attrs.frozen(kw_only=True)
 class CaptureOrder:
-    """Capture an order from a channel. Idempotent by ``(channel, external_id)``."""
+    """Capture an order from a channel. Idempotent by ``(channel, external_id)``.
+
+    Checked on construction exactly like a payload read by [`from_mapping`][]: built
+    directly in code, every field is read back through the same rules (and normalised
+    the same way); a bad one raises the same error, naming every problem with its path.
+    """
 
     channel: str
     external_id: str
@@ -157,6 +126,33 @@ class CaptureOrder:
     incoterm: str = "DAP"
     payment: PaymentInfo | None = None
     notes: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if _CHECKED.get():  # built by from_mapping from the fields it checked just now
+            return
+        report = ProblemReport()
+        fields = parse_capture(self.as_payload(), report)
+        report.raise_if_any()
+        fields.pop("positions", None)
+        for name, value in fields.items():  # normalised values, as a payload gives them
+            if getattr(self, name) != value:
+                object.__setattr__(self, name, value)
+
+    def as_payload(self) -> dict[str, Any]:
+        """The command as a channel's payload would say it (what its checks read)."""
+        out: dict[str, Any] = {
+            "channel": self.channel, "external_id": self.external_id,
+            "customer": _payload_of(self.customer), "ship_to": self.ship_to,
+            "lines": [_payload_of(x) for x in self.lines] if _is_list(self.lines)
+            else self.lines,
+            "coupons": self.coupons, "incoterm": self.incoterm, "notes": self.notes,
+        }  # fmt: skip
+        for key in ("currency", "bill_to", "shipping"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        if self.payment is not None:
+            out["payment"] = _payload_of(self.payment)
+        return out
 
     @property
     def fingerprint(self) -> str:
@@ -187,11 +183,36 @@ class CaptureOrder:
         Raises:
             ValidationError: (or the one specific subclass) naming every bad field.
         """
+        if isinstance(data, CaptureOrder):
+            return data
         report = problems if problems is not None else ProblemReport()
         fields = parse_capture(data, report)
         report.raise_if_any()
         fields.pop("positions", None)
-        return cls(**fields)
+        return checked_command(fields)
+
+
+def checked_command(fields: dict[str, Any]) -> CaptureOrder:
+    """The command of ``fields`` the payload reader has just checked (no second check).
+
+    The one speed trick of capture's reading: the checks that construction runs are
+    skipped for fields that passed them a moment ago. A property test holds this equal
+    to plain construction, ``CaptureOrder(**fields)``, on every payload the reader takes.
+    """
+    token = _CHECKED.set(True)
+    try:
+        return CaptureOrder(**fields)
+    finally:
+        _CHECKED.reset(token)
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, str)
+
+
+def _payload_of(part: Any) -> Any:
+    """A part as payload data (``as_payload``); anything else as it is, to be refused."""
+    return part.as_payload() if isinstance(part, (CustomerInfo, CaptureLine, PaymentInfo)) else part
 
 
 def _address_identity(a: Address | None) -> tuple[Any, ...] | None:
@@ -201,95 +222,92 @@ def _address_identity(a: Address | None) -> tuple[Any, ...] | None:
             a.phone, a.email, a.point)  # fmt: skip
 
 
-def _text(report: ProblemReport, data: Mapping[str, Any], key: str, field: str,
-          **kw: Any) -> str:  # fmt: skip
-    return report.check(field, check_text, data.get(key), **kw) or ""
+def _text(report: ProblemReport, data: Mapping[str, Any], spec: TextField,
+          where: str = "") -> str:  # fmt: skip
+    return report.check(f"{where}{spec.key}", check_text, data.get(spec.key),
+                        max_length=spec.max_length, required=spec.required) or ""  # fmt: skip
 
 
 def parse_capture(data: Any, report: ProblemReport) -> dict[str, Any]:
     """Check a capture payload into command fields; problems go to ``report``.
 
     Returns what could be read even when some fields are bad, so later checks (SKUs in the
-    catalog, the channel's currencies) can still run and be reported together.
+    catalog, the channel's currencies) can still run and be reported together. A
+    [`CaptureOrder`][] was checked when it was built: its own fields come back.
     """
     fast = parse_well_formed(data)  # one pass, no reports: what nearly every order takes
     if fast is not None:
         return fast
     if isinstance(data, CaptureOrder):
-        return attrs.asdict(data, recurse=False)
+        fields = attrs.asdict(data, recurse=False)
+        fields["positions"] = list(range(len(data.lines)))
+        return fields
     if not isinstance(data, Mapping):
         report.check("order", _fail_mapping, data)
         return {}
-    for name, key in unknown_keys(data, _CAPTURE_KEYS):
-        report.add(name, f"unknown field; allowed: {', '.join(_CAPTURE_KEYS)}", data[key])
-    out: dict[str, Any] = {
-        "channel": _text(report, data, "channel", "channel", max_length=64),
-        "external_id": _text(report, data, "external_id", "external_id", max_length=128),
-    }
+    for name, key in unknown_keys(data, CAPTURE_KEYS):
+        report.add(name, f"unknown field; allowed: {', '.join(CAPTURE_KEYS)}", data[key])
+    out: dict[str, Any] = {spec.key: _text(report, data, spec) for spec in CAPTURE_TEXT}
+    _parties(data, report, out)
+    positions: list[int] = []
+    out["lines"] = _lines(data.get("lines"), report, "lines", positions=positions)
+    out["positions"] = positions
+    _terms(data, report, out)
+    out["notes"] = report.check("notes", check_text, data.get("notes"),
+                                max_length=NOTES_LENGTH, required=False) or ""  # fmt: skip
+    return out
+
+
+def _parties(data: Mapping[str, Any], report: ProblemReport, out: dict[str, Any]) -> None:
+    """Currency, customer and addresses into ``out``."""
     if data.get("currency") is not None:
         out["currency"] = report.check("currency", check_currency, data["currency"])
     out["customer"] = _customer(data.get("customer"), report)
     out["ship_to"] = report.check("ship_to", Address.from_mapping, data.get("ship_to"))
     if data.get("bill_to") is not None:
         out["bill_to"] = report.check("bill_to", Address.from_mapping, data["bill_to"])
-    positions: list[int] = []
-    out["lines"] = _lines(data.get("lines"), report, "lines", positions=positions)
-    out["positions"] = positions
+
+
+def _terms(data: Mapping[str, Any], report: ProblemReport, out: dict[str, Any]) -> None:
+    """Coupons, shipping charge, incoterm and payment into ``out``."""
     coupons = data.get("coupons", ())
     if isinstance(coupons, str) or not isinstance(coupons, Sequence):
         report.add("coupons", "expected a list of coupon codes", coupons)
     else:
         out["coupons"] = tuple(
             c for i, c in enumerate(coupons)
-            if report.check(f"coupons[{i}]", check_text, c, max_length=64)
+            if report.check(f"coupons[{i}]", check_text, c, max_length=COUPON_LENGTH)
         )  # fmt: skip
     if data.get("shipping") is not None:
         out["shipping"] = report.check("shipping", amount, data["shipping"])
     incoterm = data.get("incoterm", "DAP")
-    if incoterm not in ("DAP", "DDP"):
+    if incoterm not in INCOTERMS:
         report.add("incoterm", "expected 'DAP' or 'DDP'", incoterm)
     else:
         out["incoterm"] = incoterm
     if data.get("payment") is not None:
         out["payment"] = _payment(data["payment"], report)
-    out["notes"] = report.check("notes", check_text, data.get("notes"), max_length=2000,
-                                required=False) or ""  # fmt: skip
-    return out
 
 
 def _fail_mapping(value: Any, field: str) -> None:
     raise ValidationError(field, value, "expected an object (a mapping of fields)")
 
 
-def amount(value: Any, field: str) -> Decimal:
-    """A non-negative price of at most a billion, from a decimal string, int or Decimal."""
-    number = to_decimal(value, field)
-    if number < 0:
-        raise ValidationError(field, value, "must not be negative")
-    if number > _MAX_PRICE:
-        raise ValidationError(field, value, f"must be at most {_MAX_PRICE:,}")
-    return number
-
-
 def _customer(value: Any, report: ProblemReport) -> CustomerInfo | None:
-    if isinstance(value, CustomerInfo):
-        return value
+    value = _payload_of(value)
     if not isinstance(value, Mapping):
         report.check("customer", _fail_mapping, value)
         return None
-    for key, _ in unknown_keys(value, _CUSTOMER_KEYS):
-        report.add(f"customer.{key}", f"unknown field; allowed: {', '.join(_CUSTOMER_KEYS)}")
+    for key, _ in unknown_keys(value, CUSTOMER_KEYS):
+        report.add(f"customer.{key}", f"unknown field; allowed: {', '.join(CUSTOMER_KEYS)}")
     email = report.check("customer.email", check_email, value.get("email"))
-    name = _text(report, value, "name", "customer.name", required=False)
-    customer_id = _text(report, value, "customer_id", "customer.customer_id", max_length=64,
-                        required=False)  # fmt: skip
-    group = _text(report, value, "group", "customer.group", max_length=64, required=False)
+    name, customer_id, group = (_text(report, value, spec, "customer.") for spec in CUSTOMER_TEXT)
     exempt = None
     if value.get("tax_exempt") is not None:
         exempt = report.check("customer.tax_exempt", check_bool, value["tax_exempt"])
     vat = None
     if value.get("vat_id") is not None:
-        vat = _text(report, value, "vat_id", "customer.vat_id", max_length=64)
+        vat = _text(report, value, VAT_ID, "customer.")
     if email is None:
         return None
     return CustomerInfo(email, name, customer_id, group, exempt, vat)
@@ -297,6 +315,7 @@ def _customer(value: Any, report: ProblemReport) -> CustomerInfo | None:
 
 def _lines(value: Any, report: ProblemReport, field: str, required: bool = True,
            positions: list[int] | None = None) -> tuple[CaptureLine, ...]:  # fmt: skip
+    """Every line that reads well; each position read goes to ``positions``."""
     if isinstance(value, str) or not isinstance(value, Sequence):
         report.add(field, "expected a list of lines such as [{'sku': 'TEE-M', 'quantity': 1}]",
                    value)  # fmt: skip
@@ -304,43 +323,44 @@ def _lines(value: Any, report: ProblemReport, field: str, required: bool = True,
     if required and not value:
         report.add(field, "an order needs at least one line", [])
         return ()
-    if len(value) > _MAX_LINES:
-        report.add(field, f"at most {_MAX_LINES} lines per order", len(value))
+    if len(value) > MAX_LINES:
+        report.add(field, f"at most {MAX_LINES} lines per order", len(value))
         return ()
     lines = []
     for i, raw in enumerate(value):
-        where = f"{field}[{i}]"
-        if isinstance(raw, CaptureLine):
-            lines.append(raw)
-            if positions is not None:
-                positions.append(i)
-            continue
-        if not isinstance(raw, Mapping):
-            report.add(where, "expected {'sku': ..., 'quantity': ...}", raw)
-            continue
-        for key, _ in unknown_keys(raw, _LINE_KEYS):
-            report.add(f"{where}.{key}", f"unknown field; allowed: {', '.join(_LINE_KEYS)}")
-        sku = report.check(f"{where}.sku", check_sku, raw.get("sku"))
-        qty = report.check(f"{where}.quantity", check_quantity, raw.get("quantity"),
-                           maximum=MAX_QUANTITY)  # fmt: skip
-        price = None
-        if raw.get("unit_price") is not None:
-            price = report.check(f"{where}.unit_price", amount, raw["unit_price"])
-        if sku is not None and qty is not None:
-            lines.append(CaptureLine(sku, qty, price))
+        line = _line(_payload_of(raw), report, f"{field}[{i}]")
+        if line is not None:
+            lines.append(line)
             if positions is not None:
                 positions.append(i)
     return tuple(lines)
 
 
+def _line(raw: Any, report: ProblemReport, where: str) -> CaptureLine | None:
+    """One line of a payload, or ``None`` (its problems reported under ``where``)."""
+    if not isinstance(raw, Mapping):
+        report.add(where, "expected {'sku': ..., 'quantity': ...}", raw)
+        return None
+    for key, _ in unknown_keys(raw, LINE_KEYS):
+        report.add(f"{where}.{key}", f"unknown field; allowed: {', '.join(LINE_KEYS)}")
+    sku = report.check(f"{where}.sku", check_sku, raw.get("sku"))
+    qty = report.check(f"{where}.quantity", check_quantity, raw.get("quantity"),
+                       maximum=MAX_QUANTITY)  # fmt: skip
+    price = None
+    if raw.get("unit_price") is not None:
+        price = report.check(f"{where}.unit_price", amount, raw["unit_price"])
+    if sku is None or qty is None:
+        return None
+    return CaptureLine(sku, qty, price)
+
+
 def _payment(value: Any, report: ProblemReport) -> PaymentInfo | None:
-    if isinstance(value, PaymentInfo):
-        return value
+    value = _payload_of(value)
     if not isinstance(value, Mapping):
         report.check("payment", _fail_mapping, value)
         return None
-    for key, _ in unknown_keys(value, _PAYMENT_KEYS):
-        report.add(f"payment.{key}", f"unknown field; allowed: {', '.join(_PAYMENT_KEYS)}")
+    for key, _ in unknown_keys(value, PAYMENT_KEYS):
+        report.add(f"payment.{key}", f"unknown field; allowed: {', '.join(PAYMENT_KEYS)}")
     method = report.check("payment.method", check_payment_method, value.get("method")) or ""
     fingerprint = (
         report.check(
@@ -365,6 +385,9 @@ def _credit_amount(value: Any, field: str) -> Decimal:
 class EditOrder:
     """Change an order before fulfillment.
 
+    Checked on construction like a payload read by [`from_mapping`][] (the same
+    errors, naming every bad field).
+
     Attributes:
         add: new lines.
         remove: ids of lines to take off the order.
@@ -377,6 +400,18 @@ class EditOrder:
     quantities: Mapping[str, int] = attrs.field(factory=dict)
     ship_to: Address | None = None
 
+    def __attrs_post_init__(self) -> None:
+        if _CHECKED.get():  # built by from_mapping from the fields it checked just now
+            return
+        add = [_payload_of(x) for x in self.add] if _is_list(self.add) else self.add
+        payload: dict[str, Any] = {"add": add, "remove": self.remove}
+        payload["quantities"] = self.quantities
+        if self.ship_to is not None:
+            payload["ship_to"] = self.ship_to
+        for name, value in _read_edit(payload).items():
+            if getattr(self, name) != value:
+                object.__setattr__(self, name, value)
+
     @classmethod
     def from_mapping(cls, data: Any) -> EditOrder:
         """Build from ``{"add": [...], "remove": [...], "quantities": {...}, "ship_to": {...}}``.
@@ -386,36 +421,45 @@ class EditOrder:
         """
         if isinstance(data, EditOrder):
             return data
-        report = ProblemReport()
-        if not isinstance(data, Mapping):
-            report.check("changes", _fail_mapping, data)
-            report.raise_if_any()
-            raise AssertionError("unreachable")  # pragma: no cover
-        known = ("add", "remove", "quantities", "ship_to")
-        for key, _ in unknown_keys(data, known):
-            report.add(key, f"unknown change; allowed: {', '.join(known)}")
-        add = _lines(data.get("add", ()), report, "add", required=False)
-        raw_remove = data.get("remove", ())
-        remove: list[str] = []
-        if isinstance(raw_remove, str) or not isinstance(raw_remove, Sequence):
-            report.add("remove", "expected a list of line ids", raw_remove)
-        else:
-            for i, raw_id in enumerate(raw_remove):
-                line_ref = report.check(f"remove[{i}]", check_text, raw_id, max_length=64)
-                if line_ref is not None:
-                    remove.append(line_ref)
-        quantities: dict[str, int] = {}
-        raw_q = data.get("quantities", {})
-        if report.check("quantities", check_mapping, raw_q) is not None:
-            for line_id, qty in raw_q.items():
-                clean = report.check(f"quantities.{line_id}", check_quantity, qty)
-                if clean is not None:
-                    quantities[line_id] = clean
-        ship_to = None
-        if data.get("ship_to") is not None:
-            ship_to = report.check("ship_to", Address.from_mapping, data["ship_to"])
-        if not report and not (add or remove or quantities or ship_to):
-            report.add("changes", "nothing to change: give add, remove, quantities or ship_to")
+        fields = _read_edit(data)
+        token = _CHECKED.set(True)
+        try:
+            return cls(**fields)
+        finally:
+            _CHECKED.reset(token)
+
+
+def _read_edit(data: Any) -> dict[str, Any]:
+    """The fields of an edit payload, or raise naming every problem."""
+    report = ProblemReport()
+    if not isinstance(data, Mapping):
+        report.check("changes", _fail_mapping, data)
         report.raise_if_any()
-        return cls(add=add, remove=tuple(remove), quantities=quantities,
-                   ship_to=ship_to)  # fmt: skip
+        raise AssertionError("unreachable")  # pragma: no cover
+    known = ("add", "remove", "quantities", "ship_to")
+    for key, _ in unknown_keys(data, known):
+        report.add(key, f"unknown change; allowed: {', '.join(known)}")
+    add = _lines(data.get("add", ()), report, "add", required=False)
+    raw_remove = data.get("remove", ())
+    remove: list[str] = []
+    if isinstance(raw_remove, str) or not isinstance(raw_remove, Sequence):
+        report.add("remove", "expected a list of line ids", raw_remove)
+    else:
+        for i, raw_id in enumerate(raw_remove):
+            line_ref = report.check(f"remove[{i}]", check_text, raw_id, max_length=64)
+            if line_ref is not None:
+                remove.append(line_ref)
+    quantities: dict[str, int] = {}
+    raw_q = data.get("quantities", {})
+    if report.check("quantities", check_mapping, raw_q) is not None:
+        for line_id, qty in raw_q.items():
+            clean = report.check(f"quantities.{line_id}", check_quantity, qty)
+            if clean is not None:
+                quantities[line_id] = clean
+    ship_to = None
+    if data.get("ship_to") is not None:
+        ship_to = report.check("ship_to", Address.from_mapping, data["ship_to"])
+    if not report and not (add or remove or quantities or ship_to):
+        report.add("changes", "nothing to change: give add, remove, quantities or ship_to")
+    report.raise_if_any()
+    return {"add": add, "remove": tuple(remove), "quantities": quantities, "ship_to": ship_to}

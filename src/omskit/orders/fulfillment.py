@@ -11,7 +11,6 @@ timeline entry and an event, and leaves the order's status to follow from the li
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
 
 from omskit.errors import InvalidQuantity
 from omskit.orders.billing import capture_shipped
@@ -26,11 +25,9 @@ from omskit.orders.events import (
 )
 from omskit.orders.lifecycle import require_action
 from omskit.orders.model import Order, OrderLine
+from omskit.orders.ports import OrderContext
 from omskit.storage.ports import UnitOfWork
 from omskit.validation import check_quantity
-
-if TYPE_CHECKING:
-    from omskit.orders.service import OrderService
 
 __all__ = ["record_allocation", "record_backorder", "record_deallocation", "record_delivery",
            "record_shipment", "record_started"]  # fmt: skip
@@ -65,7 +62,7 @@ def _quantities(order: Order, quantities: Mapping[str, int], room: Room,
     return found
 
 
-def record_allocation(svc: OrderService, uow: UnitOfWork, order: Order, *,
+def record_allocation(ctx: OrderContext, uow: UnitOfWork, order: Order, *,
                       quantities: Mapping[str, int], actor: str) -> None:  # fmt: skip
     """Units of lines were allocated (reserved at a location)."""
     require_action(f"order {order.id}", order.status, "allocate")
@@ -74,12 +71,12 @@ def record_allocation(svc: OrderService, uow: UnitOfWork, order: Order, *,
         line.allocated += qty
         line.backordered = max(0, min(line.backordered - qty, line.active - line.allocated))
     done = tuple((x.id, q) for x, q in found)
-    order.note(svc.runtime.clock.now(), actor, "allocated", "",
+    order.note(ctx.clock.now(), actor, "allocated", "",
                {"lines": ", ".join(f"{i} x{q}" for i, q in done)})  # fmt: skip
     order.record(OrderAllocated(order_id=order.id, lines=done))
 
 
-def record_backorder(svc: OrderService, uow: UnitOfWork, order: Order, *,
+def record_backorder(ctx: OrderContext, uow: UnitOfWork, order: Order, *,
                      quantities: Mapping[str, int], reason: str, actor: str) -> None:  # fmt: skip
     """Units of lines are waiting for stock."""
     require_action(f"order {order.id}", order.status, "backorder")
@@ -88,12 +85,12 @@ def record_backorder(svc: OrderService, uow: UnitOfWork, order: Order, *,
     for line, qty in found:
         line.backordered += qty
     done = tuple((x.id, q) for x, q in found)
-    order.note(svc.runtime.clock.now(), actor, "backordered", reason,
+    order.note(ctx.clock.now(), actor, "backordered", reason,
                {"lines": ", ".join(f"{i} x{q}" for i, q in done)})  # fmt: skip
     order.record(OrderBackordered(order_id=order.id, lines=done, reason=reason))
 
 
-def record_deallocation(svc: OrderService, uow: UnitOfWork, order: Order, *,
+def record_deallocation(ctx: OrderContext, uow: UnitOfWork, order: Order, *,
                         quantities: Mapping[str, int], reason: str, actor: str,
                         backorder: bool, started: bool) -> None:  # fmt: skip
     """Allocated, unshipped units are no longer held at a location.
@@ -117,12 +114,12 @@ def record_deallocation(svc: OrderService, uow: UnitOfWork, order: Order, *,
     changes = {"lines": ", ".join(f"{i} x{q}" for i, q in done)}
     if backorder:
         changes["backordered"] = "yes"
-    order.note(svc.runtime.clock.now(), actor, "deallocated", reason, changes)
+    order.note(ctx.clock.now(), actor, "deallocated", reason, changes)
     order.record(OrderDeallocated(order_id=order.id, lines=done, reason=reason, actor=actor,
                                   backordered=backorder))  # fmt: skip
 
 
-def record_started(svc: OrderService, uow: UnitOfWork, order: Order, *,
+def record_started(ctx: OrderContext, uow: UnitOfWork, order: Order, *,
                    quantities: Mapping[str, int], actor: str) -> None:  # fmt: skip
     """Picking started for allocated units."""
     require_action(f"order {order.id}", order.status, "start_fulfillment")
@@ -131,13 +128,13 @@ def record_started(svc: OrderService, uow: UnitOfWork, order: Order, *,
     for line, qty in found:
         line.in_fulfillment += qty
     done = tuple((x.id, q) for x, q in found)
-    order.note(svc.runtime.clock.now(), actor, "fulfillment_started", "",
+    order.note(ctx.clock.now(), actor, "fulfillment_started", "",
                {"lines": ", ".join(f"{i} x{q}" for i, q in done)})  # fmt: skip
     order.record(OrderFulfillmentStarted(order_id=order.id, lines=done))
 
 
 def record_shipment(
-    svc: OrderService,
+    ctx: OrderContext,
     uow: UnitOfWork,
     order: Order,
     *,
@@ -159,17 +156,17 @@ def record_shipment(
         line.in_fulfillment = max(0, line.in_fulfillment - qty)
     order.shipments[shipment_id] = "shipped"
     done = tuple((x.id, q) for x, q in found)
-    order.note(svc.runtime.clock.now(), actor, "shipped", f"shipment {shipment_id}",
+    order.note(ctx.clock.now(), actor, "shipped", f"shipment {shipment_id}",
                {"lines": ", ".join(f"{i} x{q}" for i, q in done)})  # fmt: skip
     order.record(OrderShipped(order_id=order.id, shipment_id=shipment_id, lines=done,
                               status=order.status))  # fmt: skip
-    if svc.payments.settings.capture == "shipment":
-        capture_shipped(svc, uow, order)
+    if ctx.payments.settings.capture == "shipment":
+        capture_shipped(ctx, uow, order)
     return True
 
 
 def record_delivery(
-    svc: OrderService,
+    ctx: OrderContext,
     uow: UnitOfWork,
     order: Order,
     *,
@@ -182,7 +179,7 @@ def record_delivery(
         return False
     require_action(f"order {order.id}", order.status, "deliver")
     found = _quantities(order, quantities, lambda x: x.shipped - x.delivered, "delivered")
-    now = svc.runtime.clock.now()
+    now = ctx.clock.now()
     for line, qty in found:
         line.delivered += qty
         if qty:

@@ -2,78 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import attrs
 
-from omskit.channels.model import CHANNELS, Channel
-from omskit.channels.service import load_channel
-from omskit.errors import InsufficientStock, ValidationError
+from omskit.channels.model import Channel
+from omskit.errors import ValidationError
 from omskit.events import current_actor
-from omskit.money import Money, MoneyLike, TaxedMoney
-from omskit.orders import changes, fulfillment
+from omskit.money import MoneyLike
+from omskit.orders import changes, decisions, fulfillment, steps
 from omskit.orders.billing import settle_reference_in, sync_payment
-from omskit.orders.capture import RISK_HOLD, capture_order
+from omskit.orders.capture import capture_order
 from omskit.orders.commands import CaptureOrder, EditOrder, ProblemReport
 from omskit.orders.errors import AmbiguousExternalId
-from omskit.orders.events import OrderApproved, OrderCompleted, OrderHeld, OrderReleased
-from omskit.orders.lifecycle import require_action
 from omskit.orders.model import Order, TimelineEntry
-from omskit.orders.ports import Services
+from omskit.orders.ports import OrderContext, Services
 from omskit.orders.queries import OrderQuery, Page, run_query
 from omskit.orders.risk import RiskAssessment
 from omskit.orders.settings import OrderSettings
+from omskit.orders.steps import REPLANS
 from omskit.orders.storage import ORDERS
 from omskit.orders.timeline import OrderTimeline, TimelineSource, merge
 from omskit.payments.model import Transaction
 from omskit.payments.service import PaymentService
+from omskit.pricing.quote import Quote
+from omskit.pricing.request import QuoteRequest
+from omskit.routing.model import SourcingRequest
 from omskit.runtime import Runtime
 from omskit.storage.ports import UnitOfWork
 from omskit.validation import check_actor, check_mapping, check_text
 
-__all__ = ["REPLANS", "OrderService"]
+__all__ = ["REPLANS", "OrderService"]  # REPLANS: see omskit.orders.steps
 
 T = TypeVar("T")
 
 #: The criteria ``orders.list`` takes: the fields of `OrderQuery`.
 _QUERY_FIELDS = tuple(a.name for a in attrs.fields(OrderQuery))
 
-#: How often capture plans again when the stock it planned with went to other orders
-#: before it could reserve it (each plan sees what the one before found gone).
-REPLANS = 5
-
-
-def _short_lines(request: Any, shortfalls: Sequence[Any]) -> list[Any]:
-    """One short line per request line a plan could not fully source."""
-    from omskit.inventory import ShortLine  # noqa: PLC0415 - inventory comes after orders
-
-    missing: dict[str, int] = {}
-    for s in shortfalls:
-        missing[s.line_ref] = missing.get(s.line_ref, 0) + s.quantity
-    return [ShortLine(ln.sku, ln.quantity, ln.quantity - missing[ln.line_ref], ln.line_ref)
-            for ln in request.lines if ln.line_ref in missing]  # fmt: skip
-
 
 def _actor(actor: str | None, default: str = "fulfillment") -> str:
     """``actor``, else the actor of the running use case, else ``default``."""
     return actor if actor is not None else current_actor(default)
-
-
-def _waiting(uow: UnitOfWork) -> Callable[[str, str], int]:
-    """How many units of an order's line still wait for stock (0 if gone or cancelled)."""
-    orders = uow.repo(ORDERS)
-
-    def waiting(reference: str, line_ref: str) -> int:
-        other = orders.view(reference)
-        if other is None:
-            return 0
-        for line in other.lines:
-            if line.id == line_ref:
-                return line.backordered
-        return 0
-
-    return waiting
 
 
 class OrderService:
@@ -87,10 +57,25 @@ class OrderService:
     def __init__(self, runtime: Runtime, services: Services) -> None:
         self.runtime = runtime
         self.services = services
-        self.settings = OrderSettings.from_mapping(runtime.config.section("orders"))
+        #: What the use cases work with: clock, ids, settings, hooks and typed ports.
+        self.context = OrderContext(
+            clock=runtime.clock,
+            ids=runtime.ids,
+            settings=OrderSettings.from_mapping(runtime.config.section("orders")),
+            hooks=runtime.plugins.hook,
+            storage=runtime.storage,
+            dispatch=runtime.dispatcher.dispatch,
+            services=services,
+        )
         self._sources: list[TimelineSource] = []
+        ctx = self.context
         services.payments.observe(sync_payment)
-        services.payments.settle_with(lambda uow, ref: settle_reference_in(self, uow, ref))
+        services.payments.settle_with(lambda uow, ref: settle_reference_in(ctx, uow, ref))
+
+    @property
+    def settings(self) -> OrderSettings:
+        """The ``orders`` settings."""
+        return self.context.settings
 
     @property
     def payments(self) -> PaymentService:
@@ -100,8 +85,7 @@ class OrderService:
     @property
     def reserves_at_capture(self) -> bool:
         """Whether capture reserves stock (``inventory.reserve_on == "capture"``)."""
-        inventory = getattr(self.services, "inventory", None)
-        return inventory is not None and inventory.settings.reserve_on == "capture"
+        return self.context.reserves_at_capture
 
     # -- capture ----------------------------------------------------------------------
     def capture(
@@ -123,7 +107,7 @@ class OrderService:
             payload = fields
         elif fields:
             raise ValidationError("fields", sorted(fields), "pass a payload or fields, not both")
-        return capture_order(self, payload, check_actor(actor))
+        return capture_order(self.context, payload, check_actor(actor))
 
     # -- reads ------------------------------------------------------------------------
     def get(self, order_id: str) -> Order:
@@ -215,30 +199,14 @@ class OrderService:
             ValidationError: the hold is not a risk review, or the payment failed.
         """
         reason = "" if reason == "" else check_text(reason, "reason")
-
-        def change(uow: UnitOfWork, order: Order) -> None:
-            require_action(f"order {order.id}", order.status, "approve")
-            if order.on_hold and not order.hold_reason.startswith(RISK_HOLD):
-                raise ValidationError(
-                    "order", order.hold_reason,
-                    "approve decides a risk review hold; lift this hold with orders.release",
-                )  # fmt: skip
-            self._approve_in(uow, order, actor, "approved", reason)
-            order.record(OrderApproved(order_id=order.id, actor=actor))
-
-        return self._change(order_id, change, actor)
+        return self._change(order_id, lambda uow, order: decisions.approve(
+            self.context, uow, order, actor=actor, reason=reason), actor)  # fmt: skip
 
     def hold(self, order_id: str, *, reason: str, actor: str = "system") -> Order:
         """Put an order on hold (nothing moves on until it is released)."""
         reason = check_text(reason, "reason")
-
-        def change(uow: UnitOfWork, order: Order) -> None:
-            require_action(f"order {order.id}", order.status, "hold")
-            order.on_hold, order.hold_reason = True, reason
-            order.note(self.runtime.clock.now(), actor, "held", reason)
-            order.record(OrderHeld(order_id=order.id, reason=reason, actor=actor))
-
-        return self._change(order_id, change, actor)
+        return self._change(order_id, lambda uow, order: decisions.hold(
+            self.context, order, reason=reason, actor=actor), actor)  # fmt: skip
 
     def release(self, order_id: str, *, reason: str, actor: str = "system") -> Order:
         """Lift a hold (after review); the order is approved and moves on.
@@ -247,28 +215,8 @@ class OrderService:
             ValidationError: the payment failed; authorize another method first ([`pay`][]).
         """
         reason = check_text(reason, "reason")
-
-        def change(uow: UnitOfWork, order: Order) -> None:
-            require_action(f"order {order.id}", order.status, "release")
-            self._approve_in(uow, order, actor, "released", reason)
-            order.record(OrderReleased(order_id=order.id, reason=reason, actor=actor))
-
-        return self._change(order_id, change, actor)
-
-    def _approve_in(
-        self, uow: UnitOfWork, order: Order, actor: str, action: str, reason: str
-    ) -> None:
-        """Lift the order's hold and approve it; settle the payment as configured."""
-        payment = self.payments.find_in(uow, order.id)
-        if payment is not None and payment.status == "failed":
-            raise ValidationError(
-                "payment", payment.status, "authorize another payment method first (orders.pay)"
-            )
-        order.on_hold, order.hold_reason, order.approved = False, "", True
-        order.note(self.runtime.clock.now(), actor, action, reason)
-        if (payment is not None and self.payments.settings.capture == "order"
-                and payment.open_amount.amount):  # fmt: skip
-            self.payments.capture_in(uow, payment, purpose="settle")
+        return self._change(order_id, lambda uow, order: decisions.release(
+            self.context, uow, order, reason=reason, actor=actor), actor)  # fmt: skip
 
     def pay(self, order_id: str, method: str, *, actor: str = "system") -> Transaction:
         """Authorize what the order is due and not yet covered, with a new ``method``.
@@ -277,41 +225,19 @@ class OrderService:
             PaymentDeclined: the gateway said no (the attempt is kept on the payment).
         """
         method = check_text(method, "method")
-
-        def use_case(uow: UnitOfWork) -> Transaction:
-            order = uow.repo(ORDERS).get(order_id)
-            require_action(f"order {order.id}", order.status, "authorize")
-            payment = self.payments.find_in(uow, order.id)
-            if payment is None:
-                channel = self.channel_in(uow, order.channel)
-                payment = self.payments.open_in(uow, reference=order.id, currency=order.currency,
-                                                gateway=channel.payment_gateway)  # fmt: skip
-            missing = payment.owed(order.due) - payment.covered
-            if missing.amount <= 0:
-                raise ValidationError("order", order.id, "the order is already fully covered")
-            return self.payments.authorize_in(
-                uow, payment, missing, method=method, purpose="settle"
-            )
-
-        return self._money(use_case, actor)
+        return self._money(lambda uow: decisions.pay(self.context, uow, order_id, method), actor)
 
     def complete(self, order_id: str, *, actor: str = "system", reason: str = "") -> Order:
         """Close a delivered order."""
-
-        def change(uow: UnitOfWork, order: Order) -> None:
-            require_action(f"order {order.id}", order.status, "complete")
-            order.completed = True
-            order.note(self.runtime.clock.now(), actor, "completed", reason)
-            order.record(OrderCompleted(order_id=order.id, actor=actor))
-
-        return self._change(order_id, change, actor)
+        return self._change(order_id, lambda uow, order: decisions.complete(
+            self.context, order, actor=actor, reason=reason), actor)  # fmt: skip
 
     # -- changes ------------------------------------------------------------------------
     def cancel(self, order_id: str, *, reason: str, actor: str = "system") -> Order:
         """Cancel the whole order before shipment: release stock, void or refund payment."""
         reason = check_text(reason, "reason")
         return self._change(order_id, lambda uow, order: changes.cancel_order_in(
-            self, uow, order, actor=actor, reason=reason), actor)  # fmt: skip
+            self.context, uow, order, actor=actor, reason=reason), actor)  # fmt: skip
 
     def cancel_lines(
         self, order_id: str, lines: Mapping[str, int], *, reason: str, actor: str = "system"
@@ -339,7 +265,7 @@ class OrderService:
         reason = check_text(reason, "reason")
         lines = check_mapping(lines, "lines")
         return self._in(uow, order_id, lambda order: changes.cancel_lines_in(
-            self, uow, order, lines, actor=actor, reason=reason))  # fmt: skip
+            self.context, uow, order, lines, actor=actor, reason=reason))  # fmt: skip
 
     def edit(
         self, order_id: str, edit: Mapping[str, Any] | EditOrder, *, reason: str = "",
@@ -352,19 +278,14 @@ class OrderService:
         """
         command = EditOrder.from_mapping(edit)
         return self._change(order_id, lambda uow, order: changes.edit_order_in(
-            self, uow, order, command, actor=actor, reason=reason), actor)  # fmt: skip
+            self.context, uow, order, command, actor=actor, reason=reason), actor)  # fmt: skip
 
     def capture_payment(
         self, order_id: str, amount: MoneyLike | str | None = None, *, actor: str = "system"
     ) -> Transaction:
         """Take ``amount`` (default: all that is open) of the order's authorization."""
-
-        def use_case(uow: UnitOfWork) -> Transaction:
-            order, payment = self._order_payment(uow, order_id, "capture_payment")
-            money = None if amount is None else Money.of(amount, order.currency, "amount")
-            return self.payments.capture_in(uow, payment, money)
-
-        return self._money(use_case, actor)
+        return self._money(lambda uow: decisions.capture_payment(
+            self.context, uow, order_id, amount), actor)  # fmt: skip
 
     def refund(
         self, order_id: str, amount: MoneyLike | str | None = None, *, reason: str,
@@ -372,26 +293,22 @@ class OrderService:
     ) -> Transaction:  # fmt: skip
         """Give back ``amount`` (default: the whole balance) without cancelling anything."""
         reason = check_text(reason, "reason")
-
-        def use_case(uow: UnitOfWork) -> Transaction:
-            order, payment = self._order_payment(uow, order_id, "refund")
-            money = None if amount is None else Money.of(amount, order.currency, "amount")
-            return self.payments.refund_in(uow, payment, money, reason=reason, actor=actor)
-
-        return self._money(use_case, actor)
+        return self._money(lambda uow: decisions.refund(
+            self.context, uow, order_id, amount, reason=reason, actor=actor), actor)  # fmt: skip
 
     # -- for fulfillment (inside the caller's unit of work) -------------------------------
     def record_allocation_in(self, uow: UnitOfWork, order_id: str, quantities: Mapping[str, int],
                              *, actor: str | None = None) -> Order:  # fmt: skip
         """Record that units of lines were allocated to locations."""
         return self._in(uow, order_id, lambda o: fulfillment.record_allocation(
-            self, uow, o, quantities=quantities, actor=_actor(actor)))  # fmt: skip
+            self.context, uow, o, quantities=quantities, actor=_actor(actor)))  # fmt: skip
 
     def record_backorder_in(self, uow: UnitOfWork, order_id: str, quantities: Mapping[str, int],
                             reason: str = "", *, actor: str | None = None) -> Order:  # fmt: skip
         """Record that units of lines wait for stock."""
         return self._in(uow, order_id, lambda o: fulfillment.record_backorder(
-            self, uow, o, quantities=quantities, reason=reason, actor=_actor(actor)))  # fmt: skip
+            self.context, uow, o, quantities=quantities, reason=reason,
+            actor=_actor(actor)))  # fmt: skip
 
     def record_deallocation_in(
         self, uow: UnitOfWork, order_id: str, quantities: Mapping[str, int], *, reason: str,
@@ -412,7 +329,7 @@ class OrderService:
         """
         reason = check_text(reason, "reason", max_length=500)
         return self._in(uow, order_id, lambda o: fulfillment.record_deallocation(
-            self, uow, o, quantities=quantities, reason=reason, actor=_actor(actor),
+            self.context, uow, o, quantities=quantities, reason=reason, actor=_actor(actor),
             backorder=backorder, started=started))  # fmt: skip
 
     def record_fulfillment_started_in(self, uow: UnitOfWork, order_id: str,
@@ -420,120 +337,51 @@ class OrderService:
                                       actor: str | None = None) -> Order:  # fmt: skip
         """Record that picking started for allocated units."""
         return self._in(uow, order_id, lambda o: fulfillment.record_started(
-            self, uow, o, quantities=quantities, actor=_actor(actor)))  # fmt: skip
+            self.context, uow, o, quantities=quantities, actor=_actor(actor)))  # fmt: skip
 
     def record_shipment_in(self, uow: UnitOfWork, order_id: str, quantities: Mapping[str, int],
                            *, shipment_id: str, actor: str | None = None) -> Order:  # fmt: skip
         """Record a shipment (idempotent by ``shipment_id``); captures payment if configured."""
         return self._in(uow, order_id, lambda o: fulfillment.record_shipment(
-            self, uow, o, quantities=quantities, shipment_id=shipment_id,
+            self.context, uow, o, quantities=quantities, shipment_id=shipment_id,
             actor=_actor(actor)))  # fmt: skip
 
     def record_delivery_in(self, uow: UnitOfWork, order_id: str, quantities: Mapping[str, int],
                            *, shipment_id: str, actor: str | None = None) -> Order:  # fmt: skip
         """Record a delivery (idempotent by ``shipment_id``)."""
         return self._in(uow, order_id, lambda o: fulfillment.record_delivery(
-            self, uow, o, quantities=quantities, shipment_id=shipment_id,
+            self.context, uow, o, quantities=quantities, shipment_id=shipment_id,
             actor=_actor(actor, "carrier")))  # fmt: skip
 
     def sourcing_request(self, order: Order, *, channel: Channel | None = None,
-                         exclude: frozenset[str] = frozenset()) -> Any:  # fmt: skip
+                         exclude: frozenset[str] = frozenset()) -> SourcingRequest:  # fmt: skip
         """The routing request for ``order``'s unallocated units."""
-        # routing comes after orders in the import order, so it is imported when used
-        from omskit.routing import SourcingLine, SourcingRequest  # noqa: PLC0415
+        return steps.sourcing_request(order, channel=channel, exclude=exclude)
 
-        lines = tuple(SourcingLine(x.id, x.sku, x.active - x.allocated)
-                      for x in order.lines if x.active > x.allocated)  # fmt: skip
-        allow_split = channel.allow_split if channel is not None else True
-        if not lines:  # the normal constructor reports "give at least one line"
-            return SourcingRequest(reference=order.id, lines=lines, ship_to=order.ship_to)
-        # Lines and address were validated when the order was captured or changed, and
-        # the request sources only unallocated units: on top of what the order holds.
-        return SourcingRequest.trusted(
-            order.id, lines, order.ship_to, allow_split=allow_split, exclude=exclude,
-            channel=order.channel, count_own_holds=False,
-        )  # fmt: skip
-
-    # -- helpers used by capture and changes ----------------------------------------------
+    # -- steps the use cases share, for callers inside their own unit of work ----------
     def channel_in(self, uow: UnitOfWork, code: str) -> Channel:
         """The channel ``code`` inside ``uow``."""
-        return load_channel(uow.repo(CHANNELS), code)
+        return steps.channel_in(uow, code)
 
-    def quote_in(self, uow: UnitOfWork, request: Any, report: ProblemReport) -> Any:
+    def quote_in(self, uow: UnitOfWork, request: QuoteRequest, report: ProblemReport) -> Quote:
         """Price ``request``; pricing's validation problems join ``report``."""
-        try:
-            return self.services.pricing.quote_in(uow, request)
-        except ValidationError as exc:
-            report.merge(exc)
-            report.raise_if_any()
-            raise  # pragma: no cover
+        return steps.quote_in(self.context, uow, request, report)
 
-    def apply_quote(self, order: Order, quote: Any) -> None:
+    def apply_quote(self, order: Order, quote: Quote) -> None:
         """Copy a quote's prices onto the order's active lines and totals."""
-        for line, priced in zip(order.active_lines(), quote.lines, strict=True):
-            line.unit_price = priced.unit_price
-            line.discount = priced.discount
-            line.total = priced.total
-        order.total = quote.total
-        order.shipping = quote.shipping
-        order.duties = quote.duties
-        order.quote = quote
+        steps.apply_quote(order, quote)
 
     def reserve_in(self, uow: UnitOfWork, order: Order, channel: Channel, actor: str) -> None:
         """Plan and reserve the order's unallocated units; backorder the rest as allowed.
 
-        Each SKU's backorder policy decides what happens to the units stock cannot cover
-        (``deny`` refuses them, ``backorder`` and ``preorder`` take them up to their cap);
-        ``orders.backorders = False`` only narrows that to refusing them all. Every short
-        line is reported at once (`StockShortfall`, or
-        `BackorderLimitReached` when a cap is the reason). When
-        stock seen while planning has gone to another order by the time it is reserved,
-        the order is planned again on what is left (and backordered as the policy says).
+        See [`reserve_in`][omskit.orders.steps.reserve_in] for how short lines, backorder
+        policies and re-plans are handled.
         """
-        request = self.sourcing_request(order, channel=channel)
-        if not request.lines:
-            return
-        inventory = self.services.inventory
-        for attempt in range(1, REPLANS + 1):
-            plan = self.services.routing.plan_in(uow, request, self.settings.routing_strategy)
-            short = plan.unfulfilled
-            if short or attempt > 1:  # a re-plan replaces what the first one booked
-                inventory.backorder_in(uow, reference=order.id,
-                                       lines=_short_lines(request, short),
-                                       allow=self.settings.backorders,
-                                       waiting=_waiting(uow))  # fmt: skip
-            allocations = plan.allocations if (not short or channel.allow_partial) else ()
-            if not allocations:
-                break
-            try:
-                inventory.reserve_in(uow, reference=order.id, allocations=allocations,
-                                     actor=actor, oversell=False)  # fmt: skip
-            except InsufficientStock:
-                if attempt == REPLANS:
-                    raise
-                continue  # another order took stock this plan counted on: plan again
-            by_id = {x.id: x for x in order.lines}
-            for a in allocations:
-                by_id[a.line_ref].allocated += a.quantity
-            break
-        for line in order.lines:
-            line.backordered = max(0, line.active - line.allocated)
+        steps.reserve_in(self.context, uow, order, channel, actor)
 
     def cancel_units_in(self, uow: UnitOfWork, order: Order, reason: str) -> None:
         """Cancel every unshipped unit and release whatever stock the order holds."""
-        if any(x.allocated > x.shipped for x in order.lines):
-            self.services.inventory.release_in(uow, reference=order.id, reason=reason)
-        if any(x.backordered for x in order.lines):  # its backorders stop counting on caps
-            self.services.inventory.backorder_in(uow, reference=order.id, lines=())
-        for line in order.lines:
-            line.cancelled = line.quantity
-            line.allocated = line.backordered = line.in_fulfillment = 0
-            line.total = TaxedMoney.zero(order.currency)
-        order.total = order.shipping = TaxedMoney.zero(order.currency)
-        if order.duties is not None:
-            order.duties = Money.zero(order.currency)
-        order.on_hold = False
-        self.services.pricing.release_coupons_in(uow, order.coupons, order_id=order.id)
+        steps.cancel_units_in(self.context, uow, order, reason)
 
     def _change(
         self, order_id: str, change: Callable[[UnitOfWork, Order], object], actor: str
@@ -553,14 +401,6 @@ class OrderService:
         change(order)
         orders.save(order)
         return order
-
-    def _order_payment(self, uow: UnitOfWork, order_id: str, action: str) -> tuple[Order, Any]:
-        order = uow.repo(ORDERS).get(order_id)
-        require_action(f"order {order.id}", order.status, action)
-        payment = self.payments.find_in(uow, order.id)
-        if payment is None:
-            raise ValidationError("order", order.id, "the order has no payment; use pay() first")
-        return order, payment
 
     def _money(self, use_case: Callable[[UnitOfWork], Transaction], actor: str) -> Transaction:
         """Run a payment use case; a refused operation is kept on record, then raised."""

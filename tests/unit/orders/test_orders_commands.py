@@ -60,3 +60,65 @@ def test_an_edit_needs_something_to_change() -> None:
     edit = EditOrder.from_mapping({"add": [{"sku": "A", "quantity": 1}], "remove": ["L2"],
                                    "quantities": {"L1": 3}})  # fmt: skip
     assert (edit.add[0].sku, edit.remove, dict(edit.quantities)) == ("A", ("L2",), {"L1": 3})
+
+
+def _built_in_code(email: str, quantity: int) -> CaptureOrder:
+    """A command built directly in code, as a host might, skipping any payload."""
+    from omskit.customers.address import Address
+    from omskit.orders.commands import CaptureLine, CustomerInfo
+
+    ship_to = Address.from_mapping(GOOD["ship_to"])
+    return CaptureOrder(channel="web", external_id="W-1", customer=CustomerInfo(email),
+                        ship_to=ship_to, lines=(CaptureLine("TEE-M", quantity),))  # fmt: skip
+
+
+def _problems(exc: BaseException) -> list[tuple[str, str, Any]]:
+    assert isinstance(exc, ValidationError)
+    return [(p.field, p.message, p.value) for p in exc.problems]
+
+
+def test_a_command_built_in_code_is_refused_exactly_like_the_parsed_payload() -> None:
+    bad = {**GOOD, "customer": {"email": "not-an-email"},
+           "lines": [{"sku": "TEE-M", "quantity": 10**9}]}  # fmt: skip
+    bad.pop("payment")
+    with pytest.raises(ValidationError) as parsed:
+        CaptureOrder.from_mapping(bad)
+    with pytest.raises(ValidationError) as built:
+        _built_in_code("not-an-email", 10**9)
+    assert type(built.value) is type(parsed.value)
+    assert _problems(built.value) == _problems(parsed.value)
+    assert {"customer.email", "lines[0].quantity"} <= {p[0] for p in _problems(built.value)}
+
+
+def test_one_bad_field_built_in_code_raises_the_same_specific_error() -> None:
+    with pytest.raises(InvalidQuantity) as built:
+        _built_in_code("dana@example.com", 10**9)
+    with pytest.raises(InvalidQuantity) as parsed:
+        CaptureOrder.from_mapping({**GOOD, "lines": [{"sku": "TEE-M", "quantity": 10**9}]})
+    assert _problems(built.value) == _problems(parsed.value)
+
+
+def test_a_good_command_built_in_code_equals_the_parsed_one() -> None:
+    built = _built_in_code("dana@example.com", 2)
+    parsed = CaptureOrder.from_mapping(
+        {
+            **GOOD,
+            "customer": {"email": "dana@example.com"},
+            "payment": None,
+            "lines": [{"sku": "TEE-M", "quantity": 2}],
+        }
+    )
+    assert built == parsed
+
+
+def test_an_edit_built_in_code_is_refused_like_the_parsed_one() -> None:
+    from omskit.orders.commands import CaptureLine
+
+    with pytest.raises(ValidationError) as parsed:
+        EditOrder.from_mapping({"add": [{"sku": "-bad", "quantity": 0}], "quantities": {"L1": -1}})
+    with pytest.raises(ValidationError) as built:
+        EditOrder(add=(CaptureLine("-bad", 0),), quantities={"L1": -1})
+    assert type(built.value) is type(parsed.value)
+    assert _problems(built.value) == _problems(parsed.value)
+    with pytest.raises(ValidationError, match="nothing to change"):
+        EditOrder()

@@ -142,3 +142,18 @@ def test_the_fingerprint_covers_every_field_of_the_command_and_its_parts() -> No
         )
     moved = attrs.evolve(command, ship_to=attrs.evolve(command.ship_to, phone="+49 1"))
     assert moved.fingerprint != command.fingerprint
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(PATHS), ODD), max_size=3))
+def test_the_reader_s_unchecked_construction_equals_plain_construction(
+    changes: list[tuple[tuple[str, ...], Any]],
+) -> None:
+    from omskit.orders.commands import CaptureOrder, checked_command
+
+    report = ProblemReport()
+    fields = parse_capture(_with(changes), report)
+    if report:
+        return
+    fields.pop("positions")
+    assert checked_command(dict(fields)) == CaptureOrder(**fields)
