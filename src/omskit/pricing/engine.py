@@ -87,6 +87,11 @@ class PricingContext:
 _REVERSE: dict[TaxComponent, TaxComponent] = {}
 _quote_line = frozen_builder(QuoteLine)
 _quote = frozen_builder(Quote)
+_tax_item = frozen_builder(TaxItem)
+_tax_request = frozen_builder(TaxRequest)
+_new = object.__new__
+_money_amount = Money.__dict__["amount"].__set__
+_money_currency = Money.__dict__["currency"].__set__
 _NOTES: dict[tuple[str, ...], tuple[str, ...]] = {}
 _Taxes = tuple[tuple[TaxComponent, ...], tuple[Decimal, ...] | None]
 _NO_TAXES: _Taxes = ((), None)
@@ -218,13 +223,13 @@ def _decide(
 
     The provider may remember its answers: [`RuleTaxProvider`][] does, per rate table.
     """
-    has_shipping = len(amounts) > len(lines)
-    items = [TaxItem(ln.index, ln.sku, ln.tax_class, ln.quantity, a)
+    item = _tax_item
+    items = [item(ln.index, ln.sku, ln.tax_class, ln.quantity, a)
              for ln, a in zip(lines, amounts, strict=False)]  # fmt: skip
-    if has_shipping:
-        items.append(TaxItem(-1, "", ctx.shipping_tax_class, 1, amounts[-1]))
-    request = TaxRequest(ctx.currency, ctx.now.date(), dest, ctx.origin_country,
-                         ctx.includes_tax, items, ctx.customer, export, ctx.rules)  # fmt: skip
+    if len(amounts) > len(lines):
+        items.append(item(-1, "", ctx.shipping_tax_class, 1, amounts[-1]))
+    request = _tax_request(ctx.currency, ctx.now.date(), dest, ctx.origin_country,
+                           ctx.includes_tax, items, ctx.customer, export, ctx.rules)  # fmt: skip
     decision = ctx.provider.decide(request)
     if len(decision.components) != len(amounts):
         raise PluginError(
@@ -510,16 +515,32 @@ def line_money(  # noqa: PLR0917 - once per line on the hot path, positional
     its validation are bypassed, and one object serves where two values coincide
     (``unit_money``, the catalogue's own, is reused when given).
     """
-    unit_m = fast_money(unit, currency) if unit_money is None else unit_money
-    amount_m = unit_m if amount is unit else fast_money(amount, currency)
-    net_m = amount_m if net == amount else fast_money(net, currency)
+    new, set_amount, set_currency = _new, _money_amount, _money_currency  # fast_money, inlined
+    if unit_money is None:
+        unit_money = new(Money)
+        set_amount(unit_money, unit)
+        set_currency(unit_money, currency)
+    if amount is unit:
+        amount_m = unit_money
+    else:
+        amount_m = new(Money)
+        set_amount(amount_m, amount)
+        set_currency(amount_m, currency)
+    if net == amount:
+        net_m = amount_m
+    else:
+        net_m = new(Money)
+        set_amount(net_m, net)
+        set_currency(net_m, currency)
     if gross == net:
         gross_m = net_m
     elif gross == amount:
         gross_m = amount_m
     else:
-        gross_m = fast_money(gross, currency)
-    return unit_m, amount_m, net_m, gross_m
+        gross_m = new(Money)
+        set_amount(gross_m, gross)
+        set_currency(gross_m, currency)
+    return unit_money, amount_m, net_m, gross_m
 
 
 def _shipping(

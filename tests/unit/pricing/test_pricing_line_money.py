@@ -1,4 +1,4 @@
-"""The engine's one money shortcut builds what ``Money(value, currency)`` builds."""
+"""The engine's shortcuts build what the plain constructors build."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from omskit import Money
 from omskit.pricing.engine import line_money
+from omskit.pricing.lines import frozen_builder
+from omskit.pricing.tax.model import TaxItem
 
 _CURRENCIES = st.sampled_from(["EUR", "JPY", "KWD"])
 _PLACES = {"EUR": 2, "JPY": 0, "KWD": 3}
@@ -38,3 +40,17 @@ def test_line_money_equals_the_plain_money_constructor(
         assert str(fast.amount) == str(slow.amount)  # same exponent, not only equal
     if given_unit is not None:
         assert built[0] is given_unit
+
+
+@given(
+    index=st.integers(-1, 500),
+    sku=st.text(max_size=8),
+    tax_class=st.sampled_from(["standard", "reduced", "zero"]),
+    quantity=st.integers(1, 10**6),
+    amount=st.decimals(allow_nan=False, allow_infinity=False, places=2),
+)
+def test_the_engine_tax_item_builder_equals_the_attrs_constructor(
+    index: int, sku: str, tax_class: str, quantity: int, amount: Decimal
+) -> None:
+    values = (index, sku, tax_class, quantity, amount)
+    assert frozen_builder(TaxItem)(*values) == TaxItem(*values)
