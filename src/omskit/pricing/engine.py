@@ -221,8 +221,20 @@ def _decide(
 ) -> TaxDecision:
     """Ask the tax provider for the rates of ``amounts`` (the lines, then shipping).
 
-    The provider may remember its answers: [`RuleTaxProvider`][] does, per rate table.
+    A provider that declares ``decides_from_facts`` (as [`RuleTaxProvider`][] does)
+    decides from the facts, never the amounts: its decisions are remembered on the
+    compiled `TaxRules` (rebuilt whenever the table changes), keyed by the provider's
+    class and those facts, so a hit builds no request at all.
     """
+    provider = ctx.provider
+    memo: dict[object, TaxDecision] | None = None
+    key: object = None
+    if getattr(provider, "decides_from_facts", False) is True:
+        memo = ctx.rules.decisions
+        key = _facts_key(ctx, lines, len(amounts) > len(lines), dest, export)
+        found = memo.get(key)
+        if found is not None:
+            return found
     item = _tax_item
     items = [item(ln.index, ln.sku, ln.tax_class, ln.quantity, a)
              for ln, a in zip(lines, amounts, strict=False)]  # fmt: skip
@@ -230,13 +242,36 @@ def _decide(
         items.append(item(-1, "", ctx.shipping_tax_class, 1, amounts[-1]))
     request = _tax_request(ctx.currency, ctx.now.date(), dest, ctx.origin_country,
                            ctx.includes_tax, items, ctx.customer, export, ctx.rules)  # fmt: skip
-    decision = ctx.provider.decide(request)
+    decision = provider.decide(request)
     if len(decision.components) != len(amounts):
         raise PluginError(
-            f"tax provider {decision.provider or ctx.provider!r} returned "
+            f"tax provider {decision.provider or provider!r} returned "
             f"{len(decision.components)} component sets for {len(amounts)} items"
         )
+    if memo is not None:
+        if len(memo) > 4096:
+            memo.clear()
+        memo[key] = decision
     return decision
+
+
+def _facts_key(
+    ctx: PricingContext,
+    lines: Sequence[WorkLine],
+    has_shipping: bool,
+    dest: Address | None,
+    export: bool,
+) -> object:
+    """What a ``decides_from_facts`` provider's decision rests on: its memo key."""
+    customer = ctx.customer
+    return (
+        type(ctx.provider),
+        None if dest is None else (dest.country, dest.region, dest.postal_code),
+        ctx.now.date(), tuple([ln.tax_class for ln in lines]),
+        ctx.shipping_tax_class if has_shipping else None,
+        None if customer is None else (customer.tax_exempt, customer.vat_id),
+        ctx.origin_country, export,
+    )  # fmt: skip
 
 
 _UNTAXED_GROSS: dict[int, tuple[tuple[TaxComponent, ...], ...]] = {}

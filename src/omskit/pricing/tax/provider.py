@@ -75,47 +75,18 @@ def _home_taxes(request: TaxRequest) -> tuple[tuple[TaxComponent, ...], ...]:
     )
 
 
-def _facts(provider: RuleTaxProvider, request: TaxRequest) -> object:
-    """What a [`RuleTaxProvider`][] decision depends on: the key it is remembered by."""
-    dest, customer = request.destination, request.customer
-    return (
-        type(provider),
-        None if dest is None else (dest.country, dest.region, dest.postal_code),
-        request.on,
-        tuple([(item.index < 0, item.tax_class) for item in request.items]),
-        None if customer is None else (customer.tax_exempt, customer.vat_id),
-        request.origin_country,
-        request.export,
-    )
-
-
 class RuleTaxProvider:
     """Destination-based taxes from the host's table and the built-in rates."""
 
     name = "rules"
+    #: The decision rests on the destination, the day, the tax classes, the customer's
+    #: exemption and VAT id, the origin and whether the goods are exported, never on the
+    #: amounts: the same facts give the same (immutable) decision, so the engine may
+    #: remember it per rate table (any provider may declare this about itself).
+    decides_from_facts = True
 
     def decide(self, request: TaxRequest) -> TaxDecision:
-        """See the module docstring for the order of the rules.
-
-        The decision rests on the destination, the day, the tax classes, the customer's
-        exemption and VAT id, the origin and whether the goods are exported, never on
-        the amounts: the same facts give the same (immutable) decision, so it is
-        remembered on the rate table handed in when that table offers a ``decisions``
-        dict (the compiled `TaxRules` does, and is rebuilt whenever the table changes).
-        """
-        memo: dict[object, TaxDecision] | None = getattr(request.rules, "decisions", None)
-        if memo is None:
-            return self._decide(request)
-        key = _facts(self, request)
-        found = memo.get(key)
-        if found is None:
-            found = self._decide(request)
-            if len(memo) > 4096:
-                memo.clear()
-            memo[key] = found
-        return found
-
-    def _decide(self, request: TaxRequest) -> TaxDecision:
+        """See the module docstring for the order of the rules."""
         items = request.items
         dest = request.destination
         if dest is None:
