@@ -128,7 +128,7 @@ class Product(Aggregate):
         return copy
 
 
-def clean_product_fields(  # noqa: PLR0912, PLR0915 - one branch per field
+def clean_product_fields(
     data: Mapping[str, Any], *, partial: bool = False, prefix: str = ""
 ) -> dict[str, Any]:
     """Validate product fields from plain data, reporting every problem at once.
@@ -143,83 +143,100 @@ def clean_product_fields(  # noqa: PLR0912, PLR0915 - one branch per field
     for name in unknown:
         problems.add(prefix + name, f"unknown field; allowed: {', '.join(Product.EDITABLE)}")
     out: dict[str, Any] = {}
-
-    def field(name: str) -> str:
-        return prefix + name
-
     if "name" in data or not partial:
-        out["name"] = problems.check(field("name"), check_text, data.get("name"))
+        out["name"] = problems.check(prefix + "name", check_text, data.get("name"))
     if data.get("price") is not None:
-        price = data["price"]
-        currency = data.get("currency")
-        try:
-            out["price"] = Money.of(price, currency, field=field("price"))
-        except ValidationError as exc:
-            problems.add_error(exc)
-        else:
-            if out["price"].amount < 0:
-                problems.add_error(InvalidAmount(field("price"), price, "must not be negative"))
+        out["price"] = _price(problems, data["price"], data.get("currency"), prefix + "price")
     elif "price" in data:
         out["price"] = None
     if "attributes" in data:
-        attrs_in = problems.check(field("attributes"), check_mapping, data["attributes"])
-        if attrs_in is not None:
-            clean: dict[str, str] = {}
-            for k, v in attrs_in.items():
-                if not isinstance(k, str) or not isinstance(v, str):
-                    problems.add(field(f"attributes.{k}"), "keys and values must be text", v)
-                else:
-                    clean[k] = v
-            out["attributes"] = clean
+        out["attributes"] = _attributes(problems, data["attributes"], prefix)
     if "weight_grams" in data:
         out["weight_grams"] = problems.check(
-            field("weight_grams"), check_quantity, data["weight_grams"],
+            prefix + "weight_grams", check_quantity, data["weight_grams"],
             minimum=0, maximum=_MAX_GRAMS,
         )  # fmt: skip
     if data.get("dimensions") is not None:
         out["dimensions"] = problems.check(
-            field("dimensions"), Dimensions.from_value, data["dimensions"]
+            prefix + "dimensions", Dimensions.from_value, data["dimensions"]
         )
     if data.get("hs_code") is not None:
-        hs = data["hs_code"]
-        digits = hs.replace(".", "").replace(" ", "") if isinstance(hs, str) else None
-        if digits is None or not _HS_CODE.fullmatch(digits):
-            problems.add(field("hs_code"), "expected 6, 8 or 10 digits such as '6109.10'", hs)
-        else:
-            out["hs_code"] = digits
+        out["hs_code"] = _hs_code(problems, data["hs_code"], prefix + "hs_code")
     if data.get("country_of_origin") is not None:
         out["country_of_origin"] = problems.check(
-            field("country_of_origin"), check_country, data["country_of_origin"]
+            prefix + "country_of_origin", check_country, data["country_of_origin"]
         )
     if "tax_class" in data:
-        tc = data["tax_class"]
+        tc = out["tax_class"] = data["tax_class"]
         if tc not in TAX_CLASSES:
-            problems.add(field("tax_class"), f"expected one of {', '.join(TAX_CLASSES)}", tc)
-        else:
-            out["tax_class"] = tc
+            problems.add(prefix + "tax_class", f"expected one of {', '.join(TAX_CLASSES)}", tc)
     for flag in ("returnable", "hazmat", "ship_alone"):
         if flag in data:
-            out[flag] = problems.check(field(flag), check_bool, data[flag])
-    raw_components = data.get("kit_components")
-    if raw_components is not None and not isinstance(raw_components, list | tuple):
-        problems.add(field("kit_components"), "expected a list of components", raw_components)
-    elif raw_components is not None:
-        components = []
-        for i, comp in enumerate(raw_components):
-            where = field(f"kit_components[{i}]")
-            if isinstance(comp, KitComponent):
-                components.append(comp)
-                continue
-            if not isinstance(comp, Mapping):
-                problems.add(where, "expected {'sku': ..., 'quantity': ...}", comp)
-                continue
-            sku = problems.check(f"{where}.sku", check_sku, comp.get("sku"))
-            qty = problems.check(f"{where}.quantity", check_quantity, comp.get("quantity", 1))
-            if sku is not None and qty is not None:
-                components.append(KitComponent(sku, qty))
-        out["kit_components"] = tuple(components)
+            out[flag] = problems.check(prefix + flag, check_bool, data[flag])
+    if data.get("kit_components") is not None:
+        out["kit_components"] = _kit_components(problems, data["kit_components"], prefix)
     problems.raise_if_any()
     return out
+
+
+# The field readers below note their problems and return what they read; a value read
+# with a problem is never stored (``clean_product_fields`` raises them all at the end).
+
+
+def _price(problems: Problems, price: Any, currency: Any, field: str) -> Money | None:
+    """A product's price: Money of at least zero."""
+    try:
+        money = Money.of(price, currency, field=field)
+    except ValidationError as exc:
+        problems.add_error(exc)
+        return None
+    if money.amount < 0:
+        problems.add_error(InvalidAmount(field, price, "must not be negative"))
+    return money
+
+
+def _attributes(problems: Problems, raw: Any, prefix: str) -> dict[str, str] | None:
+    """A product's attributes: a mapping of text to text."""
+    attrs_in = problems.check(prefix + "attributes", check_mapping, raw)
+    if attrs_in is None:
+        return None
+    clean: dict[str, str] = {}
+    for k, v in attrs_in.items():
+        if not isinstance(k, str) or not isinstance(v, str):
+            problems.add(f"{prefix}attributes.{k}", "keys and values must be text", v)
+        else:
+            clean[k] = v
+    return clean
+
+
+def _hs_code(problems: Problems, hs: Any, field: str) -> str | None:
+    """An HS code as its digits (dots and spaces dropped)."""
+    digits = hs.replace(".", "").replace(" ", "") if isinstance(hs, str) else None
+    if digits is None or not _HS_CODE.fullmatch(digits):
+        problems.add(field, "expected 6, 8 or 10 digits such as '6109.10'", hs)
+        return None
+    return digits
+
+
+def _kit_components(problems: Problems, raw: Any, prefix: str) -> tuple[KitComponent, ...]:
+    """A kit's components: `KitComponent` or ``{"sku", "quantity"}`` mappings."""
+    if not isinstance(raw, list | tuple):
+        problems.add(prefix + "kit_components", "expected a list of components", raw)
+        return ()
+    components = []
+    for i, comp in enumerate(raw):
+        where = f"{prefix}kit_components[{i}]"
+        if isinstance(comp, KitComponent):
+            components.append(comp)
+            continue
+        if not isinstance(comp, Mapping):
+            problems.add(where, "expected {'sku': ..., 'quantity': ...}", comp)
+            continue
+        sku = problems.check(f"{where}.sku", check_sku, comp.get("sku"))
+        qty = problems.check(f"{where}.quantity", check_quantity, comp.get("quantity", 1))
+        if sku is not None and qty is not None:
+            components.append(KitComponent(sku, qty))
+    return tuple(components)
 
 
 PRODUCTS: Collection[Product] = Collection(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from copy import deepcopy
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
@@ -114,9 +114,7 @@ class Channel(Aggregate):
         return copy
 
 
-def clean_channel_fields(  # noqa: PLR0912 - one branch per field
-    data: Mapping[str, Any], *, partial: bool = False
-) -> dict[str, Any]:
+def clean_channel_fields(data: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
     """Validate channel fields from plain data, reporting every problem at once."""
     problems = Problems()
     for key in sorted(set(data) - set(Channel.EDITABLE)):
@@ -124,19 +122,16 @@ def clean_channel_fields(  # noqa: PLR0912 - one branch per field
     out: dict[str, Any] = {}
     if "name" in data or not partial:
         out["name"] = problems.check("name", check_text, data.get("name"))
-    if "kind" in data:
-        if data["kind"] not in CHANNEL_KINDS:
-            problems.add("kind", f"expected one of {', '.join(CHANNEL_KINDS)}", data["kind"])
-        else:
-            out["kind"] = data["kind"]
+    _choice(
+        problems,
+        out,
+        data,
+        "kind",
+        allowed=CHANNEL_KINDS,
+        message=f"expected one of {', '.join(CHANNEL_KINDS)}",
+    )
     if "currencies" in data:
-        raw = data["currencies"]
-        if not isinstance(raw, list | tuple) or not raw:
-            problems.add("currencies", "expected a non-empty list of ISO 4217 codes", raw)
-        else:
-            codes = [problems.check(f"currencies[{i}]", check_currency, c) for i, c in
-                     enumerate(raw)]  # fmt: skip
-            out["currencies"] = tuple(dict.fromkeys(c for c in codes if c))
+        out["currencies"] = _currencies(problems, data["currencies"])
     for key in (
         "prices_include_tax",
         "allow_split",
@@ -146,12 +141,14 @@ def clean_channel_fields(  # noqa: PLR0912 - one branch per field
     ):
         if key in data:
             out[key] = problems.check(key, check_bool, data[key])
-    if "channel_prices" in data:
-        if data["channel_prices"] not in ("reject", "tolerance", "accept"):
-            problems.add("channel_prices", "expected 'reject', 'tolerance' or 'accept'",
-                         data["channel_prices"])  # fmt: skip
-        else:
-            out["channel_prices"] = data["channel_prices"]
+    _choice(
+        problems,
+        out,
+        data,
+        "channel_prices",
+        allowed=("reject", "tolerance", "accept"),
+        message="expected 'reject', 'tolerance' or 'accept'",
+    )
     if "price_tolerance" in data:
         out["price_tolerance"] = problems.check(
             "price_tolerance", check_decimal, data["price_tolerance"],
@@ -162,16 +159,16 @@ def clean_channel_fields(  # noqa: PLR0912 - one branch per field
             out[key] = problems.check(key, check_text, data[key], max_length=64)
     if "locale" in data:
         out["locale"] = problems.check("locale", check_locale, data["locale"])
-    if "untaxed_inclusive_prices" in data:
-        value = data["untaxed_inclusive_prices"]
-        if value not in UNTAXED_INCLUSIVE_PRICES:
-            problems.add(
-                "untaxed_inclusive_prices",
-                f"got {value!r}; expected one of {', '.join(map(repr, UNTAXED_INCLUSIVE_PRICES))}",
-                value,
-            )
-        else:
-            out["untaxed_inclusive_prices"] = value
+    untaxed = data.get("untaxed_inclusive_prices")
+    _choice(
+        problems,
+        out,
+        data,
+        "untaxed_inclusive_prices",
+        allowed=UNTAXED_INCLUSIVE_PRICES,
+        message=f"got {untaxed!r}; expected one of "
+        f"{', '.join(map(repr, UNTAXED_INCLUSIVE_PRICES))}",
+    )
     if "options" in data:
         if not isinstance(data["options"], Mapping):
             problems.add("options", "expected a mapping", data["options"])
@@ -179,6 +176,33 @@ def clean_channel_fields(  # noqa: PLR0912 - one branch per field
             out["options"] = dict(data["options"])
     problems.raise_if_any()
     return out
+
+
+def _choice(
+    problems: Problems,
+    out: dict[str, Any],
+    data: Mapping[str, Any],
+    key: str,
+    *,
+    allowed: Sequence[str],
+    message: str,
+) -> None:
+    """Copy ``data[key]`` into ``out`` when it is one of ``allowed``; else note ``message``."""
+    if key not in data:
+        return
+    if data[key] not in allowed:
+        problems.add(key, message, data[key])
+    else:
+        out[key] = data[key]
+
+
+def _currencies(problems: Problems, raw: Any) -> tuple[str, ...]:
+    """A channel's currencies: a non-empty list of ISO 4217 codes, duplicates dropped."""
+    if not isinstance(raw, list | tuple) or not raw:
+        problems.add("currencies", "expected a non-empty list of ISO 4217 codes", raw)
+        return ()
+    codes = [problems.check(f"currencies[{i}]", check_currency, c) for i, c in enumerate(raw)]
+    return tuple(dict.fromkeys(c for c in codes if c))
 
 
 CHANNELS: Collection[Channel] = Collection("channels", Channel, label="channel")

@@ -27,24 +27,20 @@ failed attempt here. For each payment the calls touched:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import attrs
 
 from omskit.errors import OmskitError
 from omskit.money import Money
 from omskit.payments.compensation import COMPENSATIONS, Compensation, GatewayCall, JournalEntry
 from omskit.payments.model import PAYMENTS, Payment, TransactionKind
+from omskit.payments.ports import PaymentPorts
 from omskit.storage.ports import UnitOfWork
-
-if TYPE_CHECKING:
-    from omskit.payments.service import PaymentService
 
 __all__ = ["advance", "reconcile"]
 
 
 def reconcile(
-    svc: PaymentService,
+    ports: PaymentPorts,
     entries: list[JournalEntry],
     *,
     final: bool,
@@ -70,23 +66,23 @@ def reconcile(
     def use_case(uow: UnitOfWork) -> list[Compensation]:
         left = []
         for payment_id, group in groups.items():
-            comps = [_compensation_for(svc, uow, group, failure)]
+            comps = [_compensation_for(ports, uow, group, failure)]
             if payment_id in earlier:  # settling twice is harmless: the second finds it even
-                comps.append(_settlement_for(svc, earlier[payment_id], failure))
+                comps.append(_settlement_for(ports, earlier[payment_id], failure))
             for comp in comps:
                 if comp is None:
                     continue
-                advance(svc, uow, comp, final=final)
+                advance(ports, uow, comp, final=final)
                 if comp.status != "done":
                     uow.repo(COMPENSATIONS).add(comp)
                     left.append(comp)
         return left
 
-    return svc.runtime.run(use_case)
+    return ports.runtime.run(use_case)
 
 
 def _compensation_for(
-    svc: PaymentService, uow: UnitOfWork, group: list[JournalEntry], failure: str
+    ports: PaymentPorts, uow: UnitOfWork, group: list[JournalEntry], failure: str
 ) -> Compensation | None:
     if not group:
         return None
@@ -101,9 +97,9 @@ def _compensation_for(
         calls = [c for c in calls if not c.known or (c.happened and c.key not in stored.keys)]
     if not calls:
         return None
-    now = svc.runtime.clock.now()
+    now = ports.runtime.clock.now()
     return Compensation(
-        id=svc.runtime.ids.new_id("cmp"),
+        id=ports.runtime.ids.new_id("cmp"),
         reference=first.reference,
         payment_id=first.payment_id,
         gateway=first.gateway,
@@ -116,12 +112,12 @@ def _compensation_for(
     )
 
 
-def _settlement_for(svc: PaymentService, carried: list[JournalEntry], failure: str) -> Compensation:
+def _settlement_for(ports: PaymentPorts, carried: list[JournalEntry], failure: str) -> Compensation:
     """A settlement for a payment an earlier attempt moved money on (already recorded)."""
     first = carried[0]
-    now = svc.runtime.clock.now()
+    now = ports.runtime.clock.now()
     return Compensation(
-        id=svc.runtime.ids.new_id("cmp"),
+        id=ports.runtime.ids.new_id("cmp"),
         reference=first.reference,
         payment_id=first.payment_id,
         gateway=first.gateway,
@@ -150,26 +146,26 @@ def _stored(uow: UnitOfWork, reference: str, payment_id: str) -> Payment | None:
 
 
 def advance(
-    svc: PaymentService, uow: UnitOfWork, comp: Compensation, *, final: bool = True
+    ports: PaymentPorts, uow: UnitOfWork, comp: Compensation, *, final: bool = True
 ) -> None:
     """Do as much of ``comp`` as can be done now; its status says how far it got."""
     comp.attempts += 1
-    comp.updated_at = svc.runtime.clock.now()
+    comp.updated_at = ports.runtime.clock.now()
     comp.last_error = ""
     if comp.action != "settle":
-        _resolve(svc, comp)
+        _resolve(ports, comp)
     if comp.action == "undo":
-        _undo(svc, comp)
+        _undo(ports, comp)
     elif comp.action == "record":
-        _record(svc, uow, comp, final=final)
+        _record(ports, uow, comp, final=final)
     else:
-        _settle(svc, uow, comp)
+        _settle(ports, uow, comp)
 
 
-def _send(svc: PaymentService, comp: Compensation, call: GatewayCall) -> GatewayCall:
+def _send(ports: PaymentPorts, comp: Compensation, call: GatewayCall) -> GatewayCall:
     """``call`` with its outcome, or unchanged (and the error noted) when the gateway raised."""
     try:
-        txn = svc.send_raw(comp.gateway, call, reference=comp.reference)
+        txn = ports.send_raw(comp.gateway, call, reference=comp.reference)
     except OmskitError as exc:
         return attrs.evolve(call, refused=f"{type(exc).__name__}: {exc}")
     except Exception as exc:
@@ -178,11 +174,11 @@ def _send(svc: PaymentService, comp: Compensation, call: GatewayCall) -> Gateway
     return attrs.evolve(call, outcome=txn)
 
 
-def _resolve(svc: PaymentService, comp: Compensation) -> None:
+def _resolve(ports: PaymentPorts, comp: Compensation) -> None:
     """Learn unknown outcomes by repeating each call with its own key."""
     for i, call in enumerate(comp.calls):
         if not call.known:
-            comp.calls[i] = _send(svc, comp, call)
+            comp.calls[i] = _send(ports, comp, call)
 
 
 def _sums(calls: list[GatewayCall], currency: str) -> dict[str, list[Money]]:
@@ -196,7 +192,7 @@ def _sums(calls: list[GatewayCall], currency: str) -> dict[str, list[Money]]:
     return sums
 
 
-def _undo(svc: PaymentService, comp: Compensation) -> None:
+def _undo(ports: PaymentPorts, comp: Compensation) -> None:
     """Void what is open and refund what was captured, on every authorization the calls made."""
     unresolved = any(not c.known for c in comp.calls)
     sums = _sums(comp.calls, comp.currency)
@@ -226,7 +222,7 @@ def _undo(svc: PaymentService, comp: Compensation) -> None:
                 authorization=authorization,
                 purpose="undo",
             )
-            comp.calls.append(_send(svc, comp, call))
+            comp.calls.append(_send(ports, comp, call))
     _finish(comp, owing=_owing(comp))
 
 
@@ -249,7 +245,7 @@ def _finish(comp: Compensation, *, owing: bool) -> None:
         comp.status = "done"
 
 
-def _record(svc: PaymentService, uow: UnitOfWork, comp: Compensation, *, final: bool) -> None:
+def _record(ports: PaymentPorts, uow: UnitOfWork, comp: Compensation, *, final: bool) -> None:
     """Write the calls that happened onto the stored payment; then settle it with its order."""
     payment = _stored(uow, comp.reference, comp.payment_id)
     if payment is None:  # pragma: no cover - payments are never deleted
@@ -257,7 +253,7 @@ def _record(svc: PaymentService, uow: UnitOfWork, comp: Compensation, *, final: 
         return
     for call in comp.calls:
         if call.happened:
-            svc.record_in(uow, payment, call)  # saves the payment when it adds a call
+            ports.record_in(uow, payment, call)  # saves the payment when it adds a call
     if any(not c.known for c in comp.calls):
         comp.status = "pending"
         return
@@ -270,16 +266,16 @@ def _record(svc: PaymentService, uow: UnitOfWork, comp: Compensation, *, final: 
     # money voided or refunded for it is authorized again), or later if that fails
     comp.action = "settle"
     comp.reason = f"{comp.reason}; the gateway moved money for a change that did not commit"
-    _settle(svc, uow, comp)
+    _settle(ports, uow, comp)
 
 
-def _settle(svc: PaymentService, uow: UnitOfWork, comp: Compensation) -> None:
+def _settle(ports: PaymentPorts, uow: UnitOfWork, comp: Compensation) -> None:
     """Settle the payment with its stored order through the registered settler.
 
     What the settler managed before an error stays in this unit of work (the gateway did
     it); the error is kept on the compensation, which stays pending.
     """
-    settler = svc.settler
+    settler = ports.settler()
     if settler is None:
         comp.status = "pending"
         comp.last_error = "nothing is registered to settle payments (PaymentService.settle_with)"

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from omskit.errors import ConcurrencyConflict
 from omskit.payments import reconcile
 from omskit.payments.compensation import COMPENSATIONS, CURRENT_JOURNAL, Compensation, Journal
+from omskit.payments.ports import PaymentPorts
 from omskit.storage.ports import UnitOfWork
-
-if TYPE_CHECKING:
-    from omskit.payments.service import PaymentService
 
 __all__ = ["RECONCILE_ATTEMPTS", "pending", "retry", "retry_all", "run"]
 
@@ -30,13 +28,13 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 RECONCILE_ATTEMPTS = 3
 
 
-def run(svc: PaymentService, use_case: Callable[[UnitOfWork], T], attempts: int = 5) -> T:
+def run(ports: PaymentPorts, use_case: Callable[[UnitOfWork], T], attempts: int = 5) -> T:
     """Run ``use_case`` with its gateway calls journaled (see the module docstring).
 
     Inside another journaled use case it simply runs (the outer one reconciles); a use
     case started by a subscriber while events are delivered gets a journal of its own.
     """
-    rt = svc.runtime
+    rt = ports.runtime
     outer = CURRENT_JOURNAL.get()
     if outer is not None and outer.active:
         return rt.run(use_case, attempts)
@@ -57,18 +55,18 @@ def run(svc: PaymentService, use_case: Callable[[UnitOfWork], T], attempts: int 
                 return rt.run(attempt_once, attempts=1)
             except ConcurrencyConflict as exc:
                 last = attempt == attempts
-                _reconcile(svc, journal, exc, final=last)
+                _reconcile(ports, journal, exc, final=last)
                 if last:
                     raise
             except BaseException as exc:
-                _reconcile(svc, journal, exc, final=True)
+                _reconcile(ports, journal, exc, final=True)
                 raise
     finally:
         CURRENT_JOURNAL.reset(token)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _reconcile(svc: PaymentService, journal: Journal, error: BaseException, *, final: bool) -> None:
+def _reconcile(ports: PaymentPorts, journal: Journal, error: BaseException, *, final: bool) -> None:
     entries = journal.take()
     carried = journal.carried if final else []
     if not final:  # the next attempt computes afresh from what is recorded now
@@ -81,7 +79,7 @@ def _reconcile(svc: PaymentService, journal: Journal, error: BaseException, *, f
         for attempt in range(1, RECONCILE_ATTEMPTS + 1):
             try:  # reconciling again is safe: stored calls are skipped, keys replay
                 left = reconcile.reconcile(
-                    svc, entries, final=final, failure=failure, carried=carried
+                    ports, entries, final=final, failure=failure, carried=carried
                 )
             except Exception as exc:  # the store itself fails
                 if attempt < RECONCILE_ATTEMPTS:
@@ -103,20 +101,20 @@ def _reconcile(svc: PaymentService, journal: Journal, error: BaseException, *, f
         CURRENT_JOURNAL.reset(token)
 
 
-def pending(svc: PaymentService) -> list[Compensation]:
+def pending(ports: PaymentPorts) -> list[Compensation]:
     """Stored compensations not done yet (``pending`` first, then ``failed``), oldest first."""
-    with svc.runtime.storage.unit_of_work() as uow:
+    with ports.runtime.storage.unit_of_work() as uow:
         repo = uow.repo(COMPENSATIONS)
         found = repo.list_by("status", "pending") + repo.list_by("status", "failed")
     return sorted(found, key=lambda c: (c.status != "pending", c.created_at or _EPOCH, c.id))
 
 
-def retry_all(svc: PaymentService) -> list[Compensation]:
+def retry_all(ports: PaymentPorts) -> list[Compensation]:
     """Advance every ``pending`` compensation once; return each as it now stands."""
-    return [retry(svc, comp.id) for comp in pending(svc) if comp.status == "pending"]
+    return [retry(ports, comp.id) for comp in pending(ports) if comp.status == "pending"]
 
 
-def retry(svc: PaymentService, comp_id: str) -> Compensation:
+def retry(ports: PaymentPorts, comp_id: str) -> Compensation:
     """Advance the compensation ``comp_id`` once, under a journal of its own.
 
     An error is kept on the compensation (its attempts counted), not raised.
@@ -125,12 +123,12 @@ def retry(svc: PaymentService, comp_id: str) -> Compensation:
     def use_case(uow: UnitOfWork) -> Compensation:
         comp = uow.repo(COMPENSATIONS).get(comp_id)
         if comp.status == "pending":
-            reconcile.advance(svc, uow, comp)
+            reconcile.advance(ports, uow, comp)
             uow.repo(COMPENSATIONS).save(comp)
         return comp
 
     try:
-        return run(svc, use_case)
+        return run(ports, use_case)
     except Exception as exc:
         message = f"{type(exc).__name__}: {exc}"
 
@@ -138,8 +136,8 @@ def retry(svc: PaymentService, comp_id: str) -> Compensation:
             comp = uow.repo(COMPENSATIONS).get(comp_id)
             comp.attempts += 1
             comp.last_error = message
-            comp.updated_at = svc.runtime.clock.now()
+            comp.updated_at = ports.runtime.clock.now()
             uow.repo(COMPENSATIONS).save(comp)
             return comp
 
-        return svc.runtime.run(note)
+        return ports.runtime.run(note)

@@ -64,6 +64,7 @@ from omskit.payments.events import (
 )
 from omskit.payments.gateway import PaymentGateway
 from omskit.payments.model import PAYMENTS, Payment, Transaction, TransactionKind
+from omskit.payments.ports import PaymentPorts, Settler
 from omskit.payments.settings import PaymentSettings
 from omskit.plugins.manager import Registry, collect_registry
 from omskit.runtime import Runtime, check_actor
@@ -76,8 +77,6 @@ T = TypeVar("T")
 
 #: Called inside the unit of work after every change to a payment.
 PaymentListener = Callable[[UnitOfWork, Payment], None]
-#: Brings the payment of a reference in line with what it is due, inside a unit of work.
-Settler = Callable[[UnitOfWork, str], object]
 
 _EVENTS: dict[str, Any] = {
     "authorize": PaymentAuthorized,
@@ -106,6 +105,12 @@ class PaymentService(StoreCredit):
         self._gateways: Registry[PaymentGateway] | None = None
         self._listeners: list[PaymentListener] = []
         self._settler: Settler | None = None
+        self._ports = PaymentPorts(
+            runtime=runtime,
+            send_raw=self.send_raw,
+            record_in=self.record_in,
+            settler=lambda: self._settler,
+        )
 
     # -- gateways and listeners ----------------------------------------------------------
     @property
@@ -172,13 +177,13 @@ class PaymentService(StoreCredit):
         is who the change is made for (as in ``Runtime.run``).
         """
         if actor is None:
-            return running.run(self, use_case, attempts)
+            return running.run(self._ports, use_case, attempts)
         with acting_as(check_actor(actor)):
-            return running.run(self, use_case, attempts)
+            return running.run(self._ports, use_case, attempts)
 
     def pending_compensations(self) -> list[Compensation]:
         """Stored compensations not done yet (``pending`` first, then ``failed``), oldest first."""
-        return running.pending(self)
+        return running.pending(self._ports)
 
     def retry_compensations(self, *, actor: str = "system") -> list[Compensation]:
         """Try every ``pending`` compensation once more; return each as it now stands.
@@ -187,7 +192,7 @@ class PaymentService(StoreCredit):
         must reconcile it). Errors are kept on the compensation, not raised.
         """
         with acting_as(check_actor(actor)):
-            return running.retry_all(self)
+            return running.retry_all(self._ports)
 
     # -- inside a caller's unit of work --------------------------------------------------
     def open_in(

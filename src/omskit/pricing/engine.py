@@ -45,10 +45,9 @@ from omskit.pricing.tax.model import (
     TaxProvider,
     TaxRequest,
 )
-from omskit.pricing.tax.provider import RuleTaxProvider
 from omskit.pricing.tax.rules import TaxRules, customs_territory
 
-__all__ = ["PricingContext", "price"]
+__all__ = ["PricingContext", "line_money", "price"]
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
@@ -88,6 +87,8 @@ class PricingContext:
 _REVERSE: dict[TaxComponent, TaxComponent] = {}
 _quote_line = frozen_builder(QuoteLine)
 _quote = frozen_builder(Quote)
+_tax_item = frozen_builder(TaxItem)
+_tax_request = frozen_builder(TaxRequest)
 _new = object.__new__
 _money_amount = Money.__dict__["amount"].__set__
 _money_currency = Money.__dict__["currency"].__set__
@@ -218,43 +219,59 @@ def _decide(
     dest: Address | None,
     export: bool,
 ) -> TaxDecision:
-    """Ask the tax provider; the built-in one's answers are remembered per rate table.
+    """Ask the tax provider for the rates of ``amounts`` (the lines, then shipping).
 
-    [`RuleTaxProvider`][] decides from the destination, the day, the tax classes, the
-    customer's exemption and VAT id, the origin and whether the goods are exported, never
-    from the amounts: the same facts give the same (immutable) decision, so it is kept on
-    the compiled `TaxRules` (rebuilt whenever the table changes).
+    A provider that declares ``decides_from_facts`` (as [`RuleTaxProvider`][] does)
+    decides from the facts, never the amounts: its decisions are remembered on the
+    compiled `TaxRules` (rebuilt whenever the table changes), keyed by the provider's
+    class and those facts, so a hit builds no request at all.
     """
     provider = ctx.provider
-    customer = ctx.customer
-    has_shipping = len(amounts) > len(lines)
-    day = ctx.now.date()
     memo: dict[object, TaxDecision] | None = None
     key: object = None
-    if type(provider) is RuleTaxProvider:
+    if getattr(provider, "decides_from_facts", False) is True:
         memo = ctx.rules.decisions
-        key = (
-            None if dest is None else (dest.country, dest.region, dest.postal_code),
-            day, tuple([ln.tax_class for ln in lines]),
-            ctx.shipping_tax_class if has_shipping else None,
-            None if customer is None else (customer.tax_exempt, customer.vat_id),
-            ctx.origin_country, export,
-        )  # fmt: skip
+        key = _facts_key(ctx, lines, len(amounts) > len(lines), dest, export)
         found = memo.get(key)
         if found is not None:
             return found
-    items = [TaxItem(ln.index, ln.sku, ln.tax_class, ln.quantity, a)
+    item = _tax_item
+    items = [item(ln.index, ln.sku, ln.tax_class, ln.quantity, a)
              for ln, a in zip(lines, amounts, strict=False)]  # fmt: skip
-    if has_shipping:
-        items.append(TaxItem(-1, "", ctx.shipping_tax_class, 1, amounts[-1]))
-    request = TaxRequest(ctx.currency, day, dest, ctx.origin_country, ctx.includes_tax,
-                         items, customer, export, ctx.rules)  # fmt: skip
+    if len(amounts) > len(lines):
+        items.append(item(-1, "", ctx.shipping_tax_class, 1, amounts[-1]))
+    request = _tax_request(ctx.currency, ctx.now.date(), dest, ctx.origin_country,
+                           ctx.includes_tax, items, ctx.customer, export, ctx.rules)  # fmt: skip
     decision = provider.decide(request)
+    if len(decision.components) != len(amounts):
+        raise PluginError(
+            f"tax provider {decision.provider or provider!r} returned "
+            f"{len(decision.components)} component sets for {len(amounts)} items"
+        )
     if memo is not None:
         if len(memo) > 4096:
             memo.clear()
         memo[key] = decision
     return decision
+
+
+def _facts_key(
+    ctx: PricingContext,
+    lines: Sequence[WorkLine],
+    has_shipping: bool,
+    dest: Address | None,
+    export: bool,
+) -> object:
+    """What a ``decides_from_facts`` provider's decision rests on: its memo key."""
+    customer = ctx.customer
+    return (
+        type(ctx.provider),
+        None if dest is None else (dest.country, dest.region, dest.postal_code),
+        ctx.now.date(), tuple([ln.tax_class for ln in lines]),
+        ctx.shipping_tax_class if has_shipping else None,
+        None if customer is None else (customer.tax_exempt, customer.vat_id),
+        ctx.origin_country, export,
+    )  # fmt: skip
 
 
 _UNTAXED_GROSS: dict[int, tuple[tuple[TaxComponent, ...], ...]] = {}
@@ -300,11 +317,6 @@ def _with_factors(
         export = not (limit is not None and value <= limit)
     decision = _decide(ctx, lines, amounts, dest, export)
     comps = decision.components
-    if len(comps) != len(amounts):
-        raise PluginError(
-            f"tax provider {decision.provider or ctx.provider!r} returned "
-            f"{len(comps)} component sets for {len(amounts)} items"
-        )
     flat = not decision.charged and ctx.untaxed_inclusive == "keep_gross"
     for line, line_comps in zip(lines, comps, strict=False):
         line.factor = _ONE if flat else gross_factor(line_comps)
@@ -314,125 +326,184 @@ def _with_factors(
     return attrs.evolve(promo_ctx, ship_factor=ship_factor, convert=True)
 
 
-def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0912, PLR0915
+@attrs.define(slots=True)
+class _Basket:
+    """What the steps of [`price`][omskit.pricing.engine.price] hand one another."""
+
+    #: where the goods go (``None``: not known)
+    dest: Address | None
+    #: the address taxes are decided for (the ship-to, else the origin country)
+    tax_dest: Address | None
+    #: whether the goods cross a customs border
+    cross: bool
+    #: each item's own basis (lines, then shipping) when some line differs from the quote's
+    modes: list[bool] | None
+    #: the shipping charge after shipping promotions
+    shipping: Decimal
+    applied: list[AppliedPromotion] = attrs.field(factory=list)
+    promo_notes: list[str] = attrs.field(factory=list)
+    #: the goods value in the destination's currency, when a rate into it is known
+    value_dest: Decimal | None = None
+    #: import taxes collected at checkout (a low-value consignment)
+    checkout: bool = False
+
+
+def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:
     """Apply promotions, taxes and duties to priced ``lines``; return the [`Quote`][].
 
-    ``lines`` are mutated (their discounts); pass fresh ones for each quote.
+    ``lines`` are mutated (their discounts); pass fresh ones for each quote. The steps,
+    in order: where the goods go, promotions (spread over the lines as discounts), the
+    consignment's value at the border, taxes, the quote lines, shipping, duties.
     """
+    basket = _destination(ctx, lines)
+    _promote(ctx, lines, basket)
+    _consignment(ctx, lines, basket)
+    decision, comps, marks, results = _tax(ctx, lines, basket)
+    quote_lines, net_sum, gross_sum = _lines(
+        ctx, lines, results=results, comps=comps, marks=marks, decision=decision
+    )
+    ship_taxes, ship_net, ship_gross, shipping_m = _shipping(
+        ctx, results, marks, reverse=decision.treatment == "reverse_charge"
+    )
+    estimate, customs, duties = _customs(ctx, lines, results, basket)
     cur = ctx.currency
-    unit = minor_unit(cur)
-    rounding = ctx.policy.decimal_rounding
-    tax_rounding = ctx.policy.tax_rounding
-    inclusive = ctx.includes_tax
-    group = ctx.customer.group if ctx.customer else ""
-    shipping = ctx.shipping if ctx.shipping is not None else _ZERO
-    has_shipping = ctx.shipping is not None
-    applied: list[AppliedPromotion] = []
-    promo_notes: list[str] = []
-    shipping_amount = shipping
+    customer = ctx.customer
+    zero_m = zero_money(cur, minor_unit(cur))
+    total = fast_taxed(net_sum + ship_net + duties, gross_sum + ship_gross + duties, cur)
+    promo_notes = basket.promo_notes
+    notes = (
+        _shared_notes((*ctx.notes, *promo_notes, *decision.notes))
+        if promo_notes or ctx.notes
+        else decision.notes
+    )
+    return _quote(
+        cur, ctx.channel, ctx.price_list, ctx.includes_tax, ctx.now, tuple(quote_lines),
+        shipping_m, fast_money(duties, cur) if duties else zero_m, total,
+        tuple(basket.applied), ctx.fx_rate, customs, estimate, ctx.incoterm,
+        decision.treatment, decision.provider, basket.dest,
+        customer.key if customer else "", notes, ship_taxes[0], ship_taxes[1],
+    )  # fmt: skip
 
-    # -- where the goods go, and whether they cross a customs border --------------------
+
+def _destination(ctx: PricingContext, lines: Sequence[WorkLine]) -> _Basket:
+    """Step 1: where the goods go, whether they cross a customs border, each line's basis."""
     dest = ctx.ship_to
     origin = ctx.origin_country
     cross = bool(dest is not None and origin and
                  customs_territory(origin) != customs_territory(dest.country))  # fmt: skip
     tax_dest = dest if dest is not None else (Address(country=origin) if origin else None)
+    inclusive = ctx.includes_tax
     modes: list[bool] | None = None
     for line in lines:
         if line.inclusive is not None and line.inclusive != inclusive:
             modes = [inclusive if ln.inclusive is None else ln.inclusive for ln in lines]
-            if has_shipping:
+            if ctx.shipping is not None:
                 modes.append(inclusive)
             break
+    shipping = ctx.shipping if ctx.shipping is not None else _ZERO
+    return _Basket(dest, tax_dest, cross, modes, shipping)
 
-    if ctx.promotions:
-        subtotal_amount = sum((line.amount for line in lines), _ZERO)
-        promo_ctx = PromoContext(
-            cur, unit, ctx.channel, group, ctx.now, ctx.coupons, subtotal_amount, inclusive
-        )
-        if modes is not None or _converts(ctx.promotions, inclusive):
-            promo_ctx = _with_factors(ctx, promo_ctx, lines, tax_dest, cross)
-        applied, promo_notes, ship_off = apply_promotions(
-            ctx.promotions, lines, promo_ctx, shipping
-        )
-        shipping_amount = shipping - ship_off
 
-    checkout = False
-    value_dest: Decimal | None = None
-    if cross and ctx.import_rule is not None and ctx.fx_to_destination is not None:
-        goods_value = sum((line.remaining for line in lines), _ZERO)
-        value_dest = goods_value * ctx.fx_to_destination
-        limit = ctx.import_rule.checkout_up_to
-        checkout = limit is not None and value_dest <= limit
+def _promote(ctx: PricingContext, lines: list[WorkLine], basket: _Basket) -> None:
+    """Step 2: apply the promotions; their discounts are spread over the lines.
 
-    # -- taxes --------------------------------------------------------------------------
+    Each line's ``discount`` grows by its share (`apply_promotions` spreads an order
+    discount pro rata); a shipping promotion lowers ``basket.shipping``.
+    """
+    if not ctx.promotions:
+        return
+    cur = ctx.currency
+    inclusive = ctx.includes_tax
+    group = ctx.customer.group if ctx.customer else ""
+    subtotal = sum((line.amount for line in lines), _ZERO)
+    promo_ctx = PromoContext(
+        cur, minor_unit(cur), ctx.channel, group, ctx.now, ctx.coupons, subtotal, inclusive
+    )
+    if basket.modes is not None or _converts(ctx.promotions, inclusive):
+        promo_ctx = _with_factors(ctx, promo_ctx, lines, basket.tax_dest, basket.cross)
+    applied, notes, ship_off = apply_promotions(ctx.promotions, lines, promo_ctx, basket.shipping)
+    basket.applied, basket.promo_notes = applied, notes
+    basket.shipping -= ship_off
+
+
+def _consignment(ctx: PricingContext, lines: Sequence[WorkLine], basket: _Basket) -> None:
+    """Step 3: the goods value at the border, and whether import tax is due at checkout."""
+    rule, fx = ctx.import_rule, ctx.fx_to_destination
+    if not basket.cross or rule is None or fx is None:
+        return
+    basket.value_dest = sum((line.remaining for line in lines), _ZERO) * fx
+    limit = rule.checkout_up_to
+    basket.checkout = limit is not None and basket.value_dest <= limit
+
+
+_Components = Sequence[tuple[TaxComponent, ...]]
+
+
+def _tax(
+    ctx: PricingContext, lines: Sequence[WorkLine], basket: _Basket
+) -> tuple[TaxDecision, _Components, _Components, list[ItemTax]]:
+    """Step 4: the tax decision and each item's tax (the lines, then shipping).
+
+    Returns the decision, the components computed with, the components the quote marks
+    (they differ for an untaxed sale that keeps gross prices) and the per-item results.
+    """
     amounts = [ln.amount - ln.discount for ln in lines]
-    if has_shipping:
-        amounts.append(shipping_amount)
-    decision = _decide(ctx, lines, amounts, tax_dest, cross and not checkout)
-    comps = decision.components
-    if len(comps) != len(amounts):
-        raise PluginError(
-            f"tax provider {decision.provider or ctx.provider!r} returned "
-            f"{len(comps)} component sets for {len(amounts)} items"
-        )
+    if ctx.shipping is not None:
+        amounts.append(basket.shipping)
+    export = basket.cross and not basket.checkout
+    decision = _decide(ctx, lines, amounts, basket.tax_dest, export)
+    marks = comps = decision.components
     charged = decision.charged
-    reverse = decision.treatment == "reverse_charge"
-    marks = comps
     if not charged and ctx.untaxed_inclusive == "keep_gross":
         comps = _untaxed_gross(len(amounts))
+    policy = ctx.policy
     results = compute(
         amounts,
         comps,
-        inclusive=inclusive,
+        inclusive=ctx.includes_tax,
         charged=charged,
-        scope=ctx.policy.scope,
-        unit=unit,
-        rounding=tax_rounding,
-        currency=cur,
-        modes=modes,
+        scope=policy.scope,
+        unit=minor_unit(ctx.currency),
+        rounding=policy.tax_rounding,
+        currency=ctx.currency,
+        modes=basket.modes,
     )
+    return decision, comps, marks, results
 
-    # -- lines ----------------------------------------------------------------------------
-    # Few objects per line: shared zero Money, the catalogue's own unit-price Money, one
-    # Money where net, gross and amount coincide, and tax components shared with the rate
-    # table (the Quote derives subtotal, tax lines and breakdown from them on access).
-    quote_lines: list[QuoteLine] = []
+
+def _lines(
+    ctx: PricingContext,
+    lines: Sequence[WorkLine],
+    *,
+    results: Sequence[ItemTax],
+    comps: _Components,
+    marks: _Components,
+    decision: TaxDecision,
+) -> tuple[list[QuoteLine], Decimal, Decimal]:
+    """Step 5: one [`QuoteLine`][] per line; and the lines' net and gross sums.
+
+    Few objects per line: shared zero Money, the catalogue's own unit-price Money, one
+    Money where net, gross and amount coincide, and tax components shared with the rate
+    table (the Quote derives subtotal, tax lines and breakdown from them on access).
+    """
+    cur = ctx.currency
+    unit = minor_unit(cur)
+    tax_rounding = ctx.policy.tax_rounding
+    inclusive = ctx.includes_tax
+    charged = decision.charged
+    reverse = decision.treatment == "reverse_charge"
     zero = _ZERO.quantize(unit)
     zero_m = zero_money(cur, unit)
     per_line = ctx.policy.scope == "line"
     net_sum = gross_sum = zero
-    new, set_amount, set_currency = _new, _money_amount, _money_currency
+    quote_lines: list[QuoteLine] = []
     for line, result, line_comps, marked in zip(lines, results, comps, marks, strict=False):
         net, gross, amount, discount = result.net, result.gross, line.amount, line.discount
         line_inclusive = inclusive if line.inclusive is None else line.inclusive
         unit_d = line.unit
-        unit_m = line.unit_money
-        if unit_m is None:
-            unit_m = new(Money)
-            set_amount(unit_m, unit_d)
-            set_currency(unit_m, cur)
-        if amount is unit_d:
-            amount_m = unit_m
-        else:
-            amount_m = new(Money)
-            set_amount(amount_m, amount)
-            set_currency(amount_m, cur)
-        if net == amount:
-            net_m = amount_m
-        else:
-            net_m = new(Money)
-            set_amount(net_m, net)
-            set_currency(net_m, cur)
-        if gross == net:
-            gross_m = net_m
-        elif gross == amount:
-            gross_m = amount_m
-        else:
-            gross_m = new(Money)
-            set_amount(gross_m, gross)
-            set_currency(gross_m, cur)
-        total = taxed_of(net_m, gross_m)
+        unit_m, amount_m, net_m, gross_m = line_money(
+            line.unit_money, unit_d, amount, net, gross, cur
+        )
         before: TaxedMoney | None = None
         if discount or not per_line:
             before_net, before_gross = net_gross(
@@ -443,7 +514,7 @@ def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0912
                 before = fast_taxed(before_net, before_gross, cur)
         net_sum += net
         gross_sum += gross
-        # _taxes(result, line_comps, reverse), inlined for the usual single tax
+        # _taxes(result, marked, reverse), inlined for the usual single tax
         taxes = result.taxes
         if reverse or len(taxes) != 1:
             tax_comps, parts = _taxes(result, marked, reverse)
@@ -455,56 +526,98 @@ def price(ctx: PricingContext, lines: list[WorkLine]) -> Quote:  # noqa: PLR0912
         quote_lines.append(
             _quote_line(
                 line.index, line.sku, line.quantity, unit_m, amount_m,
-                fast_money(discount, cur) if discount else zero_m, total, line.tax_class,
-                line.price_note, line.name, line.ref,
+                fast_money(discount, cur) if discount else zero_m, taxed_of(net_m, gross_m),
+                line.tax_class, line.price_note, line.name, line.ref,
                 None if list_unit is unit_d or list_unit == unit_d else list_unit,
                 before, tax_comps, parts, line_inclusive, line.quote_discount,
             )
         )  # fmt: skip
+    return quote_lines, net_sum, gross_sum
 
-    # -- shipping ---------------------------------------------------------------------------
-    ship_taxes: _Taxes = _NO_TAXES
-    if has_shipping:
-        ship_result = results[-1]
-        ship_taxes = _taxes(ship_result, marks[-1], reverse)
-        ship_net, ship_gross = ship_result.net, ship_result.gross
-        shipping_m = fast_taxed(ship_net, ship_gross, cur)
+
+def line_money(  # noqa: PLR0917 - once per line on the hot path, positional
+    unit_money: Money | None,
+    unit: Decimal,
+    amount: Decimal,
+    net: Decimal,
+    gross: Decimal,
+    currency: str,
+) -> tuple[Money, Money, Money, Money]:
+    """A quote line's unit price, amount, net and gross as [`Money`][omskit.Money].
+
+    The engine's one speed trick for line money (held equal to ``Money(value, currency)``
+    by a Hypothesis test): the values are already quantized, so the attrs constructor and
+    its validation are bypassed, and one object serves where two values coincide
+    (``unit_money``, the catalogue's own, is reused when given).
+    """
+    new, set_amount, set_currency = _new, _money_amount, _money_currency  # fast_money, inlined
+    if unit_money is None:
+        unit_money = new(Money)
+        set_amount(unit_money, unit)
+        set_currency(unit_money, currency)
+    if amount is unit:
+        amount_m = unit_money
     else:
-        ship_net = ship_gross = zero
-        shipping_m = zero_taxed(cur, unit)
+        amount_m = new(Money)
+        set_amount(amount_m, amount)
+        set_currency(amount_m, currency)
+    if net == amount:
+        net_m = amount_m
+    else:
+        net_m = new(Money)
+        set_amount(net_m, net)
+        set_currency(net_m, currency)
+    if gross == net:
+        gross_m = net_m
+    elif gross == amount:
+        gross_m = amount_m
+    else:
+        gross_m = new(Money)
+        set_amount(gross_m, gross)
+        set_currency(gross_m, currency)
+    return unit_money, amount_m, net_m, gross_m
 
-    # -- duties and customs ---------------------------------------------------------------
-    estimate: DutyEstimate | None = None
-    customs: tuple[CustomsLine, ...] = ()
-    duties = zero
-    if cross and dest is not None:
-        estimate = _duties(
-            ctx, lines=lines, results=results, dest=dest, value_dest=value_dest, checkout=checkout
+
+def _shipping(
+    ctx: PricingContext, results: Sequence[ItemTax], marks: _Components, *, reverse: bool
+) -> tuple[_Taxes, Decimal, Decimal, TaxedMoney]:
+    """Step 6: the shipping charge with its tax (the last item), or zero."""
+    cur = ctx.currency
+    if ctx.shipping is None:
+        zero = _ZERO.quantize(minor_unit(cur))
+        return _NO_TAXES, zero, zero, zero_taxed(cur, minor_unit(cur))
+    result = results[-1]
+    taxed = fast_taxed(result.net, result.gross, cur)
+    return _taxes(result, marks[-1], reverse), result.net, result.gross, taxed
+
+
+def _customs(
+    ctx: PricingContext, lines: Sequence[WorkLine], results: Sequence[ItemTax], basket: _Basket
+) -> tuple[DutyEstimate | None, tuple[CustomsLine, ...], Decimal]:
+    """Step 7: the duty estimate and customs lines of goods crossing a border.
+
+    Returns the estimate, the customs lines and the duties the quote charges (DDP only).
+    """
+    cur = ctx.currency
+    unit = minor_unit(cur)
+    dest = basket.dest
+    if not basket.cross or dest is None:
+        return None, (), _ZERO.quantize(unit)
+    estimate = _duties(ctx, lines=lines, results=results, dest=dest,
+                       value_dest=basket.value_dest, checkout=basket.checkout)  # fmt: skip
+    duties = estimate.total.amount if ctx.incoterm == "DDP" else _ZERO.quantize(unit)
+    rounding = ctx.policy.decimal_rounding
+    origin = ctx.origin_country
+    customs = tuple(
+        CustomsLine(
+            index=line.index, sku=line.sku, description=line.name or line.sku,
+            hs_code=line.hs_code, country_of_origin=line.country_of_origin or origin,
+            quantity=line.quantity,
+            unit_value=fast_money((r.net / line.quantity).quantize(unit, rounding=rounding),
+                                  cur),
+            customs_value=fast_money(r.net, cur),
+            weight_grams=line.weight_grams * line.quantity,
         )
-        if ctx.incoterm == "DDP":
-            duties = estimate.total.amount
-        customs = tuple(
-            CustomsLine(
-                index=line.index, sku=line.sku, description=line.name or line.sku,
-                hs_code=line.hs_code, country_of_origin=line.country_of_origin or origin,
-                quantity=line.quantity,
-                unit_value=fast_money((r.net / line.quantity).quantize(unit, rounding=rounding),
-                                      cur),
-                customs_value=fast_money(r.net, cur),
-                weight_grams=line.weight_grams * line.quantity,
-            )
-            for line, r in zip(lines, results, strict=False)
-        )  # fmt: skip
-
-    total_net = net_sum + ship_net + duties
-    total_gross = gross_sum + ship_gross + duties
-    customer = ctx.customer
-    return _quote(
-        cur, ctx.channel, ctx.price_list, inclusive, ctx.now, tuple(quote_lines), shipping_m,
-        fast_money(duties, cur) if duties else zero_m, fast_taxed(total_net, total_gross, cur),
-        tuple(applied), ctx.fx_rate, customs, estimate, ctx.incoterm, decision.treatment,
-        decision.provider, dest, customer.key if customer else "",
-        _shared_notes((*ctx.notes, *promo_notes, *decision.notes)) if promo_notes or ctx.notes
-        else decision.notes,
-        ship_taxes[0], ship_taxes[1],
+        for line, r in zip(lines, results, strict=False)
     )  # fmt: skip
+    return estimate, customs, duties

@@ -33,6 +33,71 @@ from omskit.validation import check_bool, check_quantity, check_sku, check_text
 __all__ = ["PromotionAdmin"]
 
 
+def _add(uow: UnitOfWork, promo: Promotion) -> Promotion:
+    """The use case of ``add_promotion``: append ``promo`` to the promotion book."""
+    repo = uow.repo(PROMOTION_BOOKS)
+    book = repo.find("default")
+    if book is None:
+        book = PromotionBook(id="default")
+        repo.add(book)
+    if any(p.id == promo.id for p in book.promotions):
+        raise AlreadyExists("promotion", promo.id)
+    if promo.kind == "shipping_amount":
+        _amounts_for_channels(uow, promo)
+    book.promotions = (*book.promotions, promo)
+    book.record(PromotionAdded(promotion=promo.id, kind=promo.kind))
+    repo.save(book)
+    return promo
+
+
+def _choices(problems: Specific, *, kind: str, target: str, stacking: str) -> None:
+    """Note a ``kind``, ``target`` or ``stacking`` that is not one of the known words."""
+    for field, value, allowed in (
+        ("kind", kind, KINDS),
+        ("target", target, TARGETS),
+        ("stacking", stacking, STACKING),
+    ):
+        if value not in allowed:
+            problems.add(field, f"expected one of {', '.join(allowed)}", value)
+
+
+def _percent(problems: Specific, kind: str, percent: str | Decimal | int | None) -> Decimal:
+    """The promotion's percent: given (0 < p <= 100), 100 for ``buy_x_get_y``, else 0."""
+    if percent is None:
+        if kind == "percent":
+            problems.add("percent", "required for a percent promotion")
+        return Decimal(100) if kind == "buy_x_get_y" else Decimal(0)
+    pct = problems.check("percent", positive_amount, percent) or Decimal(0)
+    if not Decimal(0) < pct <= Decimal(100):
+        problems.add("percent", "must be more than 0 and at most 100", percent)
+    return pct
+
+
+def _eligible(
+    problems: Specific,
+    target: str,
+    skus: Sequence[str],
+    attribute: tuple[str, str] | Mapping[str, str] | None,
+) -> tuple[frozenset[str], tuple[str, str] | None]:
+    """Which lines may be discounted: the SKUs and the ``(key, value)`` attribute."""
+    listed = skus if not isinstance(skus, str) else [skus]
+    sku_set = frozenset(
+        problems.check(f"skus[{i}]", check_sku, s) or "" for i, s in enumerate(listed)
+    )
+    attr: tuple[str, str] | None = None
+    if attribute is not None:
+        pairs = list(attribute.items()) if isinstance(attribute, Mapping) else [attribute]
+        if len(pairs) != 1 or not all(isinstance(x, str) and x for x in pairs[0]):
+            problems.add("attribute", "expected one (key, value) pair of text", attribute)
+        else:
+            attr = (pairs[0][0], pairs[0][1])
+    if target == "sku" and not sku_set:
+        problems.add("skus", "required when target is 'sku'")
+    if target == "attribute" and attr is None:
+        problems.add("attribute", "required when target is 'attribute'")
+    return sku_set, attr
+
+
 def _max_quantity(problems: Specific, kind: str, target: str, value: Any) -> int | None:
     """``max_quantity``: a whole number of units, for per-unit promotions only."""
     if value is None:
@@ -92,7 +157,7 @@ class PromotionAdmin(TaxAdmin):
     """Promotions and coupons (mixed into ``PricingService``)."""
 
     # -- promotions -----------------------------------------------------------------------
-    def add_promotion(  # noqa: PLR0915 - one check per field
+    def add_promotion(
         self,
         promotion_id: str,
         *,
@@ -164,37 +229,14 @@ class PromotionAdmin(TaxAdmin):
         problems = Specific()
         pid = problems.check("promotion_id", name_text, promotion_id)
         pname = problems.check("name", check_text, name)
-        if kind not in KINDS:
-            problems.add("kind", f"expected one of {', '.join(KINDS)}", kind)
-        if target not in TARGETS:
-            problems.add("target", f"expected one of {', '.join(TARGETS)}", target)
-        if stacking not in STACKING:
-            problems.add("stacking", f"expected one of {', '.join(STACKING)}", stacking)
-        pct = Decimal(100) if kind == "buy_x_get_y" and percent is None else Decimal(0)
-        if percent is not None:
-            pct = problems.check("percent", positive_amount, percent) or Decimal(0)
-            if not Decimal(0) < pct <= Decimal(100):
-                problems.add("percent", "must be more than 0 and at most 100", percent)
-        elif kind == "percent":
-            problems.add("percent", "required for a percent promotion")
+        _choices(problems, kind=kind, target=target, stacking=stacking)
+        pct = _percent(problems, kind, percent)
         amounts: tuple[tuple[str, Decimal], ...] = ()
         if amount is not None:
             amounts = problems.check("amount", per_currency, amount, currency) or ()
         elif kind in AMOUNT_KINDS:
             problems.add("amount", f"required for a {kind} promotion")
-        sku_set = frozenset(problems.check(f"skus[{i}]", check_sku, s) or "" for i, s in
-                            enumerate(skus if not isinstance(skus, str) else [skus]))  # fmt: skip
-        attr: tuple[str, str] | None = None
-        if attribute is not None:
-            pairs = list(attribute.items()) if isinstance(attribute, Mapping) else [attribute]
-            if len(pairs) != 1 or not all(isinstance(x, str) and x for x in pairs[0]):
-                problems.add("attribute", "expected one (key, value) pair of text", attribute)
-            else:
-                attr = (pairs[0][0], pairs[0][1])
-        if target == "sku" and not sku_set:
-            problems.add("skus", "required when target is 'sku'")
-        if target == "attribute" and attr is None:
-            problems.add("attribute", "required when target is 'attribute'")
+        sku_set, attr = _eligible(problems, target, skus, attribute)
         if kind == "buy_x_get_y":
             problems.check("buy", check_quantity, buy)
             problems.check("get", check_quantity, get)
@@ -217,23 +259,7 @@ class PromotionAdmin(TaxAdmin):
             valid_to=end, priority=priority, stacking=stacking,  # type: ignore[arg-type]
             coupon_only=bool(only), max_quantity=cap, amount_includes_tax=stated,
         )  # fmt: skip
-
-        def use_case(uow: UnitOfWork) -> Promotion:
-            repo = uow.repo(PROMOTION_BOOKS)
-            book = repo.find("default")
-            if book is None:
-                book = PromotionBook(id="default")
-                repo.add(book)
-            if any(p.id == promo.id for p in book.promotions):
-                raise AlreadyExists("promotion", promo.id)
-            if promo.kind == "shipping_amount":
-                _amounts_for_channels(uow, promo)
-            book.promotions = (*book.promotions, promo)
-            book.record(PromotionAdded(promotion=promo.id, kind=promo.kind))
-            repo.save(book)
-            return promo
-
-        return self._rt.run(use_case, actor=actor)
+        return self._rt.run(lambda uow: _add(uow, promo), actor=actor)
 
     def set_promotion_active(
         self, promotion_id: str, active: bool, *, actor: str = "system"

@@ -291,60 +291,12 @@ class Quote:
     def explain(self) -> str:
         """A readable account of every price, promotion, tax and total in the quote."""
         basis = "tax included" if self.prices_include_tax else "before tax"
-        out = [
-            f"Quote in {self.currency} on channel {self.channel!r}, "
-            f"{self.quoted_at:%Y-%m-%d %H:%M %Z}",
-            f"Prices: price list {self.price_list!r} ({basis})",
-        ]
-        if self.fx_rate is not None:
-            r = self.fx_rate
-            out.append(f"Exchange rate: 1 {r.base} = {r.rate} {r.quote} ({r.source}, {r.as_of})")
-        where = self.ship_to.one_line() if self.ship_to else "no destination given"
-        out.append(
-            f"Tax: {self.treatment.replace('_', ' ')} (provider {self.tax_provider!r}); "
-            f"ship to {where}"
-        )
+        out = _explain_header(self, basis)
         out.append("Lines:")
         for line in self.lines:
-            other = line.prices_include_tax not in (None, self.prices_include_tax)
-            mode = (" tax included" if line.prices_include_tax else " before tax") if other else ""
-            out.append(
-                f"  #{line.index} {line.sku} x {line.quantity} at {line.unit_price.amount}"
-                f"{mode} ({line.price_note}) = {line.amount.amount}"
-            )
-            detail = f"total {line.total.gross.amount} gross, {line.total.net.amount} net"
-            if line.discount.amount:
-                shown = f"-{line.discount.amount}"
-                if line._quote_discount is not None:
-                    shown += f" (-{line._quote_discount} {basis})"
-                detail = f"discount {shown}; {detail}"
-            out.append(f"     {detail}")
-            for tax in line.taxes:
-                out.append(f"     {tax.label}: {tax.amount.amount} on {tax.taxable.amount}")
-        if self.promotions:
-            out.append("Promotions:")
-            for p in self.promotions:
-                via = f" [coupon {p.coupon}]" if p.coupon else ""
-                on = f" on lines {', '.join(f'#{i}' for i in p.lines)}" if p.lines else ""
-                ship = ""
-                if p.shipping.amount:
-                    ship = f" and -{p.shipping.amount} on shipping" if p.lines else " on shipping"
-                out.append(
-                    f"  {p.promotion} {p.name!r}: {p.description}: -{p.amount.amount}"
-                    f"{on}{ship}{via}"
-                )
-        shipping = self.shipping
-        off = ""
-        if self.shipping_discount.amount:
-            off = (
-                f" after -{self.shipping_discount.amount} off the charge "
-                f"({basis}; tax on what is left)"
-            )
-        out.append(f"Shipping: {shipping.gross.amount} gross, {shipping.net.amount} net{off}")
-        for tax in self.shipping_taxes:
-            if tax.taxable.is_zero:
-                continue
-            out.append(f"     {tax.label}: {tax.amount.amount} on {tax.taxable.amount}")
+            out.extend(_explain_line(line, self.prices_include_tax, basis))
+        out.extend(_explain_promotions(self.promotions))
+        out.extend(_explain_shipping(self, basis))
         if self.tax_breakdown:
             out.append("Taxes by rate:")
             for b in self.tax_breakdown:
@@ -367,3 +319,74 @@ class Quote:
             out.append("Notes:")
             out.extend(f"  {n}" for n in self.notes)
         return "\n".join(out)
+
+
+def _explain_header(quote: Quote, basis: str) -> list[str]:
+    """The opening of ``Quote.explain``: channel, price list, exchange rate, tax treatment."""
+    out = [
+        f"Quote in {quote.currency} on channel {quote.channel!r}, "
+        f"{quote.quoted_at:%Y-%m-%d %H:%M %Z}",
+        f"Prices: price list {quote.price_list!r} ({basis})",
+    ]
+    if quote.fx_rate is not None:
+        r = quote.fx_rate
+        out.append(f"Exchange rate: 1 {r.base} = {r.rate} {r.quote} ({r.source}, {r.as_of})")
+    where = quote.ship_to.one_line() if quote.ship_to else "no destination given"
+    out.append(
+        f"Tax: {quote.treatment.replace('_', ' ')} (provider {quote.tax_provider!r}); "
+        f"ship to {where}"
+    )
+    return out
+
+
+def _explain_line(line: QuoteLine, inclusive: bool, basis: str) -> list[str]:
+    """One line of the quote as ``Quote.explain`` shows it, with its discount and taxes."""
+    other = line.prices_include_tax not in (None, inclusive)
+    mode = (" tax included" if line.prices_include_tax else " before tax") if other else ""
+    out = [
+        f"  #{line.index} {line.sku} x {line.quantity} at {line.unit_price.amount}"
+        f"{mode} ({line.price_note}) = {line.amount.amount}"
+    ]
+    detail = f"total {line.total.gross.amount} gross, {line.total.net.amount} net"
+    if line.discount.amount:
+        shown = f"-{line.discount.amount}"
+        if line._quote_discount is not None:
+            shown += f" (-{line._quote_discount} {basis})"
+        detail = f"discount {shown}; {detail}"
+    out.append(f"     {detail}")
+    for tax in line.taxes:
+        out.append(f"     {tax.label}: {tax.amount.amount} on {tax.taxable.amount}")
+    return out
+
+
+def _explain_promotions(promotions: tuple[AppliedPromotion, ...]) -> list[str]:
+    """The promotions applied, as ``Quote.explain`` lists them (nothing when none)."""
+    if not promotions:
+        return []
+    out = ["Promotions:"]
+    for p in promotions:
+        via = f" [coupon {p.coupon}]" if p.coupon else ""
+        on = f" on lines {', '.join(f'#{i}' for i in p.lines)}" if p.lines else ""
+        ship = ""
+        if p.shipping.amount:
+            ship = f" and -{p.shipping.amount} on shipping" if p.lines else " on shipping"
+        out.append(
+            f"  {p.promotion} {p.name!r}: {p.description}: -{p.amount.amount}{on}{ship}{via}"
+        )
+    return out
+
+
+def _explain_shipping(quote: Quote, basis: str) -> list[str]:
+    """The shipping charge, its discount and its taxes, as ``Quote.explain`` shows them."""
+    shipping = quote.shipping
+    off = ""
+    if quote.shipping_discount.amount:
+        off = (
+            f" after -{quote.shipping_discount.amount} off the charge "
+            f"({basis}; tax on what is left)"
+        )
+    out = [f"Shipping: {shipping.gross.amount} gross, {shipping.net.amount} net{off}"]
+    for tax in quote.shipping_taxes:
+        if not tax.taxable.is_zero:
+            out.append(f"     {tax.label}: {tax.amount.amount} on {tax.taxable.amount}")
+    return out

@@ -79,6 +79,11 @@ class RuleTaxProvider:
     """Destination-based taxes from the host's table and the built-in rates."""
 
     name = "rules"
+    #: The decision rests on the destination, the day, the tax classes, the customer's
+    #: exemption and VAT id, the origin and whether the goods are exported, never on the
+    #: amounts: the same facts give the same (immutable) decision, so the engine may
+    #: remember it per rate table (any provider may declare this about itself).
+    decides_from_facts = True
 
     def decide(self, request: TaxRequest) -> TaxDecision:
         """See the module docstring for the order of the rules."""

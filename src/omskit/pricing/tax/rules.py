@@ -112,7 +112,7 @@ class TaxRules:
         self._rules = rules
         self._cache: dict[_LookupKey, _Lookup] = {}
         self._shipping: dict[tuple[str, str, str], bool] = {}
-        #: decisions of the built-in provider, remembered by the engine (see ``engine``)
+        #: decisions of providers that decide from facts, remembered by the engine
         self.decisions: dict[object, TaxDecision] = {}
 
     def has_rates(self, country: str) -> bool:
