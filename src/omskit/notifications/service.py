@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import attrs
 
 from omskit.errors import NotFound, ValidationError
-from omskit.events import Event
+from omskit.events import Event, current_actor
 from omskit.notifications.channels import NotificationProvider, OutboundMessage
 from omskit.notifications.compose import (
     Recipient,
@@ -280,7 +280,7 @@ class NotificationService:
 
         added += self._rt.run(use_case)
         if added and self.settings.send_immediately:
-            self.deliver()
+            self.deliver(actor=current_actor())  # sent for whoever made the event
         return added
 
     def _cap(self, prefs: Preferences | None) -> FrequencyCap | None:
