@@ -10,7 +10,13 @@ by a spy. For each outermost call the spy checks:
   target the method's [`Guard`][omskit.admin.table.Guard] names, unless the target
   existed before and reads exactly the same afterwards (a replay, a setting set to
   the value it had: the guard records no change that did not happen);
-- a call that raised appended no record of its action.
+- a call that raised left no committed record of its action that describes no change
+  (a record may stay when the call committed its change and then raised: a lost
+  acknowledgement, a declined card kept on the payment, a subscriber's Ctrl-C);
+  checked for the methods whose guard names a target.
+
+A call whose target did not exist when it began and was created, and recorded, by a
+concurrent call (an identical replay that lost the race) counts as changing nothing.
 
 Problems are collected per test and fail it at teardown (an assertion raised inside
 the call could be swallowed by a test's own ``pytest.raises``). At the end of the
