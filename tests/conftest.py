@@ -18,6 +18,7 @@ from omskit.config import OMSConfig
 from omskit.ids import SequentialIds
 from omskit.testing import FakeClock
 
+from . import audit_spy
 from .stores import postgres_url, recycle_postgres_url
 
 settings.register_profile(
@@ -37,6 +38,42 @@ STORAGE = os.environ.get("OMSKIT_TEST_STORAGE", "memory")
 if STORAGE not in ("memory", "sqlite", "postgres"):
     raise pytest.UsageError(f"OMSKIT_TEST_STORAGE={STORAGE!r}: expected memory, sqlite or postgres")
 _files = itertools.count(1)
+
+#: ``OMSKIT_TEST_AUDIT=1``: every OMS a test builds audits, and a spy outside the admin
+#: guard checks that each successful guarded call left its record (``tests/audit_spy.py``).
+if audit_spy.ENABLED:
+    audit_spy.activate()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``no_audit`` marker."""
+    config.addinivalue_line(
+        "markers",
+        "no_audit(reason): under OMSKIT_TEST_AUDIT=1, build this test's OMS without the audit",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _audit_spy(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Under ``OMSKIT_TEST_AUDIT=1``, fail the test when a guarded call left no audit record."""
+    if not audit_spy.ENABLED:
+        yield
+        return
+    audit_spy.STATE.exempt = request.node.get_closest_marker("no_audit") is not None
+    audit_spy.reset()
+    yield
+    audit_spy.STATE.exempt = False
+    problems = list(dict.fromkeys(audit_spy.STATE.problems))
+    if problems:
+        pytest.fail("audit spy:\n" + "\n".join(problems), pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Under ``OMSKIT_TEST_AUDIT=1``, list the guarded methods no test called."""
+    if audit_spy.ENABLED:
+        terminalreporter.write_sep("-", "audit coverage")
+        for line in audit_spy.summary():
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(autouse=True)

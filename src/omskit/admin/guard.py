@@ -109,12 +109,13 @@ class Gatekeeper(Protocol):
 class _Audit:
     """The commit hook of one audited call: writes its record in the change's unit of work."""
 
-    __slots__ = ("before", "call", "commits", "keeper", "services", "target", "written")
+    __slots__ = ("before", "call", "commits", "given", "keeper", "services", "target", "written")
 
     def __init__(self, call: Call, keeper: Gatekeeper, services: Any,
                  target: Target | None, before: dict[str, Any]) -> None:  # fmt: skip
         self.call, self.keeper, self.services = call, keeper, services
         self.target, self.before = target, before
+        self.given = target  # the target known before the call (``None``: a new record)
         self.commits = 0
         self.written = False
 
@@ -129,6 +130,8 @@ class _Audit:
             except (AttributeError, TypeError, OmskitError):
                 target = None
             self.target = target
+        if target is None and guard.target is not None:
+            return  # a side record (a compensation kept for retry): the target comes later
         after: dict[str, Any] = {}
         if target is not None:
             with reading_in(uow):
@@ -141,7 +144,10 @@ class _Audit:
         self.written = True
 
     def retried(self) -> None:
-        self.written = False  # the unit of work holding the record was rolled back
+        # the unit of work holding the record was rolled back, and with it the record
+        # the attempt created: the next attempt names its own
+        self.written = False
+        self.target = self.given
 
     def finish(self, result: object) -> None:
         """After the call returned: record what no commit of the store carried."""
@@ -151,8 +157,9 @@ class _Audit:
                 target = guard.target(self.services, call.named, result)
             self.keeper.record(call, self.before, {},
                                target[0] if target is not None else "", call.uow)  # fmt: skip
-        elif not self.written and self.commits == 0:
-            # nothing reached the store (a setting held in memory): a record of its own
+        elif not self.written:
+            # nothing reached the store (a setting held in memory), or no commit named
+            # the target: a record of its own
             if target is None and guard.target is not None:
                 target = guard.target(self.services, call.named, result)
             after = snapshot(target[1]()) if target is not None else {}

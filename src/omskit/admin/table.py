@@ -110,6 +110,8 @@ PRINCIPAL = sc.of_arg("principal", "name", lambda s, k: s.admin.principal(k))
 ROLE = sc.of_arg("role", "name", lambda s, k: s.admin.role(k))
 
 RMA = sc.of_arg("return", "rma_id", lambda s, k: s.returns.get(k))
+CASE = sc.of_arg("case", "case_id", lambda s, k: s.support.get(k))
+NEW_CASE = sc.of_result("case", lambda s, k: s.support.get(k))
 
 
 @sc.reads("customer")
@@ -333,8 +335,11 @@ GUARDS: Mapping[str, Guard] = {
        for m in ("set_preferences", "opt_in", "opt_out", "unsubscribe",
                  "subscribe_back_in_stock", "unsubscribe_back_in_stock")},
     # support cases
-    "support.open": _g("support.open"),
-    **{f"support.{m}": _g("support.answer") for m in ("add_message", "assign", "transition")},
+    "support.open": _g("support.open", target=NEW_CASE),
+    **{
+        f"support.{m}": _g("support.answer", target=CASE)
+        for m in ("add_message", "assign", "transition")
+    },
 }  # fmt: skip
 
 #: Methods that change nothing, by ``"service.method"``: they are never wrapped.

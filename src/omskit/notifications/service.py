@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import attrs
 
 from omskit.errors import NotFound, ValidationError
-from omskit.events import Event
+from omskit.events import Event, current_actor
 from omskit.notifications.channels import NotificationProvider, OutboundMessage
 from omskit.notifications.compose import (
     Recipient,
@@ -280,7 +280,7 @@ class NotificationService:
 
         added += self._rt.run(use_case)
         if added and self.settings.send_immediately:
-            self.deliver()
+            self.deliver(actor=current_actor())  # sent for whoever made the event
         return added
 
     def _cap(self, prefs: Preferences | None) -> FrequencyCap | None:
@@ -497,7 +497,7 @@ class NotificationService:
 
         self._rt.run(use_case)
 
-    def tick(self) -> int:
+    def tick(self, *, actor: str = "system") -> int:
         """Fire every timer that is due; returns how many fired.
 
         Timers watch promised deliveries (late once the promised day is over) and
@@ -505,8 +505,10 @@ class NotificationService:
 
         A fired timer records ``DeliveryOverdue`` or ``PickupReminderDue``, which the
         ``delay_detected`` and ``pickup_reminder`` triggers turn into messages; each
-        timer fires once.
+        timer fires once. ``actor`` is the job calling it (the audit log names it; the
+        events keep the actor of the change that set the timer).
         """
+        actor = _check_actor(actor)
         now = self._now()
 
         def use_case(uow: UnitOfWork) -> int:
@@ -524,19 +526,22 @@ class NotificationService:
                 repo.save(watch)
             return fired
 
-        return self._rt.run(use_case)
+        return self._rt.run(use_case, actor=actor)
 
     # -- delivery -------------------------------------------------------------------
     def provider(self, name: str) -> NotificationProvider:
         """The provider registered as ``name``."""
         return self.providers.get(name)
 
-    def deliver(self, limit: int = 500) -> DeliveryReport:
+    def deliver(self, limit: int = 500, *, actor: str = "system") -> DeliveryReport:
         """Send every message that is due (queued, or failed and past its back-off).
 
         Each message is stored before it is sent and marked after, in its own unit of
         work; a provider that fails never undoes anything and never loses a message.
+        ``actor`` (the job or person sending) is recorded in each message's history and
+        on its ``NotificationSent`` / ``NotificationDeadLettered`` event.
         """
+        actor = _check_actor(actor)
         with self._lock:
             now = self._now()
 
@@ -550,10 +555,10 @@ class NotificationService:
 
             counts = {"sent": 0, "failed": 0, "dead": 0}
             for message_id in self._read(due):
-                counts[self._send_one(message_id, now)] += 1
+                counts[self._send_one(message_id, now, actor)] += 1
             return DeliveryReport(**counts)
 
-    def _send_one(self, message_id: str, now: dt.datetime) -> str:
+    def _send_one(self, message_id: str, now: dt.datetime, actor: str) -> str:
         message = self._read(lambda uow: uow.repo(NOTIFICATIONS).get(message_id))
         provider_name = self.settings.providers.get(message.channel, "")
         outbound = OutboundMessage(
@@ -576,17 +581,17 @@ class NotificationService:
             except Exception as exc:  # a provider's failure is recorded, never raised
                 error = f"{type(exc).__name__}: {str(exc)[:300]}"
         return self._rt.run(lambda uow: self._mark(uow, message_id, now, provider=provider_name,
-                                                   ref=ref, error=error,
-                                                   permanent=permanent))  # fmt: skip
+                                                   ref=ref, error=error, permanent=permanent,
+                                                   actor=actor), actor=actor)  # fmt: skip
 
     def _mark(self, uow: UnitOfWork, message_id: str, now: dt.datetime, *, provider: str,
-              ref: str, error: str, permanent: bool) -> str:  # fmt: skip
+              ref: str, error: str, permanent: bool, actor: str) -> str:  # fmt: skip
         repo = uow.repo(NOTIFICATIONS)
         message = repo.get(message_id)
         message.attempts += 1
         message.provider = provider
         if not error:
-            message.move("send", now, f"via {provider}")
+            message.move("send", now, f"via {provider}", actor)
             message.sent_at, message.provider_ref, message.last_error = now, ref, ""
             message.record(NotificationSent(notification_id=message.id, trigger=message.trigger,
                                             channel=message.channel, order_id=message.order_id,
@@ -594,7 +599,7 @@ class NotificationService:
             outcome = "sent"
         elif permanent or message.attempts >= self.settings.max_attempts:
             message.last_error = error
-            message.move("give_up", now, error)
+            message.move("give_up", now, error, actor)
             message.record(NotificationDeadLettered(
                 notification_id=message.id, trigger=message.trigger, channel=message.channel,
                 order_id=message.order_id, error=error))  # fmt: skip
@@ -605,7 +610,8 @@ class NotificationService:
                        self.settings.max_backoff_seconds)  # fmt: skip
             wait = dt.timedelta(seconds=base * _jitter(message.id, message.attempts))
             message.not_before = now + wait
-            message.move("fail", now, f"{error}; next attempt at {message.not_before.isoformat()}")
+            message.move("fail", now, f"{error}; next attempt at {message.not_before.isoformat()}",
+                         actor)  # fmt: skip
             outcome = "failed"
         repo.save(message)
         return outcome
@@ -629,7 +635,7 @@ class NotificationService:
 
         message = self._rt.run(use_case)
         if self.settings.send_immediately:
-            self.deliver()
+            self.deliver(actor=actor)
         return self.get(message.id)
 
     # -- queries ------------------------------------------------------------------

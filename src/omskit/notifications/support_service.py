@@ -164,15 +164,19 @@ class SupportService:
         author: str,
         author_kind: str = "agent",
         internal: bool = False,
+        actor: str = "system",
     ) -> SupportCase:
         """Add a message to the thread.
 
         A customer writing resumes a case waiting on them and reopens a resolved or
         closed one; an agent's first answer sets ``first_response_at``. An agent's
         non-internal message is sent to the customer (trigger ``case_updated``).
+        ``author`` is who wrote the message; ``actor`` is who added it (a connector
+        relaying a customer's e-mail, say), recorded on the event.
         """
         body = check_text(body, "body", max_length=10_000)
         author = _actor(author)
+        actor = _actor(actor)
         if author_kind not in ("agent", "customer"):
             raise ValidationError("author_kind", author_kind, "expected 'agent' or 'customer'")
         if not isinstance(internal, bool) or (internal and author_kind == "customer"):
@@ -192,7 +196,7 @@ class SupportService:
             case.record(SupportMessageAdded(
                 case_id=case.id, order_id=case.order_id, customer=case.customer,
                 subject=case.subject, message_id=message.id, author=author,
-                author_kind=author_kind, internal=internal, body=body,
+                author_kind=author_kind, internal=internal, body=body, actor=actor,
             ))  # fmt: skip
 
         return self._change(case_id, change)

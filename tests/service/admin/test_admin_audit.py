@@ -79,6 +79,9 @@ def test_a_record_holds_actor_action_target_changed_fields_and_reason(shop: OMS)
     assert "lines" not in record.after  # only the fields that changed
 
 
+@pytest.mark.no_audit(
+    reason="counts the records made after the audit is switched on in a built shop"
+)
 def test_stock_changes_show_the_level_before_and_after(shop: OMS) -> None:
     shop.inventory.adjust("TEE-M", location="BER", delta=-3, reason="damaged", actor="wes")
     (record,) = shop.admin.audit(target="stock:BER/TEE-M")
@@ -97,6 +100,9 @@ def test_query_by_actor_and_by_target(shop: OMS) -> None:
     assert shop.admin.audit(target=f"order:{b.id}", actor="cara") == []
 
 
+@pytest.mark.no_audit(
+    reason="counts the records made after the audit is switched on in a built shop"
+)
 def test_export_is_json_lines(shop: OMS) -> None:
     shop.orders.capture(order_payload(), actor="cara")
     shop.inventory.adjust("TEE-M", location="BER", delta=1, reason="found", actor="wes")
@@ -134,6 +140,9 @@ def test_card_numbers_inside_text_are_redacted(card: str, left: str, right: str)
     assert card.replace(" ", "").replace("-", "") not in text
 
 
+@pytest.mark.no_audit(
+    reason="counts the records made after the audit is switched on in a built shop"
+)
 def test_the_audit_collection_is_append_only(shop: OMS) -> None:
     assert AUDIT.append_only
     shop.orders.capture(order_payload(), actor="cara")
@@ -147,6 +156,9 @@ def test_the_audit_collection_is_append_only(shop: OMS) -> None:
         shop.runtime.run(rewrite)
 
 
+@pytest.mark.no_audit(
+    reason="counts the records made after the audit is switched on in a built shop"
+)
 def test_a_replayed_capture_records_nothing_new(shop: OMS) -> None:
     shop.orders.capture(order_payload(), actor="cara")
     shop.orders.capture(order_payload(), actor="cara")

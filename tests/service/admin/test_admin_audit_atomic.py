@@ -14,8 +14,10 @@ from omskit import OMS
 from omskit.admin.model import AUDIT
 from omskit.clock import Clock
 from omskit.config import OMSConfig
+from omskit.errors import ConcurrencyConflict
 from omskit.ids import IdGenerator
 from omskit.orders.storage import ORDERS
+from omskit.payments import GatewayUnavailable
 from omskit.plugins.spec import hookimpl
 from omskit.storage.memory import MemoryStore, MemoryUnitOfWork
 from omskit.testing import FakeClock
@@ -112,3 +114,29 @@ def test_a_store_that_cannot_join_reads_still_gets_every_record(clock: FakeClock
     oms.orders.hold(order.id, reason="customer called", actor="cara")
     actions = [r.action for r in oms.admin.audit(target=f"order:{order.id}")]
     assert actions == ["orders.capture", "orders.hold"]
+
+
+def test_a_retried_capture_names_the_order_the_retry_stored(faults: Faults) -> None:
+    oms = faults.oms
+    faults.store.fail_commit(
+        "before", writing=ORDERS, error=lambda what: ConcurrencyConflict("order", what, 1, 2)
+    )
+    order = oms.orders.capture(order_payload("F-9"), actor="cara")
+    assert faults.store.raised == ["before"]  # the first attempt was rolled back
+    (record,) = [r for r in oms.admin.audit() if r.action == "orders.capture"]
+    assert record.target == f"order:{order.id}"
+    assert _orders(oms) == [order.id]
+
+
+def test_a_failed_capture_that_keeps_a_compensation_leaves_no_capture_record(
+    clock: FakeClock,
+) -> None:
+    found = faulty_oms(clock, {"admin": {"owner": "root"}, "payments": {"capture": "order"}})
+    build(found.oms)
+    found.oms.admin.enable(actor="root")
+    found.gateway.fail("capture", "before")
+    with pytest.raises(GatewayUnavailable):
+        found.oms.orders.capture(order_payload("F-10"), actor="cara")
+    assert [c.action for c in found.oms.payments.pending_compensations()] == ["undo"]
+    assert _orders(found.oms) == []
+    assert _records(found.oms, "orders.capture") == 0

@@ -158,6 +158,7 @@ def _acting(oms: OMS, method: Any, *args: Any, **kwargs: Any) -> Any:
         return method(*args, **kwargs)
 
 
+@pytest.mark.no_audit(reason="it proves the switch from an audit that was off is recorded")
 def test_turning_access_control_on_from_off_is_audited() -> None:
     oms = _oms({"admin": {"owner": "root"}})
     oms.admin.enable(actor="root")

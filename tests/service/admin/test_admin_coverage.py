@@ -40,7 +40,8 @@ def public_methods(oms: OMS) -> Iterator[tuple[str, object]]:
 
 @pytest.fixture(scope="module")
 def facade() -> OMS:
-    return OMS.in_memory(autoload=False)
+    # the embedded default, said out loud so OMSKIT_TEST_AUDIT=1 does not turn it on
+    return OMS.in_memory({"admin": {"audit": False}}, autoload=False)
 
 
 def test_every_public_service_method_is_guarded_or_declared_a_read(facade: OMS) -> None:

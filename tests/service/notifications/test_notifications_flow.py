@@ -7,7 +7,7 @@ from typing import Any
 import phonenumbers
 import pytest
 
-from omskit import OMS
+from omskit import OMS, ValidationError
 from omskit.events import Event
 from omskit.money import format_money
 from omskit.notifications.preferences import PREFERENCES, Preferences
@@ -236,3 +236,22 @@ def test_a_stored_locale_no_one_knows_falls_back_and_the_record_says_so(
     assert (message.status, message.locale) == ("sent", "en")
     assert message.locale_note == "unknown locale 'tlh_QO'; used 'en'"
     assert message.subject == f"Order {order.external_id} confirmed"
+
+
+def test_who_delivers_is_recorded_in_the_history_and_on_the_event(
+    world: OMS, capture: Capture, clock: FakeClock
+) -> None:
+    seen: list[Event] = []
+    world.events.subscribe("sent", seen.append)
+    recorder(world).fail_next(1)
+    order = capture({"TEE-M": 1})
+    (message,) = world.notifications.messages(order_id=order.id)
+    clock.set(message.not_before)
+    with pytest.raises(ValidationError, match="actor"):
+        world.notifications.deliver(actor="")
+    assert world.notifications.get(message.id).status == "failed"  # nothing was sent
+    assert world.notifications.deliver(actor="job:mailer").sent == 1
+    step = world.notifications.get(message.id).history[-1]
+    assert (step.status, step.actor) == ("sent", "job:mailer")
+    (sent,) = [e for e in seen if e.event_type == "NotificationSent"]
+    assert sent.actor == "job:mailer"

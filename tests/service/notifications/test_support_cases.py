@@ -143,3 +143,16 @@ def test_a_case_only_moves_along_the_table(actions: list[str]) -> None:
                 case.move(action, AT, "agent")
             assert case.status == before
         assert case.status in CASE_STATUSES
+
+
+def test_who_added_a_message_is_recorded_apart_from_who_wrote_it(world: OMS) -> None:
+    seen: list[object] = []
+    world.events.subscribe("messages", seen.append)
+    case = world.support.open("Help", customer="dana@example.com")
+    world.support.add_message(case.id, "Size M please", author="dana@example.com",
+                              author_kind="customer", actor="connector:mail")  # fmt: skip
+    (added,) = [e for e in seen if type(e).__name__ == "SupportMessageAdded"]
+    assert (added.author, added.actor) == ("dana@example.com", "connector:mail")  # type: ignore[attr-defined]
+    with pytest.raises(ValidationError, match="actor"):
+        world.support.add_message(case.id, "again", author="agent-7", actor="")
+    assert len(world.support.get(case.id).messages) == 1
