@@ -172,3 +172,33 @@ def test_a_bad_trigger_is_refused_naming_the_field(fields: dict[str, object], fi
     with pytest.raises(ValidationError) as caught:
         Trigger(**{**base, **fields})  # type: ignore[arg-type]
     assert caught.value.field == field
+
+
+@given(
+    st.lists(st.sampled_from(sorted(MOVES)), max_size=8),
+    st.integers(min_value=0, max_value=5),
+    st.text(max_size=20),
+    st.sampled_from(STATUSES),
+)
+def test_a_message_clone_equals_the_generic_deep_copy(
+    actions: list[str], version: int, note: str, status: str
+) -> None:
+    import copy
+
+    import attrs
+
+    from omskit.events import Event
+
+    record = message(status)
+    record.version, record.last_error, record.subject = version, note, note
+    for action in actions:
+        if record.status in MOVES[action][0]:
+            record.move(action, AT, note)
+    record.record(Event())
+    plain = copy.deepcopy(record)
+    plain._events = []
+    fast = record.clone()
+    assert attrs.asdict(fast, recurse=False) == attrs.asdict(plain, recurse=False)
+    assert fast._events == [] and len(record._events) == 1  # pending events stay put
+    fast.history.append(fast.history[0] if fast.history else None)  # type: ignore[arg-type]
+    assert len(record.history) == len(plain.history)  # the copy has its own history
