@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+from types import SimpleNamespace
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from omskit import InvalidTransition, ValidationError
+from omskit.events import Event
 from omskit.notifications.model import MOVES, STATUSES, Notification
 from omskit.notifications.preferences import Preferences, allows, quiet_until
 from omskit.notifications.templates import is_rtl, locale_chain
-from omskit.notifications.triggers import KINDS, Trigger
+from omskit.notifications.triggers import KINDS, Trigger, TriggerTable
 
 AT = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
 
@@ -172,3 +177,64 @@ def test_a_bad_trigger_is_refused_naming_the_field(fields: dict[str, object], fi
     with pytest.raises(ValidationError) as caught:
         Trigger(**{**base, **fields})  # type: ignore[arg-type]
     assert caught.value.field == field
+
+
+@given(
+    st.lists(st.sampled_from(sorted(MOVES)), max_size=8),
+    st.integers(min_value=0, max_value=5),
+    st.text(max_size=20),
+    st.sampled_from(STATUSES),
+)
+def test_a_message_clone_equals_the_generic_deep_copy(
+    actions: list[str], version: int, note: str, status: str
+) -> None:
+    record = message(status)
+    record.version, record.last_error, record.subject = version, note, note
+    for action in actions:
+        if record.status in MOVES[action][0]:
+            record.move(action, AT, note)
+    record.record(Event())
+    plain = copy.deepcopy(record)
+    plain._events = []
+    fast = record.clone()
+    assert attrs.asdict(fast, recurse=False) == attrs.asdict(plain, recurse=False)
+    assert fast._events == []
+    assert len(record._events) == 1  # pending events stay with the original
+    fast.history.append(fast.history[0] if fast.history else None)  # type: ignore[arg-type]
+    assert len(record.history) == len(plain.history)  # the copy has its own history
+
+
+_EVENT_TYPES = ("OrderCaptured", "OrderShipped", "StockReserved", "Nothing")
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_EVENT_TYPES[:3]),
+            st.booleans(),
+            st.sampled_from([None, ("a",), ("a", "b")]),
+        ),
+        max_size=8,
+    ),
+    st.lists(st.integers(min_value=0, max_value=7), max_size=3),
+    st.sampled_from(_EVENT_TYPES),
+    st.sampled_from(["a", "b", "c"]),
+)
+def test_a_trigger_table_matches_what_asking_every_trigger_would(
+    rows: list[tuple[str, bool, tuple[str, ...] | None]],
+    replaced: list[int],
+    event_type: str,
+    status: str,
+) -> None:
+    def trigger(i: int, event: str, enabled: bool, when: tuple[str, ...] | None) -> Trigger:
+        return Trigger(name=f"t{i}", event=event, kind="transactional", enabled=enabled,
+                       when={"status": when} if when else {})  # fmt: skip
+
+    table = TriggerTable(trigger(i, *row) for i, row in enumerate(rows))
+    event: Any = SimpleNamespace(event_type=event_type, status=status)
+    table.matching(event)  # the index is built; a later add must not go unseen
+    for i in replaced:
+        if i < len(rows):
+            table.add(trigger(i, _EVENT_TYPES[i % 3], True, None), replace=True)
+    plain = [t for t in table.rows() if t.matches(event)]
+    assert table.matching(event) == plain
