@@ -17,13 +17,13 @@ FROM = {"country": "DE", "line1": "Lagerweg 1", "city": "Berlin", "postal_code":
 TO = {"country": "DE", "line1": "Hauptstr. 5", "city": "Köln", "postal_code": "50667"}
 
 
-def setup(flaky: FaultyCarrier) -> tuple[OMS, RateRequest]:
+def shop_with(flaky: FaultyCarrier) -> tuple[OMS, RateRequest]:
     oms = OMS.in_memory(plugins=[CarrierPlugin(flaky)], clock=FakeClock(NOW), autoload=False)
     return oms, oms.carriers.request(ship_from=FROM, ship_to=TO, parcels=[{"weight_grams": 800}])
 
 
 def test_rate_shopping_lists_a_failing_carrier_and_compares_the_others() -> None:
-    oms, req = setup(FaultyCarrier().fail("rates"))
+    oms, req = shop_with(FaultyCarrier().fail("rates"))
     choice = oms.carriers.shop(req, "cheapest")
     assert choice.chosen.carrier != "flaky"
     (why,) = [r.reason for r in choice.rejected if r.key == "flaky"]
@@ -32,7 +32,7 @@ def test_rate_shopping_lists_a_failing_carrier_and_compares_the_others() -> None
 
 
 def test_quoting_only_a_failing_carrier_names_it() -> None:
-    oms, _req = setup(FaultyCarrier().fail("rates"))
+    oms, _req = shop_with(FaultyCarrier().fail("rates"))
     with pytest.raises(NoRateAvailable, match=r"flaky.*ConnectionError"):
         oms.carriers.rates(
             ship_from=FROM, ship_to=TO, parcels=[{"weight_grams": 800}], carriers=["flaky"]
@@ -41,7 +41,7 @@ def test_quoting_only_a_failing_carrier_names_it() -> None:
 
 def test_a_failing_void_or_tracking_pull_is_wrapped_and_changes_nothing() -> None:
     flaky = FaultyCarrier().fail("void_label").fail("track", error=TimeoutError("slow"))
-    oms, req = setup(flaky)
+    oms, req = shop_with(flaky)
     (record,) = oms.carriers.buy_label(req, carrier="flaky", service="standard", reference="R")
     with pytest.raises(CarrierUnavailable) as info:
         oms.carriers.void_label(record.tracking_number)
@@ -56,7 +56,7 @@ def test_a_failing_void_or_tracking_pull_is_wrapped_and_changes_nothing() -> Non
 
 def test_buying_by_reference_after_a_lost_answer_returns_the_label_bought() -> None:
     flaky = FaultyCarrier(find=False).fail("buy_label", when="after")
-    oms, req = setup(flaky)
+    oms, req = shop_with(flaky)
     with pytest.raises(CarrierUnavailable):
         oms.carriers.buy_label(req, carrier="flaky", service="standard", reference="R-9")
     (record,) = oms.carriers.buy_label(req, carrier="flaky", service="standard", reference="R-9")

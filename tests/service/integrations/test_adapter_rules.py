@@ -140,7 +140,7 @@ ADAPTERS = [
 ]  # fmt: skip
 
 
-def setup(adapter: Adapter, order: ChannelOrder) -> OMS:
+def open_shop(adapter: Adapter, order: ChannelOrder) -> OMS:
     oms = OMS.in_memory(clock=FakeClock(dt.datetime(2026, 11, 24, 9, tzinfo=dt.UTC)),
                         autoload=False)  # fmt: skip
     oms.channels.add(adapter.name, kind="marketplace", currencies=(adapter.currency,),
@@ -171,7 +171,7 @@ def adapter(request: pytest.FixtureRequest) -> Adapter:
 
 def test_the_sample_captures_and_a_replay_is_a_no_op(adapter: Adapter) -> None:
     order = adapter.read(adapter.texts())
-    oms = setup(adapter, order)
+    oms = open_shop(adapter, order)
     first = capture(oms, adapter, order)
     reserved = {sku: oms.inventory.level(sku, "LOU").reserved for sku in adapter.skus}
     assert sum(reserved.values()) == sum(x.quantity for x in order.lines)
@@ -186,7 +186,7 @@ def test_a_malformed_payload_or_a_line_without_sku_names_its_field(
 ) -> None:
     texts = adapter.texts()
     order = adapter.read(texts)
-    oms = setup(adapter, order)
+    oms = open_shop(adapter, order)
     docs = {k: decode_json(v) for k, v in texts.items()}
     field = (adapter.break_it if change == "malformed" else adapter.drop_sku)(docs)
     with pytest.raises(ValidationError) as err:
@@ -200,7 +200,7 @@ def test_a_malformed_payload_or_a_line_without_sku_names_its_field(
 def test_a_sku_the_catalog_does_not_know_is_refused_at_capture(adapter: Adapter) -> None:
     texts = adapter.texts()
     order = adapter.read(texts)
-    oms = setup(adapter, order)
+    oms = open_shop(adapter, order)
     unknown = adapter.read({k: v.replace(adapter.known_sku, "NOT-IN-CATALOG")
                             for k, v in texts.items()})  # fmt: skip
     with pytest.raises(UnknownSku):
@@ -211,7 +211,7 @@ def test_a_sku_the_catalog_does_not_know_is_refused_at_capture(adapter: Adapter)
 def test_a_currency_the_channel_does_not_sell_is_refused(adapter: Adapter) -> None:
     texts = adapter.texts()
     order = adapter.read(texts)
-    oms = setup(adapter, order)
+    oms = open_shop(adapter, order)
     other = "GBP"
     moved = adapter.read({k: v.replace(f'"{adapter.currency}"', f'"{other}"')
                           for k, v in texts.items()})  # fmt: skip
@@ -258,7 +258,7 @@ def test_a_webhook_that_does_not_verify_changes_nothing(name: str, how: str) -> 
     receive, header, options = SIGNED[name]
     body = (FIXTURES / adapter.files["order"]).read_bytes()
     order = adapter.read(adapter.texts())
-    oms = setup(adapter, order)
+    oms = open_shop(adapter, order)
     secret = b"not the secret" if how == "wrong secret" else SECRET
     headers = {header: base64.b64encode(hmac.new(secret, body, hashlib.sha256).digest()).decode()}
     sent: Any = body
