@@ -252,6 +252,27 @@ class LabelDesk:
                 continue
         return settled
 
+    def _store_return(
+        self,
+        labels: Repository[LabelRecord],
+        label: Label,
+        original_tracking_number: str,
+        reference: str,
+        owner: str,
+    ) -> LabelRecord:
+        """Store a return label bought for ``original_tracking_number``, with its event."""
+        record = self._store(labels, label, reference, owner)
+        record.record(
+            ReturnLabelIssued(
+                label_id=record.id,
+                carrier=label.carrier,
+                tracking_number=label.tracking_number,
+                original_tracking_number=original_tracking_number,
+                reference=reference,
+            )
+        )
+        return record
+
     def _store(
         self,
         labels: Repository[LabelRecord],
@@ -418,17 +439,7 @@ class LabelDesk:
         record.status, record.tracking_numbers = "bought", (label.tracking_number,)
         if bought is not None:
             bought.append(label)
-        stored = self._store(labels, label, reference, owner)
-        stored.record(
-            ReturnLabelIssued(
-                label_id=stored.id,
-                carrier=label.carrier,
-                tracking_number=label.tracking_number,
-                original_tracking_number=original.tracking_number,
-                reference=reference,
-            )
-        )
-        return stored
+        return self._store_return(labels, label, original.tracking_number, reference, owner)
 
     def return_label(
         self, tracking_number: str, *, carrier: str | None = None, actor: str = "system"
@@ -460,16 +471,6 @@ class LabelDesk:
                     reference=f"{reference}:{original.tracking_number}",
                     now=self._rt.clock.now(),
                 )
-            record = self._store(labels, label, reference, "")
-            record.record(
-                ReturnLabelIssued(
-                    label_id=record.id,
-                    carrier=label.carrier,
-                    tracking_number=label.tracking_number,
-                    original_tracking_number=original.tracking_number,
-                    reference=reference,
-                )
-            )
-            return record
+            return self._store_return(labels, label, original.tracking_number, reference, "")
 
         return self._rt.run(use_case, actor=actor)
