@@ -11,10 +11,11 @@ def run(oms: OMS, say: Callable[[str], None]) -> None:
     """Print every message the earlier sections' orders produced, then one in full."""
     say("== Notifications ==")
     messages = oms.notifications.messages()
+    width = max((len(m.trigger) for m in messages), default=0)
     for message in messages:
         order = oms.orders.get(message.order_id).external_id if message.order_id else "-"
-        say(f"  {message.status:<10} {message.channel:<5} {order:<24} {message.trigger:<17} "
-            f"{message.subject}")  # fmt: skip
+        say(f"  {message.status:<10} {message.channel:<5} {order:<24} "
+            f"{message.trigger:<{width}} {message.subject}")  # fmt: skip
     shipped = [m for m in messages if m.trigger == "shipped"]
     if shipped:
         say(f"  the shipping notice to {shipped[0].recipient}, as sent:")
