@@ -31,7 +31,13 @@ import attrs
 
 from omskit.errors import OmskitError
 from omskit.money import Money
-from omskit.payments.compensation import COMPENSATIONS, Compensation, GatewayCall, JournalEntry
+from omskit.payments.compensation import (
+    COMPENSATIONS,
+    CURRENT_JOURNAL,
+    Compensation,
+    GatewayCall,
+    JournalEntry,
+)
 from omskit.payments.model import PAYMENTS, Payment, TransactionKind
 from omskit.payments.ports import PaymentPorts
 from omskit.storage.ports import UnitOfWork
@@ -280,10 +286,16 @@ def _settle(ports: PaymentPorts, uow: UnitOfWork, comp: Compensation) -> None:
         comp.status = "pending"
         comp.last_error = "nothing is registered to settle payments (PaymentService.settle_with)"
         return
+    # Outside any use case's journal, a settlement's idempotency keys come from the stored
+    # payment alone, so every attempt (now, and each retry) sends the same keys and a call
+    # the gateway carried out but did not answer is replayed, never made twice.
+    token = CURRENT_JOURNAL.set(None)
     try:
         settler(uow, comp.reference)
     except Exception as exc:
         comp.status = "pending"
         comp.last_error = f"settling: {type(exc).__name__}: {exc}"
         return
+    finally:
+        CURRENT_JOURNAL.reset(token)
     comp.status = "done"

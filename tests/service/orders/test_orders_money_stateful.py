@@ -39,6 +39,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -440,3 +441,24 @@ def injected(exc: BaseException) -> bool:
 
 TestMoneyUnderFaults = MoneyUnderFaults.TestCase
 TestMoneyUnderFaults.settings = settings(stateful_step_count=18, deadline=None)
+
+
+@pytest.mark.parametrize("edit", ["quantity", "add_line"])
+def test_a_settlement_retried_after_an_unanswered_void_sends_the_same_key(edit: str) -> None:
+    """Found by the machine above: an edit whose commit failed left an authorization to
+    void; the void reached the gateway but went unanswered, and the retry derived a new
+    idempotency key, so the gateway voided twice what omskit recorded once (and a
+    compensation stayed pending). Every attempt of a settlement now sends the same key."""
+    state = MoneyUnderFaults()
+    state.setup(currency="EUR", includes_tax=False, capture="shipment")
+    order = state.capture(free=1, lines=[("TEN", 1)], method="tok_visa", shipping=False)
+    state.store_fault(orders_too=False, when="before")
+    state.gateway_fault(operation="void", times=3, when="during")
+    if edit == "quantity":
+        state.edit_quantity(order=order, pick=0, qty=2)
+    else:
+        state.edit_add_line(order=order, qty=1, sku="MUG")
+    state.heal_and_retry()
+    state.orders_add_up()
+    state.payments_cover_what_is_owed()
+    state.teardown()
